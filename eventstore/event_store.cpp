@@ -1,0 +1,709 @@
+#include "eventstore/event_store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <limits>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "eventstore/codec.h"
+#include "eventstore/keys.h"
+#include "eventstore/subscription.h"
+
+namespace crm::eventstore {
+namespace {
+
+// Column families (see README.md, "On-disk layout").
+constexpr const char* kEvents = "events";                // be64(position) -> envelope || hash
+constexpr const char* kStreamIndex = "stream_index";     // stream\0be64(version) -> be64(position)
+constexpr const char* kCategoryIndex = "category_index"; // category\0be64(position) -> ""
+constexpr const char* kTypeIndex = "type_index";         // type\0be64(position) -> ""
+constexpr const char* kCommands = "commands";            // command id -> encoded AppendResult
+// default column family: "format" -> "1", "head" -> be64(last position) || hash of that event
+
+constexpr std::string_view kFormatKey = "format";
+constexpr std::string_view kFormatVersion = "1";
+constexpr std::string_view kHeadKey = "head";
+
+constexpr size_t kMaxIdSize = 1024;
+constexpr size_t kMaxTypeSize = 256;
+constexpr size_t kMaxCommandIdSize = 256;
+constexpr size_t kVersionCacheLimit = size_t{1} << 20;
+
+unexpected<error> fail(errc code, std::string message) {
+  return unexpected(error{code, std::move(message)});
+}
+
+unexpected<error> from_status(const rocksdb::Status& s) {
+  return fail(s.IsCorruption() ? errc::corruption : errc::io_error, s.ToString());
+}
+
+rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+std::string_view view(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+
+std::string encode_result(const AppendResult& r) {
+  std::string out;
+  keys::put_be64(out, r.first_position);
+  keys::put_be64(out, r.last_position);
+  for (uint64_t v : r.stream_versions) keys::put_be64(out, v);
+  return out;
+}
+
+std::optional<AppendResult> decode_result(std::string_view in) {
+  if (in.size() < 16 || in.size() % 8 != 0) return std::nullopt;
+  AppendResult r;
+  r.first_position = keys::get_be64(in.data());
+  r.last_position = keys::get_be64(in.data() + 8);
+  for (size_t off = 16; off < in.size(); off += 8) r.stream_versions.push_back(keys::get_be64(in.data() + off));
+  r.duplicate = true;
+  return r;
+}
+
+bool valid_id(std::string_view id, size_t max) {
+  return !id.empty() && id.size() <= max && id.find('\0') == std::string_view::npos;
+}
+
+result<void> validate(const std::vector<StreamAppend>& streams, const Metadata& metadata) {
+  if (streams.empty()) return fail(errc::invalid_argument, "an append needs at least one stream");
+  if (metadata.command_id.size() > kMaxCommandIdSize)
+    return fail(errc::invalid_argument, "command id longer than 256 bytes");
+  std::unordered_set<std::string_view> seen;
+  for (const auto& s : streams) {
+    if (!valid_id(s.stream, kMaxIdSize))
+      return fail(errc::invalid_argument,
+                  "stream id must be 1..1024 bytes without NUL: '" + s.stream + "'");
+    if (!seen.insert(s.stream).second)
+      return fail(errc::invalid_argument, "stream '" + s.stream + "' appears twice in one append");
+    if (s.events.empty())
+      return fail(errc::invalid_argument, "no events for stream '" + s.stream + "'");
+    for (const auto& e : s.events)
+      if (!valid_id(e.type, kMaxTypeSize))
+        return fail(errc::invalid_argument, "event type must be 1..256 bytes without NUL");
+  }
+  return {};
+}
+
+int64_t system_clock_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+struct EventStore::Impl {
+  struct Request {
+    std::vector<StreamAppend> streams;
+    Metadata metadata;
+    std::promise<result<AppendResult>> done;
+    size_t event_count = 0;
+  };
+
+  std::string path;
+  Options options;
+  bool follower = false;
+
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::ColumnFamilyHandle* meta = nullptr;
+  rocksdb::ColumnFamilyHandle* events = nullptr;
+  rocksdb::ColumnFamilyHandle* streams = nullptr;
+  rocksdb::ColumnFamilyHandle* categories = nullptr;
+  rocksdb::ColumnFamilyHandle* types = nullptr;
+  rocksdb::ColumnFamilyHandle* commands = nullptr;
+
+  // Published head: readers never go past it.
+  std::atomic<uint64_t> head{0};
+  mutable std::mutex head_mu;
+  mutable std::condition_variable head_cv;
+  std::atomic<bool> closing{false};
+
+  // Sequencer queue.
+  std::mutex queue_mu;
+  std::condition_variable queue_cv;
+  std::deque<std::unique_ptr<Request>> queue;
+  bool stopping = false;
+  std::thread writer;
+
+  // Writer-thread state.
+  uint64_t last_position = 0;
+  Hash last_hash{};
+  std::unordered_map<std::string, uint64_t> version_cache;
+  std::atomic<bool> broken{false};
+  std::string broken_reason;
+
+  ~Impl() {
+    if (writer.joinable()) {
+      {
+        std::lock_guard lk(queue_mu);
+        stopping = true;
+      }
+      queue_cv.notify_all();
+      writer.join();
+    }
+    closing = true;
+    {
+      std::lock_guard lk(head_mu);
+    }
+    head_cv.notify_all();
+    if (db) {
+      for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+      db->Close();
+    }
+  }
+
+  result<void> open(bool as_follower, const std::string& secondary_path);
+  result<void> load_head();
+  void publish_head(uint64_t pos);
+  void run_writer();
+  void commit_batch(std::vector<std::unique_ptr<Request>>& batch);
+  result<uint64_t> load_stream_version(std::string_view stream) const;
+  result<uint64_t> read_index(rocksdb::ColumnFamilyHandle* cf, std::string_view id,
+                              uint64_t from, uint64_t max_count, const Visitor& visit) const;
+  result<bool> get_event(uint64_t position, codec::Decoder& decoder, RecordedEvent& out) const;
+};
+
+result<void> EventStore::Impl::open(bool as_follower, const std::string& secondary_path) {
+  follower = as_follower;
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+
+  auto table = [&](bool bloom) {
+    rocksdb::BlockBasedTableOptions t;
+    t.block_cache = cache;
+    t.block_size = 16 * 1024;
+    t.cache_index_and_filter_blocks = true;
+    t.pin_l0_filter_and_index_blocks_in_cache = true;
+    if (bloom) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    return rocksdb::NewBlockBasedTableFactory(t);
+  };
+  // Point look-ups (does this stream / command exist?) get bloom filters; scanned-only families
+  // (events by position, category and type indexes) do not need them.
+  auto cf_options = [&](bool bloom) {
+    rocksdb::ColumnFamilyOptions o;
+    o.table_factory.reset(table(bloom));
+    o.compression = rocksdb::kLZ4Compression;
+    o.bottommost_compression = rocksdb::kZSTD;
+    o.level_compaction_dynamic_level_bytes = true;
+    return o;
+  };
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+      {rocksdb::kDefaultColumnFamilyName, cf_options(false)},
+      {kEvents, cf_options(false)},
+      {kStreamIndex, cf_options(true)},
+      {kCategoryIndex, cf_options(false)},
+      {kTypeIndex, cf_options(false)},
+      {kCommands, cf_options(true)},
+  };
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = !as_follower;
+  db_options.create_missing_column_families = !as_follower;
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1 << 20;
+  // Recover to the last consistent point of the WAL after a crash: a prefix of committed batches.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s;
+  if (as_follower) {
+    db_options.max_open_files = -1;  // required by secondary instances
+    s = rocksdb::DB::OpenAsSecondary(db_options, path, secondary_path, cfs, &handles, &raw);
+  } else {
+    s = rocksdb::DB::Open(db_options, path, cfs, &handles, &raw);
+  }
+  if (!s.ok()) return from_status(s);
+  db.reset(raw);
+  meta = handles[0];
+  events = handles[1];
+  streams = handles[2];
+  categories = handles[3];
+  types = handles[4];
+  commands = handles[5];
+
+  std::string format;
+  s = db->Get(rocksdb::ReadOptions(), meta, slice(kFormatKey), &format);
+  if (s.IsNotFound()) {
+    if (!as_follower) {
+      s = db->Put(rocksdb::WriteOptions(), meta, slice(kFormatKey), slice(kFormatVersion));
+      if (!s.ok()) return from_status(s);
+    }
+  } else if (!s.ok()) {
+    return from_status(s);
+  } else if (format != kFormatVersion) {
+    return fail(errc::corruption, "unsupported store format '" + format + "'");
+  }
+  if (auto r = load_head(); !r) return r;
+  if (!as_follower) writer = std::thread([this] { run_writer(); });
+  return {};
+}
+
+// The head is the last event record; its stored hash continues the chain.
+result<void> EventStore::Impl::load_head() {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), events));
+  it->SeekToLast();
+  if (!it->status().ok()) return from_status(it->status());
+  uint64_t pos = 0;
+  Hash hash{};
+  if (it->Valid()) {
+    if (it->key().size() != 8) return fail(errc::corruption, "malformed event key");
+    pos = keys::get_be64(it->key().data());
+    std::string_view envelope;
+    if (!codec::split(view(it->value()), envelope, hash))
+      return fail(errc::corruption, "event " + std::to_string(pos) + " is truncated");
+  }
+  last_position = pos;
+  last_hash = hash;
+  publish_head(pos);
+  return {};
+}
+
+void EventStore::Impl::publish_head(uint64_t pos) {
+  {
+    std::lock_guard lk(head_mu);
+    head.store(pos, std::memory_order_release);
+  }
+  head_cv.notify_all();
+}
+
+void EventStore::Impl::run_writer() {
+  std::vector<std::unique_ptr<Request>> batch;
+  for (;;) {
+    {
+      std::unique_lock lk(queue_mu);
+      queue_cv.wait(lk, [&] { return stopping || !queue.empty(); });
+      if (queue.empty()) return;  // stopping, and everything accepted has been committed
+      size_t events_in_batch = 0;
+      while (!queue.empty() &&
+             (batch.empty() || events_in_batch + queue.front()->event_count <= options.max_batch_events)) {
+        events_in_batch += queue.front()->event_count;
+        batch.push_back(std::move(queue.front()));
+        queue.pop_front();
+      }
+    }
+    commit_batch(batch);
+    batch.clear();
+  }
+}
+
+result<uint64_t> EventStore::Impl::load_stream_version(std::string_view stream) const {
+  // Most look-ups of unknown streams are for new streams: a bloom-filtered point read of version 1
+  // answers those without an iterator.
+  std::string value;
+  auto s = db->Get(rocksdb::ReadOptions(), streams, keys::prefixed(stream, 1), &value);
+  if (s.IsNotFound()) return uint64_t{0};
+  if (!s.ok()) return from_status(s);
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), streams));
+  it->SeekForPrev(keys::prefixed(stream, std::numeric_limits<uint64_t>::max()));
+  if (!it->status().ok()) return from_status(it->status());
+  if (!it->Valid() || !keys::has_id(view(it->key()), stream))
+    return fail(errc::corruption, "stream index of '" + std::string(stream) + "' is inconsistent");
+  return keys::suffix(view(it->key()));
+}
+
+void EventStore::Impl::commit_batch(std::vector<std::unique_ptr<Request>>& batch) {
+  if (broken) {
+    for (auto& r : batch) r->done.set_value(fail(errc::io_error, broken_reason));
+    return;
+  }
+  // Each request ends as: an error, a result of its own, or a duplicate of an earlier request
+  // of the same batch (same command id).
+  struct Outcome {
+    std::optional<result<AppendResult>> own;
+    size_t duplicate_of = SIZE_MAX;
+    bool appended = false;
+  };
+  std::vector<Outcome> outcomes(batch.size());
+  std::unordered_map<std::string, uint64_t> overlay;  // stream versions as of this batch
+  std::unordered_map<std::string_view, size_t> batch_commands;
+  rocksdb::WriteBatch wb;
+  uint64_t pos = last_position;
+  Hash hash = last_hash;
+  const int64_t now = options.clock ? options.clock() : system_clock_us();
+  std::string value;
+
+  auto current_version = [&](const std::string& stream) -> result<uint64_t> {
+    if (auto it = overlay.find(stream); it != overlay.end()) return it->second;
+    if (auto it = version_cache.find(stream); it != version_cache.end()) return it->second;
+    return load_stream_version(stream);
+  };
+
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Request& req = *batch[i];
+    const std::string& command = req.metadata.command_id;
+    if (!command.empty()) {
+      if (auto it = batch_commands.find(command); it != batch_commands.end()) {
+        outcomes[i].duplicate_of = it->second;
+        continue;
+      }
+      std::string stored;
+      auto s = db->Get(rocksdb::ReadOptions(), commands, command, &stored);
+      if (s.ok()) {
+        auto earlier = decode_result(stored);
+        outcomes[i].own = earlier ? result<AppendResult>(*earlier)
+                                  : result<AppendResult>(fail(errc::corruption, "bad command record"));
+        continue;
+      }
+      if (!s.IsNotFound()) {
+        outcomes[i].own = from_status(s);
+        continue;
+      }
+    }
+
+    std::vector<uint64_t> versions;
+    versions.reserve(req.streams.size());
+    std::optional<error> refusal;
+    for (const auto& sa : req.streams) {
+      auto v = current_version(sa.stream);
+      if (!v) {
+        refusal = v.error();
+        break;
+      }
+      if (!sa.expected.matches(*v)) {
+        refusal = error{errc::version_conflict,
+                        "stream '" + sa.stream + "' is at version " + std::to_string(*v) +
+                            ", expected " + to_string(sa.expected),
+                        sa.stream, *v};
+        break;
+      }
+      versions.push_back(*v);
+    }
+    if (refusal) {
+      outcomes[i].own = unexpected(std::move(*refusal));
+      continue;
+    }
+
+    AppendResult r;
+    r.first_position = pos + 1;
+    for (size_t j = 0; j < req.streams.size(); ++j) {
+      const StreamAppend& sa = req.streams[j];
+      const std::string_view category = category_of(sa.stream);
+      uint64_t version = versions[j];
+      for (const EventData& ev : sa.events) {
+        ++pos;
+        ++version;
+        value.clear();
+        codec::encode_envelope(pos, sa.stream, version, ev, now, req.metadata, value);
+        hash = codec::chain_hash(hash, value);
+        value.append(reinterpret_cast<const char*>(hash.data()), hash.size());
+        const std::string pos_key = keys::position(pos);
+        wb.Put(events, pos_key, value);
+        wb.Put(streams, keys::prefixed(sa.stream, version), pos_key);
+        wb.Put(categories, keys::prefixed(category, pos), rocksdb::Slice());
+        wb.Put(types, keys::prefixed(ev.type, pos), rocksdb::Slice());
+      }
+      overlay[sa.stream] = version;
+      r.stream_versions.push_back(version);
+    }
+    r.last_position = pos;
+    if (!command.empty()) {
+      wb.Put(commands, command, encode_result(r));
+      batch_commands.emplace(command, i);
+    }
+    outcomes[i].own = std::move(r);
+    outcomes[i].appended = true;
+  }
+
+  if (pos != last_position) {
+    std::string head_value = keys::position(pos);
+    head_value.append(reinterpret_cast<const char*>(hash.data()), hash.size());
+    wb.Put(meta, slice(kHeadKey), head_value);
+    rocksdb::WriteOptions wo;
+    wo.sync = options.sync;
+    auto s = db->Write(wo, &wb);
+    if (!s.ok()) {
+      // RocksDB stops accepting writes after a failed WAL write; so do we, and nothing of this
+      // batch is acknowledged.
+      broken_reason = "the store stopped accepting writes: " + s.ToString();
+      broken = true;
+      for (auto& o : outcomes)
+        if (o.appended) o.own = fail(errc::io_error, broken_reason);
+    } else {
+      last_position = pos;
+      last_hash = hash;
+      if (version_cache.size() + overlay.size() > kVersionCacheLimit) version_cache.clear();
+      for (auto& [stream, version] : overlay) version_cache[stream] = version;
+      publish_head(pos);
+    }
+  }
+
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (outcomes[i].duplicate_of != SIZE_MAX) {
+      result<AppendResult> first = *outcomes[outcomes[i].duplicate_of].own;
+      if (first) first->duplicate = true;
+      batch[i]->done.set_value(std::move(first));
+    } else {
+      batch[i]->done.set_value(std::move(*outcomes[i].own));
+    }
+  }
+}
+
+result<bool> EventStore::Impl::get_event(uint64_t position, codec::Decoder& decoder,
+                                         RecordedEvent& out) const {
+  rocksdb::PinnableSlice value;
+  auto s = db->Get(rocksdb::ReadOptions(), events, keys::position(position), &value);
+  if (s.IsNotFound()) return false;
+  if (!s.ok()) return from_status(s);
+  if (!decoder.decode(view(value), out))
+    return fail(errc::corruption, "event " + std::to_string(position) + " does not decode");
+  return true;
+}
+
+result<uint64_t> EventStore::Impl::read_index(rocksdb::ColumnFamilyHandle* cf, std::string_view id,
+                                              uint64_t from, uint64_t max_count,
+                                              const Visitor& visit) const {
+  const uint64_t last = head.load(std::memory_order_acquire);
+  if (max_count == 0 || from > last || id.empty()) return uint64_t{0};
+  const std::string upper = keys::prefixed(id, last + 1);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf));
+  codec::Decoder decoder;
+  RecordedEvent ev;
+  uint64_t count = 0;
+  for (it->Seek(keys::prefixed(id, std::max<uint64_t>(from, 1))); it->Valid() && count < max_count;
+       it->Next()) {
+    if (!keys::has_id(view(it->key()), id)) break;
+    const uint64_t pos = keys::suffix(view(it->key()));
+    auto found = get_event(pos, decoder, ev);
+    if (!found) return unexpected(found.error());
+    if (!*found) return fail(errc::corruption, "index names missing event " + std::to_string(pos));
+    ++count;
+    if (!visit(ev)) break;
+  }
+  if (!it->status().ok()) return from_status(it->status());
+  return count;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+EventStore::EventStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EventStore::~EventStore() = default;
+
+result<std::unique_ptr<EventStore>> EventStore::open(const std::string& path, Options options) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->options = std::move(options);
+  if (auto r = impl->open(false, {}); !r) return unexpected(r.error());
+  return std::unique_ptr<EventStore>(new EventStore(std::move(impl)));
+}
+
+result<std::unique_ptr<EventStore>> EventStore::open_follower(const std::string& primary_path,
+                                                              const std::string& secondary_path,
+                                                              Options options) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = primary_path;
+  impl->options = std::move(options);
+  if (auto r = impl->open(true, secondary_path); !r) return unexpected(r.error());
+  return std::unique_ptr<EventStore>(new EventStore(std::move(impl)));
+}
+
+result<AppendResult> EventStore::append(std::string stream, ExpectedVersion expected,
+                                        std::vector<EventData> events, Metadata metadata) {
+  std::vector<StreamAppend> one;
+  one.push_back(StreamAppend{std::move(stream), expected, std::move(events)});
+  return append(std::move(one), std::move(metadata));
+}
+
+result<AppendResult> EventStore::append(std::vector<StreamAppend> streams, Metadata metadata) {
+  if (impl_->follower) return fail(errc::read_only, "this store is a read-only follower");
+  if (auto v = validate(streams, metadata); !v) return unexpected(v.error());
+  auto req = std::make_unique<Impl::Request>();
+  for (const auto& s : streams) req->event_count += s.events.size();
+  req->streams = std::move(streams);
+  req->metadata = std::move(metadata);
+  auto done = req->done.get_future();
+  {
+    std::lock_guard lk(impl_->queue_mu);
+    if (impl_->stopping) return fail(errc::closed, "the store is closing");
+    impl_->queue.push_back(std::move(req));
+  }
+  impl_->queue_cv.notify_one();
+  return done.get();
+}
+
+uint64_t EventStore::head() const noexcept { return impl_->head.load(std::memory_order_acquire); }
+
+bool EventStore::wait_for(uint64_t position, std::chrono::milliseconds timeout) const {
+  std::unique_lock lk(impl_->head_mu);
+  return impl_->head_cv.wait_for(lk, timeout, [&] {
+    return impl_->head.load(std::memory_order_acquire) >= position || impl_->closing;
+  }) && head() >= position;
+}
+
+result<uint64_t> EventStore::stream_version(std::string_view stream) const {
+  // Bounded by head so a reader never sees a version whose event is not yet acknowledged.
+  uint64_t version = 0;
+  auto r = read_stream(stream, std::numeric_limits<uint64_t>::max(), Direction::backward, 1,
+                       [&](const RecordedEvent& e) {
+                         version = e.version;
+                         return false;
+                       });
+  if (!r) return unexpected(r.error());
+  return version;
+}
+
+result<uint64_t> EventStore::read_all(uint64_t from_position, uint64_t max_count,
+                                      const Visitor& visit) const {
+  const uint64_t last = head();
+  if (max_count == 0 || from_position > last) return uint64_t{0};
+  const std::string upper = keys::position(last + 1);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  ro.readahead_size = 2 << 20;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->events));
+  codec::Decoder decoder;
+  RecordedEvent ev;
+  uint64_t count = 0;
+  for (it->Seek(keys::position(std::max<uint64_t>(from_position, 1)));
+       it->Valid() && count < max_count; it->Next()) {
+    if (!decoder.decode(view(it->value()), ev))
+      return fail(errc::corruption,
+                  "event " + std::to_string(keys::get_be64(it->key().data())) + " does not decode");
+    ++count;
+    if (!visit(ev)) break;
+  }
+  if (!it->status().ok()) return from_status(it->status());
+  return count;
+}
+
+result<uint64_t> EventStore::read_stream(std::string_view stream, uint64_t from_version,
+                                         Direction direction, uint64_t max_count,
+                                         const Visitor& visit) const {
+  const uint64_t last = head();
+  if (max_count == 0 || stream.empty()) return uint64_t{0};
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->streams));
+  codec::Decoder decoder;
+  RecordedEvent ev;
+  uint64_t count = 0;
+  const bool forward = direction == Direction::forward;
+  if (forward)
+    it->Seek(keys::prefixed(stream, std::max<uint64_t>(from_version, 1)));
+  else
+    it->SeekForPrev(keys::prefixed(stream, from_version));
+  for (; it->Valid() && count < max_count; forward ? it->Next() : it->Prev()) {
+    if (!keys::has_id(view(it->key()), stream)) break;
+    if (it->value().size() != 8) return fail(errc::corruption, "malformed stream index entry");
+    const uint64_t pos = keys::get_be64(it->value().data());
+    if (pos > last) {
+      if (forward) break;  // later versions are not acknowledged yet
+      continue;
+    }
+    auto found = impl_->get_event(pos, decoder, ev);
+    if (!found) return unexpected(found.error());
+    if (!*found) return fail(errc::corruption, "index names missing event " + std::to_string(pos));
+    ++count;
+    if (!visit(ev)) break;
+  }
+  if (!it->status().ok()) return from_status(it->status());
+  return count;
+}
+
+result<uint64_t> EventStore::read_category(std::string_view category, uint64_t from_position,
+                                           uint64_t max_count, const Visitor& visit) const {
+  return impl_->read_index(impl_->categories, category, from_position, max_count, visit);
+}
+
+result<uint64_t> EventStore::read_event_type(std::string_view type, uint64_t from_position,
+                                             uint64_t max_count, const Visitor& visit) const {
+  return impl_->read_index(impl_->types, type, from_position, max_count, visit);
+}
+
+result<std::optional<AppendResult>> EventStore::find_command(std::string_view command_id) const {
+  std::string stored;
+  auto s = impl_->db->Get(rocksdb::ReadOptions(), impl_->commands, slice(command_id), &stored);
+  if (s.IsNotFound()) return std::optional<AppendResult>();
+  if (!s.ok()) return from_status(s);
+  auto r = decode_result(stored);
+  if (!r) return fail(errc::corruption, "bad command record");
+  return r;
+}
+
+result<VerifyReport> EventStore::verify(uint64_t from, uint64_t to) const {
+  from = std::max<uint64_t>(from, 1);
+  // The head record (written with every batch) tells where the log should end, so a log cut
+  // short at its end is a break too.
+  uint64_t recorded_head = head();
+  std::string head_value;
+  auto s = impl_->db->Get(rocksdb::ReadOptions(), impl_->meta, slice(kHeadKey), &head_value);
+  if (s.ok() && head_value.size() >= 8)
+    recorded_head = std::max(recorded_head, keys::get_be64(head_value.data()));
+  else if (!s.ok() && !s.IsNotFound())
+    return from_status(s);
+  if (to == 0 || to > recorded_head) to = recorded_head;
+
+  VerifyReport report;
+  auto broken = [&](uint64_t pos, std::string problem) {
+    report.ok = false;
+    report.first_bad_position = pos;
+    report.problem = std::move(problem);
+    return report;
+  };
+
+  Hash prev{};
+  if (from > 1) {
+    rocksdb::PinnableSlice value;
+    s = impl_->db->Get(rocksdb::ReadOptions(), impl_->events, keys::position(from - 1), &value);
+    if (s.IsNotFound()) return broken(from - 1, "gap: event missing");
+    if (!s.ok()) return from_status(s);
+    std::string_view envelope;
+    if (!codec::split(view(value), envelope, prev)) return broken(from - 1, "truncated record");
+  }
+  if (from > to) return report;
+
+  const std::string upper = keys::position(to + 1);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  ro.readahead_size = 2 << 20;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->events));
+  codec::Decoder decoder;
+  RecordedEvent ev;
+  uint64_t expected = from;
+  for (it->Seek(keys::position(from)); it->Valid(); it->Next(), ++expected) {
+    if (it->key().size() != 8) return broken(expected, "malformed key");
+    const uint64_t pos = keys::get_be64(it->key().data());
+    if (pos != expected) return broken(expected, "gap: event missing");
+    std::string_view envelope;
+    Hash stored;
+    if (!codec::split(view(it->value()), envelope, stored)) return broken(pos, "truncated record");
+    if (codec::chain_hash(prev, envelope) != stored) return broken(pos, "hash mismatch");
+    if (!decoder.decode(view(it->value()), ev)) return broken(pos, "undecodable record");
+    if (ev.position != pos) return broken(pos, "record carries another position");
+    prev = stored;
+    ++report.checked;
+  }
+  if (!it->status().ok()) return from_status(it->status());
+  if (expected <= to) return broken(expected, "gap: event missing");
+  return report;
+}
+
+std::unique_ptr<Subscription> EventStore::subscribe(StreamFilter filter,
+                                                    uint64_t from_position) const {
+  return std::unique_ptr<Subscription>(new Subscription(*this, std::move(filter), from_position));
+}
+
+result<void> EventStore::refresh() {
+  if (!impl_->follower) return {};
+  auto s = impl_->db->TryCatchUpWithPrimary();
+  if (!s.ok()) return from_status(s);
+  return impl_->load_head();
+}
+
+bool EventStore::read_only() const noexcept { return impl_->follower; }
+
+const std::string& EventStore::path() const noexcept { return impl_->path; }
+
+}  // namespace crm::eventstore
