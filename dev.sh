@@ -3,6 +3,7 @@
 #   ./dev.sh run    install what is missing, build, start `crm serve` on ./data
 #   ./dev.sh test   install what is missing, build, run every test (plus an ASan/UBSan build)
 #   ./dev.sh build  install what is missing and build (build/, RelWithDebInfo)
+#   ./dev.sh deps   only install what is missing
 # Idempotent: apt runs only when a package is missing; ninja rebuilds only what changed.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -40,6 +41,9 @@ build() {
 
 cmd=${1:-}
 case "$cmd" in
+  deps)
+    install_deps
+    ;;
   build)
     install_deps
     build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -60,7 +64,7 @@ case "$cmd" in
       ctest --test-dir build-asan --output-on-failure -j2 --timeout 900
     ;;
   *)
-    echo "usage: ./dev.sh run|test|build" >&2
+    echo "usage: ./dev.sh run|test|build|deps" >&2
     exit 2
     ;;
 esac

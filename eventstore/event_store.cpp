@@ -9,7 +9,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
-#include <future>
 #include <limits>
 #include <mutex>
 #include <thread>
@@ -102,11 +101,13 @@ int64_t system_clock_us() {
 }  // namespace
 
 struct EventStore::Impl {
+  // Lives on the appending thread's stack until `done`; the sequencer only holds its address.
   struct Request {
     std::vector<StreamAppend> streams;
     Metadata metadata;
-    std::promise<result<AppendResult>> done;
     size_t event_count = 0;
+    std::optional<result<AppendResult>> outcome;  // written by the sequencer before `done`
+    std::atomic<bool> done{false};
   };
 
   std::string path;
@@ -131,16 +132,45 @@ struct EventStore::Impl {
   // Sequencer queue.
   std::mutex queue_mu;
   std::condition_variable queue_cv;
-  std::deque<std::unique_ptr<Request>> queue;
+  std::deque<Request*> queue;
+  // Bumped once per acknowledged group; appenders wait on it (one futex wake for a whole group
+  // instead of one per request).
+  std::atomic<uint32_t> completions{0};
   bool stopping = false;
   std::thread writer;
+
+  // Sync stage: groups written to RocksDB (WAL not yet synced) wait here for one SyncWAL that
+  // covers them all, then are published and acknowledged. Writing the next group overlaps the
+  // sync of the previous ones.
+  struct Group {
+    std::vector<Request*> requests;
+    uint64_t last_position = 0;  // 0: the group appended nothing
+  };
+  std::mutex sync_mu;
+  std::condition_variable sync_cv;
+  std::deque<Group> to_sync;
+  bool sync_stopping = false;
+  std::thread syncer;
 
   // Writer-thread state.
   uint64_t last_position = 0;
   Hash last_hash{};
   std::unordered_map<std::string, uint64_t> version_cache;
+  // Set once the disk failed; the writer and the sync stage both may set it.
   std::atomic<bool> broken{false};
+  mutable std::mutex broken_mu;
   std::string broken_reason;
+
+  error break_store(std::string reason) {
+    std::lock_guard lk(broken_mu);
+    if (!broken) broken_reason = "the store stopped accepting writes: " + std::move(reason);
+    broken = true;
+    return error{errc::io_error, broken_reason};
+  }
+  error broken_error() const {
+    std::lock_guard lk(broken_mu);
+    return error{errc::io_error, broken_reason};
+  }
 
   ~Impl() {
     if (writer.joinable()) {
@@ -150,6 +180,14 @@ struct EventStore::Impl {
       }
       queue_cv.notify_all();
       writer.join();
+    }
+    if (syncer.joinable()) {
+      {
+        std::lock_guard lk(sync_mu);
+        sync_stopping = true;
+      }
+      sync_cv.notify_all();
+      syncer.join();
     }
     closing = true;
     {
@@ -166,7 +204,9 @@ struct EventStore::Impl {
   result<void> load_head();
   void publish_head(uint64_t pos);
   void run_writer();
-  void commit_batch(std::vector<std::unique_ptr<Request>>& batch);
+  void run_syncer();
+  Group write_group(std::vector<Request*> batch);
+  void acknowledge(Group& group, const std::optional<error>& failure);
   result<uint64_t> load_stream_version(std::string_view stream) const;
   result<uint64_t> read_index(rocksdb::ColumnFamilyHandle* cf, std::string_view id,
                               uint64_t from, uint64_t max_count, const Visitor& visit) const;
@@ -243,7 +283,10 @@ result<void> EventStore::Impl::open(bool as_follower, const std::string& seconda
     return fail(errc::corruption, "unsupported store format '" + format + "'");
   }
   if (auto r = load_head(); !r) return r;
-  if (!as_follower) writer = std::thread([this] { run_writer(); });
+  if (!as_follower) {
+    writer = std::thread([this] { run_writer(); });
+    if (options.sync) syncer = std::thread([this] { run_syncer(); });
+  }
   return {};
 }
 
@@ -276,7 +319,7 @@ void EventStore::Impl::publish_head(uint64_t pos) {
 }
 
 void EventStore::Impl::run_writer() {
-  std::vector<std::unique_ptr<Request>> batch;
+  std::vector<Request*> batch;
   for (;;) {
     {
       std::unique_lock lk(queue_mu);
@@ -286,13 +329,60 @@ void EventStore::Impl::run_writer() {
       while (!queue.empty() &&
              (batch.empty() || events_in_batch + queue.front()->event_count <= options.max_batch_events)) {
         events_in_batch += queue.front()->event_count;
-        batch.push_back(std::move(queue.front()));
+        batch.push_back(queue.front());
         queue.pop_front();
       }
     }
-    commit_batch(batch);
+    Group group = write_group(std::move(batch));
     batch.clear();
+    if (!options.sync) {
+      if (group.last_position) publish_head(group.last_position);
+      acknowledge(group, std::nullopt);
+      continue;
+    }
+    {
+      std::lock_guard lk(sync_mu);
+      to_sync.push_back(std::move(group));
+    }
+    sync_cv.notify_one();
   }
+}
+
+void EventStore::Impl::run_syncer() {
+  std::deque<Group> groups;
+  for (;;) {
+    {
+      std::unique_lock lk(sync_mu);
+      sync_cv.wait(lk, [&] { return sync_stopping || !to_sync.empty(); });
+      if (to_sync.empty()) return;  // the writer has stopped and everything is acknowledged
+      groups.swap(to_sync);
+    }
+    uint64_t last = 0;
+    for (const auto& g : groups) last = std::max(last, g.last_position);
+    std::optional<error> failure;
+    if (last != 0) {
+      auto s = db->SyncWAL();
+      if (!s.ok()) {
+        failure = break_store("WAL sync failed: " + s.ToString());
+      } else {
+        publish_head(last);
+      }
+    }
+    for (auto& g : groups) acknowledge(g, failure);
+    groups.clear();
+  }
+}
+
+// Requests that appended something get `failure` instead of their result when the WAL could not
+// be made durable. Everything else (conflicts, duplicates) is answered as decided; answering them
+// only now keeps them from describing state that is not durable yet.
+void EventStore::Impl::acknowledge(Group& group, const std::optional<error>& failure) {
+  for (Request* req : group.requests) {
+    if (failure && *req->outcome) req->outcome = unexpected(*failure);
+    req->done.store(true, std::memory_order_release);  // the request is the appender's again
+  }
+  completions.fetch_add(1, std::memory_order_release);
+  completions.notify_all();
 }
 
 result<uint64_t> EventStore::Impl::load_stream_version(std::string_view stream) const {
@@ -310,21 +400,21 @@ result<uint64_t> EventStore::Impl::load_stream_version(std::string_view stream) 
   return keys::suffix(view(it->key()));
 }
 
-void EventStore::Impl::commit_batch(std::vector<std::unique_ptr<Request>>& batch) {
+EventStore::Impl::Group EventStore::Impl::write_group(std::vector<Request*> batch) {
+  Group group;
+  group.requests = std::move(batch);
   if (broken) {
-    for (auto& r : batch) r->done.set_value(fail(errc::io_error, broken_reason));
-    return;
+    for (Request* req : group.requests) req->outcome = unexpected(broken_error());
+    return group;
   }
-  // Each request ends as: an error, a result of its own, or a duplicate of an earlier request
-  // of the same batch (same command id).
-  struct Outcome {
-    std::optional<result<AppendResult>> own;
-    size_t duplicate_of = SIZE_MAX;
-    bool appended = false;
+  auto result_of = [&](size_t i) -> std::optional<result<AppendResult>>& {
+    return group.requests[i]->outcome;
   };
-  std::vector<Outcome> outcomes(batch.size());
-  std::unordered_map<std::string, uint64_t> overlay;  // stream versions as of this batch
-  std::unordered_map<std::string_view, size_t> batch_commands;
+  // A request ends as an error, a result of its own, or a duplicate of an earlier request of the
+  // same group (same command id).
+  std::vector<size_t> duplicate_of(group.requests.size(), SIZE_MAX);
+  std::unordered_map<std::string, uint64_t> overlay;  // stream versions as of this group
+  std::unordered_map<std::string_view, size_t> group_commands;
   rocksdb::WriteBatch wb;
   uint64_t pos = last_position;
   Hash hash = last_hash;
@@ -337,24 +427,24 @@ void EventStore::Impl::commit_batch(std::vector<std::unique_ptr<Request>>& batch
     return load_stream_version(stream);
   };
 
-  for (size_t i = 0; i < batch.size(); ++i) {
-    Request& req = *batch[i];
+  for (size_t i = 0; i < group.requests.size(); ++i) {
+    Request& req = *group.requests[i];
     const std::string& command = req.metadata.command_id;
     if (!command.empty()) {
-      if (auto it = batch_commands.find(command); it != batch_commands.end()) {
-        outcomes[i].duplicate_of = it->second;
+      if (auto it = group_commands.find(command); it != group_commands.end()) {
+        duplicate_of[i] = it->second;
         continue;
       }
       std::string stored;
       auto s = db->Get(rocksdb::ReadOptions(), commands, command, &stored);
       if (s.ok()) {
         auto earlier = decode_result(stored);
-        outcomes[i].own = earlier ? result<AppendResult>(*earlier)
-                                  : result<AppendResult>(fail(errc::corruption, "bad command record"));
+        result_of(i) = earlier ? result<AppendResult>(*earlier)
+                             : result<AppendResult>(fail(errc::corruption, "bad command record"));
         continue;
       }
       if (!s.IsNotFound()) {
-        outcomes[i].own = from_status(s);
+        result_of(i) = from_status(s);
         continue;
       }
     }
@@ -378,7 +468,7 @@ void EventStore::Impl::commit_batch(std::vector<std::unique_ptr<Request>>& batch
       versions.push_back(*v);
     }
     if (refusal) {
-      outcomes[i].own = unexpected(std::move(*refusal));
+      result_of(i) = unexpected(std::move(*refusal));
       continue;
     }
 
@@ -407,44 +497,37 @@ void EventStore::Impl::commit_batch(std::vector<std::unique_ptr<Request>>& batch
     r.last_position = pos;
     if (!command.empty()) {
       wb.Put(commands, command, encode_result(r));
-      batch_commands.emplace(command, i);
+      group_commands.emplace(command, i);
     }
-    outcomes[i].own = std::move(r);
-    outcomes[i].appended = true;
+    result_of(i) = std::move(r);
+  }
+  for (size_t i = 0; i < group.requests.size(); ++i) {
+    if (duplicate_of[i] == SIZE_MAX) continue;
+    result_of(i) = *result_of(duplicate_of[i]);
+    (*result_of(i))->duplicate = true;
   }
 
-  if (pos != last_position) {
-    std::string head_value = keys::position(pos);
-    head_value.append(reinterpret_cast<const char*>(hash.data()), hash.size());
-    wb.Put(meta, slice(kHeadKey), head_value);
-    rocksdb::WriteOptions wo;
-    wo.sync = options.sync;
-    auto s = db->Write(wo, &wb);
-    if (!s.ok()) {
-      // RocksDB stops accepting writes after a failed WAL write; so do we, and nothing of this
-      // batch is acknowledged.
-      broken_reason = "the store stopped accepting writes: " + s.ToString();
-      broken = true;
-      for (auto& o : outcomes)
-        if (o.appended) o.own = fail(errc::io_error, broken_reason);
-    } else {
-      last_position = pos;
-      last_hash = hash;
-      if (version_cache.size() + overlay.size() > kVersionCacheLimit) version_cache.clear();
-      for (auto& [stream, version] : overlay) version_cache[stream] = version;
-      publish_head(pos);
-    }
+  if (pos == last_position) return group;
+  std::string head_value = keys::position(pos);
+  head_value.append(reinterpret_cast<const char*>(hash.data()), hash.size());
+  wb.Put(meta, slice(kHeadKey), head_value);
+  // Not synced here: the sync stage makes this group durable (together with any written after it)
+  // before anything is published or acknowledged. Readers stop at the published head, so they
+  // never see it early.
+  auto s = db->Write(rocksdb::WriteOptions(), &wb);
+  if (!s.ok()) {
+    // RocksDB stops accepting writes after a failed WAL write; so do we.
+    const error failure = break_store(s.ToString());
+    for (Request* req : group.requests)
+      if (*req->outcome) req->outcome = unexpected(failure);
+    return group;
   }
-
-  for (size_t i = 0; i < batch.size(); ++i) {
-    if (outcomes[i].duplicate_of != SIZE_MAX) {
-      result<AppendResult> first = *outcomes[outcomes[i].duplicate_of].own;
-      if (first) first->duplicate = true;
-      batch[i]->done.set_value(std::move(first));
-    } else {
-      batch[i]->done.set_value(std::move(*outcomes[i].own));
-    }
-  }
+  last_position = pos;
+  last_hash = hash;
+  if (version_cache.size() + overlay.size() > kVersionCacheLimit) version_cache.clear();
+  for (auto& [stream, version] : overlay) version_cache[stream] = version;
+  group.last_position = pos;
+  return group;
 }
 
 result<bool> EventStore::Impl::get_event(uint64_t position, codec::Decoder& decoder,
@@ -518,18 +601,24 @@ result<AppendResult> EventStore::append(std::string stream, ExpectedVersion expe
 result<AppendResult> EventStore::append(std::vector<StreamAppend> streams, Metadata metadata) {
   if (impl_->follower) return fail(errc::read_only, "this store is a read-only follower");
   if (auto v = validate(streams, metadata); !v) return unexpected(v.error());
-  auto req = std::make_unique<Impl::Request>();
-  for (const auto& s : streams) req->event_count += s.events.size();
-  req->streams = std::move(streams);
-  req->metadata = std::move(metadata);
-  auto done = req->done.get_future();
+  Impl::Request req;
+  for (const auto& s : streams) req.event_count += s.events.size();
+  req.streams = std::move(streams);
+  req.metadata = std::move(metadata);
   {
     std::lock_guard lk(impl_->queue_mu);
     if (impl_->stopping) return fail(errc::closed, "the store is closing");
-    impl_->queue.push_back(std::move(req));
+    impl_->queue.push_back(&req);
   }
   impl_->queue_cv.notify_one();
-  return done.get();
+  // Wait for the sequencer: it sets `done` and then bumps `completions`, so a bump we have not
+  // seen yet ends the wait.
+  uint32_t seen = impl_->completions.load(std::memory_order_acquire);
+  while (!req.done.load(std::memory_order_acquire)) {
+    impl_->completions.wait(seen, std::memory_order_acquire);
+    seen = impl_->completions.load(std::memory_order_acquire);
+  }
+  return std::move(*req.outcome);
 }
 
 uint64_t EventStore::head() const noexcept { return impl_->head.load(std::memory_order_acquire); }
