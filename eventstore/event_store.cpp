@@ -149,10 +149,13 @@ struct EventStore::Impl {
   std::mutex sync_mu;
   std::condition_variable sync_cv;
   std::deque<Group> to_sync;
+  bool syncing = false;  // the sync stage holds groups it has not acknowledged yet
   bool sync_stopping = false;
   std::thread syncer;
 
-  // Writer-thread state.
+  // Writer state, guarded by writer_mu: held by the writer thread while it writes a group, or by
+  // an appender taking the direct path (see EventStore::append).
+  std::mutex writer_mu;
   uint64_t last_position = 0;
   Hash last_hash{};
   std::unordered_map<std::string, uint64_t> version_cache;
@@ -205,7 +208,8 @@ struct EventStore::Impl {
   void publish_head(uint64_t pos);
   void run_writer();
   void run_syncer();
-  Group write_group(std::vector<Request*> batch);
+  Group write_group(std::vector<Request*> batch, bool sync);
+  bool try_direct_append(Request& req);
   void acknowledge(Group& group, const std::optional<error>& failure);
   result<uint64_t> load_stream_version(std::string_view stream) const;
   result<uint64_t> read_index(rocksdb::ColumnFamilyHandle* cf, std::string_view id,
@@ -310,9 +314,11 @@ result<void> EventStore::Impl::load_head() {
   return {};
 }
 
+// Monotonic: the sync stage and a direct append may publish out of order.
 void EventStore::Impl::publish_head(uint64_t pos) {
   {
     std::lock_guard lk(head_mu);
+    if (pos <= head.load(std::memory_order_relaxed)) return;
     head.store(pos, std::memory_order_release);
   }
   head_cv.notify_all();
@@ -333,7 +339,11 @@ void EventStore::Impl::run_writer() {
         queue.pop_front();
       }
     }
-    Group group = write_group(std::move(batch));
+    Group group;
+    {
+      std::lock_guard lk(writer_mu);
+      group = write_group(std::move(batch), false);
+    }
     batch.clear();
     if (!options.sync) {
       if (group.last_position) publish_head(group.last_position);
@@ -356,6 +366,7 @@ void EventStore::Impl::run_syncer() {
       sync_cv.wait(lk, [&] { return sync_stopping || !to_sync.empty(); });
       if (to_sync.empty()) return;  // the writer has stopped and everything is acknowledged
       groups.swap(to_sync);
+      syncing = true;
     }
     uint64_t last = 0;
     for (const auto& g : groups) last = std::max(last, g.last_position);
@@ -370,6 +381,8 @@ void EventStore::Impl::run_syncer() {
     }
     for (auto& g : groups) acknowledge(g, failure);
     groups.clear();
+    std::lock_guard lk(sync_mu);
+    syncing = false;
   }
 }
 
@@ -400,7 +413,25 @@ result<uint64_t> EventStore::Impl::load_stream_version(std::string_view stream) 
   return keys::suffix(view(it->key()));
 }
 
-EventStore::Impl::Group EventStore::Impl::write_group(std::vector<Request*> batch) {
+// With nothing queued and nothing waiting for a sync, handing the request to the writer and the
+// sync stage would only add two thread hops; the appender writes (and syncs) it itself instead.
+bool EventStore::Impl::try_direct_append(Request& req) {
+  std::unique_lock writer_lock(writer_mu, std::try_to_lock);
+  if (!writer_lock.owns_lock()) return false;
+  {
+    std::lock_guard lk(queue_mu);
+    if (!queue.empty() || stopping) return false;
+  }
+  if (options.sync) {
+    std::lock_guard lk(sync_mu);
+    if (syncing || !to_sync.empty()) return false;
+  }
+  Group group = write_group({&req}, options.sync);
+  if (group.last_position) publish_head(group.last_position);
+  return true;
+}
+
+EventStore::Impl::Group EventStore::Impl::write_group(std::vector<Request*> batch, bool sync) {
   Group group;
   group.requests = std::move(batch);
   if (broken) {
@@ -511,10 +542,12 @@ EventStore::Impl::Group EventStore::Impl::write_group(std::vector<Request*> batc
   std::string head_value = keys::position(pos);
   head_value.append(reinterpret_cast<const char*>(hash.data()), hash.size());
   wb.Put(meta, slice(kHeadKey), head_value);
-  // Not synced here: the sync stage makes this group durable (together with any written after it)
+  // Unless `sync`, the sync stage makes this group durable (together with any written after it)
   // before anything is published or acknowledged. Readers stop at the published head, so they
   // never see it early.
-  auto s = db->Write(rocksdb::WriteOptions(), &wb);
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  auto s = db->Write(wo, &wb);
   if (!s.ok()) {
     // RocksDB stops accepting writes after a failed WAL write; so do we.
     const error failure = break_store(s.ToString());
@@ -605,6 +638,7 @@ result<AppendResult> EventStore::append(std::vector<StreamAppend> streams, Metad
   for (const auto& s : streams) req.event_count += s.events.size();
   req.streams = std::move(streams);
   req.metadata = std::move(metadata);
+  if (impl_->try_direct_append(req)) return std::move(*req.outcome);
   {
     std::lock_guard lk(impl_->queue_mu);
     if (impl_->stopping) return fail(errc::closed, "the store is closing");
