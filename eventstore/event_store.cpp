@@ -6,6 +6,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -108,6 +109,7 @@ struct EventStore::Impl {
     size_t event_count = 0;
     std::optional<result<AppendResult>> outcome;  // written by the sequencer before `done`
     std::atomic<bool> done{false};
+    std::atomic<uint32_t>* parking = nullptr;  // where the appender sleeps until `done`
   };
 
   std::string path;
@@ -133,9 +135,12 @@ struct EventStore::Impl {
   std::mutex queue_mu;
   std::condition_variable queue_cv;
   std::deque<Request*> queue;
-  // Bumped once per acknowledged group; appenders wait on it (one futex wake for a whole group
-  // instead of one per request).
-  std::atomic<uint32_t> completions{0};
+  // Appenders sleep on a parking word until their request is done. Each thread has its own slot
+  // (modulo kParkingSlots), so acknowledging a request wakes its appender and nobody else. The
+  // words belong to the store, so waking one never touches an appender's (possibly gone) stack.
+  static constexpr size_t kParkingSlots = 256;
+  std::array<std::atomic<uint32_t>, kParkingSlots> parking{};
+  std::atomic<uint32_t> next_parking_slot{0};
   bool stopping = false;
   std::thread writer;
 
@@ -256,6 +261,11 @@ result<void> EventStore::Impl::open(bool as_follower, const std::string& seconda
   db_options.bytes_per_sync = 1 << 20;
   // Recover to the last consistent point of the WAL after a crash: a prefix of committed batches.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  // Durable mode: writes only fill RocksDB's WAL buffer; the sync stage writes and syncs it with
+  // one FlushWAL(true). Appending to the WAL file while it is being synced made each sync chase
+  // new dirty pages (about 2x slower here). Without sync, every write goes to the OS at once, so
+  // a process crash loses nothing acknowledged.
+  db_options.manual_wal_flush = options.sync && !as_follower;
 
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
@@ -372,7 +382,7 @@ void EventStore::Impl::run_syncer() {
     for (const auto& g : groups) last = std::max(last, g.last_position);
     std::optional<error> failure;
     if (last != 0) {
-      auto s = db->SyncWAL();
+      auto s = db->FlushWAL(/*sync=*/true);
       if (!s.ok()) {
         failure = break_store("WAL sync failed: " + s.ToString());
       } else {
@@ -392,10 +402,11 @@ void EventStore::Impl::run_syncer() {
 void EventStore::Impl::acknowledge(Group& group, const std::optional<error>& failure) {
   for (Request* req : group.requests) {
     if (failure && *req->outcome) req->outcome = unexpected(*failure);
-    req->done.store(true, std::memory_order_release);  // the request is the appender's again
+    std::atomic<uint32_t>* parked = req->parking;
+    req->done.store(true, std::memory_order_release);  // from here on the request is not ours
+    parked->fetch_add(1, std::memory_order_release);
+    parked->notify_all();  // all: another thread may share the slot
   }
-  completions.fetch_add(1, std::memory_order_release);
-  completions.notify_all();
 }
 
 result<uint64_t> EventStore::Impl::load_stream_version(std::string_view stream) const {
@@ -639,19 +650,19 @@ result<AppendResult> EventStore::append(std::vector<StreamAppend> streams, Metad
   req.streams = std::move(streams);
   req.metadata = std::move(metadata);
   if (impl_->try_direct_append(req)) return std::move(*req.outcome);
+  thread_local const uint32_t slot = impl_->next_parking_slot++ % Impl::kParkingSlots;
+  req.parking = &impl_->parking[slot];
+  const uint32_t seen = req.parking->load(std::memory_order_acquire);
   {
     std::lock_guard lk(impl_->queue_mu);
     if (impl_->stopping) return fail(errc::closed, "the store is closing");
     impl_->queue.push_back(&req);
   }
   impl_->queue_cv.notify_one();
-  // Wait for the sequencer: it sets `done` and then bumps `completions`, so a bump we have not
-  // seen yet ends the wait.
-  uint32_t seen = impl_->completions.load(std::memory_order_acquire);
-  while (!req.done.load(std::memory_order_acquire)) {
-    impl_->completions.wait(seen, std::memory_order_acquire);
-    seen = impl_->completions.load(std::memory_order_acquire);
-  }
+  // The sequencer sets `done` and then bumps our parking word, so a bump after `seen` ends a wait.
+  for (uint32_t now = seen; !req.done.load(std::memory_order_acquire);
+       now = req.parking->load(std::memory_order_acquire))
+    req.parking->wait(now, std::memory_order_acquire);
   return std::move(*req.outcome);
 }
 
