@@ -236,7 +236,10 @@ void scan_benchmark(const Settings& s) {
       if (!rocksdb::DB::OpenForReadOnly(o, path, cfs, &h, &raw).ok()) std::abort();
       const auto t0 = clock_type::now();
       uint64_t n = 0, bytes = 0;
-      std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), h[1]));
+      rocksdb::ReadOptions ro;  // the same read options the store uses for a long scan
+      ro.fill_cache = false;
+      ro.readahead_size = 2 << 20;
+      std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(ro, h[1]));
       for (it->SeekToFirst(); it->Valid(); it->Next()) {
         bytes += it->value().size() + it->key().size();
         ++n;

@@ -75,14 +75,17 @@ bool split(std::string_view value, std::string_view& envelope, Hash& hash) {
 bool Decoder::decode(std::string_view value, RecordedEvent& out) {
   std::string_view envelope;
   if (!split(value, envelope, out.hash) || envelope.size() % sizeof(capnp::word) != 0) return false;
-  aligned_.resize(envelope.size() / sizeof(capnp::word));
-  std::memcpy(aligned_.data(), envelope.data(), envelope.size());
+  const size_t words = envelope.size() / sizeof(capnp::word);
+  const capnp::word* data = reinterpret_cast<const capnp::word*>(envelope.data());
+  if (reinterpret_cast<uintptr_t>(envelope.data()) % alignof(capnp::word) != 0) {
+    aligned_.resize(words);
+    std::memcpy(aligned_.data(), envelope.data(), envelope.size());
+    data = reinterpret_cast<const capnp::word*>(aligned_.data());
+  }
   try {
     capnp::ReaderOptions options;
-    options.traversalLimitInWords = aligned_.size() + 64;
-    capnp::FlatArrayMessageReader reader(
-        kj::arrayPtr(reinterpret_cast<const capnp::word*>(aligned_.data()), aligned_.size()),
-        options);
+    options.traversalLimitInWords = words + 64;
+    capnp::FlatArrayMessageReader reader(kj::arrayPtr(data, words), options);
     auto env = reader.getRoot<schema::Envelope>();
     out.position = env.getPosition();
     assign(out.stream, env.getStreamId());

@@ -28,7 +28,7 @@ class Decoder {
   bool decode(std::string_view value, RecordedEvent& out);
 
  private:
-  std::vector<uint64_t> aligned_;  // Cap'n Proto reads words; RocksDB values are unaligned
+  std::vector<uint64_t> aligned_;  // Cap'n Proto reads words; RocksDB values may be unaligned
 };
 
 /// Splits a stored value into its envelope and hash parts; false if too short.

@@ -39,6 +39,7 @@ constexpr size_t kMaxIdSize = 1024;
 constexpr size_t kMaxTypeSize = 256;
 constexpr size_t kMaxCommandIdSize = 256;
 constexpr size_t kVersionCacheLimit = size_t{1} << 20;
+constexpr uint64_t kLongScan = 10'000;
 
 unexpected<error> fail(errc code, std::string message) {
   return unexpected(error{code, std::move(message)});
@@ -696,6 +697,8 @@ result<uint64_t> EventStore::read_all(uint64_t from_position, uint64_t max_count
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = &upper_slice;
   ro.readahead_size = 2 << 20;
+  // A long scan (a rebuild, an export) would only push the working set out of the block cache.
+  ro.fill_cache = max_count < kLongScan;
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->events));
   codec::Decoder decoder;
   RecordedEvent ev;
@@ -802,6 +805,7 @@ result<VerifyReport> EventStore::verify(uint64_t from, uint64_t to) const {
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = &upper_slice;
   ro.readahead_size = 2 << 20;
+  ro.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->events));
   codec::Decoder decoder;
   RecordedEvent ev;
