@@ -1,0 +1,281 @@
+// decide(): create and update of every record kind, and the cross-record effects of creating
+// (replies, invoices, service-order numbers, inspections, login reservations). Status machines
+// and other actions are in actions.cpp; the custom-field catalog in catalog.cpp.
+
+#include "domain/decide.h"
+
+#include <cstdio>
+
+#include "domain/internal.h"
+#include "domain/time.h"
+
+namespace crm::domain {
+
+using internal::Builder;
+
+namespace {
+
+using K = EntityKind;
+
+std::string created_event(K kind) {
+  switch (kind) {
+    case K::client: return "ClientRegistered";
+    case K::person: return "PersonRegistered";
+    case K::contact: return "ContactLogged";
+    case K::task: return "TaskCreated";
+    case K::project: return "ProjectCreated";
+    case K::campaign: return "CampaignCreated";
+    case K::device: return "DeviceRegistered";
+    case K::service_order: return "ServiceOrderRegistered";
+    case K::inspection: return "InspectionPlanned";
+    case K::trade_document: return "TradeDocumentRecorded";
+    case K::operator_: return "OperatorCreated";
+    default: return "RecordCreated";
+  }
+}
+
+std::string updated_event(K kind) {
+  switch (kind) {
+    case K::client: return "ClientUpdated";
+    case K::person: return "PersonUpdated";
+    case K::contact: return "ContactUpdated";
+    case K::task: return "TaskUpdated";
+    case K::project: return "ProjectUpdated";
+    case K::campaign: return "CampaignUpdated";
+    case K::device: return "DeviceUpdated";
+    case K::service_order: return "ServiceOrderUpdated";
+    case K::inspection: return "InspectionUpdated";
+    case K::trade_document: return "TradeDocumentUpdated";
+    case K::operator_: return "OperatorUpdated";
+    default: return "RecordUpdated";
+  }
+}
+
+// Changes of these fields get an event of their own, named for what they mean.
+std::string special_event(K kind, const FieldChange& c) {
+  if (c.custom) return {};
+  if (kind == K::client && c.field == "status") return "ClientStatusChanged";
+  if (kind == K::client && c.field == "account_manager_id") return "AccountManagerAssigned";
+  if (kind == K::task && c.field == "assignee_id") return "TaskDelegated";
+  if (kind == K::service_order && c.field == "technician_id") return "TechnicianAssigned";
+  if (kind == K::inspection && c.field == "due") return "InspectionRescheduled";
+  if (kind == K::operator_ && c.field == "role") return "OperatorRoleChanged";
+  if (kind == K::operator_ && c.field == "active")
+    return c.after == Value(false) ? "OperatorDeactivated" : "OperatorReactivated";
+  return {};
+}
+
+bool valid_login(std::string_view login) {
+  if (login.size() < 2 || login.size() > 64) return false;
+  for (char c : login)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+      return false;
+  return true;
+}
+
+// A task delegated to someone else records who delegated it.
+void add_delegation(const Command& cmd, const Record& task, std::vector<FieldChange>& changes) {
+  for (const auto& c : changes) {
+    if (c.custom || c.field != "assignee_id") continue;
+    const std::string* assignee = c.after.get<std::string>();
+    Value delegated_by = assignee && *assignee != cmd.actor ? Value(cmd.actor) : Value{};
+    const Value* before = task.field("delegated_by_id");
+    if ((before ? *before : Value{}) != delegated_by)
+      changes.push_back({"delegated_by_id", false, before ? *before : Value{}, delegated_by});
+    return;
+  }
+}
+
+result<Decision> decide_create(const State& state, const Command& cmd) {
+  const Record& target = state.target;
+  if (target.exists())
+    return refuse(errc::already_exists,
+                  std::string(name_of(cmd.kind)) + " '" + cmd.id + "' already exists");
+  Builder b(state, cmd);
+  Object input = cmd.input;
+  if (cmd.kind == K::contact && !find(input, "operator_id")) set(input, "operator_id", cmd.actor);
+  if (cmd.kind == K::service_order && !find(input, "received_at")) set(input, "received_at", cmd.now.format());
+  auto changes = b.field_changes(input, /*creating=*/true);
+
+  if (cmd.kind == K::operator_) {
+    const std::string* login = find(input, "login") ? find(input, "login")->get<std::string>() : nullptr;
+    if (login && !valid_login(*login))
+      b.problem("login", "must be 2-64 characters: lowercase letters, digits, '.', '_' or '-'");
+    else if (login && b.related(K::login, *login).exists())
+      b.problem("login", "is already taken");
+  }
+  if (!b.ok()) return b.refusal();
+
+  if (cmd.kind == K::task) add_delegation(cmd, target, changes);
+  if (cmd.kind == K::operator_ && !cmd.secret.empty())
+    changes.push_back({"password_hash", false, Value{}, cmd.secret});
+
+  // Effects on other records.
+  Decision d;
+  std::vector<StreamEvents> others;
+  auto after = [&](std::string_view key) -> const Value* {
+    for (const auto& c : changes)
+      if (!c.custom && c.field == key) return &c.after;
+    return nullptr;
+  };
+  switch (cmd.kind) {
+    case K::contact:
+      if (const Value* reply_to = after("reply_to_id")) {
+        const Record& answered = b.related(K::contact, *reply_to->get<std::string>());
+        if (answered.exists() && answered.text("replied_by_id").empty()) {
+          const Value* when = after("occurred_at");
+          others.push_back(b.on(answered, {b.event("ContactReplied",
+                                                   {{"replied_by_id", false, Value{}, cmd.id},
+                                                    {"replied_at", false, Value{}, when ? *when : Value(cmd.now)},
+                                                    {"awaits_reply", false, answered.field("awaits_reply") ? *answered.field("awaits_reply") : Value{}, false}})}));
+        }
+      }
+      break;
+    case K::trade_document:
+      if (after("type") && *after("type") == Value("invoice")) {
+        const Record& client = b.related(K::client, *after("client_id")->get<std::string>());
+        Object entry{{"document_id", cmd.id}, {"date", *after("date")}, {"net", *after("net")}};
+        others.push_back(b.on(client, {b.event("TurnoverRecorded", {}, entry)}));
+      }
+      break;
+    case K::service_order: {
+      const Record& counter = b.related(K::counter, service_order_counter(local_date(cmd.now).year()));
+      char number[32];
+      std::snprintf(number, sizeof number, "ZS/%d/%05llu", local_date(cmd.now).year(),
+                    static_cast<unsigned long long>(counter.version + 1));
+      changes.insert(changes.begin(), FieldChange{"number", false, Value{}, std::string(number)});
+      others.push_back(b.on(counter, {b.event("NumberAllocated", {}, {{"number", std::string(number)}, {"service_order_id", cmd.id}})}));
+      if (const Value* inspection_id = after("inspection_id")) {
+        const Record& inspection = b.related(K::inspection, *inspection_id->get<std::string>());
+        if (inspection.text("status") != "planned")
+          return refuse(errc::invalid_input, "the inspection is not waiting for service",
+                        {{"inspection_id", "inspection is " + inspection.text("status") + ", not planned"}});
+        others.push_back(b.on(inspection, {b.event("InspectionServiceStarted",
+                                                   {{"status", false, "planned", "in_service"},
+                                                    {"service_order_id", false, Value{}, cmd.id}})}));
+      }
+      break;
+    }
+    case K::operator_:
+      others.push_back(b.on(b.related(K::login, *after("login")->get<std::string>()),
+                            {b.event("LoginReserved", {}, {{"operator_id", cmd.id}})}));
+      break;
+    default:
+      break;
+  }
+  d.streams.push_back(b.on(target, {b.event(created_event(cmd.kind), std::move(changes))}));
+  for (auto& o : others) d.streams.push_back(std::move(o));
+  return d;
+}
+
+result<Decision> decide_update(const State& state, const Command& cmd) {
+  const Record& target = state.target;
+  if (!target.exists())
+    return refuse(errc::not_found, std::string(name_of(cmd.kind)) + " '" + cmd.id + "' does not exist");
+  Builder b(state, cmd);
+  auto changes = b.field_changes(cmd.input, /*creating=*/false);
+  if (!b.ok()) return b.refusal();
+  if (cmd.kind == K::task) add_delegation(cmd, target, changes);
+  if (changes.empty()) return Decision{};  // nothing changes: nothing to append
+
+  // One event per special change (and the delegation that goes with a delegated task), one for
+  // the rest.
+  std::vector<DomainEvent> events;
+  std::vector<FieldChange> plain;
+  for (auto& c : changes) {
+    if (c.field == "delegated_by_id" && !c.custom) continue;
+    const std::string special = special_event(cmd.kind, c);
+    if (special.empty()) {
+      plain.push_back(std::move(c));
+      continue;
+    }
+    std::vector<FieldChange> own{c};
+    if (special == "TaskDelegated")
+      for (const auto& d : changes)
+        if (d.field == "delegated_by_id" && !d.custom) own.push_back(d);
+    events.push_back(b.event(special, std::move(own)));
+  }
+  if (!plain.empty()) events.insert(events.begin(), b.event(updated_event(cmd.kind), std::move(plain)));
+  Decision d;
+  d.streams.push_back(b.on(target, std::move(events)));
+  return d;
+}
+
+}  // namespace
+
+std::string_view name_of(Action action) {
+  switch (action) {
+    case Action::create: return "create";
+    case Action::update: return "update";
+    case Action::start: return "start";
+    case Action::complete: return "complete";
+    case Action::cancel: return "cancel";
+    case Action::reopen: return "reopen";
+    case Action::change_status: return "change_status";
+    case Action::log_work: return "log_work";
+    case Action::relate: return "relate";
+    case Action::unrelate: return "unrelate";
+    case Action::set_password: return "set_password";
+    case Action::define_field: return "define_field";
+    case Action::change_field: return "change_field";
+    case Action::retire_field: return "retire_field";
+  }
+  return "?";
+}
+
+std::string service_order_counter(int year) { return "service_order-" + std::to_string(year); }
+
+std::vector<RecordKey> related_records(const Command& cmd, const Record& target) {
+  std::vector<RecordKey> out;
+  auto input_id = [&](std::string_view key) -> const std::string* {
+    const Value* v = find(cmd.input, key);
+    return v ? v->get<std::string>() : nullptr;
+  };
+  if (cmd.action == Action::create) {
+    if (cmd.kind == K::contact)
+      if (auto id = input_id("reply_to_id")) out.emplace_back(K::contact, *id);
+    if (cmd.kind == K::trade_document)
+      if (auto id = input_id("client_id")) out.emplace_back(K::client, *id);
+    if (cmd.kind == K::service_order) {
+      out.emplace_back(K::counter, service_order_counter(local_date(cmd.now).year()));
+      if (auto id = input_id("inspection_id")) out.emplace_back(K::inspection, *id);
+    }
+    if (cmd.kind == K::operator_)
+      if (auto login = input_id("login")) out.emplace_back(K::login, *login);
+  }
+  if ((cmd.action == Action::relate || cmd.action == Action::unrelate) && cmd.kind == K::person)
+    if (auto id = input_id("person_id")) out.emplace_back(K::person, *id);
+  if (cmd.kind == K::service_order && cmd.action == Action::change_status)
+    if (const std::string inspection = target.text("inspection_id"); !inspection.empty())
+      out.emplace_back(K::inspection, inspection);
+  return out;
+}
+
+result<Decision> decide(const State& state, const Command& cmd) {
+  if (cmd.kind == K::field_catalog) return internal::decide_catalog(state, cmd);
+  switch (cmd.action) {
+    case Action::create: return decide_create(state, cmd);
+    case Action::update: return decide_update(state, cmd);
+    default: return internal::decide_action(state, cmd);
+  }
+}
+
+Money turnover_12m(const Record& client, Date as_of) {
+  Money total{Decimal{0}, "PLN"};
+  const Value* entries = client.field("turnover_entries");
+  if (!entries || !entries->get<List>()) return total;
+  const Date from = as_of.add_months(-12);
+  bool first = true;
+  for (const auto& e : *entries->get<List>()) {
+    const Object* o = e.get<Object>();
+    const Date* date = o && find(*o, "date") ? find(*o, "date")->get<Date>() : nullptr;
+    const Money* net = o && find(*o, "net") ? find(*o, "net")->get<Money>() : nullptr;
+    if (!date || !net || *date <= from || *date > as_of) continue;
+    if (first) total.currency = net->currency;
+    first = false;
+    if (net->currency == total.currency) total.amount.units += net->amount.units;
+  }
+  return total;
+}
+
+}  // namespace crm::domain
