@@ -179,10 +179,11 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
       system("last_completed", T::date),
   };
   t[K::trade_document] = {
-      req(choice("type", {"invoice", "stock_issue", "delivery_note", "order"})),
-      req(f("number", T::text)),
-      req(f("date", T::date)),
-      req(f("net", T::money)),
+      // A document from the trade side is a fact: corrections are new documents.
+      req(access(choice("type", {"invoice", "stock_issue", "delivery_note", "order"}), Access::create_only)),
+      req(access(f("number", T::text), Access::create_only)),
+      req(access(f("date", T::date), Access::create_only)),
+      req(access(f("net", T::money), Access::create_only)),
       req(access(ref("client_id", K::client), Access::create_only)),
       ref("task_id", K::task),
       ref("contact_id", K::contact),

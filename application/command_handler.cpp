@@ -1,0 +1,138 @@
+#include "application/command_handler.h"
+
+#include <chrono>
+
+#include "domain/codec.h"
+#include "eventstore/event_store.h"
+
+namespace crm::application {
+namespace {
+
+using domain::EntityKind;
+using domain::Record;
+
+unexpected<error> store_failure(const eventstore::error& e) {
+  return unexpected(error{error::kind::unavailable, {}, "event store: " + e.message});
+}
+
+int64_t system_clock_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+CommandHandler::CommandHandler(eventstore::EventStore& store, Options options)
+    : store_(store), options_(std::move(options)) {
+  if (!options_.clock) options_.clock = system_clock_us;
+}
+
+result<Record> CommandHandler::load(EntityKind kind, const std::string& id,
+                                    uint64_t up_to_position) const {
+  Record record{kind, id};
+  bool undecodable = false;
+  uint64_t bad_position = 0;
+  auto r = store_.read_stream(domain::stream_of(kind, id), 1, eventstore::Direction::forward,
+                              UINT64_MAX, [&](const eventstore::RecordedEvent& e) {
+                                if (e.position > up_to_position) return false;
+                                auto event = domain::codec::decode(e.type, e.payload);
+                                if (!event) {
+                                  undecodable = true;
+                                  bad_position = e.position;
+                                  return false;
+                                }
+                                record = domain::apply(std::move(record), *event);
+                                return true;
+                              });
+  if (!r) return store_failure(r.error());
+  if (undecodable)
+    return unexpected(error{error::kind::unavailable, {},
+                            "event " + std::to_string(bad_position) + " does not decode"});
+  return record;
+}
+
+bool CommandHandler::exists(EntityKind kind, std::string_view id) const {
+  auto v = store_.stream_version(domain::stream_of(kind, id));
+  return v && *v > 0;
+}
+
+result<Outcome> CommandHandler::handle(domain::Command command, std::optional<uint64_t> if_match,
+                                       const std::string& idempotency_key) {
+  command.now = domain::DateTime{options_.clock()};
+  // Keys are per operator: two operators may pick the same key for different commands.
+  const std::string command_id =
+      idempotency_key.empty() ? std::string() : command.actor + "/" + idempotency_key;
+  if (!command_id.empty()) {
+    auto earlier = store_.find_command(command_id);
+    if (!earlier) return store_failure(earlier.error());
+    if (*earlier) {
+      return Outcome{command.id, (*earlier)->stream_versions.empty() ? 0 : (*earlier)->stream_versions[0],
+                     (*earlier)->last_position, true};
+    }
+  }
+  bool conflicted = false;
+  auto outcome = attempt(command, if_match, command_id, conflicted);
+  if (!outcome && conflicted && !if_match) {
+    conflicted = false;
+    outcome = attempt(command, if_match, command_id, conflicted);  // once: the state moved on
+  }
+  return outcome;
+}
+
+result<Outcome> CommandHandler::attempt(const domain::Command& command,
+                                        std::optional<uint64_t> if_match,
+                                        const std::string& command_id, bool& conflicted) {
+  domain::State state;
+  auto target = load(command.kind, command.id);
+  if (!target) return unexpected(target.error());
+  state.target = std::move(*target);
+  if (if_match && *if_match != state.target.version)
+    return unexpected(error{error::kind::conflict, {},
+                            "the record is at version " + std::to_string(state.target.version) +
+                                ", not " + std::to_string(*if_match),
+                            state.target.version});
+  if (domain::has_custom_fields(command.kind)) {
+    auto catalog = load(EntityKind::field_catalog, std::string(domain::name_of(command.kind)));
+    if (!catalog) return unexpected(catalog.error());
+    state.catalog = std::move(*catalog);
+  } else if (command.kind == EntityKind::field_catalog) {
+    state.catalog = state.target;
+  }
+  for (const auto& [kind, id] : domain::related_records(command, state.target)) {
+    auto related = load(kind, id);
+    if (!related) return unexpected(related.error());
+    state.related.emplace(domain::RecordKey{kind, id}, std::move(*related));
+  }
+  state.exists = [this](EntityKind kind, std::string_view id) { return exists(kind, id); };
+
+  auto decision = domain::decide(state, command);
+  if (!decision) return unexpected(error{error::kind::refused, decision.error(), decision.error().message});
+  if (decision->empty()) return Outcome{command.id, state.target.version, store_.head(), false};
+
+  std::vector<eventstore::StreamAppend> appends;
+  for (const auto& s : decision->streams) {
+    eventstore::StreamAppend a;
+    a.stream = domain::stream_of(s.kind, s.id);
+    a.expected = eventstore::ExpectedVersion::exact(s.expected_version);
+    for (const auto& e : s.events)
+      a.events.push_back({e.type, domain::codec::encode(e), domain::codec::kSchemaVersion});
+    appends.push_back(std::move(a));
+  }
+  eventstore::Metadata metadata;
+  metadata.operator_id = command.actor;
+  metadata.command_id = command_id;
+  auto appended = store_.append(std::move(appends), std::move(metadata));
+  if (!appended) {
+    if (appended.error().code == eventstore::errc::version_conflict) {
+      conflicted = true;
+      return unexpected(error{error::kind::conflict, {}, "a concurrent change: " + appended.error().message,
+                              appended.error().actual_version});
+    }
+    return store_failure(appended.error());
+  }
+  return Outcome{command.id, appended->stream_versions.front(), appended->last_position,
+                 appended->duplicate};
+}
+
+}  // namespace crm::application

@@ -1,0 +1,73 @@
+#pragma once
+// The application layer: load the records a command needs from the event store, decide, and
+// append the events with the versions they were decided against. Also loads records for reads
+// (optionally as they were at a log position).
+//
+// Thread safety: all member functions may be called concurrently; the store serialises appends
+// and a conflicting concurrent change is detected by the expected versions.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+#include "domain/decide.h"
+#include "eventstore/fwd.h"
+
+namespace crm::application {
+
+struct error {
+  enum class kind {
+    refused,       // the domain refused the command (domain_error says why)
+    conflict,      // If-Match named another version, or the record kept changing under us
+    unavailable,   // the store failed
+  };
+  kind k = kind::refused;
+  domain::error domain_error;  // with kind::refused
+  std::string message;
+  uint64_t current_version = 0;  // with kind::conflict
+};
+
+template <class T>
+using result = crm::result<T, error>;
+
+struct Outcome {
+  std::string id;
+  uint64_t version = 0;   // the target record's version after the command
+  uint64_t position = 0;  // log position of the last event appended (or the head, if none)
+  bool duplicate = false; // an Idempotency-Key seen before: this is the first outcome
+};
+
+struct Options {
+  /// Wall clock, microseconds since the epoch. Commands are stamped with it.
+  std::function<int64_t()> clock;
+};
+
+class CommandHandler {
+ public:
+  CommandHandler(eventstore::EventStore& store, Options options);
+
+  /// Runs a command. `command.now` is set from the clock. `if_match` is the version the client
+  /// saw (optimistic concurrency); `idempotency_key`, when set, makes a repeat of the same
+  /// operator's command return the first outcome and append nothing. Without `if_match` a
+  /// version conflict with a concurrent writer is retried once.
+  result<Outcome> handle(domain::Command command, std::optional<uint64_t> if_match = std::nullopt,
+                         const std::string& idempotency_key = {});
+
+  /// A record rebuilt from its stream (all of it, or up to a log position).
+  result<domain::Record> load(domain::EntityKind kind, const std::string& id,
+                              uint64_t up_to_position = UINT64_MAX) const;
+
+  /// Whether a record exists (its stream has events).
+  bool exists(domain::EntityKind kind, std::string_view id) const;
+
+ private:
+  result<Outcome> attempt(const domain::Command& command, std::optional<uint64_t> if_match,
+                          const std::string& command_id, bool& conflicted);
+
+  eventstore::EventStore& store_;
+  Options options_;
+};
+
+}  // namespace crm::application
