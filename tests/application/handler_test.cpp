@@ -1,0 +1,207 @@
+// The command handler over a real event store in a temporary directory.
+#include "application/command_handler.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+#include <thread>
+
+#include "eventstore/event_store.h"
+#include "tests/domain/world.h"
+#include "tests/support/temp_dir.h"
+
+namespace crm::application {
+namespace {
+
+using domain::Action;
+using domain::Command;
+using domain::EntityKind;
+using domain::Object;
+using domain::Value;
+using K = EntityKind;
+
+class HandlerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { reopen(); }
+
+  void reopen() {
+    handler_.reset();
+    store_.reset();
+    eventstore::Options o;
+    o.sync = false;  // durability is the event store's own test subject
+    store_ = std::move(eventstore::EventStore::open(dir_.sub("db"), o)).value();
+    handler_ = std::make_unique<CommandHandler>(*store_, Options{[this] { return now_us_; }});
+  }
+
+  result<Outcome> run(K kind, Action action, std::string id, Object input, std::optional<uint64_t> if_match = {},
+                      std::string key = {}, std::string actor = "op-admin") {
+    Command c{kind, action, std::move(id), std::move(input), std::move(actor)};
+    return handler_->handle(std::move(c), if_match, key);
+  }
+
+  Outcome ok(K kind, Action action, std::string id, Object input = {}) {
+    auto r = run(kind, action, id, std::move(input));
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? *r : Outcome{};
+  }
+
+  domain::Record load(K kind, const std::string& id) { return std::move(handler_->load(kind, id)).value(); }
+
+  void seed() {
+    ok(K::operator_, Action::create, "op-admin", {{"login", "admin"}, {"name", "Admin"}, {"role", "admin"}});
+    ok(K::client, Action::create, "c-1", {{"name", "Fabryka Mebli"}});
+  }
+
+  crm::testing::TempDir dir_;
+  int64_t now_us_ = domain::DateTime::parse("2026-11-22T09:30:00Z")->micros;
+  std::unique_ptr<eventstore::EventStore> store_;
+  std::unique_ptr<CommandHandler> handler_;
+};
+
+TEST_F(HandlerTest, CreatesLoadsAndUpdatesThroughTheLog) {
+  seed();
+  auto out = ok(K::client, Action::update, "c-1", {{"status", "active"}, {"code", "FM"}});
+  EXPECT_EQ(out.version, 3u);
+  EXPECT_EQ(out.position, store_->head());
+  const auto c = load(K::client, "c-1");
+  EXPECT_EQ(c.text("status"), "active");
+  EXPECT_EQ(c.text("code"), "FM");
+  EXPECT_EQ(c.version, 3u);
+  // Stored events carry intention-revealing types and the operator.
+  std::vector<std::string> types;
+  ASSERT_TRUE(store_->read_stream("client-c-1", 1, eventstore::Direction::forward, 10, [&](const auto& e) {
+    types.push_back(e.type);
+    EXPECT_EQ(e.metadata.operator_id, "op-admin");
+    return true;
+  }));
+  EXPECT_EQ(types, (std::vector<std::string>{"ClientRegistered", "ClientUpdated", "ClientStatusChanged"}));
+}
+
+TEST_F(HandlerTest, RefusalsAndStaleVersionsAppendNothing) {
+  seed();
+  const uint64_t head = store_->head();
+  auto refused = run(K::client, Action::update, "c-1", {{"tax_id", "123"}});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().k, error::kind::refused);
+  EXPECT_EQ(refused.error().domain_error.fields.at(0).field, "tax_id");
+  auto stale = run(K::client, Action::update, "c-1", {{"code", "X"}}, /*if_match=*/7);
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().k, error::kind::conflict);
+  EXPECT_EQ(stale.error().current_version, 1u);
+  EXPECT_EQ(store_->head(), head);
+  EXPECT_TRUE(run(K::client, Action::update, "c-1", {{"code", "X"}}, /*if_match=*/1));
+}
+
+TEST_F(HandlerTest, IdempotencyKeyReturnsTheFirstOutcomeAlsoAfterRestart) {
+  seed();
+  auto first = run(K::contact, Action::create, "k-1",
+                   {{"kind", "note"}, {"direction", "internal"}, {"occurred_at", "2026-11-22T09:00:00Z"}, {"subject", "Notatka"}},
+                   {}, "key-1");
+  ASSERT_TRUE(first);
+  const uint64_t head = store_->head();
+  reopen();
+  auto again = run(K::contact, Action::create, "k-1",
+                   {{"kind", "note"}, {"direction", "internal"}, {"occurred_at", "2026-11-22T09:00:00Z"}, {"subject", "Notatka"}},
+                   {}, "key-1");
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->position, first->position);
+  EXPECT_EQ(again->version, first->version);
+  EXPECT_EQ(store_->head(), head);
+  // The same key from another operator is another command.
+  ok(K::operator_, Action::create, "op-2", {{"login", "ewa"}, {"name", "Ewa"}, {"role", "operator"}});
+  auto other = run(K::contact, Action::create, "k-2",
+                   {{"kind", "note"}, {"direction", "internal"}, {"occurred_at", "2026-11-22T09:00:00Z"}, {"subject", "x"}},
+                   {}, "key-1", "op-2");
+  ASSERT_TRUE(other);
+  EXPECT_FALSE(other->duplicate);
+}
+
+// Eight threads register service orders at once: every number is used exactly once, 1..N.
+TEST_F(HandlerTest, ConcurrentServiceOrdersGetDenseUniqueNumbers) {
+  seed();
+  constexpr int kThreads = 8, kEach = 15;
+  std::vector<std::thread> threads;
+  std::atomic<int> conflicts{0};
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string id = "so-" + std::to_string(t) + "-" + std::to_string(i);
+        for (;;) {
+          auto r = run(K::service_order, Action::create, id, {{"client_id", "c-1"}, {"problem", "awaria"}});
+          if (r) break;
+          ASSERT_EQ(r.error().k, error::kind::conflict) << r.error().message;
+          ++conflicts;
+        }
+      }
+    });
+  for (auto& th : threads) th.join();
+  std::set<std::string> numbers;
+  for (int t = 0; t < kThreads; ++t)
+    for (int i = 0; i < kEach; ++i)
+      numbers.insert(load(K::service_order, "so-" + std::to_string(t) + "-" + std::to_string(i)).text("number"));
+  ASSERT_EQ(numbers.size(), static_cast<size_t>(kThreads * kEach));
+  EXPECT_EQ(*numbers.begin(), "ZS/2026/00001");
+  EXPECT_EQ(*numbers.rbegin(), "ZS/2026/00120");
+}
+
+// Random command sequences: the state rebuilt from the stored events equals the state the pure
+// domain reaches by deciding and applying the same commands in memory, before and after a
+// restart; and both accept and refuse exactly the same commands.
+TEST_F(HandlerTest, RandomCommandSequencesRebuildTheSameState) {
+  domain::test::World world;
+  world.now = domain::DateTime{now_us_};
+  std::mt19937 rng(42);
+  auto pick = [&](int n) { return static_cast<int>(rng() % n); };
+  std::vector<std::pair<K, std::string>> touched;
+  auto both = [&](K kind, Action action, const std::string& id, Object input) {
+    auto in_memory = world.run(kind, action, id, input);
+    auto stored = run(kind, action, id, input);
+    ASSERT_EQ(static_cast<bool>(in_memory), static_cast<bool>(stored))
+        << domain::name_of(kind) << " " << domain::name_of(action) << " " << id << ": "
+        << (in_memory ? stored.error().message : in_memory.error().message);
+    if (in_memory)
+      for (const auto& s : in_memory->streams) touched.emplace_back(s.kind, s.id);
+  };
+  both(K::operator_, Action::create, "op-admin", {{"login", "admin"}, {"name", "Admin"}, {"role", "admin"}});
+  both(K::field_catalog, Action::define_field, "client",
+       {{"key", "segment"}, {"label", "Segment"}, {"type", "choice"}, {"options", domain::List{Value("A"), Value("B")}}});
+  const char* statuses[] = {"open", "in_progress", "done", "diagnosed", "in_repair", "completed", "handed_back", "active", "bogus"};
+  for (int i = 0; i < 400; ++i) {
+    const std::string c = "c-" + std::to_string(pick(8));
+    const std::string p = "p-" + std::to_string(pick(8));
+    const std::string t = "t-" + std::to_string(pick(8));
+    const std::string so = "so-" + std::to_string(pick(6));
+    switch (pick(12)) {
+      case 0: both(K::client, Action::create, c, {{"name", "Klient " + c}, {"fields", Object{{"segment", pick(3) ? "A" : "Z"}}}}); break;
+      case 1: both(K::client, Action::update, c, {{"status", pick(2) ? "active" : "inactive"}, {"potential", domain::test::money(pick(2) ? "100.50" : "1e3")}}); break;
+      case 2: both(K::person, Action::create, p, {{"first_name", "Jan"}, {"last_name", p}, {"client_links", domain::List{Object{{"client_id", c}}}}}); break;
+      case 3: both(K::person, Action::relate, p, {{"person_id", "p-" + std::to_string(pick(8))}, {"label", "współpracownik"}}); break;
+      case 4: both(K::task, Action::create, t, {{"title", "Zadanie " + t}, {"client_id", c}, {"assignee_id", "op-admin"}}); break;
+      case 5: both(K::task, pick(2) ? Action::complete : Action::reopen, t, {}); break;
+      case 6: both(K::task, Action::log_work, t, {{"minutes", pick(100) - 5}}); break;
+      case 7: both(K::service_order, Action::create, so, {{"client_id", c}, {"problem", "usterka"}}); break;
+      case 8: both(K::service_order, Action::change_status, so, {{"status", statuses[3 + pick(6)]}}); break;
+      case 9: both(K::trade_document, Action::create, "fv-" + std::to_string(i),
+                   {{"type", "invoice"}, {"number", "FV/" + std::to_string(i)}, {"date", "2026-10-01"},
+                    {"net", domain::test::money("99.99")}, {"client_id", c}}); break;
+      case 10: both(K::contact, Action::create, "k-" + std::to_string(i),
+                    {{"kind", "quote_request"}, {"direction", "inbound"}, {"occurred_at", "2026-11-20T08:00:00Z"},
+                     {"subject", "Zapytanie"}, {"client_id", c}, {"awaits_reply", true},
+                     {"reply_to_id", "k-" + std::to_string(pick(i + 1))}}); break;
+      case 11: both(K::task, Action::update, t, {{"priority", statuses[pick(9)]}}); break;
+    }
+    world.now.micros += 60'000'000;
+    now_us_ += 60'000'000;
+  }
+  ASSERT_GT(touched.size(), 100u);
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& [kind, id] : touched)
+      ASSERT_EQ(load(kind, id), world.get(kind, id)) << domain::name_of(kind) << " " << id;
+    reopen();
+  }
+}
+
+}  // namespace
+}  // namespace crm::application
