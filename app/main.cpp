@@ -2,12 +2,16 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "application/command_handler.h"
+#include "application/passwords.h"
+#include "demo/generator.h"
 #include "eventstore/event_store.h"
 
 namespace {
@@ -18,38 +22,49 @@ constexpr const char* kUsage =
     "usage: crm <command> [options]\n"
     "\n"
     "commands:\n"
-    "  serve    open the data directory and run until SIGINT/SIGTERM\n"
+    "  serve    open the data directory (first start: admin operator and demo data) and run\n"
+    "  demo     generate a demo dataset: --scale small|medium|large [--seed N]\n"
     "  status   print the store's head and verify its hash chain\n"
     "\n"
-    "Run 'crm <command> --help' for a command's options.\n";
+    "Every command takes --data DIR (default ./data). Run 'crm <command> --help' for more.\n";
 
 struct Args {
   std::string data = "./data";
   std::string listen = "127.0.0.1:8080";
+  std::string scale = "small";
+  uint64_t seed = 1;
   bool help = false;
   bool no_demo = false;
-  std::string bad;  // first option not understood
+  std::string bad;  // the first option not understood
 };
 
-Args parse(const std::vector<std::string_view>& argv, bool serve) {
+Args parse(std::string_view command, const std::vector<std::string_view>& argv) {
   Args a;
   for (size_t i = 0; i < argv.size(); ++i) {
     const auto arg = argv[i];
     auto value = [&](std::string& out) {
       if (i + 1 >= argv.size()) {
-        a.bad = std::string(arg) + " needs a value";
+        if (a.bad.empty()) a.bad = std::string(arg) + " needs a value";
         return;
       }
       out = argv[++i];
     };
+    std::string seed;
     if (arg == "--help" || arg == "-h") {
       a.help = true;
     } else if (arg == "--data") {
       value(a.data);
-    } else if (serve && arg == "--listen") {
+    } else if (command == "serve" && arg == "--listen") {
       value(a.listen);
-    } else if (serve && arg == "--no-demo") {
+    } else if (command == "serve" && arg == "--no-demo") {
       a.no_demo = true;
+    } else if (command == "demo" && arg == "--scale") {
+      value(a.scale);
+    } else if (command == "demo" && arg == "--seed") {
+      value(seed);
+      char* end = nullptr;
+      a.seed = std::strtoull(seed.c_str(), &end, 10);
+      if (seed.empty() || *end != '\0') a.bad = "--seed needs a number";
     } else if (a.bad.empty()) {
       a.bad = "unknown option " + std::string(arg);
     }
@@ -57,10 +72,12 @@ Args parse(const std::vector<std::string_view>& argv, bool serve) {
   return a;
 }
 
-std::unique_ptr<EventStore> open_store(const std::string& dir) {
+std::unique_ptr<EventStore> open_store(const std::string& dir, bool sync = true) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  auto store = EventStore::open(dir);
+  crm::eventstore::Options options;
+  options.sync = sync;
+  auto store = EventStore::open(dir, options);
   if (!store) {
     std::fprintf(stderr, "crm: cannot open %s: %s\n", dir.c_str(), store.error().message.c_str());
     return nullptr;
@@ -74,29 +91,90 @@ int print_status(const EventStore& store) {
     std::fprintf(stderr, "crm: verify failed: %s\n", report.error().message.c_str());
     return 1;
   }
+  const std::string chain = report->ok ? "ok" : "BROKEN at " + std::to_string(report->first_bad_position) + ": " + report->problem;
   std::printf("data: %s\nhead: %llu\nhash chain: %s (%llu events checked)\n", store.path().c_str(),
-              static_cast<unsigned long long>(store.head()),
-              report->ok ? "ok" : ("BROKEN at " + std::to_string(report->first_bad_position) +
-                                   ": " + report->problem)
-                                      .c_str(),
+              static_cast<unsigned long long>(store.head()), chain.c_str(),
               static_cast<unsigned long long>(report->checked));
   return report->ok ? 0 : 1;
 }
 
+bool generate_demo(EventStore& store, const crm::demo::Scale& scale, uint64_t seed) {
+  crm::demo::Options options;
+  options.scale = scale;
+  options.seed = seed;
+  options.progress = [](uint64_t done, uint64_t planned) {
+    std::fprintf(stderr, "\rdemo: %llu of about %llu commands", static_cast<unsigned long long>(done),
+                 static_cast<unsigned long long>(planned));
+  };
+  const auto report = crm::demo::generate(store, options);
+  std::fprintf(stderr, "\n");
+  std::printf("demo %s (seed %llu): %llu commands, %llu events in %.1f s (%.0f events/s), %llu refused\n",
+              scale.name, static_cast<unsigned long long>(seed), static_cast<unsigned long long>(report.commands),
+              static_cast<unsigned long long>(report.events), report.seconds,
+              static_cast<double>(report.events) / report.seconds, static_cast<unsigned long long>(report.refused));
+  if (auto f = store.flush(); !f) {
+    std::fprintf(stderr, "crm: %s\n", f.error().message.c_str());
+    return false;
+  }
+  return report.refused == 0;
+}
+
 int cmd_status(const Args& a) {
   if (a.help) {
-    std::puts("usage: crm status [--data DIR]\n  Prints the head position and verifies the log.");
+    std::puts("usage: crm status [--data DIR]\n  Prints the head position and verifies the hash chain.");
     return 0;
   }
   auto store = open_store(a.data);
   return store ? print_status(*store) : 1;
 }
 
+int cmd_demo(const Args& a) {
+  if (a.help) {
+    std::puts(
+        "usage: crm demo --scale small|medium|large [--seed N] [--data DIR]\n"
+        "  Generates the demo dataset of BENCHMARKS.md through the command path, deterministically\n"
+        "  for a seed. Appends run without a sync per command; the log is synced at the end.");
+    return 0;
+  }
+  auto scale = crm::demo::scale_from_name(a.scale);
+  if (!scale) {
+    std::fprintf(stderr, "crm demo: --scale must be small, medium or large\n");
+    return 2;
+  }
+  auto store = open_store(a.data, /*sync=*/false);
+  return store && generate_demo(*store, *scale, a.seed) ? 0 : 1;
+}
+
+// First start on an empty store: the admin operator, and the small demo unless --no-demo.
+bool bootstrap(const Args& a) {
+  auto store = open_store(a.data, /*sync=*/false);
+  if (!store) return false;
+  if (store->head() != 0) return true;
+  const char* env = std::getenv("CRM_ADMIN_PASSWORD");
+  const std::string password = env && *env ? env : crm::application::random_password();
+  crm::application::CommandHandler handler(*store, {});
+  crm::domain::Command create{crm::domain::EntityKind::operator_, crm::domain::Action::create, "op-admin",
+                              {{"login", "admin"}, {"name", "Administrator"}, {"role", "admin"}},
+                              "op-admin", {}, crm::application::hash_password(password)};
+  if (auto r = handler.handle(std::move(create)); !r) {
+    std::fprintf(stderr, "crm: cannot create the admin operator: %s\n", r.error().message.c_str());
+    return false;
+  }
+  if (env && *env)
+    std::printf("operator 'admin' created with the password from CRM_ADMIN_PASSWORD\n");
+  else
+    std::printf("operator 'admin' created; its password (shown only now): %s\n", password.c_str());
+  if (!a.no_demo && !generate_demo(*store, crm::demo::kSmall, 1)) return false;
+  return static_cast<bool>(store->flush());
+}
+
 int cmd_serve(const Args& a) {
   if (a.help) {
     std::puts(
         "usage: crm serve [--data DIR] [--listen HOST:PORT] [--no-demo]\n"
-        "  Opens the data directory (default ./data) and runs until SIGINT or SIGTERM.\n"
+        "  Opens the data directory (default ./data) and runs until SIGINT or SIGTERM. On an empty\n"
+        "  store it first creates the operator 'admin' (password from CRM_ADMIN_PASSWORD, or a\n"
+        "  generated one printed once) and, unless --no-demo, the small demo dataset.\n"
         "  The HTTP API is not part of this build yet; see README.md.");
     return 0;
   }
@@ -106,10 +184,11 @@ int cmd_serve(const Args& a) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
 
+  if (!bootstrap(a)) return 1;
   auto store = open_store(a.data);
   if (!store) return 1;
   if (int rc = print_status(*store); rc != 0) return rc;
-  std::printf("serving (event store only; HTTP on %s arrives with the API). Ctrl-C stops.\n",
+  std::printf("serving (event store and command path; HTTP on %s arrives with the API). Ctrl-C stops.\n",
               a.listen.c_str());
   std::fflush(stdout);
   int sig = 0;
@@ -127,16 +206,16 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const std::string_view command = argv[1];
-  std::vector<std::string_view> rest(argv + 2, argv + argc);
-  const bool serve = command == "serve";
-  if (!serve && command != "status") {
+  if (command != "serve" && command != "status" && command != "demo") {
     std::fprintf(stderr, "crm: unknown command '%s'\n%s", argv[1], kUsage);
     return 2;
   }
-  Args a = parse(rest, serve);
+  Args a = parse(command, std::vector<std::string_view>(argv + 2, argv + argc));
   if (!a.bad.empty() && !a.help) {
     std::fprintf(stderr, "crm %s: %s (see --help)\n", argv[1], a.bad.c_str());
     return 2;
   }
-  return serve ? cmd_serve(a) : cmd_status(a);
+  if (command == "serve") return cmd_serve(a);
+  if (command == "demo") return cmd_demo(a);
+  return cmd_status(a);
 }

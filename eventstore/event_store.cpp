@@ -833,6 +833,13 @@ std::unique_ptr<Subscription> EventStore::subscribe(StreamFilter filter,
   return std::unique_ptr<Subscription>(new Subscription(*this, std::move(filter), from_position));
 }
 
+result<void> EventStore::flush() {
+  if (impl_->follower) return fail(errc::read_only, "this store is a read-only follower");
+  auto s = impl_->db->FlushWAL(/*sync=*/true);
+  if (!s.ok()) return from_status(s);
+  return {};
+}
+
 result<void> EventStore::refresh() {
   if (!impl_->follower) return {};
   auto s = impl_->db->TryCatchUpWithPrimary();

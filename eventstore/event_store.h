@@ -100,6 +100,10 @@ class EventStore {
   /// subscription.h.
   std::unique_ptr<Subscription> subscribe(StreamFilter filter, uint64_t from_position) const;
 
+  /// Makes everything acknowledged so far durable (syncs the WAL). For bulk loads run with
+  /// Options::sync = false. Errors: io_error, read_only.
+  result<void> flush();
+
   /// Follower only: reads what the primary wrote since the last refresh. Errors: io_error.
   result<void> refresh();
 

@@ -1,0 +1,76 @@
+#include "demo/generator.h"
+
+#include <gtest/gtest.h>
+
+#include "application/command_handler.h"
+#include "domain/codec.h"
+#include "eventstore/event_store.h"
+#include "tests/support/temp_dir.h"
+
+namespace crm::demo {
+namespace {
+
+constexpr Scale kTiny{"tiny", 6, 40, 90, 400, 200, 6, 2, 20, 40};
+
+struct Dataset {
+  crm::testing::TempDir dir;
+  std::unique_ptr<eventstore::EventStore> store;
+  Report report;
+  std::vector<std::string> events;  // stream, version, type and payload of every event
+
+  explicit Dataset(uint64_t seed) {
+    eventstore::Options o;
+    o.sync = false;
+    store = std::move(eventstore::EventStore::open(dir.sub("db"), o)).value();
+    Options options;
+    options.scale = kTiny;
+    options.seed = seed;
+    options.today_us = domain::DateTime::parse("2026-11-22T00:00:00Z")->micros;
+    report = generate(*store, options);
+    EXPECT_TRUE(store->read_all(1, UINT64_MAX, [&](const eventstore::RecordedEvent& e) {
+      events.push_back(e.stream + "/" + std::to_string(e.version) + "/" + e.type + "/" + e.payload);
+      return true;
+    }));
+  }
+};
+
+TEST(DemoTest, SameSeedSameDataset) {
+  Dataset a(7), b(7), c(8);
+  EXPECT_EQ(a.report.refused, 0u) << "every generated command must be valid";
+  EXPECT_GT(a.report.events, 1000u);
+  EXPECT_EQ(a.report.events, a.events.size());
+  EXPECT_EQ(a.events, b.events);
+  EXPECT_NE(a.events, c.events);
+}
+
+TEST(DemoTest, RecordsAreRealistic) {
+  Dataset d(3);
+  application::CommandHandler handler(*d.store, {});
+  size_t quote_requests = 0, replied = 0;
+  for (int i = 0; i < kTiny.clients; ++i) {
+    auto c = handler.load(domain::EntityKind::client, "c" + std::to_string(i));
+    ASSERT_TRUE(c);
+    EXPECT_TRUE(domain::valid_nip(c->text("tax_id"))) << c->text("tax_id");
+    EXPECT_FALSE(c->text("name").empty());
+    EXPECT_NE(c->field("addresses"), nullptr);
+  }
+  for (int i = 0; i < kTiny.contacts; ++i) {
+    auto k = handler.load(domain::EntityKind::contact, "k" + std::to_string(i));
+    ASSERT_TRUE(k);
+    if (k->text("kind") != "quote_request") continue;
+    ++quote_requests;
+    if (!k->text("replied_by_id").empty()) ++replied;
+  }
+  EXPECT_GT(quote_requests, 10u);
+  EXPECT_GT(replied, 0u);
+  EXPECT_LT(replied, quote_requests) << "some requests for quote stay unanswered (alarm material)";
+  auto so = handler.load(domain::EntityKind::service_order, "so0");
+  ASSERT_TRUE(so);
+  EXPECT_EQ(so->text("number").rfind("ZS/", 0), 0u);
+  auto report = d.store->verify();
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok);
+}
+
+}  // namespace
+}  // namespace crm::demo
