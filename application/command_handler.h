@@ -55,7 +55,8 @@ class CommandHandler {
   result<Outcome> handle(domain::Command command, std::optional<uint64_t> if_match = std::nullopt,
                          const std::string& idempotency_key = {});
 
-  /// A record rebuilt from its stream (all of it, or up to a log position).
+  /// A record rebuilt from its stream (all of it, or up to a log position). A counter's current
+  /// state is its version only.
   result<domain::Record> load(domain::EntityKind kind, const std::string& id,
                               uint64_t up_to_position = UINT64_MAX) const;
 
