@@ -1,5 +1,7 @@
 #include "application/command_handler.h"
 
+#include <sodium.h>
+
 #include <chrono>
 
 #include "domain/codec.h"
@@ -13,6 +15,16 @@ using domain::Record;
 
 unexpected<error> store_failure(const eventstore::error& e) {
   return unexpected(error{error::kind::unavailable, {}, "event store: " + e.message});
+}
+
+// 16 random characters: unique enough to correlate one request's events.
+std::string new_id() {
+  static constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  unsigned char bytes[16];
+  randombytes_buf(bytes, sizeof bytes);
+  std::string id;
+  for (unsigned char b : bytes) id.push_back(kAlphabet[b % 36]);
+  return id;
 }
 
 int64_t system_clock_us() {
@@ -65,14 +77,16 @@ bool CommandHandler::exists(EntityKind kind, std::string_view id) const {
   return v && *v > 0;
 }
 
-result<Outcome> CommandHandler::handle(domain::Command command, std::optional<uint64_t> if_match,
-                                       const std::string& idempotency_key) {
+result<Outcome> CommandHandler::handle(domain::Command command, const Request& request) {
   command.now = domain::DateTime{options_.clock()};
+  eventstore::Metadata metadata;
+  metadata.operator_id = command.actor;
   // Keys are per operator: two operators may pick the same key for different commands.
-  const std::string command_id =
-      idempotency_key.empty() ? std::string() : command.actor + "/" + idempotency_key;
-  if (!command_id.empty()) {
-    auto earlier = store_.find_command(command_id);
+  if (!request.idempotency_key.empty()) metadata.command_id = command.actor + "/" + request.idempotency_key;
+  metadata.correlation_id = request.correlation_id.empty() ? new_id() : request.correlation_id;
+  metadata.causation_id = request.causation_id;
+  if (!metadata.command_id.empty()) {
+    auto earlier = store_.find_command(metadata.command_id);
     if (!earlier) return store_failure(earlier.error());
     if (*earlier) {
       return Outcome{command.id, (*earlier)->stream_versions.empty() ? 0 : (*earlier)->stream_versions[0],
@@ -80,17 +94,17 @@ result<Outcome> CommandHandler::handle(domain::Command command, std::optional<ui
     }
   }
   bool conflicted = false;
-  auto outcome = attempt(command, if_match, command_id, conflicted);
-  if (!outcome && conflicted && !if_match) {
+  auto outcome = attempt(command, request, metadata, conflicted);
+  if (!outcome && conflicted && !request.if_match) {
     conflicted = false;
-    outcome = attempt(command, if_match, command_id, conflicted);  // once: the state moved on
+    outcome = attempt(command, request, metadata, conflicted);  // once: the state moved on
   }
   return outcome;
 }
 
-result<Outcome> CommandHandler::attempt(const domain::Command& command,
-                                        std::optional<uint64_t> if_match,
-                                        const std::string& command_id, bool& conflicted) {
+result<Outcome> CommandHandler::attempt(const domain::Command& command, const Request& request,
+                                        const eventstore::Metadata& metadata, bool& conflicted) {
+  const auto& if_match = request.if_match;
   domain::State state;
   auto target = load(command.kind, command.id);
   if (!target) return unexpected(target.error());
@@ -127,10 +141,7 @@ result<Outcome> CommandHandler::attempt(const domain::Command& command,
       a.events.push_back({e.type, domain::codec::encode(e), domain::codec::kSchemaVersion});
     appends.push_back(std::move(a));
   }
-  eventstore::Metadata metadata;
-  metadata.operator_id = command.actor;
-  metadata.command_id = command_id;
-  auto appended = store_.append(std::move(appends), std::move(metadata));
+  auto appended = store_.append(std::move(appends), metadata);
   if (!appended) {
     if (appended.error().code == eventstore::errc::version_conflict) {
       conflicted = true;

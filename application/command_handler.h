@@ -14,6 +14,7 @@
 #include "base/result.h"
 #include "domain/decide.h"
 #include "eventstore/fwd.h"
+#include "eventstore/types.h"
 
 namespace crm::application {
 
@@ -39,6 +40,14 @@ struct Outcome {
   bool duplicate = false; // an Idempotency-Key seen before: this is the first outcome
 };
 
+/// What the caller knows about the request a command comes from.
+struct Request {
+  std::optional<uint64_t> if_match;  // the version the client saw (optimistic concurrency)
+  std::string idempotency_key;       // a repeat of the same operator's key returns the first outcome
+  std::string correlation_id;        // shared by everything one request causes; empty: a new one
+  std::string causation_id;          // what caused this command (an event id, for automatic actions)
+};
+
 struct Options {
   /// Wall clock, microseconds since the epoch. Commands are stamped with it.
   std::function<int64_t()> clock;
@@ -48,12 +57,12 @@ class CommandHandler {
  public:
   CommandHandler(eventstore::EventStore& store, Options options);
 
-  /// Runs a command. `command.now` is set from the clock. `if_match` is the version the client
-  /// saw (optimistic concurrency); `idempotency_key`, when set, makes a repeat of the same
-  /// operator's command return the first outcome and append nothing. Without `if_match` a
-  /// version conflict with a concurrent writer is retried once.
-  result<Outcome> handle(domain::Command command, std::optional<uint64_t> if_match = std::nullopt,
-                         const std::string& idempotency_key = {});
+  /// Runs a command. `command.now` is set from the clock. With `request.if_match` a different
+  /// current version is a conflict; without it a version conflict with a concurrent writer is
+  /// retried once. With `request.idempotency_key` a repeat of the same operator's command
+  /// returns the first outcome and appends nothing. Every event carries the operator, the
+  /// correlation and causation ids, and the command id (the namespaced idempotency key).
+  result<Outcome> handle(domain::Command command, const Request& request = {});
 
   /// A record rebuilt from its stream (all of it, or up to a log position). A counter's current
   /// state is its version only.
@@ -64,8 +73,8 @@ class CommandHandler {
   bool exists(domain::EntityKind kind, std::string_view id) const;
 
  private:
-  result<Outcome> attempt(const domain::Command& command, std::optional<uint64_t> if_match,
-                          const std::string& command_id, bool& conflicted);
+  result<Outcome> attempt(const domain::Command& command, const Request& request,
+                          const eventstore::Metadata& metadata, bool& conflicted);
 
   eventstore::EventStore& store_;
   Options options_;

@@ -37,7 +37,7 @@ class HandlerTest : public ::testing::Test {
   result<Outcome> run(K kind, Action action, std::string id, Object input, std::optional<uint64_t> if_match = {},
                       std::string key = {}, std::string actor = "op-admin") {
     Command c{kind, action, std::move(id), std::move(input), std::move(actor)};
-    return handler_->handle(std::move(c), if_match, key);
+    return handler_->handle(std::move(c), Request{if_match, std::move(key), {}, {}});
   }
 
   Outcome ok(K kind, Action action, std::string id, Object input = {}) {
@@ -70,10 +70,22 @@ TEST_F(HandlerTest, CreatesLoadsAndUpdatesThroughTheLog) {
   EXPECT_EQ(c.version, 3u);
   // Stored events carry intention-revealing types and the operator.
   std::vector<std::string> types;
+  std::set<std::string> correlations;
   ASSERT_TRUE(store_->read_stream("client-c-1", 1, eventstore::Direction::forward, 10, [&](const auto& e) {
     types.push_back(e.type);
     EXPECT_EQ(e.metadata.operator_id, "op-admin");
+    correlations.insert(e.metadata.correlation_id);
     return true;
+  }));
+  EXPECT_EQ(correlations.size(), 2u) << "two commands; the two events of the second share one id";
+  EXPECT_EQ(correlations.count(""), 0u);
+  auto caused = handler_->handle({K::client, Action::update, "c-1", {{"code", "FM2"}}, "op-admin"},
+                                 Request{{}, {}, "corr-9", "event-77"});
+  ASSERT_TRUE(caused);
+  ASSERT_TRUE(store_->read_all(caused->position, 1, [&](const auto& e) {
+    EXPECT_EQ(e.metadata.correlation_id, "corr-9");
+    EXPECT_EQ(e.metadata.causation_id, "event-77");
+    return false;
   }));
   EXPECT_EQ(types, (std::vector<std::string>{"ClientRegistered", "ClientUpdated", "ClientStatusChanged"}));
 }
