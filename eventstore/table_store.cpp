@@ -1,0 +1,202 @@
+#include "eventstore/table_store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <map>
+#include <shared_mutex>
+
+namespace crm::eventstore {
+namespace {
+
+unexpected<error> from_status(const rocksdb::Status& s) {
+  return unexpected(error{s.IsCorruption() ? errc::corruption : errc::io_error, s.ToString()});
+}
+
+rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+}  // namespace
+
+// Operations name tables by id; they are resolved to RocksDB handles when written.
+struct TableStore::Batch::Rep {
+  struct Op {
+    TableId table;
+    bool erase;
+    std::string key, value;
+  };
+  std::vector<Op> pending;
+  size_t bytes = 0;
+};
+
+TableStore::Batch::Batch() : rep_(std::make_unique<Rep>()) {}
+TableStore::Batch::~Batch() = default;
+TableStore::Batch::Batch(Batch&&) noexcept = default;
+TableStore::Batch& TableStore::Batch::operator=(Batch&&) noexcept = default;
+
+void TableStore::Batch::put(TableId table, std::string_view key, std::string_view value) {
+  rep_->bytes += key.size() + value.size();
+  rep_->pending.push_back({table, false, std::string(key), std::string(value)});
+}
+
+void TableStore::Batch::erase(TableId table, std::string_view key) {
+  rep_->bytes += key.size();
+  rep_->pending.push_back({table, true, std::string(key), {}});
+}
+
+size_t TableStore::Batch::operations() const noexcept { return rep_->pending.size(); }
+size_t TableStore::Batch::bytes() const noexcept { return rep_->bytes; }
+
+struct TableStore::Impl {
+  std::unique_ptr<rocksdb::DB> db;
+  rocksdb::ColumnFamilyOptions cf_options;
+  mutable std::shared_mutex mu;                     // guards the maps below
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // by TableId; kept until close
+  std::vector<bool> dropped;
+  std::map<std::string, TableId, std::less<>> by_name;
+
+  ~Impl() {
+    if (!db) return;
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    db->Close();
+  }
+
+  rocksdb::ColumnFamilyHandle* handle(TableId id) const {
+    std::shared_lock lk(mu);
+    return id < handles.size() ? handles[id] : nullptr;
+  }
+};
+
+TableStore::TableStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TableStore::~TableStore() = default;
+
+result<std::unique_ptr<TableStore>> TableStore::open(const std::string& path, size_t block_cache_bytes) {
+  auto impl = std::make_unique<Impl>();
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = rocksdb::NewLRUCache(block_cache_bytes);
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  t.cache_index_and_filter_blocks = true;
+  impl->cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  impl->cf_options.compression = rocksdb::kLZ4Compression;
+  impl->cf_options.level_compaction_dynamic_level_bytes = true;
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+
+  std::vector<std::string> names;
+  auto s = rocksdb::DB::ListColumnFamilies(db_options, path, &names);
+  if (!s.ok()) names = {rocksdb::kDefaultColumnFamilyName};  // a new store
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const auto& n : names) cfs.emplace_back(n, impl->cf_options);
+  rocksdb::DB* raw = nullptr;
+  s = rocksdb::DB::Open(db_options, path, cfs, &impl->handles, &raw);
+  if (!s.ok()) return from_status(s);
+  impl->db.reset(raw);
+  impl->dropped.assign(impl->handles.size(), false);
+  for (TableId i = 0; i < impl->handles.size(); ++i) impl->by_name.emplace(names[i], i);
+  return std::unique_ptr<TableStore>(new TableStore(std::move(impl)));
+}
+
+result<TableStore::TableId> TableStore::table(const std::string& name) {
+  if (auto id = find(name)) return *id;
+  std::unique_lock lk(impl_->mu);
+  if (auto it = impl_->by_name.find(name); it != impl_->by_name.end()) return it->second;
+  rocksdb::ColumnFamilyHandle* h = nullptr;
+  auto s = impl_->db->CreateColumnFamily(impl_->cf_options, name, &h);
+  if (!s.ok()) return from_status(s);
+  const TableId id = static_cast<TableId>(impl_->handles.size());
+  impl_->handles.push_back(h);
+  impl_->dropped.push_back(false);
+  impl_->by_name.emplace(name, id);
+  return id;
+}
+
+std::optional<TableStore::TableId> TableStore::find(const std::string& name) const {
+  std::shared_lock lk(impl_->mu);
+  auto it = impl_->by_name.find(name);
+  if (it == impl_->by_name.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::string> TableStore::tables() const {
+  std::shared_lock lk(impl_->mu);
+  std::vector<std::string> out;
+  for (const auto& [name, id] : impl_->by_name)
+    if (name != rocksdb::kDefaultColumnFamilyName) out.push_back(name);
+  return out;
+}
+
+result<void> TableStore::drop(const std::string& name) {
+  std::unique_lock lk(impl_->mu);
+  auto it = impl_->by_name.find(name);
+  if (it == impl_->by_name.end()) return {};
+  auto s = impl_->db->DropColumnFamily(impl_->handles[it->second]);
+  if (!s.ok()) return from_status(s);
+  impl_->dropped[it->second] = true;
+  impl_->by_name.erase(it);
+  return {};
+}
+
+result<void> TableStore::write(Batch&& batch) {
+  rocksdb::WriteBatch wb;
+  {
+    std::shared_lock lk(impl_->mu);
+    for (const auto& op : batch.rep_->pending) {
+      if (op.table >= impl_->handles.size() || impl_->dropped[op.table])
+        return unexpected(error{errc::invalid_argument, "write to a table that does not exist"});
+      auto* h = impl_->handles[op.table];
+      if (op.erase)
+        wb.Delete(h, op.key);
+      else
+        wb.Put(h, op.key, op.value);
+    }
+  }
+  auto s = impl_->db->Write(rocksdb::WriteOptions(), &wb);
+  if (!s.ok()) return from_status(s);
+  return {};
+}
+
+result<std::optional<std::string>> TableStore::get(TableId table, std::string_view key) const {
+  auto* h = impl_->handle(table);
+  if (!h) return unexpected(error{errc::invalid_argument, "no such table"});
+  std::string value;
+  auto s = impl_->db->Get(rocksdb::ReadOptions(), h, slice(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return from_status(s);
+  return std::optional<std::string>(std::move(value));
+}
+
+result<uint64_t> TableStore::scan(TableId table, std::string_view from, std::string_view to,
+                                  Direction direction, uint64_t max_count, const RowVisitor& visit) const {
+  auto* h = impl_->handle(table);
+  if (!h) return unexpected(error{errc::invalid_argument, "no such table"});
+  const bool forward = direction == Direction::forward;
+  rocksdb::ReadOptions ro;
+  const std::string upper(forward ? to : from), lower(forward ? from : to);
+  rocksdb::Slice upper_slice(upper), lower_slice(lower);
+  if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
+  if (!lower.empty()) ro.iterate_lower_bound = &lower_slice;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, h));
+  if (forward)
+    it->Seek(lower_slice);
+  else if (upper.empty())
+    it->SeekToLast();
+  else
+    it->SeekForPrev(upper_slice);
+  uint64_t count = 0;
+  for (; it->Valid() && count < max_count; forward ? it->Next() : it->Prev()) {
+    if (!forward && !upper.empty() && it->key().compare(upper_slice) >= 0) continue;  // exclusive
+    ++count;
+    if (!visit(std::string_view(it->key().data(), it->key().size()),
+               std::string_view(it->value().data(), it->value().size())))
+      break;
+  }
+  if (!it->status().ok()) return from_status(it->status());
+  return count;
+}
+
+}  // namespace crm::eventstore

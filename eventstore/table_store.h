@@ -1,0 +1,77 @@
+#pragma once
+// Named key-value tables on RocksDB, for read models: rows of several tables written in one
+// atomic batch (so a view and its checkpoint never disagree), ordered scans, dropping a table.
+// Generic: knows nothing of the CRM. Lives beside the event log, in its own RocksDB directory.
+//
+// Thread safety: all member functions may be called concurrently. A dropped table's id stays
+// readable until the store closes (queries in flight finish), but takes no more writes.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eventstore/types.h"
+
+namespace crm::eventstore {
+
+class TableStore {
+ public:
+  using TableId = uint32_t;
+
+  /// Rows to write atomically, possibly across tables.
+  class Batch {
+   public:
+    Batch();
+    ~Batch();
+    Batch(Batch&&) noexcept;
+    Batch& operator=(Batch&&) noexcept;
+    void put(TableId table, std::string_view key, std::string_view value);
+    void erase(TableId table, std::string_view key);
+    size_t operations() const noexcept;
+    size_t bytes() const noexcept;
+
+   private:
+    friend class TableStore;
+    struct Rep;
+    std::unique_ptr<Rep> rep_;
+  };
+
+  /// Opens (creating if missing) the tables in `path`. Errors: io_error, corruption.
+  static result<std::unique_ptr<TableStore>> open(const std::string& path,
+                                                  size_t block_cache_bytes = size_t{128} << 20);
+  ~TableStore();
+
+  /// The table called `name`, created if missing. Errors: io_error.
+  result<TableId> table(const std::string& name);
+  /// The table called `name` if it exists.
+  std::optional<TableId> find(const std::string& name) const;
+  /// Names of all tables.
+  std::vector<std::string> tables() const;
+  /// Deletes a table and its rows. Errors: io_error.
+  result<void> drop(const std::string& name);
+
+  /// Applies a batch atomically (not synced: read models are rebuilt from the log, and their
+  /// checkpoints are written in the same batch, so a crash loses a suffix, never consistency).
+  result<void> write(Batch&& batch);
+
+  result<std::optional<std::string>> get(TableId table, std::string_view key) const;
+
+  /// Visits rows with from <= key < to (to empty: to the end) in key order, or in reverse order
+  /// with Direction::backward (then from is the upper bound, exclusive when not empty, and to the
+  /// lower bound, inclusive). At most max_count rows; the visitor returns false to stop.
+  using RowVisitor = std::function<bool(std::string_view key, std::string_view value)>;
+  result<uint64_t> scan(TableId table, std::string_view from, std::string_view to,
+                        Direction direction, uint64_t max_count, const RowVisitor& visit) const;
+
+  struct Impl;
+
+ private:
+  explicit TableStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crm::eventstore
