@@ -78,6 +78,19 @@ Value read(schema::Value::Reader in) {
   return Value{};  // a union member from a newer schema: read as null
 }
 
+// Cap'n Proto reads aligned words; stored bytes may be unaligned.
+std::vector<capnp::word> aligned_copy(std::string_view bytes) {
+  std::vector<capnp::word> words(bytes.size() / sizeof(capnp::word));
+  std::memcpy(words.data(), bytes.data(), words.size() * sizeof(capnp::word));
+  return words;
+}
+
+std::string to_bytes(capnp::MessageBuilder& message) {
+  auto words = capnp::messageToFlatArray(message);
+  auto bytes = words.asBytes();
+  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+}
+
 }  // namespace
 
 std::string encode(const DomainEvent& event) {
@@ -94,15 +107,45 @@ std::string encode(const DomainEvent& event) {
     write(changes[i].initAfter(), c.after);
   }
   write_object(e.initEntry(static_cast<unsigned>(event.entry.size())), event.entry);
-  auto words = capnp::messageToFlatArray(message);
-  auto bytes = words.asBytes();
-  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+  return to_bytes(message);
 }
+
+std::string encode(const Record& record) {
+  capnp::MallocMessageBuilder message;
+  auto r = message.initRoot<schema::RecordState>();
+  r.setKind(text(name_of(record.kind)));
+  r.setId(text(record.id));
+  r.setVersion(record.version);
+  r.setCreatedAtUs(record.created_at.micros);
+  r.setCreatedBy(text(record.created_by));
+  r.setUpdatedAtUs(record.updated_at.micros);
+  r.setUpdatedBy(text(record.updated_by));
+  write_object(r.initCore(static_cast<unsigned>(record.core.size())), record.core);
+  write_object(r.initCustom(static_cast<unsigned>(record.custom.size())), record.custom);
+  return to_bytes(message);
+}
+
+std::optional<Record> decode_record(std::string_view bytes) {
+  if (bytes.size() % sizeof(capnp::word) != 0) return std::nullopt;
+  auto aligned = aligned_copy(bytes);
+  try {
+    capnp::FlatArrayMessageReader reader(kj::arrayPtr(aligned.data(), aligned.size()));
+    auto r = reader.getRoot<schema::RecordState>();
+    auto kind = kind_from_name(str(r.getKind()));
+    if (!kind) return std::nullopt;
+    Record out{*kind, str(r.getId()), r.getVersion(), DateTime{r.getCreatedAtUs()}, str(r.getCreatedBy()),
+               DateTime{r.getUpdatedAtUs()}, str(r.getUpdatedBy()), read_object(r.getCore()),
+               read_object(r.getCustom())};
+    return out;
+  } catch (const kj::Exception&) {
+    return std::nullopt;
+  }
+}
+
 
 std::optional<DomainEvent> decode(std::string_view type, std::string_view payload) {
   if (payload.size() % sizeof(capnp::word) != 0) return std::nullopt;
-  std::vector<capnp::word> aligned(payload.size() / sizeof(capnp::word));
-  std::memcpy(aligned.data(), payload.data(), payload.size());
+  auto aligned = aligned_copy(payload);
   try {
     capnp::FlatArrayMessageReader reader(kj::arrayPtr(aligned.data(), aligned.size()));
     auto e = reader.getRoot<schema::DomainEvent>();

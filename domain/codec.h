@@ -16,4 +16,8 @@ std::string encode(const DomainEvent& event);
 /// nullopt if the bytes do not parse.
 std::optional<DomainEvent> decode(std::string_view type, std::string_view payload);
 
+/// A record's current state (for read models).
+std::string encode(const Record& record);
+std::optional<Record> decode_record(std::string_view bytes);
+
 }  // namespace crm::domain::codec

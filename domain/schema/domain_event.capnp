@@ -46,3 +46,16 @@ struct DomainEvent {
   changes @2 :List(FieldChange);
   entry @3 :List(Member);
 }
+
+# The current state of one record, as read models store it.
+struct RecordState {
+  kind @0 :Text;
+  id @1 :Text;
+  version @2 :UInt64;
+  createdAtUs @3 :Int64;
+  createdBy @4 :Text;
+  updatedAtUs @5 :Int64;
+  updatedBy @6 :Text;
+  core @7 :List(Member);
+  custom @8 :List(Member);
+}

@@ -87,3 +87,20 @@ TEST(DomainCodecTest, OldBytesStillDecode) {
 
 }  // namespace
 }  // namespace crm::domain
+
+namespace crm::domain {
+namespace {
+
+TEST(DomainCodecTest, RecordStateRoundTrips) {
+  Record r{EntityKind::service_order, "so-1", 7, *DateTime::parse("2026-01-01T00:00:00Z"), "op-1",
+           *DateTime::parse("2026-02-01T00:00:00Z"), "op-2",
+           Object{{"number", "ZS/2026/00001"}, {"parts", List{Object{{"name", "filtr"}, {"quantity", *Decimal::parse("2")}}}}},
+           Object{{"priority_code", int64_t{3}}}};
+  auto back = codec::decode_record(codec::encode(r));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, r);
+  EXPECT_FALSE(codec::decode_record("garbage!"));
+}
+
+}  // namespace
+}  // namespace crm::domain
