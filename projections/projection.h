@@ -1,0 +1,66 @@
+#pragma once
+// A projection turns the event log into a read model (a view): it is given every event in log
+// order, once, and writes rows into its tables through a ViewWriter. The runner (runner.h) writes
+// those rows and the projection's checkpoint in one batch.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/record.h"
+#include "eventstore/table_store.h"
+#include "eventstore/types.h"
+
+namespace crm::projections {
+
+using eventstore::TableStore;
+using TableId = TableStore::TableId;
+
+/// One event as projections see it: the stored envelope and the decoded domain event.
+struct Event {
+  const eventstore::RecordedEvent& raw;
+  const domain::DomainEvent& domain;
+  domain::EntityKind kind;  // from the stream category
+  std::string_view id;      // the record id (the stream id after the category)
+};
+
+/// Rows written while events are applied; reads see the rows written earlier in the same batch.
+class ViewWriter {
+ public:
+  ViewWriter(const TableStore& store, TableStore::Batch& batch) : store_(store), batch_(batch) {}
+
+  /// `tables` are the physical ids of the projection being applied, in its tables() order.
+  void bind(const std::vector<TableId>* tables) { tables_ = tables; }
+
+  std::optional<std::string> get(size_t table, std::string_view key);
+  void put(size_t table, std::string_view key, std::string_view value);
+  void erase(size_t table, std::string_view key);
+
+  /// A read that failed; the runner then writes nothing of this batch.
+  const std::optional<eventstore::error>& failure() const { return failure_; }
+
+ private:
+  const TableStore& store_;
+  TableStore::Batch& batch_;
+  const std::vector<TableId>* tables_ = nullptr;
+  // Rows written in this batch, by table id (4 bytes) + key.
+  std::map<std::string, std::optional<std::string>> overlay_;
+  std::optional<eventstore::error> failure_;
+};
+
+class Projection {
+ public:
+  virtual ~Projection() = default;
+  virtual std::string name() const = 0;
+  /// Bump when what the projection writes changes: the runner then builds the new version beside
+  /// the old one and switches when it has caught up.
+  virtual uint32_t version() const = 0;
+  /// Logical names of the tables it writes; ViewWriter takes their index.
+  virtual std::vector<std::string> tables() const = 0;
+  virtual void apply(const Event& event, ViewWriter& out) = 0;
+};
+
+}  // namespace crm::projections

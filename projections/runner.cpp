@@ -1,0 +1,310 @@
+#include "projections/runner.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "domain/codec.h"
+#include "eventstore/subscription.h"
+
+namespace crm::projections {
+namespace {
+
+using eventstore::error;
+using eventstore::errc;
+
+constexpr size_t kBatchEvents = 2048;
+
+std::string table_name(const std::string& projection, uint32_t version, const std::string& table) {
+  return projection + ".v" + std::to_string(version) + "." + table;
+}
+std::string active_key(const std::string& projection) { return projection + ".active"; }
+std::string checkpoint_key(const std::string& projection, uint32_t version) {
+  return projection + ".v" + std::to_string(version) + ".checkpoint";
+}
+
+std::optional<uint64_t> number(const std::optional<std::string>& s) {
+  if (!s || s->empty()) return std::nullopt;
+  return std::stoull(*s);
+}
+
+}  // namespace
+
+namespace {
+std::string overlay_key(TableId id, std::string_view key) {
+  std::string k(reinterpret_cast<const char*>(&id), sizeof id);
+  k.append(key);
+  return k;
+}
+}  // namespace
+
+std::optional<std::string> ViewWriter::get(size_t table, std::string_view key) {
+  const TableId id = (*tables_)[table];
+  if (auto it = overlay_.find(overlay_key(id, key)); it != overlay_.end()) return it->second;
+  auto stored = store_.get(id, key);
+  if (!stored) {
+    if (!failure_) failure_ = stored.error();
+    return std::nullopt;
+  }
+  return *stored;
+}
+
+void ViewWriter::put(size_t table, std::string_view key, std::string_view value) {
+  const TableId id = (*tables_)[table];
+  batch_.put(id, key, value);
+  overlay_[overlay_key(id, key)] = std::string(value);
+}
+
+void ViewWriter::erase(size_t table, std::string_view key) {
+  const TableId id = (*tables_)[table];
+  batch_.erase(id, key);
+  overlay_[overlay_key(id, key)] = std::nullopt;
+}
+
+struct Runner::Slot {
+  std::unique_ptr<Projection> projection;
+  std::string name;
+  // The version queries read.
+  uint32_t live_version = 0;
+  std::vector<TableId> live_tables;
+  std::atomic<uint64_t> live_checkpoint{0};
+  bool live_applies = false;  // the live version is the code's: the live pass applies it
+  // A new version being built from position 0 (0: none).
+  uint32_t building_version = 0;
+  std::vector<TableId> building_tables;
+  std::atomic<uint64_t> building_checkpoint{0};
+};
+
+struct Runner::Pass {
+  bool building = false;
+  std::unique_ptr<eventstore::Subscription> subscription;
+  uint64_t examined = 0;  // every position up to here has been applied (or skipped)
+};
+
+Runner::Runner(const eventstore::EventStore& log, TableStore& views,
+               std::vector<std::unique_ptr<Projection>> projections)
+    : log_(log), views_(views) {
+  for (auto& p : projections) {
+    auto slot = std::make_unique<Slot>();
+    slot->name = p->name();
+    slot->projection = std::move(p);
+    slots_.push_back(std::move(slot));
+  }
+}
+
+Runner::~Runner() { stop(); }
+
+eventstore::result<void> Runner::prepare() {
+  auto meta = views_.table("projections.meta");
+  if (!meta) return unexpected(meta.error());
+  meta_ = *meta;
+  TableStore::Batch batch;
+  auto tables_of = [&](const Slot& s, uint32_t version) -> eventstore::result<std::vector<TableId>> {
+    std::vector<TableId> ids;
+    for (const auto& t : s.projection->tables()) {
+      auto id = views_.table(table_name(s.name, version, t));
+      if (!id) return unexpected(id.error());
+      ids.push_back(*id);
+    }
+    return ids;
+  };
+  uint64_t live_from = UINT64_MAX, building_from = UINT64_MAX;
+  for (auto& s : slots_) {
+    const uint32_t code = s->projection->version();
+    auto stored_active = views_.get(meta_, active_key(s->name));
+    if (!stored_active) return unexpected(stored_active.error());
+    const auto active = number(*stored_active);
+    if (!active) batch.put(meta_, active_key(s->name), std::to_string(code));
+    s->live_version = active ? static_cast<uint32_t>(*active) : code;
+    auto live = tables_of(*s, s->live_version);
+    if (!live) return unexpected(live.error());
+    s->live_tables = std::move(*live);
+    auto cp = views_.get(meta_, checkpoint_key(s->name, s->live_version));
+    if (!cp) return unexpected(cp.error());
+    s->live_checkpoint = number(*cp).value_or(0);
+    s->live_applies = s->live_version == code;
+    if (s->live_applies) {
+      live_from = std::min(live_from, s->live_checkpoint.load() + 1);
+      continue;
+    }
+    // The code has another version: build it beside the live one (resuming an interrupted build).
+    s->building_version = code;
+    auto building = tables_of(*s, code);
+    if (!building) return unexpected(building.error());
+    s->building_tables = std::move(*building);
+    auto bcp = views_.get(meta_, checkpoint_key(s->name, code));
+    if (!bcp) return unexpected(bcp.error());
+    s->building_checkpoint = number(*bcp).value_or(0);
+    building_from = std::min(building_from, s->building_checkpoint.load() + 1);
+  }
+  if (batch.operations() > 0)
+    if (auto w = views_.write(std::move(batch)); !w) return w;
+
+  live_ = std::make_unique<Pass>();
+  if (live_from == UINT64_MAX) live_from = log_.head() + 1;  // nothing applies yet: follow new events
+  live_->subscription = log_.subscribe(eventstore::StreamFilter::all(), live_from);
+  live_->examined = live_from - 1;
+  if (building_from != UINT64_MAX) {
+    building_ = std::make_unique<Pass>();
+    building_->building = true;
+    building_->subscription = log_.subscribe(eventstore::StreamFilter::all(), building_from);
+    building_->examined = building_from - 1;
+  }
+  return {};
+}
+
+eventstore::result<void> Runner::start() {
+  if (auto r = prepare(); !r) return r;
+  threads_.emplace_back([this] { run(*live_); });
+  if (building_) threads_.emplace_back([this] { run(*building_); });
+  return {};
+}
+
+eventstore::result<void> Runner::catch_up() {
+  if (!live_)
+    if (auto r = prepare(); !r) return r;
+  for (Pass* pass : {building_.get(), live_.get()}) {
+    while (pass && pass->examined < log_.head()) {
+      auto r = step(*pass, std::chrono::milliseconds(0));
+      if (!r) return unexpected(r.error());
+    }
+  }
+  return {};
+}
+
+eventstore::result<bool> Runner::step(Pass& pass, std::chrono::milliseconds wait) {
+  auto events = pass.subscription->next(kBatchEvents, wait);
+  if (!events) return unexpected(events.error());
+  std::unique_lock lk(mu_);
+  TableStore::Batch batch;
+  ViewWriter writer(views_, batch);
+  for (const auto& raw : *events) {
+    const auto kind = domain::kind_from_name(raw.category());
+    if (!kind) continue;  // not a CRM record's stream
+    auto decoded = domain::codec::decode(raw.type, raw.payload);
+    if (!decoded)
+      return unexpected(error{errc::corruption, "event " + std::to_string(raw.position) + " does not decode"});
+    const Event event{raw, *decoded, *kind, std::string_view(raw.stream).substr(raw.category().size() + 1)};
+    for (auto& s : slots_) {
+      const bool applies = pass.building ? s->building_version != 0 : s->live_applies;
+      const auto& checkpoint = pass.building ? s->building_checkpoint : s->live_checkpoint;
+      if (!applies || raw.position <= checkpoint.load()) continue;
+      writer.bind(pass.building ? &s->building_tables : &s->live_tables);
+      s->projection->apply(event, writer);
+    }
+  }
+  if (writer.failure()) return unexpected(*writer.failure());
+  const uint64_t examined = pass.subscription->next_position() - 1;
+  if (examined == pass.examined && events->empty()) return false;
+  for (auto& s : slots_) {
+    const bool applies = pass.building ? s->building_version != 0 : s->live_applies;
+    if (!applies) continue;
+    const uint32_t version = pass.building ? s->building_version : s->live_version;
+    batch.put(meta_, checkpoint_key(s->name, version), std::to_string(examined));
+  }
+  if (auto w = views_.write(std::move(batch)); !w) return unexpected(w.error());
+  pass.examined = examined;
+  for (auto& s : slots_) {
+    if (pass.building && s->building_version != 0) s->building_checkpoint = std::max(s->building_checkpoint.load(), examined);
+    if (!pass.building && s->live_applies) s->live_checkpoint = std::max(s->live_checkpoint.load(), examined);
+  }
+  if (pass.building)
+    for (auto& s : slots_)
+      if (s->building_version != 0)
+        if (auto r = switch_if_caught_up(*s); !r) return unexpected(r.error());
+  lk.unlock();
+  progressed_.notify_all();
+  return !events->empty();
+}
+
+// Called with mu_ held, after a building batch: once the new version has seen everything the live
+// pass has, queries move to it and the old tables go.
+eventstore::result<void> Runner::switch_if_caught_up(Slot& s) {
+  if (s.building_checkpoint.load() < live_->examined || s.building_checkpoint.load() < log_.head()) return {};
+  TableStore::Batch batch;
+  batch.put(meta_, active_key(s.name), std::to_string(s.building_version));
+  batch.erase(meta_, checkpoint_key(s.name, s.live_version));
+  if (auto w = views_.write(std::move(batch)); !w) return w;
+  for (const auto& t : s.projection->tables())
+    if (auto d = views_.drop(table_name(s.name, s.live_version, t)); !d) return d;
+  s.live_version = s.building_version;
+  s.live_tables = s.building_tables;
+  s.live_checkpoint = s.building_checkpoint.load();
+  s.live_applies = true;
+  s.building_version = 0;
+  s.building_tables.clear();
+  return {};
+}
+
+void Runner::run(Pass& pass) {
+  while (!stopping_) {
+    if (pass.building) {
+      std::lock_guard lk(mu_);
+      if (std::none_of(slots_.begin(), slots_.end(), [](const auto& s) { return s->building_version != 0; })) return;
+    }
+    auto r = step(pass, std::chrono::milliseconds(200));
+    if (!r) {
+      std::fprintf(stderr, "projections: %s; retrying\n", r.error().message.c_str());
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  }
+}
+
+void Runner::stop() {
+  stopping_ = true;
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+}
+
+bool Runner::wait_for(uint64_t position, std::chrono::milliseconds timeout) const {
+  std::unique_lock lk(mu_);
+  return progressed_.wait_for(lk, timeout, [&] {
+    return std::all_of(slots_.begin(), slots_.end(),
+                       [&](const auto& s) { return !s->live_applies || s->live_checkpoint.load() >= position; });
+  });
+}
+
+Runner::Slot* Runner::find_slot(std::string_view name) const {
+  for (const auto& s : slots_)
+    if (s->name == name) return s.get();
+  return nullptr;
+}
+
+std::vector<TableId> Runner::tables(std::string_view projection) const {
+  std::lock_guard lk(mu_);
+  const Slot* s = find_slot(projection);
+  return s ? s->live_tables : std::vector<TableId>{};
+}
+
+std::vector<Status> Runner::status() const {
+  const uint64_t head = log_.head();
+  std::lock_guard lk(mu_);
+  std::vector<Status> out;
+  for (const auto& s : slots_) {
+    const uint64_t cp = s->live_checkpoint.load();
+    out.push_back({s->name, s->live_version, cp, head > cp ? head - cp : 0, s->building_version,
+                   s->building_checkpoint.load()});
+  }
+  return out;
+}
+
+eventstore::result<void> Runner::reset(TableStore& views, std::string_view projection) {
+  const std::string prefix = std::string(projection) + ".";
+  for (const auto& t : views.tables())
+    if (t.rfind(prefix + "v", 0) == 0)
+      if (auto d = views.drop(t); !d) return d;
+  auto meta = views.table("projections.meta");
+  if (!meta) return unexpected(meta.error());
+  TableStore::Batch batch;
+  std::string upper = prefix;
+  upper.back() = '.' + 1;
+  auto scanned = views.scan(*meta, prefix, upper, eventstore::Direction::forward, UINT64_MAX,
+                            [&](std::string_view key, std::string_view) {
+                              batch.erase(*meta, key);
+                              return true;
+                            });
+  if (!scanned) return unexpected(scanned.error());
+  return views.write(std::move(batch));
+}
+
+}  // namespace crm::projections

@@ -1,0 +1,89 @@
+#pragma once
+// Runs projections continuously over the event log.
+//
+// - One pass over the log feeds every projection (each event is read and decoded once); rows and
+//   every projection's checkpoint go into one TableStore batch, so a crash can neither apply an
+//   event twice nor skip one. A restart resumes from the checkpoints; nothing is replayed.
+// - Versions: a projection's tables are "<name>.v<version>.<table>". When the code's version
+//   differs from the stored one, the new version is built from position 0 by a second pass
+//   beside the old one; queries keep reading the old tables until the new version has caught up,
+//   then the runner switches and drops the old tables.
+// - Lag = head − checkpoint, per projection. wait_for() gives queries read-your-writes.
+//
+// Thread safety: all public member functions may be called from any thread.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/result.h"
+#include "eventstore/event_store.h"
+#include "projections/projection.h"
+
+namespace crm::projections {
+
+struct Status {
+  std::string name;
+  uint32_t version = 0;           // the version queries read
+  uint64_t checkpoint = 0;        // last log position applied to it
+  uint64_t lag = 0;               // head − checkpoint
+  uint32_t building_version = 0;  // non-zero while a new version is being built
+  uint64_t building_checkpoint = 0;
+};
+
+class Runner {
+ public:
+  Runner(const eventstore::EventStore& log, TableStore& views,
+         std::vector<std::unique_ptr<Projection>> projections);
+  ~Runner();
+
+  /// Prepares tables and checkpoints (scheduling rebuilds of changed versions) and starts the
+  /// threads. Errors: the stores' errors.
+  eventstore::result<void> start();
+  /// Stops the threads after the batch in progress.
+  void stop();
+
+  /// Without threads: applies everything up to the log's head, including rebuilds (tests, the
+  /// offline rebuild command, benchmarks).
+  eventstore::result<void> catch_up();
+
+  /// Blocks until every projection queries read has applied `position`, or the timeout passes.
+  bool wait_for(uint64_t position, std::chrono::milliseconds timeout) const;
+
+  /// The physical tables of the version queries read, in the projection's tables() order.
+  std::vector<TableId> tables(std::string_view projection) const;
+
+  std::vector<Status> status() const;
+
+  /// Offline rebuild: forgets every version of `projection` (tables and checkpoints), so the next
+  /// start builds it from position 0.
+  static eventstore::result<void> reset(TableStore& views, std::string_view projection);
+
+ private:
+  struct Slot;
+  struct Pass;
+  eventstore::result<void> prepare();
+  eventstore::result<bool> step(Pass& pass, std::chrono::milliseconds wait);
+  eventstore::result<void> switch_if_caught_up(Slot& slot);
+  void run(Pass& pass);
+  Slot* find_slot(std::string_view name) const;
+
+  const eventstore::EventStore& log_;
+  TableStore& views_;
+  TableId meta_ = 0;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::unique_ptr<Pass> live_;      // serves queries
+  std::unique_ptr<Pass> building_;  // new versions, from position 0
+
+  mutable std::mutex mu_;  // one batch at a time; switching versions; guards Slot tables
+  mutable std::condition_variable progressed_;
+  std::atomic<bool> stopping_{false};
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace crm::projections

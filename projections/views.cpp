@@ -1,0 +1,301 @@
+#include "projections/views.h"
+
+#include <algorithm>
+
+#include "domain/codec.h"
+#include "projections/text.h"
+
+namespace crm::projections {
+namespace {
+
+using domain::EntityKind;
+using domain::FieldChange;
+using domain::Value;
+using eventstore::Direction;
+using eventstore::errc;
+using eventstore::error;
+
+std::string record_key(EntityKind kind, std::string_view id) {
+  return std::string(domain::name_of(kind)) + "/" + std::string(id);
+}
+
+const FieldChange* core_change(const domain::DomainEvent& e, std::string_view field) {
+  for (const auto& c : e.changes)
+    if (!c.custom && c.field == field) return &c;
+  return nullptr;
+}
+
+std::string text_of(const Value& v) {
+  if (const auto* s = v.get<std::string>()) return *s;
+  if (const auto* d = v.get<domain::Date>()) return d->format();
+  return {};
+}
+
+std::string hex(std::string_view bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out.push_back(digits[c >> 4]);
+    out.push_back(digits[c & 15]);
+  }
+  return out;
+}
+
+std::optional<std::string> unhex(std::string_view h) {
+  if (h.size() % 2) return std::nullopt;
+  std::string out;
+  for (size_t i = 0; i < h.size(); i += 2) {
+    auto nibble = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    const int a = nibble(h[i]), b = nibble(h[i + 1]);
+    if (a < 0 || b < 0) return std::nullopt;
+    out.push_back(static_cast<char>(a * 16 + b));
+  }
+  return out;
+}
+
+std::vector<std::string> split(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i)
+    if (i == s.size() || s[i] == sep) {
+      out.emplace_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  return out;
+}
+
+// ---- records --------------------------------------------------------------------------------
+
+class RecordsView final : public Projection {
+ public:
+  std::string name() const override { return "records"; }
+  uint32_t version() const override { return 1; }
+  std::vector<std::string> tables() const override { return {"rows"}; }
+  void apply(const Event& e, ViewWriter& out) override {
+    if (e.kind == EntityKind::counter || e.kind == EntityKind::login) return;  // internal
+    const std::string key = record_key(e.kind, e.id);
+    domain::Record record{e.kind, std::string(e.id)};
+    if (auto row = out.get(0, key))
+      if (auto decoded = domain::codec::decode_record(*row)) record = std::move(*decoded);
+    record = domain::apply(std::move(record), e.domain);
+    out.put(0, key, domain::codec::encode(record));
+  }
+};
+
+// ---- clients by name ------------------------------------------------------------------------
+// by_name: sort_key(name) \0 id -> ""     words: word \0 id -> ""     state: id -> sort_key \0 words
+
+class ClientsView final : public Projection {
+ public:
+  std::string name() const override { return "clients"; }
+  uint32_t version() const override { return 1; }
+  std::vector<std::string> tables() const override { return {"by_name", "words", "state"}; }
+  void apply(const Event& e, ViewWriter& out) override {
+    if (e.kind != EntityKind::client) return;
+    const FieldChange* name = core_change(e.domain, "name");
+    if (!name) return;
+    const std::string id(e.id);
+    if (auto old = out.get(2, id)) {
+      const auto nul = old->find('\0');
+      out.erase(0, old->substr(0, nul) + '\0' + id);
+      for (const auto& w : split(std::string_view(*old).substr(nul + 1), ' '))
+        if (!w.empty()) out.erase(1, w + '\0' + id);
+    }
+    const std::string new_name = text_of(name->after);
+    const std::string key = text::sort_key(new_name);
+    std::string words;
+    out.put(0, key + '\0' + id, "");
+    for (const auto& w : text::words(new_name)) {
+      out.put(1, w + '\0' + id, "");
+      words += (words.empty() ? "" : " ") + w;
+    }
+    out.put(2, id, key + '\0' + words);
+  }
+};
+
+// ---- my tasks ---------------------------------------------------------------------------------
+// index: ("a"|"d") \0 operator \0 ("0" open | "1" done or cancelled) \0 due \0 id -> ""
+// state: id -> assignee \x1f delegated_by \x1f status \x1f due
+
+class MyTasksView final : public Projection {
+ public:
+  std::string name() const override { return "my_tasks"; }
+  uint32_t version() const override { return 1; }
+  std::vector<std::string> tables() const override { return {"index", "state"}; }
+  void apply(const Event& e, ViewWriter& out) override {
+    if (e.kind != EntityKind::task) return;
+    static constexpr const char* kFields[] = {"assignee_id", "delegated_by_id", "status", "due"};
+    const std::string id(e.id);
+    auto old = out.get(1, id);
+    std::vector<std::string> state = old ? split(*old, '\x1f') : std::vector<std::string>(4);
+    if (state.size() != 4) state.assign(4, "");
+    bool changed = !old;
+    for (int i = 0; i < 4; ++i)
+      if (const FieldChange* c = core_change(e.domain, kFields[i])) {
+        state[i] = text_of(c->after);
+        changed = true;
+      }
+    if (!changed) return;
+    if (old)
+      for (const auto& k : keys(id, split(*old, '\x1f'))) out.erase(0, k);
+    for (const auto& k : keys(id, state)) out.put(0, k, "");
+    out.put(1, id, state[0] + '\x1f' + state[1] + '\x1f' + state[2] + '\x1f' + state[3]);
+  }
+
+  static std::string bucket(const std::string& status) {
+    return status == "done" || status == "cancelled" ? "1" : "0";
+  }
+
+ private:
+  static std::vector<std::string> keys(const std::string& id, const std::vector<std::string>& s) {
+    std::vector<std::string> out;
+    if (s.size() != 4) return out;
+    const std::string tail = '\0' + bucket(s[2]) + '\0' + (s[3].empty() ? "9999-12-31" : s[3]) + '\0' + id;
+    if (!s[0].empty()) out.push_back(std::string("a") + '\0' + s[0] + tail);
+    if (!s[1].empty()) out.push_back(std::string("d") + '\0' + s[1] + tail);
+    return out;
+  }
+};
+
+std::string after_last_nul(std::string_view key) { return std::string(key.substr(key.rfind('\0') + 1)); }
+
+}  // namespace
+
+std::vector<std::unique_ptr<Projection>> builtin_projections() {
+  std::vector<std::unique_ptr<Projection>> out;
+  out.push_back(std::make_unique<RecordsView>());
+  out.push_back(std::make_unique<ClientsView>());
+  out.push_back(std::make_unique<MyTasksView>());
+  return out;
+}
+
+eventstore::result<std::optional<domain::Record>> Queries::record(EntityKind kind, const std::string& id) const {
+  const auto tables = runner_.tables("records");
+  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the records view is not running"});
+  auto row = views_.get(tables[0], record_key(kind, id));
+  if (!row) return unexpected(row.error());
+  if (!*row) return std::optional<domain::Record>();
+  auto decoded = domain::codec::decode_record(**row);
+  if (!decoded) return unexpected(error{errc::corruption, "a stored record does not decode: " + id});
+  return std::optional<domain::Record>(std::move(*decoded));
+}
+
+eventstore::result<Page> Queries::clients(const ClientQuery& q) const {
+  const auto tables = runner_.tables("clients");
+  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the clients view is not running"});
+  auto cursor = unhex(q.cursor);
+  if (!cursor) return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
+  const size_t limit = std::clamp<size_t>(q.limit, 1, 500);
+  Page page;
+  std::optional<error> failure;
+  // Fetches a row, applies the filters; true if it belongs on the page.
+  auto accept = [&](const std::string& id, domain::Record& out) {
+    auto r = record(EntityKind::client, id);
+    if (!r) {
+      failure = r.error();
+      return false;
+    }
+    if (!*r) return false;
+    if (!q.status.empty() && (*r)->text("status") != q.status) return false;
+    if (!q.account_manager.empty() && (*r)->text("account_manager_id") != q.account_manager) return false;
+    out = std::move(**r);
+    return true;
+  };
+
+  const auto terms = text::words(q.search);
+  if (terms.empty()) {
+    // Walk the names in Polish order from the cursor; a selective filter may read past a page,
+    // but never more than 20 pages' worth of rows per call.
+    std::string last;
+    uint64_t scanned = 0;
+    const std::string from = cursor->empty() ? std::string() : (q.descending ? *cursor : *cursor + '\0');
+    auto r = views_.scan(tables[0], from, "", q.descending ? Direction::backward : Direction::forward, limit * 20,
+                         [&](std::string_view key, std::string_view) {
+                           ++scanned;
+                           last = key;
+                           domain::Record rec;
+                           if (accept(after_last_nul(key), rec)) page.items.push_back(std::move(rec));
+                           return page.items.size() < limit && !failure;
+                         });
+    if (!r) return unexpected(r.error());
+    if (failure) return unexpected(*failure);
+    if (page.items.size() == limit || scanned == limit * 20) page.next_cursor = hex(last);
+    return page;
+  }
+
+  // Search: the first word's prefix in the words index gives candidates; every other word must
+  // prefix a word of the name. Matches are sorted in Polish order.
+  std::vector<std::string> ids;
+  std::string upper = terms[0];
+  upper.back() = static_cast<char>(upper.back() + 1);
+  auto r = views_.scan(tables[1], terms[0], upper, Direction::forward, 5000, [&](std::string_view key, std::string_view) {
+    ids.push_back(after_last_nul(key));
+    return true;
+  });
+  if (!r) return unexpected(r.error());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::vector<std::pair<std::string, domain::Record>> matches;
+  for (const auto& id : ids) {
+    domain::Record rec;
+    if (!accept(id, rec)) {
+      if (failure) return unexpected(*failure);
+      continue;
+    }
+    const auto name_words = text::words(rec.text("name"));
+    const bool all = std::all_of(terms.begin() + 1, terms.end(), [&](const std::string& t) {
+      return std::any_of(name_words.begin(), name_words.end(), [&](const std::string& w) { return w.rfind(t, 0) == 0; });
+    });
+    if (all) matches.emplace_back(text::sort_key(rec.text("name")) + '\0' + id, std::move(rec));
+  }
+  std::sort(matches.begin(), matches.end(), [&](const auto& a, const auto& b) {
+    return q.descending ? a.first > b.first : a.first < b.first;
+  });
+  for (auto& [key, rec] : matches) {
+    if (!cursor->empty() && (q.descending ? key >= *cursor : key <= *cursor)) continue;
+    if (page.items.size() == limit) {
+      page.next_cursor = hex(*cursor);
+      break;
+    }
+    page.items.push_back(std::move(rec));
+    *cursor = key;
+  }
+  return page;
+}
+
+eventstore::result<Page> Queries::tasks(const TaskQuery& q) const {
+  const auto tables = runner_.tables("my_tasks");
+  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the my_tasks view is not running"});
+  auto cursor = unhex(q.cursor);
+  if (!cursor) return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
+  const size_t limit = std::clamp<size_t>(q.limit, 1, 500);
+  std::string prefix = std::string(q.scope == TaskQuery::Scope::assigned ? "a" : "d") + '\0' + q.operator_id + '\0';
+  if (q.status != TaskQuery::Status::all) prefix += std::string(q.status == TaskQuery::Status::open ? "0" : "1") + '\0';
+  std::string upper = prefix;
+  upper.back() = '\x01';
+  const std::string from = cursor->empty() ? prefix : *cursor + '\0';
+  if (from < prefix) return unexpected(error{errc::invalid_argument, "the cursor belongs to another list"});
+  Page page;
+  std::string last;
+  std::optional<error> failure;
+  auto r = views_.scan(tables[0], from, upper, Direction::forward, limit, [&](std::string_view key, std::string_view) {
+    last = key;
+    auto rec = record(EntityKind::task, after_last_nul(key));
+    if (!rec) {
+      failure = rec.error();
+      return false;
+    }
+    if (*rec) page.items.push_back(std::move(**rec));
+    return true;
+  });
+  if (!r) return unexpected(r.error());
+  if (failure) return unexpected(*failure);
+  if (*r == limit) page.next_cursor = hex(last);
+  return page;
+}
+
+}  // namespace crm::projections

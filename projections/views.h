@@ -1,0 +1,60 @@
+#pragma once
+// The built-in read models and their queries.
+//
+//  records   every record's current state, by "<kind>/<id>" (GET one record, the rows of lists)
+//  clients   clients in Polish alphabetical order, and by the folded words of their names
+//  my_tasks  tasks by assignee and by delegator, open before done, by due date
+//
+// Lists page with opaque cursors: the cursor is the last index key returned, so a page never
+// repeats or skips a row that stays where it was while others are written.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/record.h"
+#include "projections/projection.h"
+#include "projections/runner.h"
+
+namespace crm::projections {
+
+std::vector<std::unique_ptr<Projection>> builtin_projections();
+
+struct Page {
+  std::vector<domain::Record> items;
+  std::string next_cursor;  // empty: no more
+};
+
+struct ClientQuery {
+  std::string search;          // words (any case, with or without diacritics); a word matches prefixes
+  std::string status;          // empty: any
+  std::string account_manager; // empty: any
+  bool descending = false;     // by name, Polish order
+  size_t limit = 50;
+  std::string cursor;
+};
+
+struct TaskQuery {
+  std::string operator_id;
+  enum class Scope { assigned, delegated } scope = Scope::assigned;
+  enum class Status { open, done, all } status = Status::open;  // open: open and in progress
+  size_t limit = 50;
+  std::string cursor;
+};
+
+/// Reads the views. Thread-safe; every call reads the version of each view that queries use.
+class Queries {
+ public:
+  Queries(const TableStore& views, const Runner& runner) : views_(views), runner_(runner) {}
+
+  eventstore::result<std::optional<domain::Record>> record(domain::EntityKind kind, const std::string& id) const;
+  eventstore::result<Page> clients(const ClientQuery& query) const;
+  eventstore::result<Page> tasks(const TaskQuery& query) const;
+
+ private:
+  const TableStore& views_;
+  const Runner& runner_;
+};
+
+}  // namespace crm::projections
