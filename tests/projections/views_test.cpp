@@ -1,0 +1,139 @@
+#include "projections/text.h"
+#include "tests/projections/fixture.h"
+
+namespace crm::projections::test {
+namespace {
+
+using domain::Action;
+using domain::EntityKind;
+using K = EntityKind;
+
+std::vector<std::string> names(const Page& page) {
+  std::vector<std::string> out;
+  for (const auto& r : page.items) out.push_back(r.text("name"));
+  return out;
+}
+
+class ViewsTest : public ProjectionTest {
+ protected:
+  void SetUp() override {
+    ProjectionTest::SetUp();
+    ok(K::operator_, Action::create, "op-1", {{"login", "anna"}, {"name", "Anna"}, {"role", "operator"}});
+    ok(K::operator_, Action::create, "op-2", {{"login", "jan"}, {"name", "Jan"}, {"role", "manager"}});
+  }
+};
+
+TEST(TextTest, PolishOrderAndFolding) {
+  EXPECT_EQ(text::fold("Łódź Żółć ĄĘŚ"), "lodz zolc aes");
+  EXPECT_EQ(text::words("Fabryka Mebli „Łódź” sp. z o.o."), (std::vector<std::string>{"fabryka", "mebli", "lodz", "sp", "z", "o"}));
+  EXPECT_LT(text::sort_key("Cebula"), text::sort_key("Ćma"));
+  EXPECT_LT(text::sort_key("Ćma"), text::sort_key("Dom"));
+  EXPECT_LT(text::sort_key("Lody"), text::sort_key("Łódź"));
+  EXPECT_LT(text::sort_key("Łódź"), text::sort_key("Mak"));
+  EXPECT_LT(text::sort_key("Zenit"), text::sort_key("Źródło"));
+  EXPECT_LT(text::sort_key("Źródło"), text::sort_key("Żabka"));
+  EXPECT_EQ(text::sort_key("x").find('\0'), std::string::npos);
+}
+
+TEST_F(ViewsTest, RecordsViewFollowsEveryChange) {
+  ok(K::client, Action::create, "c-1", {{"name", "Stara Nazwa"}});
+  ok(K::client, Action::update, "c-1", {{"name", "Nowa Nazwa"}, {"status", "active"}});
+  catch_up();
+  auto r = queries_->record(K::client, "c-1");
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(r->has_value());
+  EXPECT_EQ((*r)->text("name"), "Nowa Nazwa");
+  EXPECT_EQ((*r)->text("status"), "active");
+  EXPECT_EQ((*r)->version, 3u);
+  EXPECT_EQ(**r, *handler_->load(K::client, "c-1")) << "the view equals the record rebuilt from its stream";
+  EXPECT_FALSE(queries_->record(K::client, "c-404")->has_value());
+}
+
+TEST_F(ViewsTest, ClientsInPolishOrderWithSearchAndPages) {
+  const char* names_in[] = {"Żabka", "Ćma Sp. z o.o.", "Zenit", "Łódź Meble", "Ala", "Źródło Wody", "Lody Bambino", "Cebula i Syn"};
+  int i = 0;
+  for (const char* n : names_in) ok(K::client, Action::create, "c-" + std::to_string(i++), {{"name", n}});
+  ok(K::client, Action::update, "c-4", {{"status", "active"}});
+  catch_up();
+
+  auto all = queries_->clients({});
+  ASSERT_TRUE(all);
+  EXPECT_EQ(names(*all), (std::vector<std::string>{"Ala", "Cebula i Syn", "Ćma Sp. z o.o.", "Lody Bambino",
+                                                   "Łódź Meble", "Zenit", "Źródło Wody", "Żabka"}));
+  ClientQuery desc;
+  desc.descending = true;
+  desc.limit = 2;
+  EXPECT_EQ(names(*queries_->clients(desc)), (std::vector<std::string>{"Żabka", "Źródło Wody"}));
+
+  ClientQuery search;
+  search.search = "LODZ";
+  EXPECT_EQ(names(*queries_->clients(search)), (std::vector<std::string>{"Łódź Meble"}));
+  search.search = "zrod wo";
+  EXPECT_EQ(names(*queries_->clients(search)), (std::vector<std::string>{"Źródło Wody"}));
+  search.search = "lo";  // prefixes: Lody, Łódź
+  EXPECT_EQ(names(*queries_->clients(search)), (std::vector<std::string>{"Lody Bambino", "Łódź Meble"}));
+  search.search = "cma syn";
+  EXPECT_TRUE(queries_->clients(search)->items.empty());
+
+  ClientQuery active;
+  active.status = "active";
+  EXPECT_EQ(names(*queries_->clients(active)), (std::vector<std::string>{"Ala"}));
+
+  // Pages of 3 visit everything once, in order.
+  ClientQuery paged;
+  paged.limit = 3;
+  std::vector<std::string> seen;
+  for (int pages = 0; pages < 10; ++pages) {
+    auto page = queries_->clients(paged);
+    ASSERT_TRUE(page);
+    for (auto& n : names(*page)) seen.push_back(n);
+    if (page->next_cursor.empty()) break;
+    paged.cursor = page->next_cursor;
+  }
+  EXPECT_EQ(seen, names(*all));
+  paged.cursor = "zz";
+  EXPECT_FALSE(queries_->clients(paged)) << "a cursor this server did not give is refused";
+}
+
+TEST_F(ViewsTest, RenamingMovesAClientInTheIndexes) {
+  ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
+  ok(K::client, Action::create, "c-2", {{"name", "Beta"}});
+  ok(K::client, Action::update, "c-1", {{"name", "Żeton"}});
+  catch_up();
+  EXPECT_EQ(names(*queries_->clients({})), (std::vector<std::string>{"Beta", "Żeton"}));
+  ClientQuery old_name;
+  old_name.search = "alfa";
+  EXPECT_TRUE(queries_->clients(old_name)->items.empty());
+}
+
+TEST_F(ViewsTest, MyTasksAssignedAndDelegatedByDueDate) {
+  ok(K::task, Action::create, "t-1", {{"title", "Później"}, {"assignee_id", "op-2"}, {"due", "2026-12-10"}}, "op-1");
+  ok(K::task, Action::create, "t-2", {{"title", "Wcześniej"}, {"assignee_id", "op-2"}, {"due", "2026-11-30"}}, "op-1");
+  ok(K::task, Action::create, "t-3", {{"title", "Bez terminu"}, {"assignee_id", "op-2"}}, "op-2");
+  ok(K::task, Action::create, "t-4", {{"title", "Moje"}, {"assignee_id", "op-1"}}, "op-1");
+  ok(K::task, Action::complete, "t-1", {}, "op-2");
+  catch_up();
+  auto titles = [&](TaskQuery q) {
+    std::vector<std::string> out;
+    auto page = queries_->tasks(q);
+    EXPECT_TRUE(page);
+    for (const auto& r : page->items) out.push_back(r.text("title"));
+    return out;
+  };
+  TaskQuery q{"op-2"};
+  EXPECT_EQ(titles(q), (std::vector<std::string>{"Wcześniej", "Bez terminu"})) << "open, by due date, undated last";
+  q.status = TaskQuery::Status::done;
+  EXPECT_EQ(titles(q), (std::vector<std::string>{"Później"}));
+  TaskQuery delegated{"op-1", TaskQuery::Scope::delegated, TaskQuery::Status::all};
+  EXPECT_EQ(titles(delegated), (std::vector<std::string>{"Wcześniej", "Później"})) << "op-1 delegated t-1 and t-2";
+
+  // Taking a task back moves it out of the other operator's list and out of "delegated".
+  ok(K::task, Action::update, "t-2", {{"assignee_id", "op-1"}}, "op-1");
+  catch_up();
+  EXPECT_EQ(titles(TaskQuery{"op-2"}), (std::vector<std::string>{"Bez terminu"}));
+  EXPECT_EQ(titles(TaskQuery{"op-1"}), (std::vector<std::string>{"Wcześniej", "Moje"}));
+  EXPECT_EQ(titles(delegated), (std::vector<std::string>{"Później"}));
+}
+
+}  // namespace
+}  // namespace crm::projections::test
