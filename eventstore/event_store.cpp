@@ -696,9 +696,11 @@ result<uint64_t> EventStore::read_all(uint64_t from_position, uint64_t max_count
   rocksdb::Slice upper_slice(upper);
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = &upper_slice;
-  ro.readahead_size = 2 << 20;
-  // A long scan (a rebuild, an export) would only push the working set out of the block cache.
-  ro.fill_cache = max_count < kLongScan;
+  // A long scan (a rebuild, an export, a subscription catching up from far behind) reads ahead,
+  // and would only push the working set out of the block cache.
+  const bool long_scan = max_count >= kLongScan || last - from_position >= kLongScan;
+  if (long_scan) ro.readahead_size = 2 << 20;
+  ro.fill_cache = !long_scan;
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->events));
   codec::Decoder decoder;
   RecordedEvent ev;

@@ -46,6 +46,7 @@ result<std::vector<RecordedEvent>> Subscription::next(size_t max_count,
                                                       std::chrono::milliseconds timeout) {
   std::vector<RecordedEvent> out;
   if (max_count == 0) return out;
+  out.reserve(std::min<size_t>(max_count, 4096));
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     if (store_.head() >= next_) {

@@ -6,6 +6,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <map>
 #include <shared_mutex>
 
@@ -20,33 +21,22 @@ rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.siz
 
 }  // namespace
 
-// Operations name tables by id; they are resolved to RocksDB handles when written.
+// Rows go straight into a RocksDB WriteBatch; the tables a batch touches are checked again when
+// it is written (a table may have been dropped meanwhile).
 struct TableStore::Batch::Rep {
-  struct Op {
-    TableId table;
-    bool erase;
-    std::string key, value;
-  };
-  std::vector<Op> pending;
+  const TableStore::Impl* store;
+  rocksdb::WriteBatch batch;
+  std::vector<TableId> tables;  // distinct ids touched
+  size_t operations = 0;
   size_t bytes = 0;
 };
 
-TableStore::Batch::Batch() : rep_(std::make_unique<Rep>()) {}
+TableStore::Batch::Batch(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
 TableStore::Batch::~Batch() = default;
 TableStore::Batch::Batch(Batch&&) noexcept = default;
 TableStore::Batch& TableStore::Batch::operator=(Batch&&) noexcept = default;
 
-void TableStore::Batch::put(TableId table, std::string_view key, std::string_view value) {
-  rep_->bytes += key.size() + value.size();
-  rep_->pending.push_back({table, false, std::string(key), std::string(value)});
-}
-
-void TableStore::Batch::erase(TableId table, std::string_view key) {
-  rep_->bytes += key.size();
-  rep_->pending.push_back({table, true, std::string(key), {}});
-}
-
-size_t TableStore::Batch::operations() const noexcept { return rep_->pending.size(); }
+size_t TableStore::Batch::operations() const noexcept { return rep_->operations; }
 size_t TableStore::Batch::bytes() const noexcept { return rep_->bytes; }
 
 struct TableStore::Impl {
@@ -69,6 +59,26 @@ struct TableStore::Impl {
   }
 };
 
+TableStore::Batch TableStore::batch() const {
+  auto rep = std::make_unique<Batch::Rep>();
+  rep->store = impl_.get();
+  return Batch(std::move(rep));
+}
+
+void TableStore::Batch::put(TableId table, std::string_view key, std::string_view value) {
+  rep_->bytes += key.size() + value.size();
+  ++rep_->operations;
+  if (std::find(rep_->tables.begin(), rep_->tables.end(), table) == rep_->tables.end()) rep_->tables.push_back(table);
+  if (auto* h = rep_->store->handle(table)) rep_->batch.Put(h, slice(key), slice(value));
+}
+
+void TableStore::Batch::erase(TableId table, std::string_view key) {
+  rep_->bytes += key.size();
+  ++rep_->operations;
+  if (std::find(rep_->tables.begin(), rep_->tables.end(), table) == rep_->tables.end()) rep_->tables.push_back(table);
+  if (auto* h = rep_->store->handle(table)) rep_->batch.Delete(h, slice(key));
+}
+
 TableStore::TableStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 TableStore::~TableStore() = default;
 
@@ -86,6 +96,10 @@ result<std::unique_ptr<TableStore>> TableStore::open(const std::string& path, si
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
+  // Rows are written without a WAL (read models are rebuilt from the log). atomic_flush makes all
+  // tables reach disk together, so after a crash every table, checkpoints included, is as of one
+  // and the same earlier batch: progress is lost, consistency never.
+  db_options.atomic_flush = true;
 
   std::vector<std::string> names;
   auto s = rocksdb::DB::ListColumnFamilies(db_options, path, &names);
@@ -142,20 +156,15 @@ result<void> TableStore::drop(const std::string& name) {
 }
 
 result<void> TableStore::write(Batch&& batch) {
-  rocksdb::WriteBatch wb;
   {
     std::shared_lock lk(impl_->mu);
-    for (const auto& op : batch.rep_->pending) {
-      if (op.table >= impl_->handles.size() || impl_->dropped[op.table])
+    for (TableId t : batch.rep_->tables)
+      if (t >= impl_->handles.size() || impl_->dropped[t])
         return unexpected(error{errc::invalid_argument, "write to a table that does not exist"});
-      auto* h = impl_->handles[op.table];
-      if (op.erase)
-        wb.Delete(h, op.key);
-      else
-        wb.Put(h, op.key, op.value);
-    }
   }
-  auto s = impl_->db->Write(rocksdb::WriteOptions(), &wb);
+  rocksdb::WriteOptions wo;
+  wo.disableWAL = true;
+  auto s = impl_->db->Write(wo, &batch.rep_->batch);
   if (!s.ok()) return from_status(s);
   return {};
 }

@@ -22,10 +22,9 @@ class TableStore {
  public:
   using TableId = uint32_t;
 
-  /// Rows to write atomically, possibly across tables.
+  /// Rows to write atomically, possibly across tables. Made by TableStore::batch().
   class Batch {
    public:
-    Batch();
     ~Batch();
     Batch(Batch&&) noexcept;
     Batch& operator=(Batch&&) noexcept;
@@ -37,8 +36,11 @@ class TableStore {
    private:
     friend class TableStore;
     struct Rep;
+    explicit Batch(std::unique_ptr<Rep> rep);
     std::unique_ptr<Rep> rep_;
   };
+
+  Batch batch() const;
 
   /// Opens (creating if missing) the tables in `path`. Errors: io_error, corruption.
   static result<std::unique_ptr<TableStore>> open(const std::string& path,
@@ -54,8 +56,9 @@ class TableStore {
   /// Deletes a table and its rows. Errors: io_error.
   result<void> drop(const std::string& name);
 
-  /// Applies a batch atomically (not synced: read models are rebuilt from the log, and their
-  /// checkpoints are written in the same batch, so a crash loses a suffix, never consistency).
+  /// Applies a batch atomically. Without a write-ahead log: after a crash the tables come back
+  /// as of one earlier batch, all of them alike (RocksDB atomic flush). Read models write their
+  /// checkpoints in the same batch, so a crash loses progress, never consistency.
   result<void> write(Batch&& batch);
 
   result<std::optional<std::string>> get(TableId table, std::string_view key) const;

@@ -61,6 +61,9 @@ class Projection {
   /// Logical names of the tables it writes; ViewWriter takes their index.
   virtual std::vector<std::string> tables() const = 0;
   virtual void apply(const Event& event, ViewWriter& out) = 0;
+  /// Called after the last event of a batch, before the batch is written: a projection that
+  /// keeps rows in memory while a batch is applied writes them here.
+  virtual void flush(ViewWriter& /*out*/) {}
 };
 
 }  // namespace crm::projections

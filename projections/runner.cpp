@@ -12,7 +12,7 @@ namespace {
 using eventstore::error;
 using eventstore::errc;
 
-constexpr size_t kBatchEvents = 2048;
+constexpr size_t kBatchEvents = 8192;
 
 std::string table_name(const std::string& projection, uint32_t version, const std::string& table) {
   return projection + ".v" + std::to_string(version) + "." + table;
@@ -97,7 +97,7 @@ eventstore::result<void> Runner::prepare() {
   auto meta = views_.table("projections.meta");
   if (!meta) return unexpected(meta.error());
   meta_ = *meta;
-  TableStore::Batch batch;
+  auto batch = views_.batch();
   auto tables_of = [&](const Slot& s, uint32_t version) -> eventstore::result<std::vector<TableId>> {
     std::vector<TableId> ids;
     for (const auto& t : s.projection->tables()) {
@@ -175,7 +175,7 @@ eventstore::result<bool> Runner::step(Pass& pass, std::chrono::milliseconds wait
   auto events = pass.subscription->next(kBatchEvents, wait);
   if (!events) return unexpected(events.error());
   std::unique_lock lk(mu_);
-  TableStore::Batch batch;
+  auto batch = views_.batch();
   ViewWriter writer(views_, batch);
   for (const auto& raw : *events) {
     const auto kind = domain::kind_from_name(raw.category());
@@ -191,6 +191,12 @@ eventstore::result<bool> Runner::step(Pass& pass, std::chrono::milliseconds wait
       writer.bind(pass.building ? &s->building_tables : &s->live_tables);
       s->projection->apply(event, writer);
     }
+  }
+  for (auto& s : slots_) {
+    const bool applies = pass.building ? s->building_version != 0 : s->live_applies;
+    if (!applies) continue;
+    writer.bind(pass.building ? &s->building_tables : &s->live_tables);
+    s->projection->flush(writer);
   }
   if (writer.failure()) return unexpected(*writer.failure());
   const uint64_t examined = pass.subscription->next_position() - 1;
@@ -220,7 +226,7 @@ eventstore::result<bool> Runner::step(Pass& pass, std::chrono::milliseconds wait
 // pass has, queries move to it and the old tables go.
 eventstore::result<void> Runner::switch_if_caught_up(Slot& s) {
   if (s.building_checkpoint.load() < live_->examined || s.building_checkpoint.load() < log_.head()) return {};
-  TableStore::Batch batch;
+  auto batch = views_.batch();
   batch.put(meta_, active_key(s.name), std::to_string(s.building_version));
   batch.erase(meta_, checkpoint_key(s.name, s.live_version));
   if (auto w = views_.write(std::move(batch)); !w) return w;
@@ -295,7 +301,7 @@ eventstore::result<void> Runner::reset(TableStore& views, std::string_view proje
       if (auto d = views.drop(t); !d) return d;
   auto meta = views.table("projections.meta");
   if (!meta) return unexpected(meta.error());
-  TableStore::Batch batch;
+  auto batch = views.batch();
   std::string upper = prefix;
   upper.back() = '.' + 1;
   auto scanned = views.scan(*meta, prefix, upper, eventstore::Direction::forward, UINT64_MAX,

@@ -1,6 +1,7 @@
 #include "projections/views.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "domain/codec.h"
 #include "projections/text.h"
@@ -70,6 +71,7 @@ std::vector<std::string> split(std::string_view s, char sep) {
 
 // ---- records --------------------------------------------------------------------------------
 
+// Records touched in a batch stay decoded until the batch ends, then are encoded once each.
 class RecordsView final : public Projection {
  public:
   std::string name() const override { return "records"; }
@@ -77,13 +79,24 @@ class RecordsView final : public Projection {
   std::vector<std::string> tables() const override { return {"rows"}; }
   void apply(const Event& e, ViewWriter& out) override {
     if (e.kind == EntityKind::counter || e.kind == EntityKind::login) return;  // internal
-    const std::string key = record_key(e.kind, e.id);
-    domain::Record record{e.kind, std::string(e.id)};
-    if (auto row = out.get(0, key))
-      if (auto decoded = domain::codec::decode_record(*row)) record = std::move(*decoded);
-    record = domain::apply(std::move(record), e.domain);
-    out.put(0, key, domain::codec::encode(record));
+    std::string key = record_key(e.kind, e.id);
+    auto it = pending_.find(key);
+    if (it == pending_.end()) {
+      domain::Record record{e.kind, std::string(e.id)};
+      if (e.raw.version > 1)  // a stream's first event makes a new record: nothing to read
+        if (auto row = out.get(0, key))
+          if (auto decoded = domain::codec::decode_record(*row)) record = std::move(*decoded);
+      it = pending_.emplace(std::move(key), std::move(record)).first;
+    }
+    it->second = domain::apply(std::move(it->second), e.domain);
   }
+  void flush(ViewWriter& out) override {
+    for (const auto& [key, record] : pending_) out.put(0, key, domain::codec::encode(record));
+    pending_.clear();
+  }
+
+ private:
+  std::unordered_map<std::string, domain::Record> pending_;
 };
 
 // ---- clients by name ------------------------------------------------------------------------
@@ -130,7 +143,7 @@ class MyTasksView final : public Projection {
     if (e.kind != EntityKind::task) return;
     static constexpr const char* kFields[] = {"assignee_id", "delegated_by_id", "status", "due"};
     const std::string id(e.id);
-    auto old = out.get(1, id);
+    auto old = e.raw.version > 1 ? out.get(1, id) : std::nullopt;
     std::vector<std::string> state = old ? split(*old, '\x1f') : std::vector<std::string>(4);
     if (state.size() != 4) state.assign(4, "");
     bool changed = !old;

@@ -23,7 +23,7 @@ TEST(TableStoreTest, BatchesScansDropsAndReopens) {
   auto store = std::move(TableStore::open(dir.sub("views"))).value();
   auto a = *store->table("a");
   auto b = *store->table("b");
-  TableStore::Batch batch;
+  auto batch = store->batch();
   for (const char* k : {"k1", "k2", "k3", "k4"}) batch.put(a, k, std::string("v") + k);
   batch.put(b, "checkpoint", "42");
   batch.erase(a, "k4");
@@ -44,7 +44,7 @@ TEST(TableStoreTest, BatchesScansDropsAndReopens) {
   EXPECT_EQ(**store->get(a, "k1"), "vk1");
   ASSERT_TRUE(store->drop("a"));
   EXPECT_FALSE(store->find("a"));
-  TableStore::Batch late;
+  auto late = store->batch();
   late.put(a, "k9", "x");
   EXPECT_FALSE(store->write(std::move(late))) << "a dropped table takes no writes";
   store.reset();

@@ -1,0 +1,134 @@
+// projections.rebuild: all built-in views rebuilt from position 0, beside eventstore.scan of the
+// same log (read $all and decode). projections.query: list pages of 50 in process, p50/p99.
+//
+// Datasets come from the demo generator and are kept in benchmarks/results/datasets/ (they take
+// minutes to generate: medium ~1.5 min). --quick uses small; the full run uses medium; "large"
+// only when named: benchmarks/run projections.rebuild/large.
+//
+// usage: projections_bench [--quick] [--json FILE] [NAME-PREFIX ...]
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "benchmarks/harness.h"
+#include "demo/generator.h"
+#include "eventstore/event_store.h"
+#include "projections/runner.h"
+#include "projections/views.h"
+#include "tests/support/temp_dir.h"
+
+namespace crm::bench {
+namespace {
+
+namespace fs = std::filesystem;
+using clock_type = std::chrono::steady_clock;
+
+// The log of a demo dataset, generated once and kept.
+std::unique_ptr<eventstore::EventStore> dataset(const demo::Scale& scale) {
+  const fs::path dir = fs::path("benchmarks/results/datasets") / (std::string(scale.name) + "-seed1");
+  const bool complete = fs::exists(dir / "complete");
+  if (!complete) {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    std::fprintf(stderr, "generating the %s dataset (once; kept in %s)\n", scale.name, dir.c_str());
+  }
+  eventstore::Options o;
+  o.sync = false;
+  auto log = std::move(eventstore::EventStore::open((dir / "log").string(), o)).value();
+  if (!complete) {
+    demo::Options d;
+    d.scale = scale;
+    d.seed = 1;
+    d.today_us = 1'795'305'600'000'000;  // 2026-11-22T00:00:00Z: the same dataset every run
+    const auto report = demo::generate(*log, d);
+    if (report.refused != 0 || !log->flush()) std::abort();
+    std::ofstream(dir / "complete") << report.events << "\n";
+  }
+  return log;
+}
+
+double scan_rate(const eventstore::EventStore& log) {
+  const auto t0 = clock_type::now();
+  uint64_t n = 0, bytes = 0;
+  auto r = log.read_all(1, UINT64_MAX, [&](const eventstore::RecordedEvent& e) {
+    bytes += e.payload.size();
+    return ++n, true;
+  });
+  if (!r || n != log.head()) std::abort();
+  return static_cast<double>(n) / seconds_since(t0);
+}
+
+void run_scale(const Settings& s, const demo::Scale& scale) {
+  const std::string rebuild_name = std::string("projections.rebuild/") + scale.name;
+  const bool query = s.wants("projections.query");
+  if (!s.wants(rebuild_name) && !query) return;
+  auto log = dataset(scale);
+  crm::testing::TempDir dir("crm-bench-views");
+  auto views = std::move(eventstore::TableStore::open(dir.sub("views"))).value();
+  auto all = projections::builtin_projections();
+  std::vector<std::unique_ptr<projections::Projection>> chosen;
+  const char* only = std::getenv("ONLY");
+  for (auto& p : all) if (!only || p->name() == only) chosen.push_back(std::move(p));
+  projections::Runner runner(*log, *views, std::move(chosen));
+  const auto t0 = clock_type::now();
+  if (!runner.catch_up()) std::abort();
+  const double seconds = seconds_since(t0);
+  const double rate = static_cast<double>(log->head()) / seconds;
+  if (s.wants(rebuild_name)) {
+    const double baseline = std::max(scan_rate(*log), scan_rate(*log));
+    report(s, {rebuild_name,
+               std::to_string(log->head()) + " events, views records+clients+my_tasks, " +
+                   std::to_string(seconds).substr(0, 5) + " s",
+               rate, "events/s", "eventstore.scan of the same log", baseline, rate / baseline});
+  }
+  if (!query) return;
+  projections::Queries queries(*views, runner);
+  std::mt19937 rng(1);
+  auto measure = [&](const std::string& name, const std::string& settings, auto&& one_query) {
+    std::vector<double> us;
+    for (int i = 0; i < (s.quick ? 300 : 2000); ++i) {
+      const auto q0 = clock_type::now();
+      one_query();
+      us.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - q0).count());
+    }
+    const double p50 = percentile(us, 50), p99 = percentile(us, 99);
+    report(s, {name + "/p50", settings, p50, "us", "p99 target 1000 us", 1000, p50 / 1000});
+    report(s, {name + "/p99", settings, p99, "us", "p99 target 1000 us", 1000, p99 / 1000});
+  };
+  // Active clients in Polish order, 50 a page, walking the pages.
+  projections::ClientQuery cq;
+  cq.status = "active";
+  measure("projections.query/clients/" + std::string(scale.name), "status=active, by name (pl), 50 rows, following cursors", [&] {
+    auto page = queries.clients(cq);
+    if (!page || page->items.empty()) std::abort();
+    cq.cursor = page->next_cursor;
+  });
+  projections::ClientQuery search;
+  const char* terms[] = {"lodz", "mebl", "hurt", "zaklad", "krakow", "sp"};
+  measure("projections.query/search/" + std::string(scale.name), "search by a folded word prefix, 50 rows", [&] {
+    search.search = terms[rng() % 6];
+    if (!queries.clients(search)) std::abort();
+  });
+  projections::TaskQuery tq;
+  measure("projections.query/my_tasks/" + std::string(scale.name), "open tasks of a random operator by due date, 50 rows", [&] {
+    tq.operator_id = "op" + std::to_string(1 + rng() % (scale.operators - 1));
+    if (!queries.tasks(tq)) std::abort();
+  });
+}
+
+}  // namespace
+}  // namespace crm::bench
+
+int main(int argc, char** argv) {
+  const auto s = crm::bench::parse_settings(argc, argv);
+  if (s.quick) {
+    crm::bench::run_scale(s, crm::demo::kSmall);
+    return 0;
+  }
+  crm::bench::run_scale(s, crm::demo::kMedium);
+  for (const auto& p : s.prefixes)
+    if (p == "projections.rebuild/large") crm::bench::run_scale(s, crm::demo::kLarge);
+}
