@@ -68,11 +68,7 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
   auto log = dataset(scale);
   crm::testing::TempDir dir("crm-bench-views");
   auto views = std::move(eventstore::TableStore::open(dir.sub("views"))).value();
-  auto all = projections::builtin_projections();
-  std::vector<std::unique_ptr<projections::Projection>> chosen;
-  const char* only = std::getenv("ONLY");
-  for (auto& p : all) if (!only || p->name() == only) chosen.push_back(std::move(p));
-  projections::Runner runner(*log, *views, std::move(chosen));
+  projections::Runner runner(*log, *views, projections::builtin_projections());
   const auto t0 = clock_type::now();
   if (!runner.catch_up()) std::abort();
   const double seconds = seconds_since(t0);
@@ -80,7 +76,7 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
   if (s.wants(rebuild_name)) {
     const double baseline = std::max(scan_rate(*log), scan_rate(*log));
     report(s, {rebuild_name,
-               std::to_string(log->head()) + " events, views records+clients+my_tasks, " +
+               std::to_string(log->head()) + " events, views records+lists+my_tasks, " +
                    std::to_string(seconds).substr(0, 5) + " s",
                rate, "events/s", "eventstore.scan of the same log", baseline, rate / baseline});
   }
@@ -99,18 +95,18 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
     report(s, {name + "/p99", settings, p99, "us", "p99 target 1000 us", 1000, p99 / 1000});
   };
   // Active clients in Polish order, 50 a page, walking the pages.
-  projections::ClientQuery cq;
-  cq.status = "active";
+  projections::ListQuery cq;
+  cq.filters = {{"status", "active"}};
   measure("projections.query/clients/" + std::string(scale.name), "status=active, by name (pl), 50 rows, following cursors", [&] {
-    auto page = queries.clients(cq);
+    auto page = queries.list(cq);
     if (!page || page->items.empty()) std::abort();
     cq.cursor = page->next_cursor;
   });
-  projections::ClientQuery search;
+  projections::ListQuery search;
   const char* terms[] = {"lodz", "mebl", "hurt", "zaklad", "krakow", "sp"};
   measure("projections.query/search/" + std::string(scale.name), "search by a folded word prefix, 50 rows", [&] {
     search.search = terms[rng() % 6];
-    if (!queries.clients(search)) std::abort();
+    if (!queries.list(search)) std::abort();
   });
   projections::TaskQuery tq;
   measure("projections.query/my_tasks/" + std::string(scale.name), "open tasks of a random operator by due date, 50 rows", [&] {

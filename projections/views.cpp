@@ -1,6 +1,7 @@
 #include "projections/views.h"
 
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 
 #include "domain/codec.h"
@@ -99,34 +100,63 @@ class RecordsView final : public Projection {
   std::unordered_map<std::string, domain::Record> pending_;
 };
 
-// ---- clients by name ------------------------------------------------------------------------
-// by_name: sort_key(name) \0 id -> ""     words: word \0 id -> ""     state: id -> sort_key \0 words
+// ---- lists of every kind, by title -----------------------------------------------------------
+// by_title: kind \0 sort_key(title) \0 id -> ""     words: kind \0 word \0 id -> ""
+// state: kind/id -> title parts (\x1f-separated) \0 sort_key \0 words
 
-class ClientsView final : public Projection {
+// The fields that make a record's title in lists, in the order they are read.
+const std::vector<std::string>& title_fields(EntityKind kind) {
+  static const std::vector<std::string> none;
+  static const std::map<EntityKind, std::vector<std::string>> fields = {
+      {EntityKind::client, {"name"}},           {EntityKind::person, {"last_name", "first_name"}},
+      {EntityKind::contact, {"subject"}},       {EntityKind::task, {"title"}},
+      {EntityKind::project, {"name"}},          {EntityKind::campaign, {"name"}},
+      {EntityKind::device, {"serial_number"}},  {EntityKind::service_order, {"number"}},
+      {EntityKind::trade_document, {"number"}}, {EntityKind::operator_, {"name"}},
+      {EntityKind::inspection, {"due"}}};
+  auto it = fields.find(kind);
+  return it == fields.end() ? none : it->second;
+}
+
+class ListsView final : public Projection {
  public:
-  std::string name() const override { return "clients"; }
+  std::string name() const override { return "lists"; }
   uint32_t version() const override { return 1; }
-  std::vector<std::string> tables() const override { return {"by_name", "words", "state"}; }
+  std::vector<std::string> tables() const override { return {"by_title", "words", "state"}; }
   void apply(const Event& e, ViewWriter& out) override {
-    if (e.kind != EntityKind::client) return;
-    const FieldChange* name = core_change(e.domain, "name");
-    if (!name) return;
+    const auto& fields = title_fields(e.kind);
+    if (fields.empty()) return;
+    bool touched = false;
+    for (const auto& f : fields) touched = touched || core_change(e.domain, f);
+    if (!touched) return;
+    const std::string kind(domain::name_of(e.kind));
     const std::string id(e.id);
-    if (auto old = out.get(2, id)) {
-      const auto nul = old->find('\0');
-      out.erase(0, old->substr(0, nul) + '\0' + id);
-      for (const auto& w : split(std::string_view(*old).substr(nul + 1), ' '))
-        if (!w.empty()) out.erase(1, w + '\0' + id);
+    const std::string state_key = kind + "/" + id;
+    std::vector<std::string> parts(fields.size());
+    if (auto old = e.raw.version > 1 ? out.get(2, state_key) : std::nullopt) {
+      const auto pieces = split(*old, '\0');
+      if (pieces.size() == 3) {
+        auto old_parts = split(pieces[0], '\x1f');
+        if (old_parts.size() == parts.size()) parts = old_parts;
+        out.erase(0, kind + '\0' + pieces[1] + '\0' + id);
+        for (const auto& w : split(pieces[2], ' '))
+          if (!w.empty()) out.erase(1, kind + '\0' + w + '\0' + id);
+      }
     }
-    const std::string new_name = text_of(name->after);
-    const std::string key = text::sort_key(new_name);
+    std::string title, joined;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (const FieldChange* c = core_change(e.domain, fields[i])) parts[i] = text_of(c->after);
+      title += (title.empty() || parts[i].empty() ? "" : " ") + parts[i];
+      joined += (i ? "\x1f" : "") + parts[i];
+    }
+    const std::string key = text::sort_key(title);
     std::string words;
-    out.put(0, key + '\0' + id, "");
-    for (const auto& w : text::words(new_name)) {
-      out.put(1, w + '\0' + id, "");
+    out.put(0, kind + '\0' + key + '\0' + id, "");
+    for (const auto& w : text::words(title)) {
+      out.put(1, kind + '\0' + w + '\0' + id, "");
       words += (words.empty() ? "" : " ") + w;
     }
-    out.put(2, id, key + '\0' + words);
+    out.put(2, state_key, joined + '\0' + key + '\0' + words);
   }
 };
 
@@ -181,7 +211,7 @@ std::string after_last_nul(std::string_view key) { return std::string(key.substr
 std::vector<std::unique_ptr<Projection>> builtin_projections() {
   std::vector<std::unique_ptr<Projection>> out;
   out.push_back(std::make_unique<RecordsView>());
-  out.push_back(std::make_unique<ClientsView>());
+  out.push_back(std::make_unique<ListsView>());
   out.push_back(std::make_unique<MyTasksView>());
   return out;
 }
@@ -197,36 +227,69 @@ eventstore::result<std::optional<domain::Record>> Queries::record(EntityKind kin
   return std::optional<domain::Record>(std::move(*decoded));
 }
 
-eventstore::result<Page> Queries::clients(const ClientQuery& q) const {
-  const auto tables = runner_.tables("clients");
-  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the clients view is not running"});
+namespace {
+
+// The text of a field for filtering: strings as they are, other values formatted.
+std::string filter_text(const Value& v) {
+  if (const auto* s = v.get<std::string>()) return *s;
+  if (const auto* b = v.get<bool>()) return *b ? "true" : "false";
+  if (const auto* i = v.get<int64_t>()) return std::to_string(*i);
+  if (const auto* d = v.get<domain::Decimal>()) return d->format();
+  if (const auto* m = v.get<domain::Money>()) return m->amount.format(2);
+  if (const auto* d = v.get<domain::Date>()) return d->format();
+  if (const auto* t = v.get<domain::DateTime>()) return t->format();
+  if (const auto* md = v.get<domain::MonthDay>()) return md->format();
+  return {};
+}
+
+// field = value; "fields.<key>" names a custom field; a list matches if one item does.
+bool matches(const domain::Record& r, const std::string& field, const std::string& value) {
+  const bool custom = field.rfind("fields.", 0) == 0;
+  const Value* v = domain::find(custom ? r.custom : r.core, custom ? std::string_view(field).substr(7) : field);
+  if (!v) return value.empty();
+  if (const auto* list = v->get<domain::List>())
+    return std::any_of(list->begin(), list->end(), [&](const Value& item) { return filter_text(item) == value; });
+  return filter_text(*v) == value;
+}
+
+}  // namespace
+
+eventstore::result<Page> Queries::list(const ListQuery& q) const {
+  const auto tables = runner_.tables("lists");
+  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the lists view is not running"});
   auto cursor = unhex(q.cursor);
   if (!cursor) return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
   const size_t limit = std::clamp<size_t>(q.limit, 1, 500);
+  const std::string kind = std::string(domain::name_of(q.kind)) + '\0';
+  std::string kind_end = kind;
+  kind_end.back() = '\x01';
   Page page;
   std::optional<error> failure;
-  // Fetches a row, applies the filters; true if it belongs on the page.
+  // Fetches a row and applies the filters; true if it belongs on the page.
   auto accept = [&](const std::string& id, domain::Record& out) {
-    auto r = record(EntityKind::client, id);
+    auto r = record(q.kind, id);
     if (!r) {
       failure = r.error();
       return false;
     }
     if (!*r) return false;
-    if (!q.status.empty() && (*r)->text("status") != q.status) return false;
-    if (!q.account_manager.empty() && (*r)->text("account_manager_id") != q.account_manager) return false;
+    for (const auto& [field, value] : q.filters)
+      if (!matches(**r, field, value)) return false;
     out = std::move(**r);
     return true;
   };
 
   const auto terms = text::words(q.search);
   if (terms.empty()) {
-    // Walk the names in Polish order from the cursor; a selective filter may read past a page,
+    // Walk the titles in Polish order from the cursor; a selective filter may read past a page,
     // but never more than 20 pages' worth of rows per call.
     std::string last;
     uint64_t scanned = 0;
-    const std::string from = cursor->empty() ? std::string() : (q.descending ? *cursor : *cursor + '\0');
-    auto r = views_.scan(tables[0], from, "", q.descending ? Direction::backward : Direction::forward, limit * 20,
+    if (!cursor->empty() && cursor->rfind(kind, 0) != 0)
+      return unexpected(error{errc::invalid_argument, "the cursor belongs to another list"});
+    const std::string from = cursor->empty() ? (q.descending ? kind_end : kind) : (q.descending ? *cursor : *cursor + '\0');
+    const std::string to = q.descending ? kind : kind_end;
+    auto r = views_.scan(tables[0], from, to, q.descending ? Direction::backward : Direction::forward, limit * 20,
                          [&](std::string_view key, std::string_view) {
                            ++scanned;
                            last = key;
@@ -241,34 +304,40 @@ eventstore::result<Page> Queries::clients(const ClientQuery& q) const {
   }
 
   // Search: the first word's prefix in the words index gives candidates; every other word must
-  // prefix a word of the name. Matches are sorted in Polish order.
+  // prefix a word of the title. Matches are sorted in Polish order.
   std::vector<std::string> ids;
-  std::string upper = terms[0];
+  const std::string first = kind + terms[0];
+  std::string upper = first;
   upper.back() = static_cast<char>(upper.back() + 1);
-  auto r = views_.scan(tables[1], terms[0], upper, Direction::forward, 5000, [&](std::string_view key, std::string_view) {
+  auto r = views_.scan(tables[1], first, upper, Direction::forward, 5000, [&](std::string_view key, std::string_view) {
     ids.push_back(after_last_nul(key));
     return true;
   });
   if (!r) return unexpected(r.error());
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  std::vector<std::pair<std::string, domain::Record>> matches;
+  std::vector<std::pair<std::string, domain::Record>> found;
   for (const auto& id : ids) {
     domain::Record rec;
     if (!accept(id, rec)) {
       if (failure) return unexpected(*failure);
       continue;
     }
-    const auto name_words = text::words(rec.text("name"));
+    std::string title;
+    for (const auto& f : title_fields(q.kind)) {
+      const std::string part = rec.field(f) ? filter_text(*rec.field(f)) : "";
+      title += (title.empty() || part.empty() ? "" : " ") + part;
+    }
+    const auto title_words = text::words(title);
     const bool all = std::all_of(terms.begin() + 1, terms.end(), [&](const std::string& t) {
-      return std::any_of(name_words.begin(), name_words.end(), [&](const std::string& w) { return w.rfind(t, 0) == 0; });
+      return std::any_of(title_words.begin(), title_words.end(), [&](const std::string& w) { return w.rfind(t, 0) == 0; });
     });
-    if (all) matches.emplace_back(text::sort_key(rec.text("name")) + '\0' + id, std::move(rec));
+    if (all) found.emplace_back(kind + text::sort_key(title) + '\0' + id, std::move(rec));
   }
-  std::sort(matches.begin(), matches.end(), [&](const auto& a, const auto& b) {
+  std::sort(found.begin(), found.end(), [&](const auto& a, const auto& b) {
     return q.descending ? a.first > b.first : a.first < b.first;
   });
-  for (auto& [key, rec] : matches) {
+  for (auto& [key, rec] : found) {
     if (!cursor->empty() && (q.descending ? key >= *cursor : key <= *cursor)) continue;
     if (page.items.size() == limit) {
       page.next_cursor = hex(*cursor);

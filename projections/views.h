@@ -2,7 +2,8 @@
 // The built-in read models and their queries.
 //
 //  records   every record's current state, by "<kind>/<id>" (GET one record, the rows of lists)
-//  clients   clients in Polish alphabetical order, and by the folded words of their names
+//  lists     records of every kind by title in Polish alphabetical order, and by the folded
+//            words of their titles (search)
 //  my_tasks  tasks by assignee and by delegator, open before done, by due date
 //
 // Lists page with opaque cursors: the cursor is the last index key returned, so a page never
@@ -26,11 +27,13 @@ struct Page {
   std::string next_cursor;  // empty: no more
 };
 
-struct ClientQuery {
-  std::string search;          // words (any case, with or without diacritics); a word matches prefixes
-  std::string status;          // empty: any
-  std::string account_manager; // empty: any
-  bool descending = false;     // by name, Polish order
+struct ListQuery {
+  domain::EntityKind kind = domain::EntityKind::client;
+  std::string search;  // words (any case, with or without diacritics); a word matches prefixes
+  /// field = value, all must hold; "fields.<key>" is a custom field; a list field matches if one
+  /// of its items does; "" matches an unset field.
+  std::vector<std::pair<std::string, std::string>> filters;
+  bool descending = false;  // by title (name; a person's surname then first name; ...), Polish order
   size_t limit = 50;
   std::string cursor;
 };
@@ -49,7 +52,7 @@ class Queries {
   Queries(const TableStore& views, const Runner& runner) : views_(views), runner_(runner) {}
 
   eventstore::result<std::optional<domain::Record>> record(domain::EntityKind kind, const std::string& id) const;
-  eventstore::result<Page> clients(const ClientQuery& query) const;
+  eventstore::result<Page> list(const ListQuery& query) const;
   eventstore::result<Page> tasks(const TaskQuery& query) const;
 
  private:

@@ -16,7 +16,7 @@ using domain::Action;
 using K = domain::EntityKind;
 using namespace std::chrono_literals;
 
-const std::vector<std::string> kViews = {"records", "clients", "my_tasks", "counting"};
+const std::vector<std::string> kViews = {"records", "lists", "my_tasks", "counting"};
 
 uint64_t counted(const TableStore& views, const Runner& runner) {
   auto n = views.get(runner.tables("counting")[1], "n");
@@ -126,10 +126,10 @@ TEST_F(ProjectionTest, PaginationVisitsEveryRowOnceWhileWritesGoOn) {
     }
   });
   std::multiset<std::string> seen;
-  ClientQuery q;
+  ListQuery q;
   q.limit = 7;
   for (int pages = 0; pages < 1000; ++pages) {
-    auto page = queries_->clients(q);
+    auto page = queries_->list(q);
     ASSERT_TRUE(page) << page.error().message;
     for (const auto& r : page->items) seen.insert(r.id);
     if (page->next_cursor.empty()) break;

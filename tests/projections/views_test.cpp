@@ -56,35 +56,39 @@ TEST_F(ViewsTest, ClientsInPolishOrderWithSearchAndPages) {
   ok(K::client, Action::update, "c-4", {{"status", "active"}});
   catch_up();
 
-  auto all = queries_->clients({});
+  auto all = queries_->list({});
   ASSERT_TRUE(all);
   EXPECT_EQ(names(*all), (std::vector<std::string>{"Ala", "Cebula i Syn", "Ćma Sp. z o.o.", "Lody Bambino",
                                                    "Łódź Meble", "Zenit", "Źródło Wody", "Żabka"}));
-  ClientQuery desc;
+  ListQuery desc;
   desc.descending = true;
   desc.limit = 2;
-  EXPECT_EQ(names(*queries_->clients(desc)), (std::vector<std::string>{"Żabka", "Źródło Wody"}));
+  auto first_desc = queries_->list(desc);
+  ASSERT_TRUE(first_desc);
+  EXPECT_EQ(names(*first_desc), (std::vector<std::string>{"Żabka", "Źródło Wody"}));
+  desc.cursor = first_desc->next_cursor;
+  EXPECT_EQ(names(*queries_->list(desc)), (std::vector<std::string>{"Zenit", "Łódź Meble"}));
 
-  ClientQuery search;
+  ListQuery search;
   search.search = "LODZ";
-  EXPECT_EQ(names(*queries_->clients(search)), (std::vector<std::string>{"Łódź Meble"}));
+  EXPECT_EQ(names(*queries_->list(search)), (std::vector<std::string>{"Łódź Meble"}));
   search.search = "zrod wo";
-  EXPECT_EQ(names(*queries_->clients(search)), (std::vector<std::string>{"Źródło Wody"}));
+  EXPECT_EQ(names(*queries_->list(search)), (std::vector<std::string>{"Źródło Wody"}));
   search.search = "lo";  // prefixes: Lody, Łódź
-  EXPECT_EQ(names(*queries_->clients(search)), (std::vector<std::string>{"Lody Bambino", "Łódź Meble"}));
+  EXPECT_EQ(names(*queries_->list(search)), (std::vector<std::string>{"Lody Bambino", "Łódź Meble"}));
   search.search = "cma syn";
-  EXPECT_TRUE(queries_->clients(search)->items.empty());
+  EXPECT_TRUE(queries_->list(search)->items.empty());
 
-  ClientQuery active;
-  active.status = "active";
-  EXPECT_EQ(names(*queries_->clients(active)), (std::vector<std::string>{"Ala"}));
+  ListQuery active;
+  active.filters = {{"status", "active"}};
+  EXPECT_EQ(names(*queries_->list(active)), (std::vector<std::string>{"Ala"}));
 
   // Pages of 3 visit everything once, in order.
-  ClientQuery paged;
+  ListQuery paged;
   paged.limit = 3;
   std::vector<std::string> seen;
   for (int pages = 0; pages < 10; ++pages) {
-    auto page = queries_->clients(paged);
+    auto page = queries_->list(paged);
     ASSERT_TRUE(page);
     for (auto& n : names(*page)) seen.push_back(n);
     if (page->next_cursor.empty()) break;
@@ -92,7 +96,7 @@ TEST_F(ViewsTest, ClientsInPolishOrderWithSearchAndPages) {
   }
   EXPECT_EQ(seen, names(*all));
   paged.cursor = "zz";
-  EXPECT_FALSE(queries_->clients(paged)) << "a cursor this server did not give is refused";
+  EXPECT_FALSE(queries_->list(paged)) << "a cursor this server did not give is refused";
 }
 
 TEST_F(ViewsTest, RenamingMovesAClientInTheIndexes) {
@@ -100,10 +104,48 @@ TEST_F(ViewsTest, RenamingMovesAClientInTheIndexes) {
   ok(K::client, Action::create, "c-2", {{"name", "Beta"}});
   ok(K::client, Action::update, "c-1", {{"name", "Żeton"}});
   catch_up();
-  EXPECT_EQ(names(*queries_->clients({})), (std::vector<std::string>{"Beta", "Żeton"}));
-  ClientQuery old_name;
+  EXPECT_EQ(names(*queries_->list({})), (std::vector<std::string>{"Beta", "Żeton"}));
+  ListQuery old_name;
   old_name.search = "alfa";
-  EXPECT_TRUE(queries_->clients(old_name)->items.empty());
+  EXPECT_TRUE(queries_->list(old_name)->items.empty());
+}
+
+TEST_F(ViewsTest, EveryKindHasAListWithFiltersOnAnyField) {
+  ok(K::field_catalog, Action::define_field, "person",
+     {{"key", "segment"}, {"label", "Segment"}, {"type", "choice"}, {"options", domain::List{domain::Value("A"), domain::Value("B")}}});
+  ok(K::person, Action::create, "p-1", {{"first_name", "Zofia"}, {"last_name", "Żak"}, {"fields", domain::Object{{"segment", "A"}}}});
+  ok(K::person, Action::create, "p-2", {{"first_name", "Adam"}, {"last_name", "Zając"}, {"marketing_consent", true}});
+  ok(K::person, Action::create, "p-3", {{"first_name", "Łucja"}, {"last_name", "Zając"}, {"fields", domain::Object{{"segment", "B"}}}});
+  ok(K::person, Action::update, "p-2", {{"first_name", "Bartosz"}});  // the title follows a change of one part
+  catch_up();
+  auto people = [&](ListQuery q) {
+    q.kind = K::person;
+    std::vector<std::string> out;
+    auto page = queries_->list(q);
+    EXPECT_TRUE(page) << page.error().message;
+    for (const auto& r : page->items) out.push_back(r.text("last_name") + " " + r.text("first_name"));
+    return out;
+  };
+  EXPECT_EQ(people({}), (std::vector<std::string>{"Zając Bartosz", "Zając Łucja", "Żak Zofia"})) << "by surname, Polish order";
+  ListQuery q;
+  q.filters = {{"fields.segment", "A"}};
+  EXPECT_EQ(people(q), (std::vector<std::string>{"Żak Zofia"}));
+  q.filters = {{"marketing_consent", "true"}};
+  EXPECT_EQ(people(q), (std::vector<std::string>{"Zając Bartosz"}));
+  q.filters = {};
+  q.search = "zajac lu";
+  EXPECT_EQ(people(q), (std::vector<std::string>{"Zając Łucja"}));
+
+  ok(K::client, Action::create, "c-1", {{"name", "Bank Spółdzielczy"}, {"roles", domain::List{domain::Value("bank"), domain::Value("customer")}}});
+  ok(K::client, Action::create, "c-2", {{"name", "Hurtownia"}});
+  catch_up();
+  ListQuery banks;
+  banks.filters = {{"roles", "bank"}};
+  EXPECT_EQ(names(*queries_->list(banks)), (std::vector<std::string>{"Bank Spółdzielczy"})) << "a list field matches by item";
+  ListQuery cross;
+  cross.kind = K::person;
+  cross.cursor = queries_->list({.kind = K::client, .limit = 1})->next_cursor;
+  EXPECT_FALSE(queries_->list(cross)) << "a client list's cursor is refused by the person list";
 }
 
 TEST_F(ViewsTest, MyTasksAssignedAndDelegatedByDueDate) {
