@@ -204,6 +204,72 @@ class MyTasksView final : public Projection {
   }
 };
 
+// ---- client timeline ---------------------------------------------------------------------------
+// entries: client \0 be64(position) -> kind \x1f id \x1f type \x1f at (µs) \x1f by
+// owners:  kind/id -> the clients the record refers to, space-separated
+
+std::string be64(uint64_t v) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i, v >>= 8) out[i] = static_cast<char>(v & 0xff);
+  return out;
+}
+
+class TimelineView final : public Projection {
+ public:
+  std::string name() const override { return "timeline"; }
+  uint32_t version() const override { return 1; }
+  std::vector<std::string> tables() const override { return {"entries", "owners"}; }
+  void apply(const Event& e, ViewWriter& out) override {
+    if (e.kind == EntityKind::counter || e.kind == EntityKind::login || e.kind == EntityKind::field_catalog ||
+        e.kind == EntityKind::operator_)
+      return;
+    std::vector<std::string> clients;
+    if (e.kind == EntityKind::client) {
+      clients.emplace_back(e.id);
+    } else {
+      const std::string key = std::string(domain::name_of(e.kind)) + "/" + std::string(e.id);
+      if (auto old = e.raw.version > 1 ? out.get(1, key) : std::nullopt)
+        for (auto& c : split(*old, ' '))
+          if (!c.empty()) clients.push_back(std::move(c));
+      if (auto changed = referenced_clients(e.domain)) {
+        // The entry of the change itself goes to the old and the new clients alike.
+        std::vector<std::string> now = std::move(*changed);
+        std::string joined;
+        for (const auto& c : now) joined += (joined.empty() ? "" : " ") + c;
+        out.put(1, key, joined);
+        for (auto& c : now)
+          if (std::find(clients.begin(), clients.end(), c) == clients.end()) clients.push_back(std::move(c));
+      }
+    }
+    const std::string entry = std::string(domain::name_of(e.kind)) + '\x1f' + std::string(e.id) + '\x1f' + e.raw.type +
+                              '\x1f' + std::to_string(e.domain.at.micros) + '\x1f' + e.domain.by;
+    for (const auto& c : clients) out.put(0, c + '\0' + be64(e.raw.position), entry);
+  }
+
+ private:
+  // The clients a record refers to after this event, if the event changes them.
+  static std::optional<std::vector<std::string>> referenced_clients(const domain::DomainEvent& e) {
+    std::optional<std::vector<std::string>> out;
+    for (const auto& c : e.changes) {
+      if (c.custom) continue;
+      if (c.field == "client_id") {
+        out.emplace();
+        if (const auto* id = c.after.get<std::string>()) out->push_back(*id);
+      } else if (c.field == "client_ids" || c.field == "client_links") {
+        out.emplace();
+        if (const auto* list = c.after.get<domain::List>())
+          for (const auto& item : *list) {
+            if (const auto* id = item.get<std::string>()) out->push_back(*id);
+            if (const auto* link = item.get<domain::Object>())
+              if (const Value* id = domain::find(*link, "client_id"); id && id->get<std::string>())
+                out->push_back(*id->get<std::string>());
+          }
+      }
+    }
+    return out;
+  }
+};
+
 std::string after_last_nul(std::string_view key) { return std::string(key.substr(key.rfind('\0') + 1)); }
 
 }  // namespace
@@ -213,6 +279,7 @@ std::vector<std::unique_ptr<Projection>> builtin_projections() {
   out.push_back(std::make_unique<RecordsView>());
   out.push_back(std::make_unique<ListsView>());
   out.push_back(std::make_unique<MyTasksView>());
+  out.push_back(std::make_unique<TimelineView>());
   return out;
 }
 
@@ -347,6 +414,36 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     *cursor = key;
   }
   return page;
+}
+
+eventstore::result<Timeline> Queries::timeline(const std::string& client_id, size_t limit, const std::string& cursor) const {
+  const auto tables = runner_.tables("timeline");
+  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the timeline view is not running"});
+  auto from = unhex(cursor);
+  if (!from) return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
+  const std::string prefix = client_id + '\0';
+  std::string end = prefix;
+  end.back() = '\x01';
+  if (!from->empty() && from->rfind(prefix, 0) != 0)
+    return unexpected(error{errc::invalid_argument, "the cursor belongs to another timeline"});
+  // Newest first: scan backward from the cursor (exclusive) or from the end of this client.
+  Timeline out;
+  std::string last;
+  limit = std::clamp<size_t>(limit, 1, 500);
+  auto r = views_.scan(tables[0], from->empty() ? end : *from, prefix, Direction::backward, limit,
+                       [&](std::string_view key, std::string_view value) {
+                         last = key;
+                         const auto parts = split(value, '\x1f');
+                         if (parts.size() != 5) return true;
+                         uint64_t position = 0;
+                         for (unsigned char c : key.substr(prefix.size())) position = (position << 8) | c;
+                         out.entries.push_back({position, domain::kind_from_name(parts[0]).value_or(EntityKind::client), parts[1],
+                                                parts[2], domain::DateTime{std::stoll(parts[3])}, parts[4]});
+                         return true;
+                       });
+  if (!r) return unexpected(r.error());
+  if (*r == limit) out.next_cursor = hex(last);
+  return out;
 }
 
 eventstore::result<Page> Queries::tasks(const TaskQuery& q) const {

@@ -5,6 +5,7 @@
 //  lists     records of every kind by title in Polish alphabetical order, and by the folded
 //            words of their titles (search)
 //  my_tasks  tasks by assignee and by delegator, open before done, by due date
+//  timeline  per client, everything that happened to it or to records referring to it
 //
 // Lists page with opaque cursors: the cursor is the last index key returned, so a page never
 // repeats or skips a row that stays where it was while others are written.
@@ -46,6 +47,21 @@ struct TaskQuery {
   std::string cursor;
 };
 
+/// One thing that happened to a client or to a record that refers to it.
+struct TimelineEntry {
+  uint64_t position = 0;
+  domain::EntityKind kind = domain::EntityKind::client;
+  std::string id;
+  std::string type;  // the event type, e.g. ContactLogged, TaskCompleted, TurnoverRecorded
+  domain::DateTime at;
+  std::string by;
+};
+
+struct Timeline {
+  std::vector<TimelineEntry> entries;  // newest first
+  std::string next_cursor;
+};
+
 /// Reads the views. Thread-safe; every call reads the version of each view that queries use.
 class Queries {
  public:
@@ -54,6 +70,10 @@ class Queries {
   eventstore::result<std::optional<domain::Record>> record(domain::EntityKind kind, const std::string& id) const;
   eventstore::result<Page> list(const ListQuery& query) const;
   eventstore::result<Page> tasks(const TaskQuery& query) const;
+  /// Everything about one client, newest first: its own events and those of every contact,
+  /// task, project, service order, device, trade document and person that refers to it.
+  eventstore::result<Timeline> timeline(const std::string& client_id, size_t limit = 50,
+                                        const std::string& cursor = {}) const;
 
  private:
   const TableStore& views_;

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "projections/text.h"
 #include "tests/projections/fixture.h"
 
@@ -175,6 +177,49 @@ TEST_F(ViewsTest, MyTasksAssignedAndDelegatedByDueDate) {
   EXPECT_EQ(titles(TaskQuery{"op-2"}), (std::vector<std::string>{"Bez terminu"}));
   EXPECT_EQ(titles(TaskQuery{"op-1"}), (std::vector<std::string>{"Wcześniej", "Moje"}));
   EXPECT_EQ(titles(delegated), (std::vector<std::string>{"Później"}));
+}
+
+TEST_F(ViewsTest, ClientTimelineGathersEverythingAboutTheClient) {
+  ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
+  ok(K::client, Action::create, "c-2", {{"name", "Beta"}});
+  ok(K::person, Action::create, "p-1", {{"first_name", "Jan"}, {"last_name", "Nowak"},
+                                        {"client_links", domain::List{domain::Object{{"client_id", "c-1"}}}}});
+  ok(K::contact, Action::create, "k-1", {{"kind", "phone_call"}, {"direction", "inbound"},
+                                         {"occurred_at", "2026-11-22T09:00:00Z"}, {"subject", "Telefon"}, {"client_id", "c-1"}});
+  ok(K::task, Action::create, "t-1", {{"title", "Oddzwonić"}, {"client_id", "c-1"}});
+  ok(K::task, Action::update, "t-1", {{"client_id", "c-2"}});  // moved to another client
+  ok(K::task, Action::complete, "t-1", {});
+  ok(K::trade_document, Action::create, "fv-1", {{"type", "invoice"}, {"number", "FV/1"}, {"date", "2026-11-20"},
+                                                 {"net", domain::Object{{"amount", "100.00"}}}, {"client_id", "c-1"}});
+  ok(K::client, Action::update, "c-1", {{"status", "active"}});
+  catch_up();
+  auto types = [&](const std::string& client) {
+    std::vector<std::string> out;
+    auto t = queries_->timeline(client);
+    EXPECT_TRUE(t);
+    for (const auto& e : t->entries) out.push_back(e.type);
+    return out;
+  };
+  EXPECT_EQ(types("c-1"), (std::vector<std::string>{"ClientStatusChanged", "TurnoverRecorded", "TradeDocumentRecorded",
+                                                    "TaskUpdated", "TaskCreated", "ContactLogged", "PersonRegistered",
+                                                    "ClientRegistered"}));
+  EXPECT_EQ(types("c-2"), (std::vector<std::string>{"TaskCompleted", "TaskUpdated", "ClientRegistered"}));
+  // Pages of 3, newest first, each entry once.
+  std::vector<uint64_t> positions;
+  std::string cursor;
+  for (int i = 0; i < 5; ++i) {
+    auto page = queries_->timeline("c-1", 3, cursor);
+    ASSERT_TRUE(page);
+    for (const auto& e : page->entries) positions.push_back(e.position);
+    if (page->next_cursor.empty()) break;
+    cursor = page->next_cursor;
+  }
+  ASSERT_EQ(positions.size(), 8u);
+  EXPECT_TRUE(std::is_sorted(positions.rbegin(), positions.rend()));
+  auto first = queries_->timeline("c-1", 1);
+  EXPECT_EQ(first->entries.at(0).by, "op-1");
+  EXPECT_EQ(first->entries.at(0).kind, K::client);
+  EXPECT_FALSE(queries_->timeline("c-2", 1, first->next_cursor)) << "another client's cursor is refused";
 }
 
 }  // namespace
