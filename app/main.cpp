@@ -1,5 +1,6 @@
 // crm: the one executable. main only parses the command line and wires the modules together.
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +14,8 @@
 #include "application/passwords.h"
 #include "demo/generator.h"
 #include "eventstore/event_store.h"
+#include "projections/runner.h"
+#include "projections/views.h"
 
 namespace {
 
@@ -25,8 +28,10 @@ constexpr const char* kUsage =
     "  serve    open the data directory (first start: admin operator and demo data) and run\n"
     "  demo     generate a demo dataset: --scale small|medium|large [--seed N]\n"
     "  status   print the store's head and verify its hash chain\n"
+    "  projections status|rebuild [NAME]   read models: their lag; rebuild offline from the log\n"
     "\n"
-    "Every command takes --data DIR (default ./data). Run 'crm <command> --help' for more.\n";
+    "Every command takes --data DIR (default ./data: DIR/events holds the log, DIR/views the\n"
+    "read models). Run 'crm <command> --help' for more.\n";
 
 struct Args {
   std::string data = "./data";
@@ -35,6 +40,7 @@ struct Args {
   uint64_t seed = 1;
   bool help = false;
   bool no_demo = false;
+  std::vector<std::string> positional;
   std::string bad;  // the first option not understood
 };
 
@@ -65,6 +71,8 @@ Args parse(std::string_view command, const std::vector<std::string_view>& argv) 
       char* end = nullptr;
       a.seed = std::strtoull(seed.c_str(), &end, 10);
       if (seed.empty() || *end != '\0') a.bad = "--seed needs a number";
+    } else if (command == "projections" && !arg.starts_with("-")) {
+      a.positional.emplace_back(arg);
     } else if (a.bad.empty()) {
       a.bad = "unknown option " + std::string(arg);
     }
@@ -72,7 +80,11 @@ Args parse(std::string_view command, const std::vector<std::string_view>& argv) 
   return a;
 }
 
-std::unique_ptr<EventStore> open_store(const std::string& dir, bool sync = true) {
+std::string events_dir(const std::string& data) { return data + "/events"; }
+std::string views_dir(const std::string& data) { return data + "/views"; }
+
+std::unique_ptr<EventStore> open_store(const std::string& data, bool sync = true) {
+  const std::string dir = events_dir(data);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   crm::eventstore::Options options;
@@ -117,6 +129,67 @@ bool generate_demo(EventStore& store, const crm::demo::Scale& scale, uint64_t se
     return false;
   }
   return report.refused == 0;
+}
+
+std::unique_ptr<crm::eventstore::TableStore> open_views(const std::string& data) {
+  auto views = crm::eventstore::TableStore::open(views_dir(data));
+  if (!views) {
+    std::fprintf(stderr, "crm: cannot open %s: %s\n", views_dir(data).c_str(), views.error().message.c_str());
+    return nullptr;
+  }
+  return std::move(views).value();
+}
+
+void print_projections(const crm::projections::Runner& runner) {
+  for (const auto& s : runner.status()) {
+    std::printf("projection %-10s v%u  checkpoint %llu  lag %llu", s.name.c_str(), s.version,
+                static_cast<unsigned long long>(s.checkpoint), static_cast<unsigned long long>(s.lag));
+    if (s.building_version)
+      std::printf("  (building v%u: at %llu)", s.building_version, static_cast<unsigned long long>(s.building_checkpoint));
+    std::printf("\n");
+  }
+}
+
+int cmd_projections(const Args& a) {
+  const std::string what = a.positional.empty() ? "" : a.positional[0];
+  if (a.help || (what != "status" && what != "rebuild")) {
+    std::puts(
+        "usage: crm projections status [--data DIR]\n"
+        "       crm projections rebuild [NAME ...] [--data DIR]\n"
+        "  status: each read model's version, checkpoint and lag (head - checkpoint).\n"
+        "  rebuild: forgets the named read models (all if none) and rebuilds them from the log.\n"
+        "  Run it while the server is stopped; a running server rebuilds a changed version itself.");
+    return a.help ? 0 : 2;
+  }
+  auto store = open_store(a.data);
+  auto views = store ? open_views(a.data) : nullptr;
+  if (!views) return 1;
+  if (what == "rebuild") {
+    std::vector<std::string> names(a.positional.begin() + 1, a.positional.end());
+    if (names.empty())
+      for (const auto& p : crm::projections::builtin_projections()) names.push_back(p->name());
+    for (const auto& n : names)
+      if (auto r = crm::projections::Runner::reset(*views, n); !r) {
+        std::fprintf(stderr, "crm: %s\n", r.error().message.c_str());
+        return 1;
+      }
+  }
+  crm::projections::Runner runner(*store, *views, crm::projections::builtin_projections());
+  const auto t0 = std::chrono::steady_clock::now();
+  if (what == "rebuild") {
+    if (auto r = runner.catch_up(); !r) {
+      std::fprintf(stderr, "crm: %s\n", r.error().message.c_str());
+      return 1;
+    }
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("rebuilt from %llu events in %.1f s (%.0f events/s)\n", static_cast<unsigned long long>(store->head()), s,
+                static_cast<double>(store->head()) / s);
+  } else if (auto r = runner.catch_up(); !r) {  // status of what a start would find
+    std::fprintf(stderr, "crm: %s\n", r.error().message.c_str());
+    return 1;
+  }
+  print_projections(runner);
+  return 0;
 }
 
 int cmd_status(const Args& a) {
@@ -188,12 +261,22 @@ int cmd_serve(const Args& a) {
   auto store = open_store(a.data);
   if (!store) return 1;
   if (int rc = print_status(*store); rc != 0) return rc;
-  std::printf("serving (event store and command path; HTTP on %s arrives with the API). Ctrl-C stops.\n",
+  auto views = open_views(a.data);
+  if (!views) return 1;
+  crm::projections::Runner runner(*store, *views, crm::projections::builtin_projections());
+  if (auto r = runner.start(); !r) {
+    std::fprintf(stderr, "crm: projections: %s\n", r.error().message.c_str());
+    return 1;
+  }
+  runner.wait_for(store->head(), std::chrono::seconds(60));
+  print_projections(runner);
+  std::printf("serving (log, command path and read models; HTTP on %s arrives with the API). Ctrl-C stops.\n",
               a.listen.c_str());
   std::fflush(stdout);
   int sig = 0;
   sigwait(&signals, &sig);
-  std::printf("crm: %s received, closing the store\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  std::printf("crm: %s received, closing\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  runner.stop();
   store.reset();  // drains the sequencer and closes RocksDB cleanly
   return 0;
 }
@@ -206,7 +289,7 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const std::string_view command = argv[1];
-  if (command != "serve" && command != "status" && command != "demo") {
+  if (command != "serve" && command != "status" && command != "demo" && command != "projections") {
     std::fprintf(stderr, "crm: unknown command '%s'\n%s", argv[1], kUsage);
     return 2;
   }
@@ -217,5 +300,6 @@ int main(int argc, char** argv) {
   }
   if (command == "serve") return cmd_serve(a);
   if (command == "demo") return cmd_demo(a);
+  if (command == "projections") return cmd_projections(a);
   return cmd_status(a);
 }
