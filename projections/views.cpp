@@ -4,6 +4,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "base/hex.h"
 #include "domain/codec.h"
 #include "projections/text.h"
 
@@ -31,32 +32,6 @@ std::string text_of(const Value& v) {
   if (const auto* s = v.get<std::string>()) return *s;
   if (const auto* d = v.get<domain::Date>()) return d->format();
   return {};
-}
-
-std::string hex(std::string_view bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
-}
-
-std::optional<std::string> unhex(std::string_view h) {
-  if (h.size() % 2) return std::nullopt;
-  std::string out;
-  for (size_t i = 0; i < h.size(); i += 2) {
-    auto nibble = [](char c) -> int {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      return -1;
-    };
-    const int a = nibble(h[i]), b = nibble(h[i + 1]);
-    if (a < 0 || b < 0) return std::nullopt;
-    out.push_back(static_cast<char>(a * 16 + b));
-  }
-  return out;
 }
 
 std::vector<std::string> split(std::string_view s, char sep) {

@@ -3,6 +3,7 @@
 // bytes must keep decoding.
 #include <gtest/gtest.h>
 
+#include "base/hex.h"
 #include "domain/codec.h"
 
 namespace crm::domain {
@@ -23,16 +24,6 @@ DomainEvent sample() {
              {"rate", *Decimal::parse("-0.25")}, {"name_day", MonthDay{12, 13}},
              {"nested", Object{{"k", List{}}}}};
   return e;
-}
-
-std::string hex(std::string_view bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
 }
 
 TEST(DomainCodecTest, RoundTripsEveryValueType) {
@@ -71,16 +62,10 @@ constexpr std::string_view kGoldenV1 =
     "000000000000000001000000170000000400000000000200050000001200000004000000020001006b000000"
     "000000000900000000000000000000000000000001000000070000000000000002000100";
 
-std::string unhex(std::string_view h) {
-  std::string out;
-  for (size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(static_cast<char>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
-  return out;
-}
-
 TEST(DomainCodecTest, BytesAreStable) { EXPECT_EQ(hex(codec::encode(sample())), kGoldenV1); }
 
 TEST(DomainCodecTest, OldBytesStillDecode) {
-  auto e = codec::decode("ClientUpdated", unhex(kGoldenV1));
+  auto e = codec::decode("ClientUpdated", *unhex(kGoldenV1));
   ASSERT_TRUE(e);
   EXPECT_EQ(*e, sample());
 }

@@ -1,27 +1,12 @@
 // Golden bytes: the stored form of an event must not change by accident. If this fails after a
 // deliberate schema change, the change must be backward compatible (new ordinals only) and the
 // old golden bytes must still decode — add a new golden, never edit the old one.
+#include "base/hex.h"
 #include "eventstore/codec.h"
 #include "tests/eventstore/fixture.h"
 
 namespace crm::eventstore::test {
 namespace {
-
-std::string hex(std::string_view bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
-}
-
-std::string unhex(std::string_view h) {
-  std::string out;
-  for (size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(static_cast<char>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
-  return out;
-}
 
 constexpr std::string_view kGoldenEnvelopeV1 = 
     "000000001700000000000000040004002a0000000000000003000000000000000200000000000000405276b02a4406"
@@ -48,7 +33,7 @@ TEST(GoldenTest, ChainHashIsStable) {
 }
 
 TEST(GoldenTest, OldBytesStillDecode) {
-  std::string stored = unhex(kGoldenEnvelopeV1);
+  std::string stored = *unhex(kGoldenEnvelopeV1);
   stored.append(32, '\0');
   codec::Decoder decoder;
   RecordedEvent e;
