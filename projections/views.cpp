@@ -245,6 +245,85 @@ class TimelineView final : public Projection {
   }
 };
 
+// ---- inspections by due date -------------------------------------------------------------------
+// due: YYYY-MM-DD \0 id -> ""   (planned or in service only)     state: id -> its current due key
+
+class InspectionsView final : public Projection {
+ public:
+  std::string name() const override { return "inspections"; }
+  uint32_t version() const override { return 1; }
+  std::vector<std::string> tables() const override { return {"due", "state"}; }
+  void apply(const Event& e, ViewWriter& out) override {
+    if (e.kind != EntityKind::inspection) return;
+    const std::string id(e.id);
+    auto old = e.raw.version > 1 ? out.get(1, id) : std::nullopt;
+    // state: status \x1f due
+    std::vector<std::string> state = old ? split(*old, '\x1f') : std::vector<std::string>{"", ""};
+    if (state.size() != 2) state = {"", ""};
+    bool changed = false;
+    for (const auto& [field, index] : {std::pair<const char*, size_t>{"status", 0}, {"due", 1}})
+      if (const FieldChange* c = core_change(e.domain, field)) {
+        state[index] = text_of(c->after);
+        changed = true;
+      }
+    if (!changed) return;
+    if (old) out.erase(0, split(*old, '\x1f').back() + '\0' + id);
+    if ((state[0] == "planned" || state[0] == "in_service") && !state[1].empty()) out.put(0, state[1] + '\0' + id, "");
+    out.put(1, id, state[0] + '\x1f' + state[1]);
+  }
+};
+
+// ---- birthdays and name days --------------------------------------------------------------------
+// by_day: MM-DD \0 ("b" birthday | "n" name day) \0 person id -> ""     state: id -> b-key \x1f n-key
+
+class AnniversariesView final : public Projection {
+ public:
+  std::string name() const override { return "anniversaries"; }
+  uint32_t version() const override { return 1; }
+  std::vector<std::string> tables() const override { return {"by_day", "state"}; }
+  void apply(const Event& e, ViewWriter& out) override {
+    if (e.kind != EntityKind::person) return;
+    const FieldChange* birthday = core_change(e.domain, "birthday");
+    const FieldChange* name_day = core_change(e.domain, "name_day");
+    if (!birthday && !name_day) return;
+    const std::string id(e.id);
+    auto old = e.raw.version > 1 ? out.get(1, id) : std::nullopt;
+    std::vector<std::string> keys = old ? split(*old, '\x1f') : std::vector<std::string>{"", ""};
+    if (keys.size() != 2) keys = {"", ""};
+    auto update = [&](const FieldChange* c, size_t index, const char* tag) {
+      if (!c) return;
+      if (!keys[index].empty()) out.erase(0, keys[index]);
+      std::string day;
+      if (const auto* d = c->after.get<domain::Date>()) day = d->format().substr(5);
+      if (const auto* md = c->after.get<domain::MonthDay>()) day = md->format();
+      keys[index] = day.empty() ? "" : day + '\0' + tag + '\0' + id;
+      if (!keys[index].empty()) out.put(0, keys[index], "");
+    };
+    update(birthday, 0, "b");
+    update(name_day, 1, "n");
+    out.put(1, id, keys[0] + '\x1f' + keys[1]);
+  }
+};
+
+// ---- work time --------------------------------------------------------------------------------
+// entries: operator \0 YYYY-MM-DD \0 be64(position) -> minutes \x1f kind/id
+
+class WorkTimeView final : public Projection {
+ public:
+  std::string name() const override { return "work_time"; }
+  uint32_t version() const override { return 1; }
+  std::vector<std::string> tables() const override { return {"entries"}; }
+  void apply(const Event& e, ViewWriter& out) override {
+    if (e.raw.type != "WorkLogged") return;
+    const Value* op = domain::find(e.domain.entry, "operator_id");
+    const Value* date = domain::find(e.domain.entry, "date");
+    const Value* minutes = domain::find(e.domain.entry, "minutes");
+    if (!op || !date || !minutes || !op->get<std::string>() || !date->get<domain::Date>() || !minutes->get<int64_t>()) return;
+    out.put(0, *op->get<std::string>() + '\0' + date->get<domain::Date>()->format() + '\0' + be64(e.raw.position),
+            std::to_string(*minutes->get<int64_t>()) + '\x1f' + std::string(domain::name_of(e.kind)) + "/" + std::string(e.id));
+  }
+};
+
 std::string after_last_nul(std::string_view key) { return std::string(key.substr(key.rfind('\0') + 1)); }
 
 }  // namespace
@@ -255,6 +334,9 @@ std::vector<std::unique_ptr<Projection>> builtin_projections() {
   out.push_back(std::make_unique<ListsView>());
   out.push_back(std::make_unique<MyTasksView>());
   out.push_back(std::make_unique<TimelineView>());
+  out.push_back(std::make_unique<InspectionsView>());
+  out.push_back(std::make_unique<AnniversariesView>());
+  out.push_back(std::make_unique<WorkTimeView>());
   return out;
 }
 
@@ -418,6 +500,88 @@ eventstore::result<Timeline> Queries::timeline(const std::string& client_id, siz
                        });
   if (!r) return unexpected(r.error());
   if (*r == limit) out.next_cursor = hex(last);
+  return out;
+}
+
+eventstore::result<Page> Queries::inspections_due(domain::Date before, size_t limit, const std::string& cursor) const {
+  const auto tables = runner_.tables("inspections");
+  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the inspections view is not running"});
+  auto from = unhex(cursor);
+  if (!from) return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
+  limit = std::clamp<size_t>(limit, 1, 500);
+  Page page;
+  std::string last;
+  std::optional<error> failure;
+  auto r = views_.scan(tables[0], from->empty() ? std::string() : *from + '\0', before.format(), Direction::forward, limit,
+                       [&](std::string_view key, std::string_view) {
+                         last = key;
+                         auto rec = record(EntityKind::inspection, after_last_nul(key));
+                         if (!rec) {
+                           failure = rec.error();
+                           return false;
+                         }
+                         if (*rec) page.items.push_back(std::move(**rec));
+                         return true;
+                       });
+  if (!r) return unexpected(r.error());
+  if (failure) return unexpected(*failure);
+  if (*r == limit) page.next_cursor = hex(last);
+  return page;
+}
+
+eventstore::result<std::vector<Anniversary>> Queries::anniversaries(domain::Date from, int days) const {
+  const auto tables = runner_.tables("anniversaries");
+  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the anniversaries view is not running"});
+  std::vector<Anniversary> out;
+  days = std::clamp(days, 1, 366);
+  for (int i = 0; i < days; ++i) {
+    const domain::Date day = from.add_days(i);
+    const std::string md = day.format().substr(5);
+    std::string upper = md;
+    upper.back() = static_cast<char>(upper.back() + 1);
+    std::optional<error> failure;
+    auto r = views_.scan(tables[0], md, upper, Direction::forward, 10'000, [&](std::string_view key, std::string_view) {
+      const auto parts = split(key, '\0');
+      if (parts.size() != 3) return true;
+      auto person = record(EntityKind::person, parts[2]);
+      if (!person) {
+        failure = person.error();
+        return false;
+      }
+      if (*person) out.push_back({day, parts[1] == "b" ? Anniversary::Kind::birthday : Anniversary::Kind::name_day, std::move(**person)});
+      return true;
+    });
+    if (!r) return unexpected(r.error());
+    if (failure) return unexpected(*failure);
+    // 29 February: in years without it, celebrated on the 28th.
+    if (md == "02-28" && from.add_days(i + 1).format().substr(5) == "03-01") {
+      auto leap = views_.scan(tables[0], "02-29", "02-2:", Direction::forward, 10'000, [&](std::string_view key, std::string_view) {
+        const auto parts = split(key, '\0');
+        if (parts.size() != 3) return true;
+        if (auto person = record(EntityKind::person, parts[2]); person && *person)
+          out.push_back({day, parts[1] == "b" ? Anniversary::Kind::birthday : Anniversary::Kind::name_day, std::move(**person)});
+        return true;
+      });
+      if (!leap) return unexpected(leap.error());
+    }
+  }
+  return out;
+}
+
+eventstore::result<WorkTime> Queries::work_time(const std::string& operator_id, domain::Date from, domain::Date to) const {
+  const auto tables = runner_.tables("work_time");
+  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the work_time view is not running"});
+  WorkTime out;
+  const std::string prefix = operator_id + '\0';
+  auto r = views_.scan(tables[0], prefix + from.format(), prefix + to.add_days(1).format(), Direction::forward, UINT64_MAX,
+                       [&](std::string_view, std::string_view value) {
+                         const auto parts = split(value, '\x1f');
+                         if (parts.size() != 2) return true;
+                         out.minutes += std::stoll(parts[0]);
+                         ++out.entries;
+                         return true;
+                       });
+  if (!r) return unexpected(r.error());
   return out;
 }
 

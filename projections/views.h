@@ -6,6 +6,9 @@
 //            words of their titles (search)
 //  my_tasks  tasks by assignee and by delegator, open before done, by due date
 //  timeline  per client, everything that happened to it or to records referring to it
+//  inspections  planned inspections by due date (due and overdue)
+//  anniversaries  persons' birthdays and name days by day of the year
+//  work_time  logged work by operator and date
 //
 // Lists page with opaque cursors: the cursor is the last index key returned, so a page never
 // repeats or skips a row that stays where it was while others are written.
@@ -62,6 +65,18 @@ struct Timeline {
   std::string next_cursor;
 };
 
+/// A birthday or name day of a person on a date.
+struct Anniversary {
+  domain::Date date;
+  enum class Kind { birthday, name_day } kind = Kind::birthday;
+  domain::Record person;
+};
+
+struct WorkTime {
+  int64_t minutes = 0;
+  uint64_t entries = 0;
+};
+
 /// Reads the views. Thread-safe; every call reads the version of each view that queries use.
 class Queries {
  public:
@@ -70,6 +85,13 @@ class Queries {
   eventstore::result<std::optional<domain::Record>> record(domain::EntityKind kind, const std::string& id) const;
   eventstore::result<Page> list(const ListQuery& query) const;
   eventstore::result<Page> tasks(const TaskQuery& query) const;
+  /// Planned inspections (waiting, or in service) due before `before`, earliest first; with
+  /// `before` = tomorrow these are the ones due or overdue today.
+  eventstore::result<Page> inspections_due(domain::Date before, size_t limit = 50, const std::string& cursor = {}) const;
+  /// Birthdays and name days in the `days` days from `from` (29 February on the 28th in other years).
+  eventstore::result<std::vector<Anniversary>> anniversaries(domain::Date from, int days) const;
+  /// Work logged by an operator (tasks and service orders) on the days from..to inclusive.
+  eventstore::result<WorkTime> work_time(const std::string& operator_id, domain::Date from, domain::Date to) const;
   /// Everything about one client, newest first: its own events and those of every contact,
   /// task, project, service order, device, trade document and person that refers to it.
   eventstore::result<Timeline> timeline(const std::string& client_id, size_t limit = 50,

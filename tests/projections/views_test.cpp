@@ -222,5 +222,66 @@ TEST_F(ViewsTest, ClientTimelineGathersEverythingAboutTheClient) {
   EXPECT_FALSE(queries_->timeline("c-2", 1, first->next_cursor)) << "another client's cursor is refused";
 }
 
+TEST_F(ViewsTest, InspectionsDueAndOverdue) {
+  ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
+  ok(K::device, Action::create, "d-1", {{"serial_number", "SN1"}, {"client_id", "c-1"}});
+  ok(K::inspection, Action::create, "i-1", {{"device_id", "d-1"}, {"due", "2026-11-10"}});
+  ok(K::inspection, Action::create, "i-2", {{"device_id", "d-1"}, {"due", "2026-12-01"}, {"every", domain::Object{{"months", 6}}}});
+  ok(K::inspection, Action::create, "i-3", {{"device_id", "d-1"}, {"due", "2026-11-20"}});
+  ok(K::inspection, Action::cancel, "i-3", {});
+  catch_up();
+  auto ids = [&](const char* before) {
+    std::vector<std::string> out;
+    auto page = queries_->inspections_due(*domain::Date::parse(before));
+    EXPECT_TRUE(page);
+    for (const auto& r : page->items) out.push_back(r.id);
+    return out;
+  };
+  EXPECT_EQ(ids("2026-11-23"), (std::vector<std::string>{"i-1"})) << "overdue; the cancelled one is gone";
+  EXPECT_EQ(ids("2027-01-01"), (std::vector<std::string>{"i-1", "i-2"}));
+  ok(K::inspection, Action::complete, "i-2", {{"date", "2026-11-30"}});  // recurring: next due 2027-06-01
+  catch_up();
+  EXPECT_EQ(ids("2027-01-01"), (std::vector<std::string>{"i-1"}));
+  EXPECT_EQ(ids("2027-07-01"), (std::vector<std::string>{"i-1", "i-2"}));
+}
+
+TEST_F(ViewsTest, UpcomingBirthdaysAndNameDays) {
+  ok(K::person, Action::create, "p-1", {{"first_name", "Anna"}, {"last_name", "A"}, {"name_day", "07-26"}, {"birthday", "1980-12-31"}});
+  ok(K::person, Action::create, "p-2", {{"first_name", "Jan"}, {"last_name", "B"}, {"birthday", "1992-01-02"}});
+  ok(K::person, Action::create, "p-3", {{"first_name", "Leap"}, {"last_name", "C"}, {"birthday", "2000-02-29"}});
+  ok(K::person, Action::update, "p-2", {{"birthday", "1992-01-03"}});
+  catch_up();
+  auto list = [&](const char* from, int days) {
+    std::vector<std::string> out;
+    auto a = queries_->anniversaries(*domain::Date::parse(from), days);
+    EXPECT_TRUE(a);
+    for (const auto& x : *a)
+      out.push_back(x.date.format() + " " + x.person.id + (x.kind == Anniversary::Kind::birthday ? " b" : " n"));
+    return out;
+  };
+  EXPECT_EQ(list("2026-12-30", 5), (std::vector<std::string>{"2026-12-31 p-1 b", "2027-01-03 p-2 b"})) << "across the new year, moved birthday";
+  EXPECT_EQ(list("2026-07-26", 1), (std::vector<std::string>{"2026-07-26 p-1 n"}));
+  EXPECT_EQ(list("2027-02-27", 3), (std::vector<std::string>{"2027-02-28 p-3 b"})) << "29 February on the 28th";
+  EXPECT_EQ(list("2028-02-28", 2), (std::vector<std::string>{"2028-02-29 p-3 b"}));
+}
+
+TEST_F(ViewsTest, WorkTimePerOperatorAndPeriod) {
+  ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
+  ok(K::task, Action::create, "t-1", {{"title", "Praca"}});
+  ok(K::task, Action::log_work, "t-1", {{"minutes", 90}, {"date", "2026-11-02"}}, "op-1");
+  ok(K::task, Action::log_work, "t-1", {{"minutes", 30}, {"date", "2026-11-30"}}, "op-1");
+  ok(K::task, Action::log_work, "t-1", {{"minutes", 45}, {"date", "2026-12-01"}}, "op-1");
+  ok(K::task, Action::log_work, "t-1", {{"minutes", 60}, {"date", "2026-11-15"}}, "op-2");
+  ok(K::service_order, Action::create, "so-1", {{"client_id", "c-1"}, {"problem", "x"}});
+  ok(K::service_order, Action::log_work, "so-1", {{"minutes", 15}, {"date", "2026-11-20"}}, "op-1");
+  catch_up();
+  auto november = queries_->work_time("op-1", *domain::Date::parse("2026-11-01"), *domain::Date::parse("2026-11-30"));
+  ASSERT_TRUE(november);
+  EXPECT_EQ(november->minutes, 90 + 30 + 15);
+  EXPECT_EQ(november->entries, 3u);
+  EXPECT_EQ(queries_->work_time("op-2", *domain::Date::parse("2026-11-01"), *domain::Date::parse("2026-11-30"))->minutes, 60);
+  EXPECT_EQ(queries_->work_time("op-1", *domain::Date::parse("2026-12-01"), *domain::Date::parse("2026-12-01"))->minutes, 45);
+}
+
 }  // namespace
 }  // namespace crm::projections::test
