@@ -76,7 +76,7 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
   if (s.wants(rebuild_name)) {
     const double baseline = std::max(scan_rate(*log), scan_rate(*log));
     report(s, {rebuild_name,
-               std::to_string(log->head()) + " events, views records+lists+my_tasks, " +
+               std::to_string(log->head()) + " events, all built-in views, " +
                    std::to_string(seconds).substr(0, 5) + " s",
                rate, "events/s", "eventstore.scan of the same log", baseline, rate / baseline});
   }

@@ -76,7 +76,8 @@ class RecordsView final : public Projection {
 };
 
 // ---- lists of every kind, by title -----------------------------------------------------------
-// by_title: kind \0 sort_key(title) \0 id -> ""     words: kind \0 word \0 id -> ""
+// by_title: kind \0 sort_key(title) \0 id -> ""
+// words: kind \0 word \0 id -> sort_key(title) \0 the title's words (v2; v1 stored "")
 // state: kind/id -> title parts (\x1f-separated) \0 sort_key \0 words
 
 // The fields that make a record's title in lists, in the order they are read.
@@ -96,7 +97,7 @@ const std::vector<std::string>& title_fields(EntityKind kind) {
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return 1; }
+  uint32_t version() const override { return 2; }
   std::vector<std::string> tables() const override { return {"by_title", "words", "state"}; }
   void apply(const Event& e, ViewWriter& out) override {
     const auto& fields = title_fields(e.kind);
@@ -125,12 +126,11 @@ class ListsView final : public Projection {
       joined += (i ? "\x1f" : "") + parts[i];
     }
     const std::string key = text::sort_key(title);
+    const auto title_words = text::words(title);
     std::string words;
+    for (const auto& w : title_words) words += (words.empty() ? "" : " ") + w;
     out.put(0, kind + '\0' + key + '\0' + id, "");
-    for (const auto& w : text::words(title)) {
-      out.put(1, kind + '\0' + w + '\0' + id, "");
-      words += (words.empty() ? "" : " ") + w;
-    }
+    for (const auto& w : title_words) out.put(1, kind + '\0' + w + '\0' + id, key + '\0' + words);
     out.put(2, state_key, joined + '\0' + key + '\0' + words);
   }
 };
@@ -427,48 +427,68 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     return page;
   }
 
-  // Search: the first word's prefix in the words index gives candidates; every other word must
-  // prefix a word of the title. Matches are sorted in Polish order.
-  std::vector<std::string> ids;
+  // Search: the first word's prefix in the words index gives candidates, with their sort keys and
+  // title words; every other word must prefix a word of the title. Candidates are sorted in
+  // Polish order from the index alone; only rows that reach the page are read.
+  struct Candidate {
+    std::string key;  // kind \0 sort_key \0 id: the order and the cursor
+    std::string id;
+  };
+  std::vector<Candidate> candidates;
   const std::string first = kind + terms[0];
   std::string upper = first;
   upper.back() = static_cast<char>(upper.back() + 1);
-  auto r = views_.scan(tables[1], first, upper, Direction::forward, 5000, [&](std::string_view key, std::string_view) {
-    ids.push_back(after_last_nul(key));
+  auto title_matches = [&](const std::vector<std::string>& title_words) {
+    return std::all_of(terms.begin() + 1, terms.end(), [&](const std::string& t) {
+      return std::any_of(title_words.begin(), title_words.end(), [&](const std::string& w) { return w.rfind(t, 0) == 0; });
+    });
+  };
+  auto r = views_.scan(tables[1], first, upper, Direction::forward, 20'000, [&](std::string_view key, std::string_view value) {
+    std::string id = after_last_nul(key);
+    std::string sort_key;
+    std::vector<std::string> title_words;
+    if (const auto nul = value.find('\0'); nul != std::string_view::npos) {
+      sort_key = value.substr(0, nul);
+      title_words = split(value.substr(nul + 1), ' ');
+    } else {  // a row of version 1, read while version 2 is being built: derive from the record
+      auto rec = record(q.kind, id);
+      if (!rec) {
+        failure = rec.error();
+        return false;
+      }
+      if (!*rec) return true;
+      std::string title;
+      for (const auto& f : title_fields(q.kind)) {
+        const std::string part = (*rec)->field(f) ? filter_text(*(*rec)->field(f)) : "";
+        title += (title.empty() || part.empty() ? "" : " ") + part;
+      }
+      sort_key = text::sort_key(title);
+      title_words = text::words(title);
+    }
+    if (title_matches(title_words)) candidates.push_back({kind + sort_key + '\0' + id, std::move(id)});
     return true;
   });
   if (!r) return unexpected(r.error());
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  std::vector<std::pair<std::string, domain::Record>> found;
-  for (const auto& id : ids) {
-    domain::Record rec;
-    if (!accept(id, rec)) {
-      if (failure) return unexpected(*failure);
-      continue;
-    }
-    std::string title;
-    for (const auto& f : title_fields(q.kind)) {
-      const std::string part = rec.field(f) ? filter_text(*rec.field(f)) : "";
-      title += (title.empty() || part.empty() ? "" : " ") + part;
-    }
-    const auto title_words = text::words(title);
-    const bool all = std::all_of(terms.begin() + 1, terms.end(), [&](const std::string& t) {
-      return std::any_of(title_words.begin(), title_words.end(), [&](const std::string& w) { return w.rfind(t, 0) == 0; });
-    });
-    if (all) found.emplace_back(kind + text::sort_key(title) + '\0' + id, std::move(rec));
-  }
-  std::sort(found.begin(), found.end(), [&](const auto& a, const auto& b) {
-    return q.descending ? a.first > b.first : a.first < b.first;
+  if (failure) return unexpected(*failure);
+  std::sort(candidates.begin(), candidates.end(), [&](const Candidate& a, const Candidate& b) {
+    return q.descending ? a.key > b.key : a.key < b.key;
   });
-  for (auto& [key, rec] : found) {
-    if (!cursor->empty() && (q.descending ? key >= *cursor : key <= *cursor)) continue;
+  candidates.erase(std::unique(candidates.begin(), candidates.end(),
+                               [](const Candidate& a, const Candidate& b) { return a.key == b.key; }),
+                   candidates.end());
+  for (const auto& c : candidates) {
+    if (!cursor->empty() && (q.descending ? c.key >= *cursor : c.key <= *cursor)) continue;
     if (page.items.size() == limit) {
       page.next_cursor = hex(*cursor);
       break;
     }
+    domain::Record rec;
+    if (!accept(c.id, rec)) {
+      if (failure) return unexpected(*failure);
+      continue;
+    }
     page.items.push_back(std::move(rec));
-    *cursor = key;
+    *cursor = c.key;
   }
   return page;
 }
