@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   librocksdb-dev capnproto libcapnp-dev libsodium-dev
-  libboost1.81-dev libsimdjson-dev libhowardhinnant-date-dev tzdata libicu-dev
+  libboost1.81-dev libsimdjson-dev libhowardhinnant-date-dev tzdata libicu-dev libical-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

@@ -6,6 +6,7 @@
 
 #include "base/hex.h"
 #include "domain/codec.h"
+#include "domain/time.h"
 #include "projections/text.h"
 
 namespace crm::projections {
@@ -324,6 +325,83 @@ class WorkTimeView final : public Projection {
   }
 };
 
+// ---- operator calendar ------------------------------------------------------------------------
+// entries: owner \0 YYYY-MM-DD \0 kind \0 id -> title \x1f start µs \x1f end µs \x1f recurrence
+//   tasks under their assignee (planned start, else due date), service orders under their
+//   technician (planned time), planned inspections under "*" (everyone), with "days:N"/"months:N"
+// state: kind/id -> the fields below, \x1f-separated, then \0 and the current entries key
+
+struct CalendarSource {
+  EntityKind kind;
+  std::vector<std::string> fields;  // owner, title, start, end, date, status, every (as they apply)
+};
+
+const CalendarSource* calendar_source(EntityKind kind) {
+  static const CalendarSource task{EntityKind::task, {"assignee_id", "title", "planned_start", "planned_end", "due", "status", ""}};
+  static const CalendarSource order{EntityKind::service_order, {"technician_id", "number", "planned_at", "", "", "status", ""}};
+  static const CalendarSource inspection{EntityKind::inspection, {"", "device_id", "", "", "due", "status", "every"}};
+  switch (kind) {
+    case EntityKind::task: return &task;
+    case EntityKind::service_order: return &order;
+    case EntityKind::inspection: return &inspection;
+    default: return nullptr;
+  }
+}
+
+std::string calendar_text(const Value& v) {
+  if (const auto* t = v.get<domain::DateTime>()) return std::to_string(t->micros);
+  if (const auto* o = v.get<domain::Object>(); o && !o->empty())
+    if (const auto* n = o->front().second.get<int64_t>()) return o->front().first + ":" + std::to_string(*n);
+  return text_of(v);
+}
+
+class CalendarView final : public Projection {
+ public:
+  std::string name() const override { return "calendar"; }
+  uint32_t version() const override { return 1; }
+  std::vector<std::string> tables() const override { return {"entries", "state"}; }
+  void apply(const Event& e, ViewWriter& out) override {
+    const CalendarSource* source = calendar_source(e.kind);
+    if (!source) return;
+    const std::string state_key = std::string(domain::name_of(e.kind)) + "/" + std::string(e.id);
+    auto old = e.raw.version > 1 ? out.get(1, state_key) : std::nullopt;
+    std::vector<std::string> v(source->fields.size());
+    std::string old_entry;
+    if (old) {
+      const auto nul = old->find('\0');
+      auto parts = split(old->substr(0, nul), '\x1f');
+      if (parts.size() == v.size()) v = std::move(parts);
+      if (nul != std::string::npos) old_entry = old->substr(nul + 1);
+    }
+    bool changed = !old;
+    for (size_t i = 0; i < v.size(); ++i)
+      if (!source->fields[i].empty())
+        if (const FieldChange* c = core_change(e.domain, source->fields[i])) {
+          v[i] = calendar_text(c->after);
+          changed = true;
+        }
+    if (!changed) return;
+    if (!old_entry.empty()) out.erase(0, old_entry);
+    // v: 0 owner, 1 title, 2 start, 3 end, 4 date, 5 status, 6 every
+    std::string owner = e.kind == EntityKind::inspection ? "*" : v[0];
+    std::string date = v[4];
+    if (!v[2].empty()) date = domain::local_date(domain::DateTime{std::stoll(v[2])}).format();
+    const bool shown = e.kind == EntityKind::inspection ? (v[5] == "planned" || v[5] == "in_service")
+                                                        : (v[5] != "cancelled" && v[5] != "handed_back");
+    std::string entry;
+    if (shown && !owner.empty() && !date.empty()) {
+      std::string title = v[1];
+      if (e.kind == EntityKind::service_order) title = "Zlecenie serwisowe " + title;
+      if (e.kind == EntityKind::inspection) title = "Przegląd urządzenia " + title;
+      entry = owner + '\0' + date + '\0' + std::string(domain::name_of(e.kind)) + '\0' + std::string(e.id);
+      out.put(0, entry, title + '\x1f' + v[2] + '\x1f' + v[3] + '\x1f' + v[6]);
+    }
+    std::string state;
+    for (size_t i = 0; i < v.size(); ++i) state += (i ? "\x1f" : "") + v[i];
+    out.put(1, state_key, state + '\0' + entry);
+  }
+};
+
 std::string after_last_nul(std::string_view key) { return std::string(key.substr(key.rfind('\0') + 1)); }
 
 }  // namespace
@@ -337,6 +415,7 @@ std::vector<std::unique_ptr<Projection>> builtin_projections() {
   out.push_back(std::make_unique<InspectionsView>());
   out.push_back(std::make_unique<AnniversariesView>());
   out.push_back(std::make_unique<WorkTimeView>());
+  out.push_back(std::make_unique<CalendarView>());
   return out;
 }
 
@@ -602,6 +681,58 @@ eventstore::result<WorkTime> Queries::work_time(const std::string& operator_id, 
                          return true;
                        });
   if (!r) return unexpected(r.error());
+  return out;
+}
+
+eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::string& operator_id, domain::Date from,
+                                                                 domain::Date to) const {
+  const auto tables = runner_.tables("calendar");
+  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the calendar view is not running"});
+  if (to < from || to.days - from.days > 400)
+    return unexpected(error{errc::invalid_argument, "the range must be 1 to 400 days, from <= to"});
+  std::vector<CalendarEntry> out;
+  auto entry_of = [](std::string_view key, std::string_view value, domain::Date date) {
+    const auto k = split(key, '\0');
+    const auto v = split(value, '\x1f');
+    CalendarEntry e;
+    e.date = date;
+    e.kind = domain::kind_from_name(k.size() == 4 ? k[2] : "").value_or(EntityKind::task);
+    e.id = k.size() == 4 ? k[3] : "";
+    e.title = v.empty() ? "" : v[0];
+    if (v.size() > 1 && !v[1].empty()) e.start = domain::DateTime{std::stoll(v[1])};
+    if (v.size() > 2 && !v[2].empty()) e.end = domain::DateTime{std::stoll(v[2])};
+    return e;
+  };
+  // The operator's own entries in the range.
+  const std::string mine = operator_id + '\0';
+  auto r = views_.scan(tables[0], mine + from.format(), mine + to.add_days(1).format(), Direction::forward, 100'000,
+                       [&](std::string_view key, std::string_view value) {
+                         out.push_back(entry_of(key, value, *domain::Date::parse(split(key, '\0')[1])));
+                         return true;
+                       });
+  if (!r) return unexpected(r.error());
+  // Everyone's entries (planned inspections), recurring ones expanded into the range.
+  const std::string all = std::string("*") + '\0';
+  r = views_.scan(tables[0], all, all + to.add_days(1).format(), Direction::forward, 1'000'000,
+                  [&](std::string_view key, std::string_view value) {
+                    const domain::Date due = *domain::Date::parse(split(key, '\0')[1]);
+                    const auto v = split(value, '\x1f');
+                    const std::string every = v.size() > 3 ? v[3] : "";
+                    const auto colon = every.find(':');
+                    const int n = colon == std::string::npos ? 0 : std::stoi(every.substr(colon + 1));
+                    for (int i = 0; i < 1000; ++i) {
+                      const domain::Date d = n == 0 ? due : every.rfind("days", 0) == 0 ? due.add_days(n * i) : due.add_months(n * i);
+                      if (to < d) break;
+                      if (!(d < from)) out.push_back(entry_of(key, value, d));
+                      if (n == 0) break;
+                    }
+                    return true;
+                  });
+  if (!r) return unexpected(r.error());
+  std::stable_sort(out.begin(), out.end(), [](const CalendarEntry& a, const CalendarEntry& b) {
+    if (a.date != b.date) return a.date < b.date;
+    return a.start.value_or(domain::DateTime{0}) < b.start.value_or(domain::DateTime{0});
+  });
   return out;
 }
 

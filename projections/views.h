@@ -9,6 +9,7 @@
 //  inspections  planned inspections by due date (due and overdue)
 //  anniversaries  persons' birthdays and name days by day of the year
 //  work_time  logged work by operator and date
+//  calendar  tasks, service orders and planned inspections by operator and day
 //
 // Lists page with opaque cursors: the cursor is the last index key returned, so a page never
 // repeats or skips a row that stays where it was while others are written.
@@ -77,6 +78,16 @@ struct WorkTime {
   uint64_t entries = 0;
 };
 
+/// One item of an operator's calendar: a task (planned start, or its due date), a service order
+/// (its planned time) or a planned inspection (everyone's; recurring ones once per occurrence).
+struct CalendarEntry {
+  domain::Date date;                   // the local (Europe/Warsaw) day
+  std::optional<domain::DateTime> start, end;  // absent: an all-day item
+  domain::EntityKind kind = domain::EntityKind::task;
+  std::string id;
+  std::string title;
+};
+
 /// Reads the views. Thread-safe; every call reads the version of each view that queries use.
 class Queries {
  public:
@@ -90,6 +101,9 @@ class Queries {
   eventstore::result<Page> inspections_due(domain::Date before, size_t limit = 50, const std::string& cursor = {}) const;
   /// Birthdays and name days in the `days` days from `from` (29 February on the 28th in other years).
   eventstore::result<std::vector<Anniversary>> anniversaries(domain::Date from, int days) const;
+  /// The operator's calendar for the days from..to inclusive (at most 400 days), by day and time.
+  eventstore::result<std::vector<CalendarEntry>> calendar(const std::string& operator_id, domain::Date from,
+                                                          domain::Date to) const;
   /// Work logged by an operator (tasks and service orders) on the days from..to inclusive.
   eventstore::result<WorkTime> work_time(const std::string& operator_id, domain::Date from, domain::Date to) const;
   /// Everything about one client, newest first: its own events and those of every contact,

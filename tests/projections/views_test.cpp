@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "projections/ical.h"
 #include "projections/text.h"
 #include "tests/projections/fixture.h"
 
@@ -281,6 +282,48 @@ TEST_F(ViewsTest, WorkTimePerOperatorAndPeriod) {
   EXPECT_EQ(november->entries, 3u);
   EXPECT_EQ(queries_->work_time("op-2", *domain::Date::parse("2026-11-01"), *domain::Date::parse("2026-11-30"))->minutes, 60);
   EXPECT_EQ(queries_->work_time("op-1", *domain::Date::parse("2026-12-01"), *domain::Date::parse("2026-12-01"))->minutes, 45);
+}
+
+TEST_F(ViewsTest, OperatorCalendarWithRecurringInspectionsAndAnICalendarFeed) {
+  ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
+  ok(K::device, Action::create, "d-1", {{"serial_number", "SN1"}, {"client_id", "c-1"}});
+  ok(K::task, Action::create, "t-1", {{"title", "Spotkanie w Łodzi"}, {"assignee_id", "op-2"},
+                                      {"planned_start", "2026-12-02T08:00:00Z"}, {"planned_end", "2026-12-02T09:30:00Z"}});
+  ok(K::task, Action::create, "t-2", {{"title", "Oferta"}, {"assignee_id", "op-2"}, {"due", "2026-12-05"}});
+  ok(K::task, Action::create, "t-3", {{"title", "Odwołane"}, {"assignee_id", "op-2"}, {"due", "2026-12-03"}});
+  ok(K::task, Action::cancel, "t-3", {});
+  ok(K::task, Action::create, "t-4", {{"title", "Cudze"}, {"assignee_id", "op-1"}, {"due", "2026-12-03"}});
+  ok(K::service_order, Action::create, "so-1", {{"client_id", "c-1"}, {"problem", "x"}, {"technician_id", "op-2"},
+                                                {"planned_at", "2026-12-01T23:30:00Z"}});  // 00:30 on the 2nd in Warsaw
+  ok(K::inspection, Action::create, "i-1", {{"device_id", "d-1"}, {"due", "2026-11-15"}, {"every", domain::Object{{"days", 10}}}});
+  catch_up();
+  auto cal = queries_->calendar("op-2", *domain::Date::parse("2026-12-01"), *domain::Date::parse("2026-12-07"));
+  ASSERT_TRUE(cal) << cal.error().message;
+  std::vector<std::string> items;
+  for (const auto& e : *cal) items.push_back(e.date.format() + " " + e.id);
+  EXPECT_EQ(items, (std::vector<std::string>{"2026-12-02 so-1", "2026-12-02 t-1", "2026-12-05 t-2", "2026-12-05 i-1"}))
+      << "local days, by time; the operator's own items before shared ones; the cancelled and the other "
+         "operator's tasks are not there; the inspection recurs every 10 days";
+  EXPECT_TRUE(cal->at(0).start.has_value());
+  EXPECT_FALSE(cal->at(2).start.has_value()) << "a due date is an all-day item";
+  EXPECT_FALSE(queries_->calendar("op-2", *domain::Date::parse("2026-12-07"), *domain::Date::parse("2026-12-01")));
+
+  ok(K::task, Action::update, "t-1", {{"assignee_id", "op-1"}});  // delegated away: leaves op-2's calendar
+  catch_up();
+  EXPECT_EQ(queries_->calendar("op-2", *domain::Date::parse("2026-12-02"), *domain::Date::parse("2026-12-02"))->size(), 1u);
+
+  const std::string ics = to_icalendar(*cal, "Kalendarz: Jan", *domain::DateTime::parse("2026-11-22T10:00:00Z"));
+  EXPECT_EQ(ics.rfind("BEGIN:VCALENDAR", 0), 0u);
+  EXPECT_NE(ics.find("VERSION:2.0"), std::string::npos);
+  size_t events = 0;
+  for (size_t at = ics.find("BEGIN:VEVENT"); at != std::string::npos; at = ics.find("BEGIN:VEVENT", at + 1)) ++events;
+  EXPECT_EQ(events, 4u);
+  EXPECT_NE(ics.find("SUMMARY:Spotkanie w Łodzi"), std::string::npos);
+  EXPECT_NE(ics.find("DTSTART:20261202T080000Z"), std::string::npos);
+  EXPECT_NE(ics.find("DTEND:20261202T093000Z"), std::string::npos);
+  EXPECT_NE(ics.find("DTSTART;VALUE=DATE:20261205"), std::string::npos);
+  EXPECT_NE(ics.find("UID:task-t-2-2026-12-05@crm"), std::string::npos);
+  EXPECT_NE(ics.find("\r\n"), std::string::npos) << "RFC 5545 lines end with CRLF";
 }
 
 }  // namespace
