@@ -38,6 +38,10 @@ class ViewWriter {
   std::optional<std::string> get(size_t table, std::string_view key);
   void put(size_t table, std::string_view key, std::string_view value);
   void erase(size_t table, std::string_view key);
+  /// For tables the projection never reads while applying (indexes, rows it keeps in memory):
+  /// the row goes into the batch only, not into the read-back overlay.
+  void put_blind(size_t table, std::string_view key, std::string_view value);
+  void erase_blind(size_t table, std::string_view key);
 
   /// A read that failed; the runner then writes nothing of this batch.
   const std::optional<eventstore::error>& failure() const { return failure_; }

@@ -54,6 +54,12 @@ void ViewWriter::put(size_t table, std::string_view key, std::string_view value)
   overlay_[overlay_key(id, key)] = std::string(value);
 }
 
+void ViewWriter::put_blind(size_t table, std::string_view key, std::string_view value) {
+  batch_.put((*tables_)[table], key, value);
+}
+
+void ViewWriter::erase_blind(size_t table, std::string_view key) { batch_.erase((*tables_)[table], key); }
+
 void ViewWriter::erase(size_t table, std::string_view key) {
   const TableId id = (*tables_)[table];
   batch_.erase(id, key);

@@ -47,6 +47,12 @@ std::string sort_key(std::string_view utf8) {
 }
 
 std::string fold(std::string_view utf8) {
+  if (std::all_of(utf8.begin(), utf8.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    std::string out(utf8);  // plain ASCII: lowercasing is all the transliteration would do
+    for (char& c : out)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+  }
   auto s = icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
   folder().transliterate(s);
   std::string out;

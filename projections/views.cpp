@@ -68,7 +68,7 @@ class RecordsView final : public Projection {
     it->second = domain::apply(std::move(it->second), e.domain);
   }
   void flush(ViewWriter& out) override {
-    for (const auto& [key, record] : pending_) out.put(0, key, domain::codec::encode(record));
+    for (const auto& [key, record] : pending_) out.put_blind(0, key, domain::codec::encode(record));
     pending_.clear();
   }
 
@@ -115,9 +115,9 @@ class ListsView final : public Projection {
       if (pieces.size() == 3) {
         auto old_parts = split(pieces[0], '\x1f');
         if (old_parts.size() == parts.size()) parts = old_parts;
-        out.erase(0, kind + '\0' + pieces[1] + '\0' + id);
+        out.erase_blind(0, kind + '\0' + pieces[1] + '\0' + id);
         for (const auto& w : split(pieces[2], ' '))
-          if (!w.empty()) out.erase(1, kind + '\0' + w + '\0' + id);
+          if (!w.empty()) out.erase_blind(1, kind + '\0' + w + '\0' + id);
       }
     }
     std::string title, joined;
@@ -130,8 +130,8 @@ class ListsView final : public Projection {
     const auto title_words = text::words(title);
     std::string words;
     for (const auto& w : title_words) words += (words.empty() ? "" : " ") + w;
-    out.put(0, kind + '\0' + key + '\0' + id, "");
-    for (const auto& w : title_words) out.put(1, kind + '\0' + w + '\0' + id, key + '\0' + words);
+    out.put_blind(0, kind + '\0' + key + '\0' + id, "");
+    for (const auto& w : title_words) out.put_blind(1, kind + '\0' + w + '\0' + id, key + '\0' + words);
     out.put(2, state_key, joined + '\0' + key + '\0' + words);
   }
 };
@@ -160,8 +160,8 @@ class MyTasksView final : public Projection {
       }
     if (!changed) return;
     if (old)
-      for (const auto& k : keys(id, split(*old, '\x1f'))) out.erase(0, k);
-    for (const auto& k : keys(id, state)) out.put(0, k, "");
+      for (const auto& k : keys(id, split(*old, '\x1f'))) out.erase_blind(0, k);
+    for (const auto& k : keys(id, state)) out.put_blind(0, k, "");
     out.put(1, id, state[0] + '\x1f' + state[1] + '\x1f' + state[2] + '\x1f' + state[3]);
   }
 
@@ -219,7 +219,7 @@ class TimelineView final : public Projection {
     }
     const std::string entry = std::string(domain::name_of(e.kind)) + '\x1f' + std::string(e.id) + '\x1f' + e.raw.type +
                               '\x1f' + std::to_string(e.domain.at.micros) + '\x1f' + e.domain.by;
-    for (const auto& c : clients) out.put(0, c + '\0' + be64(e.raw.position), entry);
+    for (const auto& c : clients) out.put_blind(0, c + '\0' + be64(e.raw.position), entry);
   }
 
  private:
@@ -268,8 +268,8 @@ class InspectionsView final : public Projection {
         changed = true;
       }
     if (!changed) return;
-    if (old) out.erase(0, split(*old, '\x1f').back() + '\0' + id);
-    if ((state[0] == "planned" || state[0] == "in_service") && !state[1].empty()) out.put(0, state[1] + '\0' + id, "");
+    if (old) out.erase_blind(0, split(*old, '\x1f').back() + '\0' + id);
+    if ((state[0] == "planned" || state[0] == "in_service") && !state[1].empty()) out.put_blind(0, state[1] + '\0' + id, "");
     out.put(1, id, state[0] + '\x1f' + state[1]);
   }
 };
@@ -293,12 +293,12 @@ class AnniversariesView final : public Projection {
     if (keys.size() != 2) keys = {"", ""};
     auto update = [&](const FieldChange* c, size_t index, const char* tag) {
       if (!c) return;
-      if (!keys[index].empty()) out.erase(0, keys[index]);
+      if (!keys[index].empty()) out.erase_blind(0, keys[index]);
       std::string day;
       if (const auto* d = c->after.get<domain::Date>()) day = d->format().substr(5);
       if (const auto* md = c->after.get<domain::MonthDay>()) day = md->format();
       keys[index] = day.empty() ? "" : day + '\0' + tag + '\0' + id;
-      if (!keys[index].empty()) out.put(0, keys[index], "");
+      if (!keys[index].empty()) out.put_blind(0, keys[index], "");
     };
     update(birthday, 0, "b");
     update(name_day, 1, "n");
@@ -320,7 +320,7 @@ class WorkTimeView final : public Projection {
     const Value* date = domain::find(e.domain.entry, "date");
     const Value* minutes = domain::find(e.domain.entry, "minutes");
     if (!op || !date || !minutes || !op->get<std::string>() || !date->get<domain::Date>() || !minutes->get<int64_t>()) return;
-    out.put(0, *op->get<std::string>() + '\0' + date->get<domain::Date>()->format() + '\0' + be64(e.raw.position),
+    out.put_blind(0, *op->get<std::string>() + '\0' + date->get<domain::Date>()->format() + '\0' + be64(e.raw.position),
             std::to_string(*minutes->get<int64_t>()) + '\x1f' + std::string(domain::name_of(e.kind)) + "/" + std::string(e.id));
   }
 };
@@ -381,7 +381,7 @@ class CalendarView final : public Projection {
           changed = true;
         }
     if (!changed) return;
-    if (!old_entry.empty()) out.erase(0, old_entry);
+    if (!old_entry.empty()) out.erase_blind(0, old_entry);
     // v: 0 owner, 1 title, 2 start, 3 end, 4 date, 5 status, 6 every
     std::string owner = e.kind == EntityKind::inspection ? "*" : v[0];
     std::string date = v[4];
@@ -394,7 +394,7 @@ class CalendarView final : public Projection {
       if (e.kind == EntityKind::service_order) title = "Zlecenie serwisowe " + title;
       if (e.kind == EntityKind::inspection) title = "Przegląd urządzenia " + title;
       entry = owner + '\0' + date + '\0' + std::string(domain::name_of(e.kind)) + '\0' + std::string(e.id);
-      out.put(0, entry, title + '\x1f' + v[2] + '\x1f' + v[3] + '\x1f' + v[6]);
+      out.put_blind(0, entry, title + '\x1f' + v[2] + '\x1f' + v[3] + '\x1f' + v[6]);
     }
     std::string state;
     for (size_t i = 0; i < v.size(); ++i) state += (i ? "\x1f" : "") + v[i];
