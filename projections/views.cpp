@@ -6,6 +6,7 @@
 
 #include "base/hex.h"
 #include "domain/codec.h"
+#include "domain/decide.h"
 #include "domain/time.h"
 #include "projections/text.h"
 
@@ -402,6 +403,39 @@ class CalendarView final : public Projection {
   }
 };
 
+// ---- device repair history and campaign progress -----------------------------------------------
+// A small "members" index: parent \0 child id -> the child's status, for service orders by device
+// and projects by campaign; state: child id -> parent \x1f status.
+
+class MembersView final : public Projection {
+ public:
+  MembersView(std::string name, EntityKind child, std::string parent_field)
+      : name_(std::move(name)), child_(child), parent_field_(std::move(parent_field)) {}
+  std::string name() const override { return name_; }
+  uint32_t version() const override { return 1; }
+  std::vector<std::string> tables() const override { return {"members", "state"}; }
+  void apply(const Event& e, ViewWriter& out) override {
+    if (e.kind != child_) return;
+    const FieldChange* parent = core_change(e.domain, parent_field_);
+    const FieldChange* status = core_change(e.domain, "status");
+    if (!parent && !status) return;
+    const std::string id(e.id);
+    auto old = e.raw.version > 1 ? out.get(1, id) : std::nullopt;
+    std::vector<std::string> state = old ? split(*old, '\x1f') : std::vector<std::string>{"", ""};
+    if (state.size() != 2) state = {"", ""};
+    if (!state[0].empty()) out.erase_blind(0, state[0] + '\0' + id);
+    if (parent) state[0] = text_of(parent->after);
+    if (status) state[1] = text_of(status->after);
+    if (!state[0].empty()) out.put_blind(0, state[0] + '\0' + id, state[1]);
+    out.put(1, id, state[0] + '\x1f' + state[1]);
+  }
+
+ private:
+  std::string name_;
+  EntityKind child_;
+  std::string parent_field_;
+};
+
 std::string after_last_nul(std::string_view key) { return std::string(key.substr(key.rfind('\0') + 1)); }
 
 }  // namespace
@@ -416,6 +450,8 @@ std::vector<std::unique_ptr<Projection>> builtin_projections() {
   out.push_back(std::make_unique<AnniversariesView>());
   out.push_back(std::make_unique<WorkTimeView>());
   out.push_back(std::make_unique<CalendarView>());
+  out.push_back(std::make_unique<MembersView>("device_orders", EntityKind::service_order, "device_id"));
+  out.push_back(std::make_unique<MembersView>("campaign_projects", EntityKind::project, "campaign_id"));
   return out;
 }
 
@@ -476,8 +512,13 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       return false;
     }
     if (!*r) return false;
-    for (const auto& [field, value] : q.filters)
-      if (!matches(**r, field, value)) return false;
+    // Filters on the same field: any may match; on different fields: all must.
+    for (const auto& [field, value] : q.filters) {
+      bool any = false;
+      for (const auto& [f, v] : q.filters)
+        if (f == field && matches(**r, f, v)) any = true;
+      if (!any) return false;
+    }
     out = std::move(**r);
     return true;
   };
@@ -734,6 +775,65 @@ eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::stri
     return a.start.value_or(domain::DateTime{0}) < b.start.value_or(domain::DateTime{0});
   });
   return out;
+}
+
+eventstore::result<std::vector<domain::Record>> Queries::device_history(const std::string& device_id) const {
+  const auto tables = runner_.tables("device_orders");
+  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the device_orders view is not running"});
+  std::vector<domain::Record> out;
+  std::optional<error> failure;
+  const std::string prefix = device_id + '\0';
+  std::string end = prefix;
+  end.back() = '\x01';
+  auto r = views_.scan(tables[0], prefix, end, Direction::forward, 100'000, [&](std::string_view key, std::string_view) {
+    auto rec = record(EntityKind::service_order, after_last_nul(key));
+    if (!rec) {
+      failure = rec.error();
+      return false;
+    }
+    if (*rec) out.push_back(std::move(**rec));
+    return true;
+  });
+  if (!r) return unexpected(r.error());
+  if (failure) return unexpected(*failure);
+  // Newest first by the time the device was received.
+  std::sort(out.begin(), out.end(), [](const domain::Record& a, const domain::Record& b) {
+    const auto* ta = a.field("received_at") ? a.field("received_at")->get<domain::DateTime>() : nullptr;
+    const auto* tb = b.field("received_at") ? b.field("received_at")->get<domain::DateTime>() : nullptr;
+    return (ta ? ta->micros : 0) > (tb ? tb->micros : 0);
+  });
+  return out;
+}
+
+eventstore::result<CampaignProgress> Queries::campaign_progress(const std::string& campaign_id) const {
+  const auto tables = runner_.tables("campaign_projects");
+  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the campaign_projects view is not running"});
+  CampaignProgress out;
+  const std::string prefix = campaign_id + '\0';
+  std::string end = prefix;
+  end.back() = '\x01';
+  auto r = views_.scan(tables[0], prefix, end, Direction::forward, UINT64_MAX, [&](std::string_view, std::string_view status) {
+    ++out.projects;
+    if (status == "planned") ++out.planned;
+    else if (status == "active") ++out.active;
+    else if (status == "completed") ++out.completed;
+    else if (status == "cancelled") ++out.cancelled;
+    return true;
+  });
+  if (!r) return unexpected(r.error());
+  const uint64_t counted = out.projects - out.cancelled;
+  out.percent_complete = counted ? static_cast<int>(100 * out.completed / counted) : 0;
+  return out;
+}
+
+eventstore::result<std::optional<Turnover>> Queries::turnover(const std::string& client_id, domain::Date as_of) const {
+  auto client = record(EntityKind::client, client_id);
+  if (!client) return unexpected(client.error());
+  if (!*client) return std::optional<Turnover>();
+  Turnover t;
+  t.turnover_12m = domain::turnover_12m(**client, as_of);
+  if (const Value* p = (*client)->field("potential"); p && p->get<domain::Money>()) t.potential = *p->get<domain::Money>();
+  return std::optional<Turnover>(t);
 }
 
 eventstore::result<Page> Queries::tasks(const TaskQuery& q) const {

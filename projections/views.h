@@ -10,6 +10,7 @@
 //  anniversaries  persons' birthdays and name days by day of the year
 //  work_time  logged work by operator and date
 //  calendar  tasks, service orders and planned inspections by operator and day
+//  device_orders, campaign_projects  a device's service orders, a campaign's projects (with status)
 //
 // Lists page with opaque cursors: the cursor is the last index key returned, so a page never
 // repeats or skips a row that stays where it was while others are written.
@@ -35,8 +36,9 @@ struct Page {
 struct ListQuery {
   domain::EntityKind kind = domain::EntityKind::client;
   std::string search;  // words (any case, with or without diacritics); a word matches prefixes
-  /// field = value, all must hold; "fields.<key>" is a custom field; a list field matches if one
-  /// of its items does; "" matches an unset field.
+  /// field = value; filters on different fields must all hold, on the same field any may
+  /// (status=registered & status=diagnosed); "fields.<key>" is a custom field; a list field
+  /// matches if one of its items does; "" matches an unset field.
   std::vector<std::pair<std::string, std::string>> filters;
   bool descending = false;  // by title (name; a person's surname then first name; ...), Polish order
   size_t limit = 50;
@@ -88,6 +90,16 @@ struct CalendarEntry {
   std::string title;
 };
 
+struct CampaignProgress {
+  uint64_t projects = 0, planned = 0, active = 0, completed = 0, cancelled = 0;
+  int percent_complete = 0;  // completed of the projects not cancelled
+};
+
+struct Turnover {
+  domain::Money turnover_12m;              // invoices of the 12 months up to the date
+  std::optional<domain::Money> potential;  // the client's expected yearly value, if set
+};
+
 /// Reads the views. Thread-safe; every call reads the version of each view that queries use.
 class Queries {
  public:
@@ -104,6 +116,12 @@ class Queries {
   /// The operator's calendar for the days from..to inclusive (at most 400 days), by day and time.
   eventstore::result<std::vector<CalendarEntry>> calendar(const std::string& operator_id, domain::Date from,
                                                           domain::Date to) const;
+  /// A device's repair history: its service orders, newest first.
+  eventstore::result<std::vector<domain::Record>> device_history(const std::string& device_id) const;
+  /// How far a campaign's projects are.
+  eventstore::result<CampaignProgress> campaign_progress(const std::string& campaign_id) const;
+  /// A client's rolling 12-month turnover beside its potential (nullopt: no such client).
+  eventstore::result<std::optional<Turnover>> turnover(const std::string& client_id, domain::Date as_of) const;
   /// Work logged by an operator (tasks and service orders) on the days from..to inclusive.
   eventstore::result<WorkTime> work_time(const std::string& operator_id, domain::Date from, domain::Date to) const;
   /// Everything about one client, newest first: its own events and those of every contact,

@@ -16,7 +16,7 @@ using domain::Action;
 using K = domain::EntityKind;
 using namespace std::chrono_literals;
 
-const std::vector<std::string> kViews = {"records", "lists", "my_tasks", "timeline", "inspections", "anniversaries", "work_time", "calendar", "counting"};
+const std::vector<std::string> kViews = {"records", "lists", "my_tasks", "timeline", "inspections", "anniversaries", "work_time", "calendar", "device_orders", "campaign_projects", "counting"};
 
 uint64_t counted(const TableStore& views, const Runner& runner) {
   auto n = views.get(runner.tables("counting")[1], "n");
@@ -38,7 +38,7 @@ TEST_F(ProjectionTest, RestartResumesFromTheCheckpoint) {
   catch_up();
   EXPECT_EQ(counted(*views_, *runner_), log_->head());
   auto status = runner_->status();
-  ASSERT_EQ(status.size(), 9u);
+  ASSERT_EQ(status.size(), 11u);
   for (const auto& s : status) {
     EXPECT_EQ(s.checkpoint, log_->head()) << s.name;
     EXPECT_EQ(s.lag, 0u);

@@ -326,5 +326,58 @@ TEST_F(ViewsTest, OperatorCalendarWithRecurringInspectionsAndAnICalendarFeed) {
   EXPECT_NE(ics.find("\r\n"), std::string::npos) << "RFC 5545 lines end with CRLF";
 }
 
+TEST_F(ViewsTest, DeviceHistoryCampaignProgressTurnoverAndCurrentOrders) {
+  ok(K::client, Action::create, "c-1", {{"name", "Alfa"}, {"potential", domain::Object{{"amount", "100000.00"}}}});
+  ok(K::device, Action::create, "d-1", {{"serial_number", "SN1"}, {"client_id", "c-1"}});
+  ok(K::service_order, Action::create, "so-1", {{"client_id", "c-1"}, {"device_id", "d-1"}, {"problem", "a"}});
+  ok(K::service_order, Action::create, "so-2", {{"client_id", "c-1"}, {"device_id", "d-1"}, {"problem", "b"}});
+  ok(K::service_order, Action::create, "so-3", {{"client_id", "c-1"}, {"problem", "c"}});
+  for (const char* st : {"diagnosed", "in_repair", "completed"})
+    ok(K::service_order, Action::change_status, "so-1", {{"status", st}});
+  ok(K::service_order, Action::update, "so-3", {{"device_id", "d-1"}});  // added to the device later
+  catch_up();
+  auto history = queries_->device_history("d-1");
+  ASSERT_TRUE(history);
+  std::vector<std::string> ids;
+  for (const auto& r : *history) ids.push_back(r.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"so-3", "so-2", "so-1"})) << "newest first";
+
+  ListQuery current;
+  current.kind = K::service_order;
+  current.filters = {{"status", "registered"}, {"status", "diagnosed"}, {"status", "in_repair"}, {"status", "awaiting_parts"}};
+  std::vector<std::string> open_orders;
+  auto current_page = queries_->list(current);
+  ASSERT_TRUE(current_page);
+  for (const auto& r : current_page->items) open_orders.push_back(r.id);
+  std::sort(open_orders.begin(), open_orders.end());
+  EXPECT_EQ(open_orders, (std::vector<std::string>{"so-2", "so-3"})) << "filters on one field: any of them";
+
+  ok(K::campaign, Action::create, "cmp-1", {{"name", "Wiosna"}});
+  for (const char* p : {"pr-1", "pr-2", "pr-3", "pr-4"})
+    ok(K::project, Action::create, p, {{"name", p}, {"campaign_id", "cmp-1"}});
+  ok(K::project, Action::change_status, "pr-1", {{"status", "active"}});
+  ok(K::project, Action::change_status, "pr-1", {{"status", "completed"}});
+  ok(K::project, Action::change_status, "pr-2", {{"status", "active"}});
+  ok(K::project, Action::change_status, "pr-4", {{"status", "cancelled"}});
+  catch_up();
+  auto progress = queries_->campaign_progress("cmp-1");
+  ASSERT_TRUE(progress);
+  EXPECT_EQ(progress->projects, 4u);
+  EXPECT_EQ(progress->planned, 1u);
+  EXPECT_EQ(progress->active, 1u);
+  EXPECT_EQ(progress->completed, 1u);
+  EXPECT_EQ(progress->cancelled, 1u);
+  EXPECT_EQ(progress->percent_complete, 33);
+
+  ok(K::trade_document, Action::create, "fv-1", {{"type", "invoice"}, {"number", "FV/1"}, {"date", "2026-10-01"},
+                                                 {"net", domain::Object{{"amount", "7500.00"}}}, {"client_id", "c-1"}});
+  catch_up();
+  auto t = queries_->turnover("c-1", *domain::Date::parse("2026-11-22"));
+  ASSERT_TRUE(t && t->has_value());
+  EXPECT_EQ((*t)->turnover_12m.amount.format(2), "7500.00");
+  EXPECT_EQ((*t)->potential->amount.format(2), "100000.00");
+  EXPECT_FALSE(queries_->turnover("c-404", *domain::Date::parse("2026-11-22"))->has_value());
+}
+
 }  // namespace
 }  // namespace crm::projections::test
