@@ -455,9 +455,38 @@ std::vector<std::unique_ptr<Projection>> builtin_projections() {
   return out;
 }
 
+eventstore::result<std::vector<TableId>> Queries::tables_of(std::string_view view) const {
+  auto tables = runner_.tables(view);
+  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the " + std::string(view) + " view is not running"});
+  return tables;
+}
+
+eventstore::result<Page> Queries::page_of(TableId index, EntityKind kind, const std::string& from, const std::string& to,
+                                          size_t limit) const {
+  limit = std::clamp<size_t>(limit, 1, 500);
+  Page page;
+  std::string last;
+  std::optional<error> failure;
+  auto r = views_.scan(index, from, to, Direction::forward, limit, [&](std::string_view key, std::string_view) {
+    last = key;
+    auto rec = record(kind, after_last_nul(key));
+    if (!rec) {
+      failure = rec.error();
+      return false;
+    }
+    if (*rec) page.items.push_back(std::move(**rec));
+    return true;
+  });
+  if (!r) return unexpected(r.error());
+  if (failure) return unexpected(*failure);
+  if (*r == limit) page.next_cursor = hex(last);
+  return page;
+}
+
 eventstore::result<std::optional<domain::Record>> Queries::record(EntityKind kind, const std::string& id) const {
-  const auto tables = runner_.tables("records");
-  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the records view is not running"});
+  auto found = tables_of("records");
+  if (!found) return unexpected(found.error());
+  const auto& tables = *found;
   auto row = views_.get(tables[0], record_key(kind, id));
   if (!row) return unexpected(row.error());
   if (!*row) return std::optional<domain::Record>();
@@ -494,8 +523,9 @@ bool matches(const domain::Record& r, const std::string& field, const std::strin
 }  // namespace
 
 eventstore::result<Page> Queries::list(const ListQuery& q) const {
-  const auto tables = runner_.tables("lists");
-  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the lists view is not running"});
+  auto found = tables_of("lists");
+  if (!found) return unexpected(found.error());
+  const auto& tables = *found;
   auto cursor = unhex(q.cursor);
   if (!cursor) return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
   const size_t limit = std::clamp<size_t>(q.limit, 1, 500);
@@ -614,8 +644,9 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
 }
 
 eventstore::result<Timeline> Queries::timeline(const std::string& client_id, size_t limit, const std::string& cursor) const {
-  const auto tables = runner_.tables("timeline");
-  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the timeline view is not running"});
+  auto found = tables_of("timeline");
+  if (!found) return unexpected(found.error());
+  const auto& tables = *found;
   auto from = unhex(cursor);
   if (!from) return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
   const std::string prefix = client_id + '\0';
@@ -644,34 +675,18 @@ eventstore::result<Timeline> Queries::timeline(const std::string& client_id, siz
 }
 
 eventstore::result<Page> Queries::inspections_due(domain::Date before, size_t limit, const std::string& cursor) const {
-  const auto tables = runner_.tables("inspections");
-  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the inspections view is not running"});
+  auto found = tables_of("inspections");
+  if (!found) return unexpected(found.error());
+  const auto& tables = *found;
   auto from = unhex(cursor);
   if (!from) return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
-  limit = std::clamp<size_t>(limit, 1, 500);
-  Page page;
-  std::string last;
-  std::optional<error> failure;
-  auto r = views_.scan(tables[0], from->empty() ? std::string() : *from + '\0', before.format(), Direction::forward, limit,
-                       [&](std::string_view key, std::string_view) {
-                         last = key;
-                         auto rec = record(EntityKind::inspection, after_last_nul(key));
-                         if (!rec) {
-                           failure = rec.error();
-                           return false;
-                         }
-                         if (*rec) page.items.push_back(std::move(**rec));
-                         return true;
-                       });
-  if (!r) return unexpected(r.error());
-  if (failure) return unexpected(*failure);
-  if (*r == limit) page.next_cursor = hex(last);
-  return page;
+  return page_of(tables[0], EntityKind::inspection, from->empty() ? std::string() : *from + '\0', before.format(), limit);
 }
 
 eventstore::result<std::vector<Anniversary>> Queries::anniversaries(domain::Date from, int days) const {
-  const auto tables = runner_.tables("anniversaries");
-  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the anniversaries view is not running"});
+  auto found = tables_of("anniversaries");
+  if (!found) return unexpected(found.error());
+  const auto& tables = *found;
   std::vector<Anniversary> out;
   days = std::clamp(days, 1, 366);
   for (int i = 0; i < days; ++i) {
@@ -709,8 +724,9 @@ eventstore::result<std::vector<Anniversary>> Queries::anniversaries(domain::Date
 }
 
 eventstore::result<WorkTime> Queries::work_time(const std::string& operator_id, domain::Date from, domain::Date to) const {
-  const auto tables = runner_.tables("work_time");
-  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the work_time view is not running"});
+  auto found = tables_of("work_time");
+  if (!found) return unexpected(found.error());
+  const auto& tables = *found;
   WorkTime out;
   const std::string prefix = operator_id + '\0';
   auto r = views_.scan(tables[0], prefix + from.format(), prefix + to.add_days(1).format(), Direction::forward, UINT64_MAX,
@@ -727,8 +743,9 @@ eventstore::result<WorkTime> Queries::work_time(const std::string& operator_id, 
 
 eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::string& operator_id, domain::Date from,
                                                                  domain::Date to) const {
-  const auto tables = runner_.tables("calendar");
-  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the calendar view is not running"});
+  auto found = tables_of("calendar");
+  if (!found) return unexpected(found.error());
+  const auto& tables = *found;
   if (to < from || to.days - from.days > 400)
     return unexpected(error{errc::invalid_argument, "the range must be 1 to 400 days, from <= to"});
   std::vector<CalendarEntry> out;
@@ -778,8 +795,9 @@ eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::stri
 }
 
 eventstore::result<std::vector<domain::Record>> Queries::device_history(const std::string& device_id) const {
-  const auto tables = runner_.tables("device_orders");
-  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the device_orders view is not running"});
+  auto found = tables_of("device_orders");
+  if (!found) return unexpected(found.error());
+  const auto& tables = *found;
   std::vector<domain::Record> out;
   std::optional<error> failure;
   const std::string prefix = device_id + '\0';
@@ -806,8 +824,9 @@ eventstore::result<std::vector<domain::Record>> Queries::device_history(const st
 }
 
 eventstore::result<CampaignProgress> Queries::campaign_progress(const std::string& campaign_id) const {
-  const auto tables = runner_.tables("campaign_projects");
-  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the campaign_projects view is not running"});
+  auto found = tables_of("campaign_projects");
+  if (!found) return unexpected(found.error());
+  const auto& tables = *found;
   CampaignProgress out;
   const std::string prefix = campaign_id + '\0';
   std::string end = prefix;
@@ -837,34 +856,18 @@ eventstore::result<std::optional<Turnover>> Queries::turnover(const std::string&
 }
 
 eventstore::result<Page> Queries::tasks(const TaskQuery& q) const {
-  const auto tables = runner_.tables("my_tasks");
-  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the my_tasks view is not running"});
+  auto found = tables_of("my_tasks");
+  if (!found) return unexpected(found.error());
+  const auto& tables = *found;
   auto cursor = unhex(q.cursor);
   if (!cursor) return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
-  const size_t limit = std::clamp<size_t>(q.limit, 1, 500);
   std::string prefix = std::string(q.scope == TaskQuery::Scope::assigned ? "a" : "d") + '\0' + q.operator_id + '\0';
   if (q.status != TaskQuery::Status::all) prefix += std::string(q.status == TaskQuery::Status::open ? "0" : "1") + '\0';
   std::string upper = prefix;
   upper.back() = '\x01';
   const std::string from = cursor->empty() ? prefix : *cursor + '\0';
   if (from < prefix) return unexpected(error{errc::invalid_argument, "the cursor belongs to another list"});
-  Page page;
-  std::string last;
-  std::optional<error> failure;
-  auto r = views_.scan(tables[0], from, upper, Direction::forward, limit, [&](std::string_view key, std::string_view) {
-    last = key;
-    auto rec = record(EntityKind::task, after_last_nul(key));
-    if (!rec) {
-      failure = rec.error();
-      return false;
-    }
-    if (*rec) page.items.push_back(std::move(**rec));
-    return true;
-  });
-  if (!r) return unexpected(r.error());
-  if (failure) return unexpected(*failure);
-  if (*r == limit) page.next_cursor = hex(last);
-  return page;
+  return page_of(tables[0], EntityKind::task, from, upper, q.limit);
 }
 
 }  // namespace crm::projections

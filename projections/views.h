@@ -130,6 +130,12 @@ class Queries {
                                         const std::string& cursor = {}) const;
 
  private:
+  /// The tables of a view, or an error if it is not running.
+  eventstore::result<std::vector<TableId>> tables_of(std::string_view view) const;
+  /// The records named by the keys of `index` in [from, to) (the id after the last '\0'), a page.
+  eventstore::result<Page> page_of(TableId index, domain::EntityKind kind, const std::string& from,
+                                   const std::string& to, size_t limit) const;
+
   const TableStore& views_;
   const Runner& runner_;
 };
