@@ -80,8 +80,12 @@ Args parse(std::string_view command, const std::vector<std::string_view>& argv) 
   return a;
 }
 
-std::string events_dir(const std::string& data) { return data + "/events"; }
-std::string views_dir(const std::string& data) { return data + "/views"; }
+std::string events_dir(const std::string& data) {
+  return data + "/events";
+}
+std::string views_dir(const std::string& data) {
+  return data + "/views";
+}
 
 std::unique_ptr<EventStore> open_store(const std::string& data, bool sync = true) {
   const std::string dir = events_dir(data);
@@ -103,7 +107,9 @@ int print_status(const EventStore& store) {
     std::fprintf(stderr, "crm: verify failed: %s\n", report.error().message.c_str());
     return 1;
   }
-  const std::string chain = report->ok ? "ok" : "BROKEN at " + std::to_string(report->first_bad_position) + ": " + report->problem;
+  const std::string chain = report->ok ? "ok"
+                                       : "BROKEN at " + std::to_string(report->first_bad_position) +
+                                             ": " + report->problem;
   std::printf("data: %s\nhead: %llu\nhash chain: %s (%llu events checked)\n", store.path().c_str(),
               static_cast<unsigned long long>(store.head()), chain.c_str(),
               static_cast<unsigned long long>(report->checked));
@@ -115,15 +121,18 @@ bool generate_demo(EventStore& store, const crm::demo::Scale& scale, uint64_t se
   options.scale = scale;
   options.seed = seed;
   options.progress = [](uint64_t done, uint64_t planned) {
-    std::fprintf(stderr, "\rdemo: %llu of about %llu commands", static_cast<unsigned long long>(done),
-                 static_cast<unsigned long long>(planned));
+    std::fprintf(stderr, "\rdemo: %llu of about %llu commands",
+                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(planned));
   };
   const auto report = crm::demo::generate(store, options);
   std::fprintf(stderr, "\n");
-  std::printf("demo %s (seed %llu): %llu commands, %llu events in %.1f s (%.0f events/s), %llu refused\n",
-              scale.name, static_cast<unsigned long long>(seed), static_cast<unsigned long long>(report.commands),
-              static_cast<unsigned long long>(report.events), report.seconds,
-              static_cast<double>(report.events) / report.seconds, static_cast<unsigned long long>(report.refused));
+  std::printf(
+      "demo %s (seed %llu): %llu commands, %llu events in %.1f s (%.0f events/s), %llu refused\n",
+      scale.name, static_cast<unsigned long long>(seed),
+      static_cast<unsigned long long>(report.commands),
+      static_cast<unsigned long long>(report.events), report.seconds,
+      static_cast<double>(report.events) / report.seconds,
+      static_cast<unsigned long long>(report.refused));
   if (auto f = store.flush(); !f) {
     std::fprintf(stderr, "crm: %s\n", f.error().message.c_str());
     return false;
@@ -134,7 +143,8 @@ bool generate_demo(EventStore& store, const crm::demo::Scale& scale, uint64_t se
 std::unique_ptr<crm::eventstore::TableStore> open_views(const std::string& data) {
   auto views = crm::eventstore::TableStore::open(views_dir(data));
   if (!views) {
-    std::fprintf(stderr, "crm: cannot open %s: %s\n", views_dir(data).c_str(), views.error().message.c_str());
+    std::fprintf(stderr, "crm: cannot open %s: %s\n", views_dir(data).c_str(),
+                 views.error().message.c_str());
     return nullptr;
   }
   return std::move(views).value();
@@ -143,9 +153,11 @@ std::unique_ptr<crm::eventstore::TableStore> open_views(const std::string& data)
 void print_projections(const crm::projections::Runner& runner) {
   for (const auto& s : runner.status()) {
     std::printf("projection %-10s v%u  checkpoint %llu  lag %llu", s.name.c_str(), s.version,
-                static_cast<unsigned long long>(s.checkpoint), static_cast<unsigned long long>(s.lag));
+                static_cast<unsigned long long>(s.checkpoint),
+                static_cast<unsigned long long>(s.lag));
     if (s.building_version)
-      std::printf("  (building v%u: at %llu)", s.building_version, static_cast<unsigned long long>(s.building_checkpoint));
+      std::printf("  (building v%u: at %llu)", s.building_version,
+                  static_cast<unsigned long long>(s.building_checkpoint));
     std::printf("\n");
   }
 }
@@ -158,7 +170,8 @@ int cmd_projections(const Args& a) {
         "       crm projections rebuild [NAME ...] [--data DIR]\n"
         "  status: each read model's version, checkpoint and lag (head - checkpoint).\n"
         "  rebuild: forgets the named read models (all if none) and rebuilds them from the log.\n"
-        "  Run it while the server is stopped; a running server rebuilds a changed version itself.");
+        "  Run it while the server is stopped; a running server rebuilds a changed version "
+        "itself.");
     return a.help ? 0 : 2;
   }
   auto store = open_store(a.data);
@@ -182,7 +195,8 @@ int cmd_projections(const Args& a) {
       return 1;
     }
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("rebuilt from %llu events in %.1f s (%.0f events/s)\n", static_cast<unsigned long long>(store->head()), s,
+    std::printf("rebuilt from %llu events in %.1f s (%.0f events/s)\n",
+                static_cast<unsigned long long>(store->head()), s,
                 static_cast<double>(store->head()) / s);
   } else if (auto r = runner.catch_up(); !r) {  // status of what a start would find
     std::fprintf(stderr, "crm: %s\n", r.error().message.c_str());
@@ -194,7 +208,8 @@ int cmd_projections(const Args& a) {
 
 int cmd_status(const Args& a) {
   if (a.help) {
-    std::puts("usage: crm status [--data DIR]\n  Prints the head position and verifies the hash chain.");
+    std::puts(
+        "usage: crm status [--data DIR]\n  Prints the head position and verifies the hash chain.");
     return 0;
   }
   auto store = open_store(a.data);
@@ -205,7 +220,8 @@ int cmd_demo(const Args& a) {
   if (a.help) {
     std::puts(
         "usage: crm demo --scale small|medium|large [--seed N] [--data DIR]\n"
-        "  Generates the demo dataset of BENCHMARKS.md through the command path, deterministically\n"
+        "  Generates the demo dataset of BENCHMARKS.md through the command path, "
+        "deterministically\n"
         "  for a seed. Appends run without a sync per command; the log is synced at the end.");
     return 0;
   }
@@ -226,9 +242,13 @@ bool bootstrap(const Args& a) {
   const char* env = std::getenv("CRM_ADMIN_PASSWORD");
   const std::string password = env && *env ? env : crm::application::random_password();
   crm::application::CommandHandler handler(*store, {});
-  crm::domain::Command create{crm::domain::EntityKind::operator_, crm::domain::Action::create, "op-admin",
+  crm::domain::Command create{crm::domain::EntityKind::operator_,
+                              crm::domain::Action::create,
+                              "op-admin",
                               {{"login", "admin"}, {"name", "Administrator"}, {"role", "admin"}},
-                              "op-admin", {}, crm::application::hash_password(password)};
+                              "op-admin",
+                              {},
+                              crm::application::hash_password(password)};
   if (auto r = handler.handle(std::move(create)); !r) {
     std::fprintf(stderr, "crm: cannot create the admin operator: %s\n", r.error().message.c_str());
     return false;
@@ -245,7 +265,8 @@ int cmd_serve(const Args& a) {
   if (a.help) {
     std::puts(
         "usage: crm serve [--data DIR] [--listen HOST:PORT] [--no-demo]\n"
-        "  Opens the data directory (default ./data) and runs until SIGINT or SIGTERM. On an empty\n"
+        "  Opens the data directory (default ./data) and runs until SIGINT or SIGTERM. On an "
+        "empty\n"
         "  store it first creates the operator 'admin' (password from CRM_ADMIN_PASSWORD, or a\n"
         "  generated one printed once) and, unless --no-demo, the small demo dataset.\n"
         "  The HTTP API is not part of this build yet; see README.md.");
@@ -270,8 +291,10 @@ int cmd_serve(const Args& a) {
   }
   runner.wait_for(store->head(), std::chrono::seconds(60));
   print_projections(runner);
-  std::printf("serving (log, command path and read models; HTTP on %s arrives with the API). Ctrl-C stops.\n",
-              a.listen.c_str());
+  std::printf(
+      "serving (log, command path and read models; HTTP on %s arrives with the API). Ctrl-C "
+      "stops.\n",
+      a.listen.c_str());
   std::fflush(stdout);
   int sig = 0;
   sigwait(&signals, &sig);

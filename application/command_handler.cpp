@@ -67,7 +67,8 @@ result<Record> CommandHandler::load(EntityKind kind, const std::string& id,
                               });
   if (!r) return store_failure(r.error());
   if (undecodable)
-    return unexpected(error{error::kind::unavailable, {},
+    return unexpected(error{error::kind::unavailable,
+                            {},
                             "event " + std::to_string(bad_position) + " does not decode"});
   return record;
 }
@@ -82,14 +83,16 @@ result<Outcome> CommandHandler::handle(domain::Command command, const Request& r
   eventstore::Metadata metadata;
   metadata.operator_id = command.actor;
   // Keys are per operator: two operators may pick the same key for different commands.
-  if (!request.idempotency_key.empty()) metadata.command_id = command.actor + "/" + request.idempotency_key;
+  if (!request.idempotency_key.empty())
+    metadata.command_id = command.actor + "/" + request.idempotency_key;
   metadata.correlation_id = request.correlation_id.empty() ? new_id() : request.correlation_id;
   metadata.causation_id = request.causation_id;
   if (!metadata.command_id.empty()) {
     auto earlier = store_.find_command(metadata.command_id);
     if (!earlier) return store_failure(earlier.error());
     if (*earlier) {
-      return Outcome{command.id, (*earlier)->stream_versions.empty() ? 0 : (*earlier)->stream_versions[0],
+      return Outcome{command.id,
+                     (*earlier)->stream_versions.empty() ? 0 : (*earlier)->stream_versions[0],
                      (*earlier)->last_position, true};
     }
   }
@@ -110,7 +113,8 @@ result<Outcome> CommandHandler::attempt(const domain::Command& command, const Re
   if (!target) return unexpected(target.error());
   state.target = std::move(*target);
   if (if_match && *if_match != state.target.version)
-    return unexpected(error{error::kind::conflict, {},
+    return unexpected(error{error::kind::conflict,
+                            {},
                             "the record is at version " + std::to_string(state.target.version) +
                                 ", not " + std::to_string(*if_match),
                             state.target.version});
@@ -129,7 +133,8 @@ result<Outcome> CommandHandler::attempt(const domain::Command& command, const Re
   state.exists = [this](EntityKind kind, std::string_view id) { return exists(kind, id); };
 
   auto decision = domain::decide(state, command);
-  if (!decision) return unexpected(error{error::kind::refused, decision.error(), decision.error().message});
+  if (!decision)
+    return unexpected(error{error::kind::refused, decision.error(), decision.error().message});
   if (decision->empty()) return Outcome{command.id, state.target.version, store_.head(), false};
 
   std::vector<eventstore::StreamAppend> appends;
@@ -145,7 +150,9 @@ result<Outcome> CommandHandler::attempt(const domain::Command& command, const Re
   if (!appended) {
     if (appended.error().code == eventstore::errc::version_conflict) {
       conflicted = true;
-      return unexpected(error{error::kind::conflict, {}, "a concurrent change: " + appended.error().message,
+      return unexpected(error{error::kind::conflict,
+                              {},
+                              "a concurrent change: " + appended.error().message,
                               appended.error().actual_version});
     }
     return store_failure(appended.error());

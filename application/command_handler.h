@@ -20,9 +20,9 @@ namespace crm::application {
 
 struct error {
   enum class kind {
-    refused,       // the domain refused the command (domain_error says why)
-    conflict,      // If-Match named another version, or the record kept changing under us
-    unavailable,   // the store failed
+    refused,      // the domain refused the command (domain_error says why)
+    conflict,     // If-Match named another version, or the record kept changing under us
+    unavailable,  // the store failed
   };
   kind k = kind::refused;
   domain::error domain_error;  // with kind::refused
@@ -35,17 +35,17 @@ using result = crm::result<T, error>;
 
 struct Outcome {
   std::string id;
-  uint64_t version = 0;   // the target record's version after the command
-  uint64_t position = 0;  // log position of the last event appended (or the head, if none)
-  bool duplicate = false; // an Idempotency-Key seen before: this is the first outcome
+  uint64_t version = 0;    // the target record's version after the command
+  uint64_t position = 0;   // log position of the last event appended (or the head, if none)
+  bool duplicate = false;  // an Idempotency-Key seen before: this is the first outcome
 };
 
 /// What the caller knows about the request a command comes from.
 struct Request {
   std::optional<uint64_t> if_match;  // the version the client saw (optimistic concurrency)
-  std::string idempotency_key;       // a repeat of the same operator's key returns the first outcome
-  std::string correlation_id;        // shared by everything one request causes; empty: a new one
-  std::string causation_id;          // what caused this command (an event id, for automatic actions)
+  std::string idempotency_key;  // a repeat of the same operator's key returns the first outcome
+  std::string correlation_id;   // shared by everything one request causes; empty: a new one
+  std::string causation_id;     // what caused this command (an event id, for automatic actions)
 };
 
 struct Options {

@@ -15,21 +15,24 @@ bool ready() {
 std::string hash_password(std::string_view password) {
   if (!ready()) return {};
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(),
+                            crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0)
     return {};
   return out;
 }
 
 bool verify_password(std::string_view password, const std::string& hash) {
-  return ready() && !hash.empty() && crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+  return ready() && !hash.empty() &&
+         crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 
 std::string random_password(size_t length) {
   static constexpr char kAlphabet[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
   std::string out;
   if (!ready()) return out;
-  for (size_t i = 0; i < length; ++i) out.push_back(kAlphabet[randombytes_uniform(sizeof(kAlphabet) - 1)]);
+  for (size_t i = 0; i < length; ++i)
+    out.push_back(kAlphabet[randombytes_uniform(sizeof(kAlphabet) - 1)]);
   return out;
 }
 

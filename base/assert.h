@@ -6,13 +6,12 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define CRM_ASSERT(cond, msg)                                                              \
-  do {                                                                                     \
-    if (!(cond)) [[unlikely]] {                                                            \
-      std::fprintf(stderr, "%s:%d: assertion failed: %s: %s\n", __FILE__, __LINE__, #cond, \
-                   msg);                                                                   \
-      std::abort();                                                                        \
-    }                                                                                      \
+#define CRM_ASSERT(cond, msg)                                                                    \
+  do {                                                                                           \
+    if (!(cond)) [[unlikely]] {                                                                  \
+      std::fprintf(stderr, "%s:%d: assertion failed: %s: %s\n", __FILE__, __LINE__, #cond, msg); \
+      std::abort();                                                                              \
+    }                                                                                            \
   } while (0)
 
 #ifdef NDEBUG

@@ -24,8 +24,8 @@ class [[nodiscard]] result {
   using error_type = E;
 
   template <class U = T>
-    requires std::is_constructible_v<T, U&&>
-  result(U&& value) : state_(std::in_place_index<0>, std::forward<U>(value)) {}
+  requires std::is_constructible_v<T, U&&> result(U&& value)
+      : state_(std::in_place_index<0>, std::forward<U>(value)) {}
   template <class G>
   result(unexpected<G> failure) : state_(std::in_place_index<1>, std::move(failure.error)) {}
 

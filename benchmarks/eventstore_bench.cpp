@@ -83,7 +83,8 @@ Run bench_store(int writers, int batch, bool sync, double seconds, bool keep_lat
   auto store = std::move(EventStore::open(dir.sub("db"), options)).value();
   std::vector<std::vector<EventData>> per_writer(writers);
   for (int w = 0; w < writers; ++w)
-    for (int e = 0; e < batch; ++e) per_writer[w].push_back(EventData{"BenchHappened", payload(w * 100 + e), 1});
+    for (int e = 0; e < batch; ++e)
+      per_writer[w].push_back(EventData{"BenchHappened", payload(w * 100 + e), 1});
   return run_writers(writers, batch, seconds, keep_latencies, [&](int w, uint64_t) {
     auto r = store->append("bench-" + std::to_string(w), ExpectedVersion::any(), per_writer[w]);
     if (!r) {
@@ -152,7 +153,8 @@ std::vector<double> bench_fdatasync(int count) {
 
 size_t stored_record_size() {
   std::string out;
-  eventstore::codec::encode_envelope(1, "bench-0", 1, EventData{"BenchHappened", payload(0), 1}, 0, {}, out);
+  eventstore::codec::encode_envelope(1, "bench-0", 1, EventData{"BenchHappened", payload(0), 1}, 0,
+                                     {}, out);
   return out.size() + eventstore::codec::hash_size;
 }
 
@@ -177,10 +179,9 @@ void append_benchmarks(const Settings& s) {
                       ? Run{1, {1}}
                       : bench_raw(writers, batch, sync, seconds, record, latency);
         const std::string settings = "payload 256 B, record " + std::to_string(record) +
-                                     " B, writers " + std::to_string(writers) +
-                                     ", events/append " + std::to_string(batch) +
-                                     (sync ? ", WAL sync" : ", no sync") + ", " +
-                                     std::to_string(seconds).substr(0, 3) + " s";
+                                     " B, writers " + std::to_string(writers) + ", events/append " +
+                                     std::to_string(batch) + (sync ? ", WAL sync" : ", no sync") +
+                                     ", " + std::to_string(seconds).substr(0, 3) + " s";
         if (s.wants(name))
           report(s, {name, settings, ours.events_per_s, "events/s", "raw RocksDB, same puts",
                      raw.events_per_s, ours.events_per_s / raw.events_per_s});
@@ -190,12 +191,14 @@ void append_benchmarks(const Settings& s) {
                                       "/p" + std::to_string(static_cast<int>(p));
             const double v = percentile(ours.latencies_us, p);
             const double f = percentile(fsync_lat, p);
-            report(s, {pname, settings + ", " + std::to_string(ours.latencies_us.size()) + " appends",
-                       v, "us", "fdatasync p" + std::to_string(static_cast<int>(p)) + " of 256 B",
-                       f, v / f});
+            report(s,
+                   {pname, settings + ", " + std::to_string(ours.latencies_us.size()) + " appends",
+                    v, "us", "fdatasync p" + std::to_string(static_cast<int>(p)) + " of 256 B", f,
+                    v / f});
             const double r = percentile(raw.latencies_us, p);
-            report(s, {pname + "/raw-rocksdb", settings, r, "us",
-                       "fdatasync p" + std::to_string(static_cast<int>(p)) + " of 256 B", f, r / f});
+            report(s,
+                   {pname + "/raw-rocksdb", settings, r, "us",
+                    "fdatasync p" + std::to_string(static_cast<int>(p)) + " of 256 B", f, r / f});
           }
         }
       }
@@ -264,7 +267,8 @@ void scan_benchmark(const Settings& s) {
     }
   }
   report(s, {"eventstore.scan",
-             std::to_string(total) + " events of 256 B payload, read $all from 1 and decode, best of 3",
+             std::to_string(total) +
+                 " events of 256 B payload, read $all from 1 and decode, best of 3",
              best_ours, "events/s", "raw RocksDB iterator over the events column family", best_raw,
              best_ours / best_raw});
 }

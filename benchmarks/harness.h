@@ -18,8 +18,9 @@ struct Settings {
 
   bool wants(const std::string& name) const {
     if (prefixes.empty()) return true;
-    return std::any_of(prefixes.begin(), prefixes.end(),
-                       [&](const std::string& p) { return name.rfind(p, 0) == 0 || p.rfind(name, 0) == 0; });
+    return std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) {
+      return name.rfind(p, 0) == 0 || p.rfind(name, 0) == 0;
+    });
   }
 };
 

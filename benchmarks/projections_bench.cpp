@@ -28,7 +28,8 @@ using clock_type = std::chrono::steady_clock;
 
 // The log of a demo dataset, generated once and kept.
 std::unique_ptr<eventstore::EventStore> dataset(const demo::Scale& scale) {
-  const fs::path dir = fs::path("benchmarks/results/datasets") / (std::string(scale.name) + "-seed1");
+  const fs::path dir =
+      fs::path("benchmarks/results/datasets") / (std::string(scale.name) + "-seed1");
   const bool complete = fs::exists(dir / "complete");
   if (!complete) {
     fs::remove_all(dir);
@@ -97,22 +98,25 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
   // Active clients in Polish order, 50 a page, walking the pages.
   projections::ListQuery cq;
   cq.filters = {{"status", "active"}};
-  measure("projections.query/clients/" + std::string(scale.name), "status=active, by name (pl), 50 rows, following cursors", [&] {
-    auto page = queries.list(cq);
-    if (!page || page->items.empty()) std::abort();
-    cq.cursor = page->next_cursor;
-  });
+  measure("projections.query/clients/" + std::string(scale.name),
+          "status=active, by name (pl), 50 rows, following cursors", [&] {
+            auto page = queries.list(cq);
+            if (!page || page->items.empty()) std::abort();
+            cq.cursor = page->next_cursor;
+          });
   projections::ListQuery search;
   const char* terms[] = {"lodz", "mebl", "hurt", "zaklad", "krakow", "sp"};
-  measure("projections.query/search/" + std::string(scale.name), "search by a folded word prefix, 50 rows", [&] {
-    search.search = terms[rng() % 6];
-    if (!queries.list(search)) std::abort();
-  });
+  measure("projections.query/search/" + std::string(scale.name),
+          "search by a folded word prefix, 50 rows", [&] {
+            search.search = terms[rng() % 6];
+            if (!queries.list(search)) std::abort();
+          });
   projections::TaskQuery tq;
-  measure("projections.query/my_tasks/" + std::string(scale.name), "open tasks of a random operator by due date, 50 rows", [&] {
-    tq.operator_id = "op" + std::to_string(1 + rng() % (scale.operators - 1));
-    if (!queries.tasks(tq)) std::abort();
-  });
+  measure("projections.query/my_tasks/" + std::string(scale.name),
+          "open tasks of a random operator by due date, 50 rows", [&] {
+            tq.operator_id = "op" + std::to_string(1 + rng() % (scale.operators - 1));
+            if (!queries.tasks(tq)) std::abort();
+          });
 }
 
 }  // namespace

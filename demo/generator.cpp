@@ -29,21 +29,36 @@ struct City {
   const char* area_code;
 };
 constexpr City kCities[] = {
-    {"Warszawa", "00", "22"},  {"Kraków", "31", "12"},   {"Łódź", "90", "42"},     {"Wrocław", "50", "71"},
-    {"Poznań", "60", "61"},    {"Gdańsk", "80", "58"},   {"Szczecin", "70", "91"}, {"Bydgoszcz", "85", "52"},
-    {"Lublin", "20", "81"},    {"Białystok", "15", "85"}, {"Katowice", "40", "32"}, {"Gdynia", "81", "58"},
-    {"Częstochowa", "42", "34"}, {"Radom", "26", "48"},  {"Toruń", "87", "56"},    {"Kielce", "25", "41"},
-    {"Rzeszów", "35", "17"},   {"Olsztyn", "10", "89"},  {"Opole", "45", "77"},    {"Zielona Góra", "65", "68"}};
-constexpr const char* kStreets[] = {"Piotrkowska", "Marszałkowska", "Długa", "Kościuszki", "Mickiewicza",
-                                    "Słowackiego", "Polna", "Leśna", "Ogrodowa", "Jana Pawła II",
-                                    "Sienkiewicza", "Żeromskiego", "Kolejowa", "Przemysłowa", "Wojska Polskiego",
-                                    "Grunwaldzka", "Świętokrzyska", "Łąkowa", "Źródlana", "Rynek"};
-constexpr const char* kCompanyKinds[] = {"Zakład", "Przedsiębiorstwo", "Hurtownia", "Fabryka", "Biuro",
-                                         "Pracownia", "Centrum", "Spółdzielnia", "Warsztat", "Drukarnia"};
-constexpr const char* kCompanyTrades[] = {"Mebli", "Stali", "Opakowań", "Elektroniki", "Budowlane", "Transportowe",
-                                          "Handlowe", "Rolne", "Usług Informatycznych", "Chemii Gospodarczej",
-                                          "Materiałów Biurowych", "Instalacji Grzewczych", "Części Zamiennych",
-                                          "Artykułów Spożywczych", "Maszyn Rolniczych"};
+    {"Warszawa", "00", "22"},    {"Kraków", "31", "12"},      {"Łódź", "90", "42"},
+    {"Wrocław", "50", "71"},     {"Poznań", "60", "61"},      {"Gdańsk", "80", "58"},
+    {"Szczecin", "70", "91"},    {"Bydgoszcz", "85", "52"},   {"Lublin", "20", "81"},
+    {"Białystok", "15", "85"},   {"Katowice", "40", "32"},    {"Gdynia", "81", "58"},
+    {"Częstochowa", "42", "34"}, {"Radom", "26", "48"},       {"Toruń", "87", "56"},
+    {"Kielce", "25", "41"},      {"Rzeszów", "35", "17"},     {"Olsztyn", "10", "89"},
+    {"Opole", "45", "77"},       {"Zielona Góra", "65", "68"}};
+constexpr const char* kStreets[] = {
+    "Piotrkowska",  "Marszałkowska", "Długa",    "Kościuszki",  "Mickiewicza",
+    "Słowackiego",  "Polna",         "Leśna",    "Ogrodowa",    "Jana Pawła II",
+    "Sienkiewicza", "Żeromskiego",   "Kolejowa", "Przemysłowa", "Wojska Polskiego",
+    "Grunwaldzka",  "Świętokrzyska", "Łąkowa",   "Źródlana",    "Rynek"};
+constexpr const char* kCompanyKinds[] = {
+    "Zakład",    "Przedsiębiorstwo", "Hurtownia",    "Fabryka",  "Biuro",
+    "Pracownia", "Centrum",          "Spółdzielnia", "Warsztat", "Drukarnia"};
+constexpr const char* kCompanyTrades[] = {"Mebli",
+                                          "Stali",
+                                          "Opakowań",
+                                          "Elektroniki",
+                                          "Budowlane",
+                                          "Transportowe",
+                                          "Handlowe",
+                                          "Rolne",
+                                          "Usług Informatycznych",
+                                          "Chemii Gospodarczej",
+                                          "Materiałów Biurowych",
+                                          "Instalacji Grzewczych",
+                                          "Części Zamiennych",
+                                          "Artykułów Spożywczych",
+                                          "Maszyn Rolniczych"};
 constexpr const char* kSources[] = {"polecenie", "targi", "internet", "telefon"};
 constexpr const char* kLegalForms[] = {"sp. z o.o.", "S.A.", "sp.j.", "s.c.", "sp. k."};
 
@@ -53,52 +68,91 @@ struct FirstName {
   bool female;
 };
 constexpr FirstName kFirstNames[] = {
-    {"Anna", "07-26", true},      {"Maria", "09-12", true},    {"Katarzyna", "11-25", true},
-    {"Małgorzata", "07-13", true}, {"Agnieszka", "01-21", true}, {"Barbara", "12-04", true},
-    {"Ewa", "12-24", true},       {"Krystyna", "07-24", true}, {"Elżbieta", "11-19", true},
-    {"Zofia", "05-15", true},     {"Joanna", "05-30", true},   {"Magdalena", "07-22", true},
-    {"Jan", "06-24", false},      {"Piotr", "06-29", false},   {"Andrzej", "11-30", false},
+    {"Anna", "07-26", true},       {"Maria", "09-12", true},      {"Katarzyna", "11-25", true},
+    {"Małgorzata", "07-13", true}, {"Agnieszka", "01-21", true},  {"Barbara", "12-04", true},
+    {"Ewa", "12-24", true},        {"Krystyna", "07-24", true},   {"Elżbieta", "11-19", true},
+    {"Zofia", "05-15", true},      {"Joanna", "05-30", true},     {"Magdalena", "07-22", true},
+    {"Jan", "06-24", false},       {"Piotr", "06-29", false},     {"Andrzej", "11-30", false},
     {"Krzysztof", "07-25", false}, {"Stanisław", "05-08", false}, {"Tomasz", "12-21", false},
-    {"Paweł", "06-29", false},    {"Józef", "03-19", false},   {"Marcin", "11-11", false},
-    {"Marek", "04-25", false},    {"Michał", "09-29", false},  {"Grzegorz", "03-12", false},
-    {"Wojciech", "04-23", false}, {"Łukasz", "10-18", false},  {"Mateusz", "09-21", false},
+    {"Paweł", "06-29", false},     {"Józef", "03-19", false},     {"Marcin", "11-11", false},
+    {"Marek", "04-25", false},     {"Michał", "09-29", false},    {"Grzegorz", "03-12", false},
+    {"Wojciech", "04-23", false},  {"Łukasz", "10-18", false},    {"Mateusz", "09-21", false},
     {"Jacek", "08-17", false}};
 struct Surname {
   const char* male;
   const char* female;
 };
-constexpr Surname kSurnames[] = {
-    {"Nowak", "Nowak"},           {"Kowalski", "Kowalska"},     {"Wiśniewski", "Wiśniewska"},
-    {"Wójcik", "Wójcik"},         {"Kowalczyk", "Kowalczyk"},   {"Kamiński", "Kamińska"},
-    {"Lewandowski", "Lewandowska"}, {"Zieliński", "Zielińska"}, {"Szymański", "Szymańska"},
-    {"Woźniak", "Woźniak"},       {"Dąbrowski", "Dąbrowska"},   {"Kozłowski", "Kozłowska"},
-    {"Jankowski", "Jankowska"},   {"Mazur", "Mazur"},           {"Kwiatkowski", "Kwiatkowska"},
-    {"Krawczyk", "Krawczyk"},     {"Piotrowski", "Piotrowska"}, {"Grabowski", "Grabowska"},
-    {"Pawłowski", "Pawłowska"},   {"Michalski", "Michalska"},   {"Król", "Król"},
-    {"Wieczorek", "Wieczorek"},   {"Jabłoński", "Jabłońska"},   {"Wróbel", "Wróbel"},
-    {"Żak", "Żak"},               {"Górski", "Górska"},         {"Sikora", "Sikora"}};
-constexpr const char* kPositions[] = {"Prezes Zarządu", "Dyrektor handlowy", "Kierownik zakupów", "Główna księgowa",
-                                      "Specjalista ds. zaopatrzenia", "Kierownik serwisu", "Właściciel",
-                                      "Asystentka zarządu", "Kierownik produkcji", "Informatyk"};
-constexpr const char* kTaskKinds[] = {"call", "meeting", "send_materials", "complaint", "tender", "offer", "other"};
-constexpr const char* kTaskTitles[] = {"Zadzwonić w sprawie oferty", "Spotkanie handlowe", "Wysłać katalog produktów",
-                                       "Rozpatrzyć reklamację", "Przygotować dokumenty przetargowe",
-                                       "Przygotować ofertę cenową", "Potwierdzić termin dostawy",
-                                       "Omówić warunki umowy", "Przypomnieć o płatności", "Ankieta satysfakcji"};
-constexpr const char* kSubjects[] = {"Zapytanie o cenę", "Termin dostawy", "Reklamacja dostawy", "Oferta handlowa",
-                                     "Potwierdzenie zamówienia", "Faktura korygująca", "Umówienie spotkania",
-                                     "Warunki współpracy", "Nowy katalog", "Przegląd urządzenia"};
-constexpr const char* kProblems[] = {"Urządzenie nie włącza się", "Głośna praca silnika", "Wyciek płynu",
-                                     "Błąd E42 na wyświetlaczu", "Przegląd okresowy", "Uszkodzona obudowa",
-                                     "Nie drukuje", "Przegrzewa się", "Brak zasilania", "Wymiana filtra"};
-constexpr const char* kModels[] = {"KX-200", "TermoPro 5", "Drukarka L350", "Sprężarka S-90", "Piec CO 24kW",
-                                   "Klimatyzator AC-12", "Wózek WW-2", "Kasa fiskalna F1"};
-constexpr const char* kManufacturers[] = {"Polmatex", "Termet", "Epson", "Kaeser", "Viessmann", "Daikin", "Jungheinrich", "Novitus"};
+constexpr Surname kSurnames[] = {{"Nowak", "Nowak"},
+                                 {"Kowalski", "Kowalska"},
+                                 {"Wiśniewski", "Wiśniewska"},
+                                 {"Wójcik", "Wójcik"},
+                                 {"Kowalczyk", "Kowalczyk"},
+                                 {"Kamiński", "Kamińska"},
+                                 {"Lewandowski", "Lewandowska"},
+                                 {"Zieliński", "Zielińska"},
+                                 {"Szymański", "Szymańska"},
+                                 {"Woźniak", "Woźniak"},
+                                 {"Dąbrowski", "Dąbrowska"},
+                                 {"Kozłowski", "Kozłowska"},
+                                 {"Jankowski", "Jankowska"},
+                                 {"Mazur", "Mazur"},
+                                 {"Kwiatkowski", "Kwiatkowska"},
+                                 {"Krawczyk", "Krawczyk"},
+                                 {"Piotrowski", "Piotrowska"},
+                                 {"Grabowski", "Grabowska"},
+                                 {"Pawłowski", "Pawłowska"},
+                                 {"Michalski", "Michalska"},
+                                 {"Król", "Król"},
+                                 {"Wieczorek", "Wieczorek"},
+                                 {"Jabłoński", "Jabłońska"},
+                                 {"Wróbel", "Wróbel"},
+                                 {"Żak", "Żak"},
+                                 {"Górski", "Górska"},
+                                 {"Sikora", "Sikora"}};
+constexpr const char* kPositions[] = {"Prezes Zarządu",
+                                      "Dyrektor handlowy",
+                                      "Kierownik zakupów",
+                                      "Główna księgowa",
+                                      "Specjalista ds. zaopatrzenia",
+                                      "Kierownik serwisu",
+                                      "Właściciel",
+                                      "Asystentka zarządu",
+                                      "Kierownik produkcji",
+                                      "Informatyk"};
+constexpr const char* kTaskKinds[] = {"call",   "meeting", "send_materials", "complaint",
+                                      "tender", "offer",   "other"};
+constexpr const char* kTaskTitles[] = {
+    "Zadzwonić w sprawie oferty",        "Spotkanie handlowe",
+    "Wysłać katalog produktów",          "Rozpatrzyć reklamację",
+    "Przygotować dokumenty przetargowe", "Przygotować ofertę cenową",
+    "Potwierdzić termin dostawy",        "Omówić warunki umowy",
+    "Przypomnieć o płatności",           "Ankieta satysfakcji"};
+constexpr const char* kSubjects[] = {
+    "Zapytanie o cenę",    "Termin dostawy",           "Reklamacja dostawy",
+    "Oferta handlowa",     "Potwierdzenie zamówienia", "Faktura korygująca",
+    "Umówienie spotkania", "Warunki współpracy",       "Nowy katalog",
+    "Przegląd urządzenia"};
+constexpr const char* kProblems[] = {"Urządzenie nie włącza się",
+                                     "Głośna praca silnika",
+                                     "Wyciek płynu",
+                                     "Błąd E42 na wyświetlaczu",
+                                     "Przegląd okresowy",
+                                     "Uszkodzona obudowa",
+                                     "Nie drukuje",
+                                     "Przegrzewa się",
+                                     "Brak zasilania",
+                                     "Wymiana filtra"};
+constexpr const char* kModels[] = {"KX-200",         "TermoPro 5",      "Drukarka L350",
+                                   "Sprężarka S-90", "Piec CO 24kW",    "Klimatyzator AC-12",
+                                   "Wózek WW-2",     "Kasa fiskalna F1"};
+constexpr const char* kManufacturers[] = {"Polmatex",  "Termet", "Epson",        "Kaeser",
+                                          "Viessmann", "Daikin", "Jungheinrich", "Novitus"};
 
 std::string ascii(std::string_view s) {
   static const std::pair<const char*, char> map[] = {
-      {"ą", 'a'}, {"ć", 'c'}, {"ę", 'e'}, {"ł", 'l'}, {"ń", 'n'}, {"ó", 'o'}, {"ś", 's'}, {"ź", 'z'}, {"ż", 'z'},
-      {"Ą", 'a'}, {"Ć", 'c'}, {"Ę", 'e'}, {"Ł", 'l'}, {"Ń", 'n'}, {"Ó", 'o'}, {"Ś", 's'}, {"Ź", 'z'}, {"Ż", 'z'}};
+      {"ą", 'a'}, {"ć", 'c'}, {"ę", 'e'}, {"ł", 'l'}, {"ń", 'n'}, {"ó", 'o'},
+      {"ś", 's'}, {"ź", 'z'}, {"ż", 'z'}, {"Ą", 'a'}, {"Ć", 'c'}, {"Ę", 'e'},
+      {"Ł", 'l'}, {"Ń", 'n'}, {"Ó", 'o'}, {"Ś", 's'}, {"Ź", 'z'}, {"Ż", 'z'}};
   std::string out;
   for (size_t i = 0; i < s.size();) {
     bool done = false;
@@ -111,8 +165,10 @@ std::string ascii(std::string_view s) {
       }
     if (done) continue;
     const char c = s[i++];
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out.push_back(c);
-    else if (c >= 'A' && c <= 'Z') out.push_back(static_cast<char>(c - 'A' + 'a'));
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+      out.push_back(c);
+    else if (c >= 'A' && c <= 'Z')
+      out.push_back(static_cast<char>(c - 'A' + 'a'));
   }
   return out;
 }
@@ -120,11 +176,13 @@ std::string ascii(std::string_view s) {
 class Generator {
  public:
   Generator(eventstore::EventStore& store, const Options& o)
-      : store_(store), options_(o), rng_(o.seed),
+      : store_(store),
+        options_(o),
+        rng_(o.seed),
         handler_(store, application::Options{[this] { return now_; }}) {
     const auto& s = o.scale;
-    planned_ = s.operators + s.campaigns + s.clients * 2 + s.persons + s.devices * 2 + s.projects * 2 +
-               s.contacts + s.tasks * 3 + s.service_orders * 4 + s.clients * 3;
+    planned_ = s.operators + s.campaigns + s.clients * 2 + s.persons + s.devices * 2 +
+               s.projects * 2 + s.contacts + s.tasks * 3 + s.service_orders * 4 + s.clients * 3;
     start_ = o.today_us - 730 * kDay;
     now_ = start_;
   }
@@ -134,7 +192,8 @@ class Generator {
     const uint64_t head0 = store_.head();
     const auto& s = options_.scale;
     // Set-up: the first two months of the two years.
-    step_ = 60 * kDay / std::max<int64_t>(1, s.operators + s.campaigns + s.clients + s.persons + s.devices + 8);
+    step_ = 60 * kDay /
+            std::max<int64_t>(1, s.operators + s.campaigns + s.clients + s.persons + s.devices + 8);
     staff();
     custom_fields();
     for (int i = 0; i < s.campaigns; ++i) campaign(i);
@@ -148,11 +207,16 @@ class Generator {
     for (int64_t n = 0; n < activity; ++n) {
       const int64_t r = pick(activity - n);
       int64_t left = r;
-      if ((left -= s.contacts - contacts) < 0) contact(contacts++);
-      else if ((left -= s.tasks - tasks) < 0) task(tasks++);
-      else if ((left -= s.service_orders - orders) < 0) service_order(orders++);
-      else if ((left -= s.projects - projects) < 0) project(projects++);
-      else trade_document(documents++);
+      if ((left -= s.contacts - contacts) < 0)
+        contact(contacts++);
+      else if ((left -= s.tasks - tasks) < 0)
+        task(tasks++);
+      else if ((left -= s.service_orders - orders) < 0)
+        service_order(orders++);
+      else if ((left -= s.projects - projects) < 0)
+        project(projects++);
+      else
+        trade_document(documents++);
     }
     report_.events = store_.head() - head0;
     report_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -160,7 +224,9 @@ class Generator {
   }
 
  private:
-  int64_t pick(int64_t n) { return n <= 1 ? 0 : static_cast<int64_t>(rng_() % static_cast<uint64_t>(n)); }
+  int64_t pick(int64_t n) {
+    return n <= 1 ? 0 : static_cast<int64_t>(rng_() % static_cast<uint64_t>(n));
+  }
   bool chance(int percent) { return pick(100) < percent; }
   template <class T, size_t N>
   const T& any(const T (&items)[N]) {
@@ -169,8 +235,8 @@ class Generator {
   Date today() const { return Date{static_cast<int32_t>(now_ / kDay)}; }
   std::string op() { return "op" + std::to_string(1 + pick(options_.scale.operators - 1)); }
 
-  bool cmd(K kind, Action action, const std::string& id, Object input, const std::string& actor = "op0",
-           std::string secret = {}) {
+  bool cmd(K kind, Action action, const std::string& id, Object input,
+           const std::string& actor = "op0", std::string secret = {}) {
     now_ += step_ / 2 + pick(step_ + 1);
     if (now_ > options_.today_us) now_ = options_.today_us;
     domain::Command c{kind, action, id, std::move(input), actor, {}, std::move(secret)};
@@ -179,28 +245,33 @@ class Generator {
     if (!r) {
       ++report_.refused;
       if (report_.refused <= 5)
-        std::fprintf(stderr, "demo: %s %s %s refused: %s\n", std::string(domain::name_of(kind)).c_str(),
-                     std::string(domain::name_of(action)).c_str(), id.c_str(), r.error().message.c_str());
+        std::fprintf(
+            stderr, "demo: %s %s %s refused: %s\n", std::string(domain::name_of(kind)).c_str(),
+            std::string(domain::name_of(action)).c_str(), id.c_str(), r.error().message.c_str());
     }
-    if (options_.progress && report_.commands % 10'000 == 0) options_.progress(report_.commands, planned_);
+    if (options_.progress && report_.commands % 10'000 == 0)
+      options_.progress(report_.commands, planned_);
     return static_cast<bool>(r);
   }
 
   Value phone(const City& city) {
     char buf[32];
     if (chance(60))
-      std::snprintf(buf, sizeof buf, "+48 %d%02d %03d %03d", static_cast<int>(5 + pick(4)), static_cast<int>(pick(100)),
-                    static_cast<int>(pick(1000)), static_cast<int>(pick(1000)));
+      std::snprintf(buf, sizeof buf, "+48 %d%02d %03d %03d", static_cast<int>(5 + pick(4)),
+                    static_cast<int>(pick(100)), static_cast<int>(pick(1000)),
+                    static_cast<int>(pick(1000)));
     else
-      std::snprintf(buf, sizeof buf, "+48 %s %03d %02d %02d", city.area_code, static_cast<int>(pick(1000)),
-                    static_cast<int>(pick(100)), static_cast<int>(pick(100)));
+      std::snprintf(buf, sizeof buf, "+48 %s %03d %02d %02d", city.area_code,
+                    static_cast<int>(pick(1000)), static_cast<int>(pick(100)),
+                    static_cast<int>(pick(100)));
     return Value(std::string(buf));
   }
 
   std::string nip() {
     for (;;) {
       char digits[11];
-      std::snprintf(digits, sizeof digits, "%03d%06d", static_cast<int>(100 + pick(900)), static_cast<int>(pick(1'000'000)));
+      std::snprintf(digits, sizeof digits, "%03d%06d", static_cast<int>(100 + pick(900)),
+                    static_cast<int>(pick(1'000'000)));
       const int check = domain::nip_check_digit(std::string_view(digits, 9));
       if (check < 0) continue;
       std::string s(digits, 9);
@@ -217,7 +288,8 @@ class Generator {
 
   void staff() {
     const int n = options_.scale.operators;
-    cmd(K::operator_, Action::create, "op0", {{"login", "kierownik"}, {"name", "Kierownik Sprzedaży"}, {"role", "manager"}});
+    cmd(K::operator_, Action::create, "op0",
+        {{"login", "kierownik"}, {"name", "Kierownik Sprzedaży"}, {"role", "manager"}});
     for (int i = 1; i < n; ++i) {
       const auto& f = any(kFirstNames);
       const auto& s = any(kSurnames);
@@ -225,26 +297,39 @@ class Generator {
       const char* role = i % 10 == 0 ? "manager" : i == 1 ? "auditor" : "operator";
       cmd(K::operator_, Action::create, "op" + std::to_string(i),
           {{"login", ascii(f.name) + "." + ascii(f.female ? s.female : s.male) + std::to_string(i)},
-           {"name", name}, {"role", role}, {"supervisor_id", "op0"}});
+           {"name", name},
+           {"role", role},
+           {"supervisor_id", "op0"}});
     }
   }
 
   void custom_fields() {
     cmd(K::field_catalog, Action::define_field, "client",
-        {{"key", "segment"}, {"label", "Segment"}, {"type", "choice"}, {"options", List{Value("A"), Value("B"), Value("C")}}});
+        {{"key", "segment"},
+         {"label", "Segment"},
+         {"type", "choice"},
+         {"options", List{Value("A"), Value("B"), Value("C")}}});
     cmd(K::field_catalog, Action::define_field, "client",
-        {{"key", "source"}, {"label", "Źródło pozyskania"}, {"type", "choice"},
-         {"options", List{Value("polecenie"), Value("targi"), Value("internet"), Value("telefon")}}});
+        {{"key", "source"},
+         {"label", "Źródło pozyskania"},
+         {"type", "choice"},
+         {"options",
+          List{Value("polecenie"), Value("targi"), Value("internet"), Value("telefon")}}});
     cmd(K::field_catalog, Action::define_field, "device",
         {{"key", "power_kw"}, {"label", "Moc [kW]"}, {"type", "decimal"}});
   }
 
   void campaign(int i) {
     cmd(K::campaign, Action::create, "cmp" + std::to_string(i),
-        {{"name", std::string("Kampania ") + any(kCompanyTrades) + " " + std::to_string(2025 + i % 2)},
-         {"goal", "Zwiększenie sprzedaży w segmencie"}, {"owner_id", "op0"},
-         {"start", today().format()}, {"end", today().add_months(6 + static_cast<int>(pick(12))).format()}});
-    if (chance(70)) cmd(K::campaign, Action::change_status, "cmp" + std::to_string(i), {{"status", "active"}}, "op0");
+        {{"name",
+          std::string("Kampania ") + any(kCompanyTrades) + " " + std::to_string(2025 + i % 2)},
+         {"goal", "Zwiększenie sprzedaży w segmencie"},
+         {"owner_id", "op0"},
+         {"start", today().format()},
+         {"end", today().add_months(6 + static_cast<int>(pick(12))).format()}});
+    if (chance(70))
+      cmd(K::campaign, Action::change_status, "cmp" + std::to_string(i), {{"status", "active"}},
+          "op0");
   }
 
   void client(int i) {
@@ -252,10 +337,12 @@ class Generator {
     const auto& s = any(kSurnames);
     const std::string trade = any(kCompanyTrades);
     const std::string name = std::string(any(kCompanyKinds)) + " " + trade + " " +
-                             (chance(50) ? std::string(s.male) : std::string(city.name)) + " " + any(kLegalForms);
+                             (chance(50) ? std::string(s.male) : std::string(city.name)) + " " +
+                             any(kLegalForms);
     const std::string domain = ascii(s.male) + "-" + ascii(trade).substr(0, 6) + ".pl";
     char postal[8];
-    std::snprintf(postal, sizeof postal, "%s-%03d", city.postal_prefix, static_cast<int>(pick(1000)));
+    std::snprintf(postal, sizeof postal, "%s-%03d", city.postal_prefix,
+                  static_cast<int>(pick(1000)));
     List roles{Value("customer")};
     if (chance(15)) roles.push_back(Value("supplier"));
     const int64_t potential = 10'000 * (1 + pick(200));
@@ -266,17 +353,22 @@ class Generator {
                  {"account_manager_id", op()},
                  {"potential", money(potential)},
                  {"cooperation_start", today().add_days(-static_cast<int>(pick(3000))).format()},
-                 {"addresses", List{Object{{"street", std::string("ul. ") + any(kStreets) + " " + std::to_string(1 + pick(150))},
-                                           {"postal_code", std::string(postal)}, {"city", city.name}}}},
+                 {"addresses", List{Object{{"street", std::string("ul. ") + any(kStreets) + " " +
+                                                          std::to_string(1 + pick(150))},
+                                           {"postal_code", std::string(postal)},
+                                           {"city", city.name}}}},
                  {"phones", List{phone(city)}},
                  {"emails", List{Value("biuro@" + domain)}},
                  {"website", "https://www." + domain},
-                 {"fields", Object{{"segment", chance(20) ? "A" : chance(50) ? "B" : "C"},
+                 {"fields", Object{{"segment", chance(20)   ? "A"
+                                               : chance(50) ? "B"
+                                                            : "C"},
                                    {"source", any(kSources)}}}};
     const std::string id = "c" + std::to_string(i);
     cmd(K::client, Action::create, id, std::move(input), op());
     const char* status = chance(70) ? "active" : chance(50) ? "inactive" : "prospect";
-    if (std::string(status) != "prospect") cmd(K::client, Action::update, id, {{"status", status}}, op());
+    if (std::string(status) != "prospect")
+      cmd(K::client, Action::update, id, {{"status", status}}, op());
     clients_.push_back({id, city});
   }
 
@@ -285,50 +377,71 @@ class Generator {
     const auto& s = any(kSurnames);
     const auto& c = clients_[pick(clients_.size())];
     const std::string last = f.female ? s.female : s.male;
-    const Date birthday = Date::from_ymd(1955 + static_cast<int>(pick(45)), 1 + static_cast<unsigned>(pick(12)),
-                                         1 + static_cast<unsigned>(pick(28)));
+    const Date birthday =
+        Date::from_ymd(1955 + static_cast<int>(pick(45)), 1 + static_cast<unsigned>(pick(12)),
+                       1 + static_cast<unsigned>(pick(28)));
     const std::string id = "p" + std::to_string(i);
     cmd(K::person, Action::create, id,
-        {{"first_name", f.name}, {"last_name", last}, {"position", any(kPositions)},
+        {{"first_name", f.name},
+         {"last_name", last},
+         {"position", any(kPositions)},
          {"phones", List{phone(c.city)}},
-         {"emails", List{Value(ascii(f.name) + "." + ascii(last) + std::to_string(i) + "@firma.pl")}},
-         {"birthday", birthday.format()}, {"name_day", f.name_day},
+         {"emails",
+          List{Value(ascii(f.name) + "." + ascii(last) + std::to_string(i) + "@firma.pl")}},
+         {"birthday", birthday.format()},
+         {"name_day", f.name_day},
          {"client_links", List{Object{{"client_id", c.id}, {"role", "kontakt"}}}},
          {"marketing_consent", chance(60)}},
         op());
     persons_.push_back(id);
     if (i > 0 && chance(10))
-      cmd(K::person, Action::relate, id, {{"person_id", persons_[pick(i)]}, {"label", chance(50) ? "współpracownik" : "przełożony"}}, op());
+      cmd(K::person, Action::relate, id,
+          {{"person_id", persons_[pick(i)]},
+           {"label", chance(50) ? "współpracownik" : "przełożony"}},
+          op());
   }
 
   void device(int i) {
     const auto& c = clients_[pick(clients_.size())];
     const std::string id = "d" + std::to_string(i);
     cmd(K::device, Action::create, id,
-        {{"serial_number", "SN" + std::to_string(100000 + i * 7)}, {"model", any(kModels)},
-         {"manufacturer", any(kManufacturers)}, {"client_id", c.id}, {"location", c.city.name},
+        {{"serial_number", "SN" + std::to_string(100000 + i * 7)},
+         {"model", any(kModels)},
+         {"manufacturer", any(kManufacturers)},
+         {"client_id", c.id},
+         {"location", c.city.name},
          {"warranty_until", today().add_months(static_cast<int>(pick(36))).format()},
          {"fields", Object{{"power_kw", std::to_string(1 + pick(40)) + ".5"}}}},
         op());
     devices_.push_back({id, c.id});
     if (chance(40)) {
       const std::string inspection = "i" + std::to_string(i);
-      Object input{{"device_id", id}, {"due", today().add_days(30 + static_cast<int>(pick(400))).format()}};
+      Object input{{"device_id", id},
+                   {"due", today().add_days(30 + static_cast<int>(pick(400))).format()}};
       if (chance(80)) input.emplace_back("every", Object{{"months", chance(50) ? 6 : 12}});
-      if (cmd(K::inspection, Action::create, inspection, std::move(input), op())) inspections_.push_back({inspection, id});
+      if (cmd(K::inspection, Action::create, inspection, std::move(input), op()))
+        inspections_.push_back({inspection, id});
     }
   }
 
   void project(int i) {
     List clients;
-    for (int k = 0, n = 1 + static_cast<int>(pick(5)); k < n; ++k) clients.push_back(Value(clients_[pick(clients_.size())].id));
-    std::sort(clients.begin(), clients.end(), [](const Value& a, const Value& b) { return *a.get<std::string>() < *b.get<std::string>(); });
+    for (int k = 0, n = 1 + static_cast<int>(pick(5)); k < n; ++k)
+      clients.push_back(Value(clients_[pick(clients_.size())].id));
+    std::sort(clients.begin(), clients.end(), [](const Value& a, const Value& b) {
+      return *a.get<std::string>() < *b.get<std::string>();
+    });
     clients.erase(std::unique(clients.begin(), clients.end()), clients.end());
     const std::string id = "pr" + std::to_string(i);
-    Object input{{"name", std::string(chance(50) ? "Badanie rynku " : "Akcja promocyjna ") + any(kCompanyTrades)},
-                 {"goal", "Pozyskanie opinii klientów"}, {"client_ids", clients}, {"owner_id", op()},
-                 {"start", today().format()}, {"end", today().add_days(30 + static_cast<int>(pick(180))).format()}};
-    if (options_.scale.campaigns > 0 && chance(60)) input.emplace_back("campaign_id", "cmp" + std::to_string(pick(options_.scale.campaigns)));
+    Object input{{"name", std::string(chance(50) ? "Badanie rynku " : "Akcja promocyjna ") +
+                              any(kCompanyTrades)},
+                 {"goal", "Pozyskanie opinii klientów"},
+                 {"client_ids", clients},
+                 {"owner_id", op()},
+                 {"start", today().format()},
+                 {"end", today().add_days(30 + static_cast<int>(pick(180))).format()}};
+    if (options_.scale.campaigns > 0 && chance(60))
+      input.emplace_back("campaign_id", "cmp" + std::to_string(pick(options_.scale.campaigns)));
     cmd(K::project, Action::create, id, std::move(input), op());
     cmd(K::project, Action::change_status, id, {{"status", "active"}}, op());
     if (chance(40)) cmd(K::project, Action::change_status, id, {{"status", "completed"}}, op());
@@ -336,25 +449,35 @@ class Generator {
 
   void contact(int i) {
     const auto& c = clients_[pick(clients_.size())];
-    static constexpr const char* kinds[] = {"phone_call", "phone_call", "email", "email", "meeting", "letter", "fax", "note", "quote_request"};
+    static constexpr const char* kinds[] = {"phone_call", "phone_call", "email",
+                                            "email",      "meeting",    "letter",
+                                            "fax",        "note",       "quote_request"};
     const std::string kind = any(kinds);
     const bool quote = kind == "quote_request";
     const std::string id = "k" + std::to_string(i);
     const std::string actor = op();
     Object input{{"kind", kind},
-                 {"direction", quote || chance(40) ? "inbound" : chance(70) ? "outbound" : "internal"},
+                 {"direction", quote || chance(40) ? "inbound"
+                               : chance(70)        ? "outbound"
+                                                   : "internal"},
                  {"occurred_at", DateTime{now_ - pick(3 * 3'600'000'000LL)}.format()},
                  {"client_id", c.id},
                  {"subject", quote ? "Zapytanie ofertowe" : any(kSubjects)},
                  {"notes", "Rozmowa z klientem, ustalono dalsze kroki."},
                  {"operator_id", actor}};
     if (quote) input.emplace_back("awaits_reply", true);
-    if (!persons_.empty()) input.emplace_back("person_ids", List{Value(persons_[pick(persons_.size())])});
+    if (!persons_.empty())
+      input.emplace_back("person_ids", List{Value(persons_[pick(persons_.size())])});
     cmd(K::contact, Action::create, id, std::move(input), actor);
     if (quote && chance(80)) {
       cmd(K::contact, Action::create, id + "r",
-          {{"kind", "email"}, {"direction", "outbound"}, {"occurred_at", DateTime{now_ + pick(4 * kDay)}.format()},
-           {"client_id", c.id}, {"subject", "Oferta"}, {"reply_to_id", id}, {"operator_id", actor}},
+          {{"kind", "email"},
+           {"direction", "outbound"},
+           {"occurred_at", DateTime{now_ + pick(4 * kDay)}.format()},
+           {"client_id", c.id},
+           {"subject", "Oferta"},
+           {"reply_to_id", id},
+           {"operator_id", actor}},
           actor);
     }
   }
@@ -366,8 +489,13 @@ class Generator {
     const std::string assignee = chance(60) ? creator : op();
     const int kind = static_cast<int>(pick(std::size(kTaskKinds)));
     cmd(K::task, Action::create, id,
-        {{"title", kTaskTitles[pick(std::size(kTaskTitles))]}, {"kind", kTaskKinds[kind]}, {"client_id", c.id},
-         {"assignee_id", assignee}, {"priority", chance(20) ? "high" : chance(80) ? "normal" : "low"},
+        {{"title", kTaskTitles[pick(std::size(kTaskTitles))]},
+         {"kind", kTaskKinds[kind]},
+         {"client_id", c.id},
+         {"assignee_id", assignee},
+         {"priority", chance(20)   ? "high"
+                      : chance(80) ? "normal"
+                                   : "low"},
          {"due", today().add_days(static_cast<int>(pick(21))).format()},
          {"planned_start", DateTime{now_ + pick(7) * kDay}.format()}},
         creator);
@@ -375,7 +503,8 @@ class Generator {
     if (chance(recent ? 30 : 90)) {
       cmd(K::task, Action::start, id, {}, assignee);
       if (chance(recent ? 40 : 85)) {
-        cmd(K::task, Action::log_work, id, {{"minutes", 15 + pick(180)}, {"note", "Realizacja zadania"}}, assignee);
+        cmd(K::task, Action::log_work, id,
+            {{"minutes", 15 + pick(180)}, {"note", "Realizacja zadania"}}, assignee);
         cmd(K::task, Action::complete, id, {{"result", "Wykonano"}}, assignee);
       }
     } else if (chance(5)) {
@@ -412,10 +541,12 @@ class Generator {
     }
     for (int s = 0; s < std::min(steps, 4); ++s) {
       if (s == 2 && chance(20)) {
-        cmd(K::service_order, Action::change_status, id, {{"status", "awaiting_parts"}}, technician);
+        cmd(K::service_order, Action::change_status, id, {{"status", "awaiting_parts"}},
+            technician);
         cmd(K::service_order, Action::change_status, id, {{"status", "in_repair"}}, technician);
       }
-      if (s == 2) cmd(K::service_order, Action::log_work, id, {{"minutes", 30 + pick(240)}}, technician);
+      if (s == 2)
+        cmd(K::service_order, Action::log_work, id, {{"minutes", 30 + pick(240)}}, technician);
       cmd(K::service_order, Action::change_status, id, {{"status", flow[s]}}, technician);
     }
   }
@@ -425,10 +556,14 @@ class Generator {
     const bool invoice = chance(80);
     const std::string id = "doc" + std::to_string(i);
     char number[32];
-    std::snprintf(number, sizeof number, "%s/%d/%05d", invoice ? "FV" : "WZ", today().year(), i + 1);
+    std::snprintf(number, sizeof number, "%s/%d/%05d", invoice ? "FV" : "WZ", today().year(),
+                  i + 1);
     cmd(K::trade_document, Action::create, id,
-        {{"type", invoice ? "invoice" : "stock_issue"}, {"number", std::string(number)}, {"date", today().format()},
-         {"net", money(200 + pick(40'000), static_cast<int>(pick(100)))}, {"client_id", c.id}},
+        {{"type", invoice ? "invoice" : "stock_issue"},
+         {"number", std::string(number)},
+         {"date", today().format()},
+         {"net", money(200 + pick(40'000), static_cast<int>(pick(100)))},
+         {"client_id", c.id}},
         op());
   }
 
@@ -465,7 +600,8 @@ Report generate(eventstore::EventStore& store, const Options& options) {
   if (o.today_us == 0) {
     // Today at 00:00 UTC: the same seed gives the same dataset all day, and a fresh one tomorrow.
     const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::system_clock::now().time_since_epoch()).count();
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
     o.today_us = now - now % kDay;
   }
   return Generator(store, o).run();

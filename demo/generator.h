@@ -18,8 +18,10 @@ struct Scale {
   int operators, clients, persons, contacts, tasks, projects, campaigns, devices, service_orders;
 };
 inline constexpr Scale kSmall{"small", 12, 1'000, 3'000, 20'000, 10'000, 200, 5, 500, 1'500};
-inline constexpr Scale kMedium{"medium", 60, 20'000, 60'000, 400'000, 200'000, 4'000, 50, 10'000, 30'000};
-inline constexpr Scale kLarge{"large", 300, 200'000, 600'000, 4'000'000, 2'000'000, 40'000, 500, 100'000, 300'000};
+inline constexpr Scale kMedium{"medium", 60,    20'000, 60'000, 400'000,
+                               200'000,  4'000, 50,     10'000, 30'000};
+inline constexpr Scale kLarge{"large",   300,    200'000, 600'000, 4'000'000,
+                              2'000'000, 40'000, 500,     100'000, 300'000};
 std::optional<Scale> scale_from_name(std::string_view name);
 
 struct Report {

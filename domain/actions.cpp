@@ -37,12 +37,17 @@ const Transitions& transitions(K kind) {
                                          {"cancelled", {"planned"}}};
   static const Transitions none;
   switch (kind) {
-    case K::task: return task;
-    case K::service_order: return service_order;
+    case K::task:
+      return task;
+    case K::service_order:
+      return service_order;
     case K::project:
-    case K::campaign: return project;
-    case K::inspection: return inspection;
-    default: return none;
+    case K::campaign:
+      return project;
+    case K::inspection:
+      return inspection;
+    default:
+      return none;
   }
 }
 
@@ -56,7 +61,8 @@ std::optional<error> check_transition(K kind, const std::string& from, const std
     why = "a device is handed back only after its order is completed (it is '" + from + "')";
   if (kind == K::task && to == "done" && from == "cancelled")
     why = "a cancelled task cannot be completed; reopen it first";
-  return error{errc::transition_not_allowed, std::string(name_of(kind)) + ": " + why, {{"status", why}}};
+  return error{
+      errc::transition_not_allowed, std::string(name_of(kind)) + ": " + why, {{"status", why}}};
 }
 
 std::string status_event(K kind, const std::string& to) {
@@ -84,7 +90,8 @@ std::optional<Date> next_due(const Record& inspection, Date done_on) {
   Date next = *due_v->get<Date>();
   const Date start = next;
   for (int64_t i = 1; next <= done_on || next == start; ++i)
-    next = unit == "days" ? start.add_days(static_cast<int>(count * i)) : start.add_months(static_cast<int>(count * i));
+    next = unit == "days" ? start.add_days(static_cast<int>(count * i))
+                          : start.add_months(static_cast<int>(count * i));
   return next;
 }
 
@@ -105,7 +112,8 @@ DomainEvent complete_inspection(const Builder& b, const Record& inspection, Date
   return b.event("InspectionCompleted", std::move(changes));
 }
 
-result<Decision> change_status(const State& state, const Command& cmd, Builder& b, const std::string& to) {
+result<Decision> change_status(const State& state, const Command& cmd, Builder& b,
+                               const std::string& to) {
   const Record& target = state.target;
   const std::string from = target.text("status");
   if (auto refusal = check_transition(cmd.kind, from, to)) return unexpected(*refusal);
@@ -128,14 +136,16 @@ result<Decision> change_status(const State& state, const Command& cmd, Builder& 
   if (!b.ok()) return b.refusal();
 
   Decision d;
-  d.streams.push_back(b.on(target, {b.event(status_event(cmd.kind, to), std::move(changes), std::move(entry))}));
+  d.streams.push_back(
+      b.on(target, {b.event(status_event(cmd.kind, to), std::move(changes), std::move(entry))}));
   // Completing the service order of an inspection completes the inspection (and plans the next).
   if (cmd.kind == K::service_order && to == "completed") {
     if (const std::string id = target.text("inspection_id"); !id.empty()) {
       const Record& inspection = b.related(K::inspection, id);
       if (inspection.exists() && inspection.text("status") == "in_service" &&
           inspection.text("service_order_id") == cmd.id)
-        d.streams.push_back(b.on(inspection, {complete_inspection(b, inspection, local_date(cmd.now))}));
+        d.streams.push_back(
+            b.on(inspection, {complete_inspection(b, inspection, local_date(cmd.now))}));
     }
   }
   return d;
@@ -145,11 +155,12 @@ result<Decision> log_work(const State& state, const Command& cmd, Builder& b) {
   const Record& target = state.target;
   const std::string status = target.text("status");
   if (status == "cancelled" || status == "handed_back")
-    return refuse(errc::transition_not_allowed, "no work can be logged on a " + status + " " +
-                                                    std::string(name_of(cmd.kind)),
+    return refuse(errc::transition_not_allowed,
+                  "no work can be logged on a " + status + " " + std::string(name_of(cmd.kind)),
                   {{"status", "is " + status}});
   for (const auto& [k, v] : cmd.input)
-    if (k != "date" && k != "minutes" && k != "note") b.problem(k, "is not a member of a work log entry");
+    if (k != "date" && k != "minutes" && k != "note")
+      b.problem(k, "is not a member of a work log entry");
   FieldSpec date_spec{"date", FieldType::date};
   date_spec.default_value = local_date(cmd.now);
   FieldSpec minutes_spec{"minutes", FieldType::integer};
@@ -158,7 +169,8 @@ result<Decision> log_work(const State& state, const Command& cmd, Builder& b) {
   auto date = b.value(date_spec, cmd.input, "date");
   auto minutes = b.value(minutes_spec, cmd.input, "minutes");
   auto note = b.value(note_spec, cmd.input, "note");
-  if (minutes && minutes->get<int64_t>() && (*minutes->get<int64_t>() < 1 || *minutes->get<int64_t>() > 24 * 60))
+  if (minutes && minutes->get<int64_t>() &&
+      (*minutes->get<int64_t>() < 1 || *minutes->get<int64_t>() > 24 * 60))
     b.problem("minutes", "must be between 1 and 1440");
   if (!b.ok()) return b.refusal();
   Object entry{{"operator_id", cmd.actor}, {"date", *date}, {"minutes", *minutes}};
@@ -192,17 +204,21 @@ result<Decision> relate(const State& state, const Command& cmd, Builder& b, bool
                   {{"person_id", "refers to a person that does not exist: '" + other + "'"}});
   Decision d;
   if (add) {
-    d.streams.push_back(b.on(target, {b.event("PersonRelated", {}, {{"person_id", other}, {"label", *label}})}));
-    d.streams.push_back(b.on(person, {b.event("PersonRelated", {}, {{"person_id", cmd.id}, {"label", *label}})}));
+    d.streams.push_back(
+        b.on(target, {b.event("PersonRelated", {}, {{"person_id", other}, {"label", *label}})}));
+    d.streams.push_back(
+        b.on(person, {b.event("PersonRelated", {}, {{"person_id", cmd.id}, {"label", *label}})}));
   } else {
     const Value* relations = target.field("relations");
     const List* list = relations ? relations->get<List>() : nullptr;
-    const bool related = list && std::any_of(list->begin(), list->end(), [&](const Value& r) {
-                           const Object* o = r.get<Object>();
-                           return o && find(*o, "person_id") && *find(*o, "person_id") == Value(other);
-                         });
+    const bool related =
+        list && std::any_of(list->begin(), list->end(), [&](const Value& r) {
+          const Object* o = r.get<Object>();
+          return o && find(*o, "person_id") && *find(*o, "person_id") == Value(other);
+        });
     if (!related)
-      return refuse(errc::not_found, "the persons are not related", {{"person_id", "is not related to this person"}});
+      return refuse(errc::not_found, "the persons are not related",
+                    {{"person_id", "is not related to this person"}});
     d.streams.push_back(b.on(target, {b.event("PersonUnrelated", {}, {{"person_id", other}})}));
     d.streams.push_back(b.on(person, {b.event("PersonUnrelated", {}, {{"person_id", cmd.id}})}));
   }
@@ -214,7 +230,8 @@ result<Decision> relate(const State& state, const Command& cmd, Builder& b, bool
 result<Decision> decide_action(const State& state, const Command& cmd) {
   const Record& target = state.target;
   if (!target.exists())
-    return refuse(errc::not_found, std::string(name_of(cmd.kind)) + " '" + cmd.id + "' does not exist");
+    return refuse(errc::not_found,
+                  std::string(name_of(cmd.kind)) + " '" + cmd.id + "' does not exist");
   Builder b(state, cmd);
   auto unsupported = [&] {
     return refuse(errc::invalid_input, "a " + std::string(name_of(cmd.kind)) + " has no action '" +
@@ -228,7 +245,8 @@ result<Decision> decide_action(const State& state, const Command& cmd) {
       if (cmd.kind == K::task) return change_status(state, cmd, b, "done");
       if (cmd.kind == K::inspection) {
         const std::string from = target.text("status");
-        if (auto refusal = check_transition(K::inspection, from, "completed")) return unexpected(*refusal);
+        if (auto refusal = check_transition(K::inspection, from, "completed"))
+          return unexpected(*refusal);
         FieldSpec date_spec{"date", FieldType::date};
         date_spec.default_value = local_date(cmd.now);
         auto done_on = b.value(date_spec, cmd.input, "date");
@@ -244,7 +262,9 @@ result<Decision> decide_action(const State& state, const Command& cmd) {
           if (auto refusal = check_transition(K::inspection, target.text("status"), "cancelled"))
             return unexpected(*refusal);
           Decision d;
-          d.streams.push_back(b.on(target, {b.event("InspectionCancelled", {{"status", false, target.text("status"), "cancelled"}})}));
+          d.streams.push_back(
+              b.on(target, {b.event("InspectionCancelled",
+                                    {{"status", false, target.text("status"), "cancelled"}})}));
           return d;
         }
         return change_status(state, cmd, b, "cancelled");
@@ -254,7 +274,8 @@ result<Decision> decide_action(const State& state, const Command& cmd) {
       if (cmd.kind != K::task) return unsupported();
       return change_status(state, cmd, b, "open");
     case Action::change_status: {
-      if (cmd.kind != K::service_order && cmd.kind != K::project && cmd.kind != K::campaign) return unsupported();
+      if (cmd.kind != K::service_order && cmd.kind != K::project && cmd.kind != K::campaign)
+        return unsupported();
       const FieldSpec* spec = core_field(cmd.kind, "status");
       FieldSpec required = *spec;
       required.required = true;
@@ -273,10 +294,13 @@ result<Decision> decide_action(const State& state, const Command& cmd) {
       return relate(state, cmd, b, cmd.action == Action::relate);
     case Action::set_password: {
       if (cmd.kind != K::operator_) return unsupported();
-      if (cmd.secret.empty()) return refuse(errc::invalid_input, "a password is required", {{"password", "is required"}});
+      if (cmd.secret.empty())
+        return refuse(errc::invalid_input, "a password is required", {{"password", "is required"}});
       const Value* before = target.field("password_hash");
       Decision d;
-      d.streams.push_back(b.on(target, {b.event("PasswordChanged", {{"password_hash", false, before ? *before : Value{}, cmd.secret}})}));
+      d.streams.push_back(b.on(
+          target, {b.event("PasswordChanged",
+                           {{"password_hash", false, before ? *before : Value{}, cmd.secret}})}));
       return d;
     }
     default:

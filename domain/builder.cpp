@@ -30,7 +30,8 @@ std::vector<FieldChange> Builder::field_changes(const Object& input, bool creati
       continue;
     }
     if (spec->access == Access::action_only && creating && !raw.is_null()) {
-      problem(key, "is set by the workflow; a new " + kind + " starts as " + to_display(spec->default_value));
+      problem(key, "is set by the workflow; a new " + kind + " starts as " +
+                       to_display(spec->default_value));
       continue;
     }
     if (spec->access == Access::create_only && !creating) {
@@ -56,7 +57,8 @@ std::vector<FieldChange> Builder::field_changes(const Object& input, bool creati
       problem("fields", "a " + kind + " has no custom fields");
     } else {
       for (const auto& [key, raw] : *fields) {
-        auto spec = std::find_if(custom.begin(), custom.end(), [&](const FieldSpec& s) { return s.key == key; });
+        auto spec = std::find_if(custom.begin(), custom.end(),
+                                 [&](const FieldSpec& s) { return s.key == key; });
         const std::string path = "fields." + key;
         if (spec == custom.end()) {
           problem(path, "is not a custom field of a " + kind);
@@ -91,7 +93,9 @@ std::vector<FieldChange> Builder::field_changes(const Object& input, bool creati
     }
     const Object* fields = custom_input ? custom_input->get<Object>() : nullptr;
     for (const auto& spec : custom) {
-      if (spec.retired || (fields && find(*fields, spec.key) && !find(*fields, spec.key)->is_null())) continue;
+      if (spec.retired ||
+          (fields && find(*fields, spec.key) && !find(*fields, spec.key)->is_null()))
+        continue;
       if (!spec.default_value.is_null())
         change(spec.key, true, spec.default_value);
       else if (spec.required)
@@ -101,7 +105,8 @@ std::vector<FieldChange> Builder::field_changes(const Object& input, bool creati
   return changes;
 }
 
-std::optional<Value> Builder::value(const FieldSpec& spec, const Object& input, const std::string& key) {
+std::optional<Value> Builder::value(const FieldSpec& spec, const Object& input,
+                                    const std::string& key) {
   const Value* raw = find(input, key);
   if (!raw || raw->is_null()) {
     if (spec.required) {
@@ -116,14 +121,16 @@ std::optional<Value> Builder::value(const FieldSpec& spec, const Object& input, 
 bool Builder::ok() {
   for (const auto& r : refs_)
     if (!state_.exists || !state_.exists(r.kind, r.id))
-      problem(r.field, "refers to a " + std::string(name_of(r.kind)) + " that does not exist: '" + r.id + "'");
+      problem(r.field, "refers to a " + std::string(name_of(r.kind)) + " that does not exist: '" +
+                           r.id + "'");
   refs_.clear();
   return errors_.empty();
 }
 
 unexpected<error> Builder::refusal() const {
-  std::string message = errors_.size() == 1 ? errors_[0].field + " " + errors_[0].message
-                                            : std::to_string(errors_.size()) + " fields are invalid";
+  std::string message = errors_.size() == 1
+                            ? errors_[0].field + " " + errors_[0].message
+                            : std::to_string(errors_.size()) + " fields are invalid";
   return refuse(errc::invalid_input, std::move(message), errors_);
 }
 

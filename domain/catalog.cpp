@@ -22,7 +22,8 @@ const Object* definition(const Record& catalog, std::string_view key) {
   const Value* defs = catalog.field("definitions");
   if (!defs || !defs->get<List>()) return nullptr;
   for (const auto& d : *defs->get<List>())
-    if (const Object* o = d.get<Object>(); o && find(*o, "key") && *find(*o, "key") == Value(std::string(key)))
+    if (const Object* o = d.get<Object>();
+        o && find(*o, "key") && *find(*o, "key") == Value(std::string(key)))
       return o;
   return nullptr;
 }
@@ -63,32 +64,39 @@ result<Decision> decide_catalog(const State& state, const Command& cmd) {
   const Record& catalog = state.target;
   auto entity = kind_from_name(cmd.id);
   if (!entity || !has_custom_fields(*entity))
-    return refuse(errc::invalid_input, "custom fields exist for client, person, contact, task, project, "
-                                       "campaign, device and service_order",
+    return refuse(errc::invalid_input,
+                  "custom fields exist for client, person, contact, task, project, "
+                  "campaign, device and service_order",
                   {{"entity", "'" + cmd.id + "' has no custom fields"}});
   Builder b(state, cmd);
   const Value* key_value = find(cmd.input, "key");
-  const std::string key = key_value && key_value->get<std::string>() ? *key_value->get<std::string>() : "";
+  const std::string key =
+      key_value && key_value->get<std::string>() ? *key_value->get<std::string>() : "";
   const Object* existing = definition(catalog, key);
 
-  static const std::set<std::string> kDefineMembers = {"key", "label", "type", "required", "options", "default", "target"};
-  static const std::set<std::string> kChangeMembers = {"key", "label", "required", "options", "default"};
+  static const std::set<std::string> kDefineMembers = {"key",     "label",   "type",  "required",
+                                                       "options", "default", "target"};
+  static const std::set<std::string> kChangeMembers = {"key", "label", "required", "options",
+                                                       "default"};
   const auto& allowed = cmd.action == Action::define_field   ? kDefineMembers
                         : cmd.action == Action::change_field ? kChangeMembers
                                                              : std::set<std::string>{"key"};
   for (const auto& [k, v] : cmd.input)
     if (!allowed.count(k))
       b.problem(k, cmd.action == Action::change_field && (k == "type" || k == "target")
-                     ? "cannot be changed; retire the field and define a new one"
-                     : "is not a member of this request");
+                       ? "cannot be changed; retire the field and define a new one"
+                       : "is not a member of this request");
 
   if (cmd.action == Action::define_field) {
-    if (!valid_key(key)) b.problem("key", "must be 1-64 characters: a lowercase letter, then letters, digits or '_'");
-    else if (existing) b.problem("key", "is already defined (retired fields keep their key)");
+    if (!valid_key(key))
+      b.problem("key", "must be 1-64 characters: a lowercase letter, then letters, digits or '_'");
+    else if (existing)
+      b.problem("key", "is already defined (retired fields keep their key)");
     else if (core_field(*entity, key) || key == "fields" || key == "id" || key == "version")
       b.problem("key", "is the name of a built-in field");
   } else if (!existing) {
-    return refuse(errc::not_found, "no custom field '" + key + "' on " + cmd.id, {{"key", "is not defined"}});
+    return refuse(errc::not_found, "no custom field '" + key + "' on " + cmd.id,
+                  {{"key", "is not defined"}});
   }
   if (!b.ok()) return b.refusal();
 
@@ -117,7 +125,8 @@ result<Decision> decide_catalog(const State& state, const Command& cmd) {
   }
   if (find(cmd.input, "required")) {
     FieldSpec req_spec{"required", FieldType::boolean};
-    if (auto v = b.value(req_spec, cmd.input, "required"); v && !v->is_null()) set(def, "required", *v);
+    if (auto v = b.value(req_spec, cmd.input, "required"); v && !v->is_null())
+      set(def, "required", *v);
   } else if (cmd.action == Action::define_field) {
     set(def, "required", false);
   }
@@ -133,14 +142,16 @@ result<Decision> decide_catalog(const State& state, const Command& cmd) {
       const List& list = *v->get<List>();
       std::set<std::string> seen;
       for (const auto& o : list)
-        if (!seen.insert(*o.get<std::string>()).second) b.problem("options", "lists '" + *o.get<std::string>() + "' twice");
+        if (!seen.insert(*o.get<std::string>()).second)
+          b.problem("options", "lists '" + *o.get<std::string>() + "' twice");
       if (list.empty()) b.problem("options", "needs at least one option");
       set(def, "options", *v);
     }
   }
   if (cmd.action == Action::retire_field) {
     if (find(def, "retired") && *find(def, "retired") == Value(true))
-      return refuse(errc::invalid_input, "field '" + key + "' is already retired", {{"key", "is already retired"}});
+      return refuse(errc::invalid_input, "field '" + key + "' is already retired",
+                    {{"key", "is already retired"}});
     set(def, "retired", true);
   }
   if (const Value* raw = find(cmd.input, "default")) {
@@ -152,8 +163,10 @@ result<Decision> decide_catalog(const State& state, const Command& cmd) {
     auto v = convert(spec, *raw, "default", errors, refs);
     for (auto& e : errors) b.problem(e.field, e.message);
     if (v) {
-      if (v->is_null()) std::erase_if(def, [](const auto& kv) { return kv.first == "default"; });
-      else set(def, "default", *v);
+      if (v->is_null())
+        std::erase_if(def, [](const auto& kv) { return kv.first == "default"; });
+      else
+        set(def, "default", *v);
     }
   }
   if (!b.ok()) return b.refusal();
@@ -165,7 +178,8 @@ result<Decision> decide_catalog(const State& state, const Command& cmd) {
     return v ? *v : Value{};
   };
   for (const auto& [k, v] : def)
-    if (k != "key" && member(existing, k) != v) changes.push_back({key + "." + k, false, member(existing, k), v});
+    if (k != "key" && member(existing, k) != v)
+      changes.push_back({key + "." + k, false, member(existing, k), v});
   if (existing && changes.empty()) return Decision{};
   const char* type_name = cmd.action == Action::define_field   ? "FieldDefined"
                           : cmd.action == Action::retire_field ? "FieldRetired"

@@ -11,8 +11,12 @@
 namespace crm::domain::codec {
 namespace {
 
-capnp::Text::Reader text(std::string_view s) { return capnp::Text::Reader(s.data(), s.size()); }
-std::string str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
+capnp::Text::Reader text(std::string_view s) {
+  return capnp::Text::Reader(s.data(), s.size());
+}
+std::string str(capnp::Text::Reader t) {
+  return std::string(t.cStr(), t.size());
+}
 
 void write(schema::Value::Builder out, const Value& v);
 
@@ -37,13 +41,17 @@ void write(schema::Value::Builder out, const Value& v) {
     }
     void operator()(const Date& d) { out.setDate(d.days); }
     void operator()(const DateTime& t) { out.setDateTime(t.micros); }
-    void operator()(const MonthDay& md) { out.setMonthDay(static_cast<uint16_t>(md.month * 100 + md.day)); }
+    void operator()(const MonthDay& md) {
+      out.setMonthDay(static_cast<uint16_t>(md.month * 100 + md.day));
+    }
     void operator()(const std::string& s) { out.setText(text(s)); }
     void operator()(const List& l) {
       auto lb = out.initList(static_cast<unsigned>(l.size()));
       for (unsigned i = 0; i < l.size(); ++i) write(lb[i], l[i]);
     }
-    void operator()(const Object& o) { write_object(out.initObject(static_cast<unsigned>(o.size())), o); }
+    void operator()(const Object& o) {
+      write_object(out.initObject(static_cast<unsigned>(o.size())), o);
+    }
   };
   std::visit(Visitor{out}, v.v);
 }
@@ -59,21 +67,31 @@ Object read_object(capnp::List<schema::Member>::Reader in) {
 
 Value read(schema::Value::Reader in) {
   switch (in.which()) {
-    case schema::Value::NULL_: return Value{};
-    case schema::Value::BOOLEAN: return Value(in.getBoolean());
-    case schema::Value::INTEGER: return Value(static_cast<int64_t>(in.getInteger()));
-    case schema::Value::DECIMAL: return Value(Decimal{in.getDecimal()});
-    case schema::Value::MONEY: return Value(Money{Decimal{in.getMoney().getUnits()}, str(in.getMoney().getCurrency())});
-    case schema::Value::DATE: return Value(Date{in.getDate()});
-    case schema::Value::DATE_TIME: return Value(DateTime{in.getDateTime()});
-    case schema::Value::MONTH_DAY: return Value(MonthDay{in.getMonthDay() / 100u, in.getMonthDay() % 100u});
-    case schema::Value::TEXT: return Value(str(in.getText()));
+    case schema::Value::NULL_:
+      return Value{};
+    case schema::Value::BOOLEAN:
+      return Value(in.getBoolean());
+    case schema::Value::INTEGER:
+      return Value(static_cast<int64_t>(in.getInteger()));
+    case schema::Value::DECIMAL:
+      return Value(Decimal{in.getDecimal()});
+    case schema::Value::MONEY:
+      return Value(Money{Decimal{in.getMoney().getUnits()}, str(in.getMoney().getCurrency())});
+    case schema::Value::DATE:
+      return Value(Date{in.getDate()});
+    case schema::Value::DATE_TIME:
+      return Value(DateTime{in.getDateTime()});
+    case schema::Value::MONTH_DAY:
+      return Value(MonthDay{in.getMonthDay() / 100u, in.getMonthDay() % 100u});
+    case schema::Value::TEXT:
+      return Value(str(in.getText()));
     case schema::Value::LIST: {
       List l;
       for (auto item : in.getList()) l.push_back(read(item));
       return Value(std::move(l));
     }
-    case schema::Value::OBJECT: return Value(read_object(in.getObject()));
+    case schema::Value::OBJECT:
+      return Value(read_object(in.getObject()));
   }
   return Value{};  // a union member from a newer schema: read as null
 }
@@ -133,15 +151,20 @@ std::optional<Record> decode_record(std::string_view bytes) {
     auto r = reader.getRoot<schema::RecordState>();
     auto kind = kind_from_name(str(r.getKind()));
     if (!kind) return std::nullopt;
-    Record out{*kind, str(r.getId()), r.getVersion(), DateTime{r.getCreatedAtUs()}, str(r.getCreatedBy()),
-               DateTime{r.getUpdatedAtUs()}, str(r.getUpdatedBy()), read_object(r.getCore()),
+    Record out{*kind,
+               str(r.getId()),
+               r.getVersion(),
+               DateTime{r.getCreatedAtUs()},
+               str(r.getCreatedBy()),
+               DateTime{r.getUpdatedAtUs()},
+               str(r.getUpdatedBy()),
+               read_object(r.getCore()),
                read_object(r.getCustom())};
     return out;
   } catch (const kj::Exception&) {
     return std::nullopt;
   }
 }
-
 
 std::optional<DomainEvent> decode(std::string_view type, std::string_view payload) {
   if (payload.size() % sizeof(capnp::word) != 0) return std::nullopt;
@@ -154,7 +177,8 @@ std::optional<DomainEvent> decode(std::string_view type, std::string_view payloa
     out.at = DateTime{e.getAtUs()};
     out.by = str(e.getBy());
     for (auto c : e.getChanges())
-      out.changes.push_back({str(c.getField()), c.getCustom(), read(c.getBefore()), read(c.getAfter())});
+      out.changes.push_back(
+          {str(c.getField()), c.getCustom(), read(c.getBefore()), read(c.getAfter())});
     out.entry = read_object(e.getEntry());
     return out;
   } catch (const kj::Exception&) {

@@ -19,35 +19,59 @@ using K = EntityKind;
 
 std::string created_event(K kind) {
   switch (kind) {
-    case K::client: return "ClientRegistered";
-    case K::person: return "PersonRegistered";
-    case K::contact: return "ContactLogged";
-    case K::task: return "TaskCreated";
-    case K::project: return "ProjectCreated";
-    case K::campaign: return "CampaignCreated";
-    case K::device: return "DeviceRegistered";
-    case K::service_order: return "ServiceOrderRegistered";
-    case K::inspection: return "InspectionPlanned";
-    case K::trade_document: return "TradeDocumentRecorded";
-    case K::operator_: return "OperatorCreated";
-    default: return "RecordCreated";
+    case K::client:
+      return "ClientRegistered";
+    case K::person:
+      return "PersonRegistered";
+    case K::contact:
+      return "ContactLogged";
+    case K::task:
+      return "TaskCreated";
+    case K::project:
+      return "ProjectCreated";
+    case K::campaign:
+      return "CampaignCreated";
+    case K::device:
+      return "DeviceRegistered";
+    case K::service_order:
+      return "ServiceOrderRegistered";
+    case K::inspection:
+      return "InspectionPlanned";
+    case K::trade_document:
+      return "TradeDocumentRecorded";
+    case K::operator_:
+      return "OperatorCreated";
+    default:
+      return "RecordCreated";
   }
 }
 
 std::string updated_event(K kind) {
   switch (kind) {
-    case K::client: return "ClientUpdated";
-    case K::person: return "PersonUpdated";
-    case K::contact: return "ContactUpdated";
-    case K::task: return "TaskUpdated";
-    case K::project: return "ProjectUpdated";
-    case K::campaign: return "CampaignUpdated";
-    case K::device: return "DeviceUpdated";
-    case K::service_order: return "ServiceOrderUpdated";
-    case K::inspection: return "InspectionUpdated";
-    case K::trade_document: return "TradeDocumentUpdated";
-    case K::operator_: return "OperatorUpdated";
-    default: return "RecordUpdated";
+    case K::client:
+      return "ClientUpdated";
+    case K::person:
+      return "PersonUpdated";
+    case K::contact:
+      return "ContactUpdated";
+    case K::task:
+      return "TaskUpdated";
+    case K::project:
+      return "ProjectUpdated";
+    case K::campaign:
+      return "CampaignUpdated";
+    case K::device:
+      return "DeviceUpdated";
+    case K::service_order:
+      return "ServiceOrderUpdated";
+    case K::inspection:
+      return "InspectionUpdated";
+    case K::trade_document:
+      return "TradeDocumentUpdated";
+    case K::operator_:
+      return "OperatorUpdated";
+    default:
+      return "RecordUpdated";
   }
 }
 
@@ -94,11 +118,13 @@ result<Decision> decide_create(const State& state, const Command& cmd) {
   Builder b(state, cmd);
   Object input = cmd.input;
   if (cmd.kind == K::contact && !find(input, "operator_id")) set(input, "operator_id", cmd.actor);
-  if (cmd.kind == K::service_order && !find(input, "received_at")) set(input, "received_at", cmd.now.format());
+  if (cmd.kind == K::service_order && !find(input, "received_at"))
+    set(input, "received_at", cmd.now.format());
   auto changes = b.field_changes(input, /*creating=*/true);
 
   if (cmd.kind == K::operator_) {
-    const std::string* login = find(input, "login") ? find(input, "login")->get<std::string>() : nullptr;
+    const std::string* login =
+        find(input, "login") ? find(input, "login")->get<std::string>() : nullptr;
     if (login && !valid_login(*login))
       b.problem("login", "must be 2-64 characters: lowercase letters, digits, '.', '_' or '-'");
     else if (login && b.related(K::login, *login).exists())
@@ -124,10 +150,14 @@ result<Decision> decide_create(const State& state, const Command& cmd) {
         const Record& answered = b.related(K::contact, *reply_to->get<std::string>());
         if (answered.exists() && answered.text("replied_by_id").empty()) {
           const Value* when = after("occurred_at");
-          others.push_back(b.on(answered, {b.event("ContactReplied",
-                                                   {{"replied_by_id", false, Value{}, cmd.id},
-                                                    {"replied_at", false, Value{}, when ? *when : Value(cmd.now)},
-                                                    {"awaits_reply", false, answered.field("awaits_reply") ? *answered.field("awaits_reply") : Value{}, false}})}));
+          others.push_back(b.on(
+              answered,
+              {b.event("ContactReplied",
+                       {{"replied_by_id", false, Value{}, cmd.id},
+                        {"replied_at", false, Value{}, when ? *when : Value(cmd.now)},
+                        {"awaits_reply", false,
+                         answered.field("awaits_reply") ? *answered.field("awaits_reply") : Value{},
+                         false}})}));
         }
       }
       break;
@@ -139,20 +169,25 @@ result<Decision> decide_create(const State& state, const Command& cmd) {
       }
       break;
     case K::service_order: {
-      const Record& counter = b.related(K::counter, service_order_counter(local_date(cmd.now).year()));
+      const Record& counter =
+          b.related(K::counter, service_order_counter(local_date(cmd.now).year()));
       char number[32];
       std::snprintf(number, sizeof number, "ZS/%d/%05llu", local_date(cmd.now).year(),
                     static_cast<unsigned long long>(counter.version + 1));
       changes.insert(changes.begin(), FieldChange{"number", false, Value{}, std::string(number)});
-      others.push_back(b.on(counter, {b.event("NumberAllocated", {}, {{"number", std::string(number)}, {"service_order_id", cmd.id}})}));
+      others.push_back(b.on(
+          counter, {b.event("NumberAllocated", {},
+                            {{"number", std::string(number)}, {"service_order_id", cmd.id}})}));
       if (const Value* inspection_id = after("inspection_id")) {
         const Record& inspection = b.related(K::inspection, *inspection_id->get<std::string>());
         if (inspection.text("status") != "planned")
-          return refuse(errc::invalid_input, "the inspection is not waiting for service",
-                        {{"inspection_id", "inspection is " + inspection.text("status") + ", not planned"}});
-        others.push_back(b.on(inspection, {b.event("InspectionServiceStarted",
-                                                   {{"status", false, "planned", "in_service"},
-                                                    {"service_order_id", false, Value{}, cmd.id}})}));
+          return refuse(
+              errc::invalid_input, "the inspection is not waiting for service",
+              {{"inspection_id", "inspection is " + inspection.text("status") + ", not planned"}});
+        others.push_back(b.on(
+            inspection,
+            {b.event("InspectionServiceStarted", {{"status", false, "planned", "in_service"},
+                                                  {"service_order_id", false, Value{}, cmd.id}})}));
       }
       break;
     }
@@ -171,7 +206,8 @@ result<Decision> decide_create(const State& state, const Command& cmd) {
 result<Decision> decide_update(const State& state, const Command& cmd) {
   const Record& target = state.target;
   if (!target.exists())
-    return refuse(errc::not_found, std::string(name_of(cmd.kind)) + " '" + cmd.id + "' does not exist");
+    return refuse(errc::not_found,
+                  std::string(name_of(cmd.kind)) + " '" + cmd.id + "' does not exist");
   Builder b(state, cmd);
   auto changes = b.field_changes(cmd.input, /*creating=*/false);
   if (!b.ok()) return b.refusal();
@@ -195,7 +231,8 @@ result<Decision> decide_update(const State& state, const Command& cmd) {
         if (d.field == "delegated_by_id" && !d.custom) own.push_back(d);
     events.push_back(b.event(special, std::move(own)));
   }
-  if (!plain.empty()) events.insert(events.begin(), b.event(updated_event(cmd.kind), std::move(plain)));
+  if (!plain.empty())
+    events.insert(events.begin(), b.event(updated_event(cmd.kind), std::move(plain)));
   Decision d;
   d.streams.push_back(b.on(target, std::move(events)));
   return d;
@@ -205,25 +242,41 @@ result<Decision> decide_update(const State& state, const Command& cmd) {
 
 std::string_view name_of(Action action) {
   switch (action) {
-    case Action::create: return "create";
-    case Action::update: return "update";
-    case Action::start: return "start";
-    case Action::complete: return "complete";
-    case Action::cancel: return "cancel";
-    case Action::reopen: return "reopen";
-    case Action::change_status: return "change_status";
-    case Action::log_work: return "log_work";
-    case Action::relate: return "relate";
-    case Action::unrelate: return "unrelate";
-    case Action::set_password: return "set_password";
-    case Action::define_field: return "define_field";
-    case Action::change_field: return "change_field";
-    case Action::retire_field: return "retire_field";
+    case Action::create:
+      return "create";
+    case Action::update:
+      return "update";
+    case Action::start:
+      return "start";
+    case Action::complete:
+      return "complete";
+    case Action::cancel:
+      return "cancel";
+    case Action::reopen:
+      return "reopen";
+    case Action::change_status:
+      return "change_status";
+    case Action::log_work:
+      return "log_work";
+    case Action::relate:
+      return "relate";
+    case Action::unrelate:
+      return "unrelate";
+    case Action::set_password:
+      return "set_password";
+    case Action::define_field:
+      return "define_field";
+    case Action::change_field:
+      return "change_field";
+    case Action::retire_field:
+      return "retire_field";
   }
   return "?";
 }
 
-std::string service_order_counter(int year) { return "service_order-" + std::to_string(year); }
+std::string service_order_counter(int year) {
+  return "service_order-" + std::to_string(year);
+}
 
 std::vector<RecordKey> related_records(const Command& cmd, const Record& target) {
   std::vector<RecordKey> out;
@@ -254,9 +307,12 @@ std::vector<RecordKey> related_records(const Command& cmd, const Record& target)
 result<Decision> decide(const State& state, const Command& cmd) {
   if (cmd.kind == K::field_catalog) return internal::decide_catalog(state, cmd);
   switch (cmd.action) {
-    case Action::create: return decide_create(state, cmd);
-    case Action::update: return decide_update(state, cmd);
-    default: return internal::decide_action(state, cmd);
+    case Action::create:
+      return decide_create(state, cmd);
+    case Action::update:
+      return decide_update(state, cmd);
+    default:
+      return internal::decide_action(state, cmd);
   }
 }
 

@@ -21,39 +21,39 @@ namespace crm::domain {
 
 enum class Action {
   create,
-  update,          // partial: only the fields given; null clears an optional field
-  start,           // task: open -> in_progress
-  complete,        // task: -> done {result}; inspection: -> done without a service order {date}
-  cancel,          // task, inspection
-  reopen,          // task: done|cancelled -> open
-  change_status,   // project, campaign, service order: {status, note}
-  log_work,        // task, service order: {date, minutes, note}
-  relate,          // person: {person_id, label}, recorded on both persons
-  unrelate,        // person: {person_id}
-  set_password,    // operator: Command::secret holds the new password hash
-  define_field,    // field catalog: {key, label, type, required, options, default, target}
-  change_field,    // field catalog: {key, label?, options?, required?}
-  retire_field,    // field catalog: {key}
+  update,         // partial: only the fields given; null clears an optional field
+  start,          // task: open -> in_progress
+  complete,       // task: -> done {result}; inspection: -> done without a service order {date}
+  cancel,         // task, inspection
+  reopen,         // task: done|cancelled -> open
+  change_status,  // project, campaign, service order: {status, note}
+  log_work,       // task, service order: {date, minutes, note}
+  relate,         // person: {person_id, label}, recorded on both persons
+  unrelate,       // person: {person_id}
+  set_password,   // operator: Command::secret holds the new password hash
+  define_field,   // field catalog: {key, label, type, required, options, default, target}
+  change_field,   // field catalog: {key, label?, options?, required?}
+  retire_field,   // field catalog: {key}
 };
 std::string_view name_of(Action action);
 
 struct Command {
   EntityKind kind = EntityKind::client;
   Action action = Action::create;
-  std::string id;       // the target record's id (for a field catalog: the entity name)
-  Object input;         // raw values from the API; custom fields under "fields"
-  std::string actor;    // operator id
-  DateTime now;         // when the command is decided (injected clock)
-  std::string secret;   // operator create / set_password: the password hash (never in input)
+  std::string id;      // the target record's id (for a field catalog: the entity name)
+  Object input;        // raw values from the API; custom fields under "fields"
+  std::string actor;   // operator id
+  DateTime now;        // when the command is decided (injected clock)
+  std::string secret;  // operator create / set_password: the password hash (never in input)
 };
 
 using RecordKey = std::pair<EntityKind, std::string>;
 
 struct State {
-  Record target;                         // version 0 when it does not exist yet
-  Record catalog;                        // custom-field catalog of target.kind (may be empty)
-  std::map<RecordKey, Record> related;   // what related_records() asked for
-  ExistsFn exists;                       // for references named in the input
+  Record target;                        // version 0 when it does not exist yet
+  Record catalog;                       // custom-field catalog of target.kind (may be empty)
+  std::map<RecordKey, Record> related;  // what related_records() asked for
+  ExistsFn exists;                      // for references named in the input
 };
 
 struct StreamEvents {

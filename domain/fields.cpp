@@ -12,7 +12,9 @@ constexpr size_t kMaxLongText = 100'000;
 constexpr size_t kMaxListItems = 1'000;
 
 // Small builders keep the tables below readable.
-FieldSpec f(std::string key, FieldType type) { return FieldSpec{std::move(key), type}; }
+FieldSpec f(std::string key, FieldType type) {
+  return FieldSpec{std::move(key), type};
+}
 FieldSpec req(FieldSpec s) {
   s.required = true;
   return s;
@@ -51,7 +53,9 @@ FieldSpec with_default(FieldSpec s, Value v) {
   s.default_value = std::move(v);
   return s;
 }
-FieldSpec system(std::string key, FieldType type) { return access(f(std::move(key), type), Access::system); }
+FieldSpec system(std::string key, FieldType type) {
+  return access(f(std::move(key), type), Access::system);
+}
 
 using K = EntityKind;
 using T = FieldType;
@@ -63,17 +67,19 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
   t[K::client] = {
       req(f("name", T::text)),
       f("code", T::text),
-      with_default(multi("roles", {"customer", "supplier", "institution", "bank", "office", "other"}),
-                   List{Value("customer")}),
+      with_default(
+          multi("roles", {"customer", "supplier", "institution", "bank", "office", "other"}),
+          List{Value("customer")}),
       f("tax_id", T::tax_id),
       choice("status", {"prospect", "active", "inactive", "archived"}, "prospect"),
       ref("account_manager_id", K::operator_),
       f("potential", T::money),
       system("turnover_entries", T::object_list),  // invoices: {document_id, date, net}
       f("cooperation_start", T::date),
-      objects("addresses", {choice("kind", {"main", "billing", "shipping", "branch", "other"}, "main"),
-                            req(f("street", T::text)), f("postal_code", T::text),
-                            req(f("city", T::text)), with_default(f("country", T::text), "PL")}),
+      objects("addresses",
+              {choice("kind", {"main", "billing", "shipping", "branch", "other"}, "main"),
+               req(f("street", T::text)), f("postal_code", T::text), req(f("city", T::text)),
+               with_default(f("country", T::text), "PL")}),
       f("phones", T::phone_list),
       f("emails", T::email_list),
       f("website", T::url),
@@ -92,8 +98,8 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
       with_default(f("marketing_consent", T::boolean), false),
   };
   t[K::contact] = {
-      req(choice("kind", {"phone_call", "fax", "email", "letter", "meeting", "note", "quote_request",
-                          "other"})),
+      req(choice("kind", {"phone_call", "fax", "email", "letter", "meeting", "note",
+                          "quote_request", "other"})),
       req(choice("direction", {"inbound", "outbound", "internal"})),
       req(f("occurred_at", T::datetime)),
       ref("client_id", K::client),
@@ -119,7 +125,8 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
       ref("assignee_id", K::operator_),
       system("delegated_by_id", T::reference),
       choice("priority", {"low", "normal", "high"}, "normal"),
-      access(choice("status", {"open", "in_progress", "done", "cancelled"}, "open"), Access::action_only),
+      access(choice("status", {"open", "in_progress", "done", "cancelled"}, "open"),
+             Access::action_only),
       f("planned_start", T::datetime),
       f("planned_end", T::datetime),
       f("due", T::date),
@@ -145,12 +152,8 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
       access(choice("status", kProjectStatuses, "planned"), Access::action_only),
   };
   t[K::device] = {
-      req(f("serial_number", T::text)),
-      f("model", T::text),
-      f("manufacturer", T::text),
-      ref("client_id", K::client),
-      f("location", T::text),
-      f("warranty_until", T::date),
+      req(f("serial_number", T::text)), f("model", T::text),    f("manufacturer", T::text),
+      ref("client_id", K::client),      f("location", T::text), f("warranty_until", T::date),
   };
   t[K::service_order] = {
       system("number", T::text),
@@ -160,12 +163,14 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
       f("received_at", T::datetime),
       ref("technician_id", K::operator_),
       f("planned_at", T::datetime),
-      access(choice("status", {"registered", "diagnosed", "in_repair", "awaiting_parts", "completed",
-                               "handed_back", "cancelled"},
+      access(choice("status",
+                    {"registered", "diagnosed", "in_repair", "awaiting_parts", "completed",
+                     "handed_back", "cancelled"},
                     "registered"),
              Access::action_only),
       f("result", T::long_text),
-      objects("parts", {req(f("name", T::text)), req(f("quantity", T::decimal)), f("unit", T::text)}),
+      objects("parts",
+              {req(f("name", T::text)), req(f("quantity", T::decimal)), f("unit", T::text)}),
       access(ref("inspection_id", K::inspection), Access::create_only),
       system("work_log", T::object_list),
   };
@@ -180,7 +185,8 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
   };
   t[K::trade_document] = {
       // A document from the trade side is a fact: corrections are new documents.
-      req(access(choice("type", {"invoice", "stock_issue", "delivery_note", "order"}), Access::create_only)),
+      req(access(choice("type", {"invoice", "stock_issue", "delivery_note", "order"}),
+                 Access::create_only)),
       req(access(f("number", T::text), Access::create_only)),
       req(access(f("date", T::date), Access::create_only)),
       req(access(f("net", T::money), Access::create_only)),
@@ -263,21 +269,31 @@ bool valid_text(std::string_view s, bool multiline) {
 
 std::string expected_name(FieldType t) {
   switch (t) {
-    case T::integer: return "an integer";
-    case T::decimal: return "a decimal number (as a string or number)";
-    case T::money: return "money: {\"amount\": \"1234.50\", \"currency\": \"PLN\"}";
-    case T::date: return "a date YYYY-MM-DD";
-    case T::datetime: return "an RFC 3339 date-time such as 2026-11-22T09:30:00Z";
-    case T::boolean: return "true or false";
-    case T::month_day: return "a day of the year MM-DD";
-    case T::interval: return "{\"days\": n} or {\"months\": n}";
+    case T::integer:
+      return "an integer";
+    case T::decimal:
+      return "a decimal number (as a string or number)";
+    case T::money:
+      return "money: {\"amount\": \"1234.50\", \"currency\": \"PLN\"}";
+    case T::date:
+      return "a date YYYY-MM-DD";
+    case T::datetime:
+      return "an RFC 3339 date-time such as 2026-11-22T09:30:00Z";
+    case T::boolean:
+      return "true or false";
+    case T::month_day:
+      return "a day of the year MM-DD";
+    case T::interval:
+      return "{\"days\": n} or {\"months\": n}";
     case T::multi_choice:
     case T::text_list:
     case T::phone_list:
     case T::email_list:
     case T::reference_list:
-    case T::object_list: return "a list";
-    default: return "a string";
+    case T::object_list:
+      return "a list";
+    default:
+      return "a string";
   }
 }
 
@@ -285,20 +301,34 @@ std::string expected_name(FieldType t) {
 
 std::string_view name_of(EntityKind kind) {
   switch (kind) {
-    case K::client: return "client";
-    case K::person: return "person";
-    case K::contact: return "contact";
-    case K::task: return "task";
-    case K::project: return "project";
-    case K::campaign: return "campaign";
-    case K::device: return "device";
-    case K::service_order: return "service_order";
-    case K::inspection: return "inspection";
-    case K::trade_document: return "trade_document";
-    case K::operator_: return "operator";
-    case K::field_catalog: return "field_catalog";
-    case K::counter: return "counter";
-    case K::login: return "login";
+    case K::client:
+      return "client";
+    case K::person:
+      return "person";
+    case K::contact:
+      return "contact";
+    case K::task:
+      return "task";
+    case K::project:
+      return "project";
+    case K::campaign:
+      return "campaign";
+    case K::device:
+      return "device";
+    case K::service_order:
+      return "service_order";
+    case K::inspection:
+      return "inspection";
+    case K::trade_document:
+      return "trade_document";
+    case K::operator_:
+      return "operator";
+    case K::field_catalog:
+      return "field_catalog";
+    case K::counter:
+      return "counter";
+    case K::login:
+      return "login";
   }
   return "?";
 }
@@ -325,35 +355,59 @@ bool has_custom_fields(EntityKind kind) {
     case K::project:
     case K::campaign:
     case K::device:
-    case K::service_order: return true;
-    default: return false;
+    case K::service_order:
+      return true;
+    default:
+      return false;
   }
 }
 
 std::string_view name_of(FieldType type) {
   switch (type) {
-    case T::text: return "text";
-    case T::long_text: return "long_text";
-    case T::integer: return "integer";
-    case T::decimal: return "decimal";
-    case T::money: return "money";
-    case T::date: return "date";
-    case T::datetime: return "datetime";
-    case T::boolean: return "bool";
-    case T::choice: return "choice";
-    case T::multi_choice: return "multi_choice";
-    case T::reference: return "reference";
-    case T::email: return "email";
-    case T::phone: return "phone";
-    case T::url: return "url";
-    case T::month_day: return "month_day";
-    case T::tax_id: return "tax_id";
-    case T::text_list: return "text_list";
-    case T::phone_list: return "phone_list";
-    case T::email_list: return "email_list";
-    case T::reference_list: return "reference_list";
-    case T::object_list: return "object_list";
-    case T::interval: return "interval";
+    case T::text:
+      return "text";
+    case T::long_text:
+      return "long_text";
+    case T::integer:
+      return "integer";
+    case T::decimal:
+      return "decimal";
+    case T::money:
+      return "money";
+    case T::date:
+      return "date";
+    case T::datetime:
+      return "datetime";
+    case T::boolean:
+      return "bool";
+    case T::choice:
+      return "choice";
+    case T::multi_choice:
+      return "multi_choice";
+    case T::reference:
+      return "reference";
+    case T::email:
+      return "email";
+    case T::phone:
+      return "phone";
+    case T::url:
+      return "url";
+    case T::month_day:
+      return "month_day";
+    case T::tax_id:
+      return "tax_id";
+    case T::text_list:
+      return "text_list";
+    case T::phone_list:
+      return "phone_list";
+    case T::email_list:
+      return "email_list";
+    case T::reference_list:
+      return "reference_list";
+    case T::object_list:
+      return "object_list";
+    case T::interval:
+      return "interval";
   }
   return "?";
 }
@@ -364,7 +418,9 @@ std::optional<FieldType> field_type_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-bool allowed_for_custom_fields(FieldType type) { return static_cast<int>(type) <= static_cast<int>(T::url); }
+bool allowed_for_custom_fields(FieldType type) {
+  return static_cast<int>(type) <= static_cast<int>(T::url);
+}
 
 const std::vector<FieldSpec>& core_fields(EntityKind kind) {
   static const std::vector<FieldSpec> none;
@@ -412,7 +468,8 @@ std::optional<Value> convert(const FieldSpec& spec, const Value& raw, const std:
   const std::string* s = raw.get<std::string>();
   auto text = [&](size_t max, bool multiline) -> std::optional<Value> {
     if (!s) return wrong_type();
-    if (!valid_text(*s, multiline)) return bad("must be valid UTF-8 text without control characters");
+    if (!valid_text(*s, multiline))
+      return bad("must be valid UTF-8 text without control characters");
     if (s->size() > max) return bad("is longer than " + std::to_string(max) + " bytes");
     return Value(*s);
   };
@@ -430,16 +487,20 @@ std::optional<Value> convert(const FieldSpec& spec, const Value& raw, const std:
         continue;
       }
       auto v = convert(item, (*l)[i], path + "[" + std::to_string(i) + "]", errors, refs);
-      if (!v) ok = false;
-      else out.push_back(std::move(*v));
+      if (!v)
+        ok = false;
+      else
+        out.push_back(std::move(*v));
     }
     if (!ok) return std::nullopt;
     return Value(std::move(out));
   };
 
   switch (spec.type) {
-    case T::text: return text(kMaxText, false);
-    case T::long_text: return text(kMaxLongText, true);
+    case T::text:
+      return text(kMaxText, false);
+    case T::long_text:
+      return text(kMaxLongText, true);
     case T::email:
       if (!s) return wrong_type();
       if (!valid_email(*s)) return bad("is not an e-mail address");
@@ -461,7 +522,8 @@ std::optional<Value> convert(const FieldSpec& spec, const Value& raw, const std:
       return wrong_type();
     case T::decimal:
       if (const auto* i = raw.get<int64_t>()) {
-        if (*i > INT64_MAX / Decimal::kScale || *i < INT64_MIN / Decimal::kScale) return bad("is out of range");
+        if (*i > INT64_MAX / Decimal::kScale || *i < INT64_MIN / Decimal::kScale)
+          return bad("is out of range");
         return Value(Decimal{*i * Decimal::kScale});
       }
       if (const auto* d = raw.get<Decimal>()) return Value(*d);
@@ -484,7 +546,8 @@ std::optional<Value> convert(const FieldSpec& spec, const Value& raw, const std:
       std::string cur = "PLN";
       if (currency) {
         const std::string* c = currency->get<std::string>();
-        if (!c || c->size() != 3 || !std::all_of(c->begin(), c->end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; }))
+        if (!c || c->size() != 3 ||
+            !std::all_of(c->begin(), c->end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; }))
           return bad("currency must be an ISO 4217 code such as \"PLN\"");
         cur = *c;
       }
@@ -521,7 +584,8 @@ std::optional<Value> convert(const FieldSpec& spec, const Value& raw, const std:
       if (v) {
         std::unordered_set<std::string> seen;
         for (const auto& x : *v->get<List>())
-          if (!seen.insert(*x.get<std::string>()).second) return bad("lists '" + *x.get<std::string>() + "' twice");
+          if (!seen.insert(*x.get<std::string>()).second)
+            return bad("lists '" + *x.get<std::string>() + "' twice");
       }
       return v;
     }
@@ -531,9 +595,12 @@ std::optional<Value> convert(const FieldSpec& spec, const Value& raw, const std:
         return bad("is not a valid id");
       if (spec.target) refs.push_back({path, *spec.target, *s});
       return Value(*s);
-    case T::text_list: return list_of(f(spec.key, T::text));
-    case T::phone_list: return list_of(f(spec.key, T::phone));
-    case T::email_list: return list_of(f(spec.key, T::email));
+    case T::text_list:
+      return list_of(f(spec.key, T::text));
+    case T::phone_list:
+      return list_of(f(spec.key, T::phone));
+    case T::email_list:
+      return list_of(f(spec.key, T::email));
     case T::reference_list: {
       FieldSpec item = spec;
       item.type = T::reference;
@@ -555,7 +622,8 @@ std::optional<Value> convert(const FieldSpec& spec, const Value& raw, const std:
         }
         Object item;
         for (const auto& [k, v] : *o)
-          if (std::none_of(spec.members.begin(), spec.members.end(), [&](const FieldSpec& m) { return m.key == k; })) {
+          if (std::none_of(spec.members.begin(), spec.members.end(),
+                           [&](const FieldSpec& m) { return m.key == k; })) {
             errors.push_back({item_path + "." + k, "is not a known member"});
             ok = false;
           }
@@ -571,8 +639,10 @@ std::optional<Value> convert(const FieldSpec& spec, const Value& raw, const std:
             continue;
           }
           auto cv = convert(m, *v, item_path + "." + m.key, errors, refs);
-          if (!cv) ok = false;
-          else item.emplace_back(m.key, std::move(*cv));
+          if (!cv)
+            ok = false;
+          else
+            item.emplace_back(m.key, std::move(*cv));
         }
         out.push_back(std::move(item));
       }

@@ -30,10 +30,10 @@ enum class EntityKind {
   login,          // reservation of an operator login (keeps logins unique)
 };
 inline constexpr EntityKind kAllKinds[] = {
-    EntityKind::client,         EntityKind::person,     EntityKind::contact,
-    EntityKind::task,           EntityKind::project,    EntityKind::campaign,
+    EntityKind::client,         EntityKind::person,        EntityKind::contact,
+    EntityKind::task,           EntityKind::project,       EntityKind::campaign,
     EntityKind::device,         EntityKind::service_order, EntityKind::inspection,
-    EntityKind::trade_document, EntityKind::operator_,  EntityKind::field_catalog,
+    EntityKind::trade_document, EntityKind::operator_,     EntityKind::field_catalog,
     EntityKind::counter,        EntityKind::login};
 
 /// "client", "service_order", "operator", ... (also the event-store stream category).
@@ -61,9 +61,9 @@ enum class FieldType {
   phone,
   url,
   // Types of core fields only.
-  month_day,       // "MM-DD"
-  tax_id,          // Polish NIP with a valid check digit
-  text_list,       // tags
+  month_day,  // "MM-DD"
+  tax_id,     // Polish NIP with a valid check digit
+  text_list,  // tags
   phone_list,
   email_list,
   reference_list,  // ids of `target`
@@ -86,12 +86,12 @@ struct FieldSpec {
   FieldType type = FieldType::text;
   bool required = false;
   Access access = Access::writable;
-  std::vector<std::string> options;        // choice, multi_choice
-  std::optional<EntityKind> target;        // reference, reference_list
-  Value default_value;                     // applied on create when absent
-  std::vector<FieldSpec> members;          // object_list
-  std::string label;                       // custom fields
-  bool retired = false;                    // custom fields: kept for old data, refused in input
+  std::vector<std::string> options;  // choice, multi_choice
+  std::optional<EntityKind> target;  // reference, reference_list
+  Value default_value;               // applied on create when absent
+  std::vector<FieldSpec> members;    // object_list
+  std::string label;                 // custom fields
+  bool retired = false;              // custom fields: kept for old data, refused in input
 };
 
 /// The core fields of an entity kind (empty for internal kinds).

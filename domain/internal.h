@@ -22,7 +22,9 @@ class Builder {
   /// Converts one input value with `spec` (no access checks); nullopt after recording an error.
   std::optional<Value> value(const FieldSpec& spec, const Object& input, const std::string& key);
 
-  void problem(std::string field, std::string message) { errors_.push_back({std::move(field), std::move(message)}); }
+  void problem(std::string field, std::string message) {
+    errors_.push_back({std::move(field), std::move(message)});
+  }
   /// Checks the references collected so far; true if no problem was recorded.
   bool ok();
   unexpected<error> refusal() const;
@@ -30,7 +32,8 @@ class Builder {
   /// A related record as loaded (version 0 if it does not exist).
   const Record& related(EntityKind kind, const std::string& id);
 
-  DomainEvent event(std::string type, std::vector<FieldChange> changes = {}, Object entry = {}) const {
+  DomainEvent event(std::string type, std::vector<FieldChange> changes = {},
+                    Object entry = {}) const {
     return DomainEvent{std::move(type), cmd_.now, cmd_.actor, std::move(changes), std::move(entry)};
   }
   StreamEvents on(const Record& record, std::vector<DomainEvent> events) const {

@@ -22,7 +22,8 @@ DateTime local_midnight(Date day) {
   const date::local_days local{date::days{day.days}};
   // At a DST change midnight exists once; choose the earlier instant if it were ambiguous.
   const auto t = warsaw()->to_sys(local, date::choose::earliest);
-  return DateTime{std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count()};
+  return DateTime{
+      std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count()};
 }
 
 }  // namespace crm::domain

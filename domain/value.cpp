@@ -29,7 +29,9 @@ bool expect(std::string_view s, size_t& pos, char c) {
   return true;
 }
 
-date::year_month_day ymd_of(Date d) { return date::year_month_day{date::sys_days{date::days{d.days}}}; }
+date::year_month_day ymd_of(Date d) {
+  return date::year_month_day{date::sys_days{date::days{d.days}}};
+}
 
 }  // namespace
 
@@ -88,8 +90,10 @@ std::optional<Date> Date::parse(std::string_view text) {
 }
 
 Date Date::from_ymd(int year, unsigned month, unsigned day) {
-  return Date{static_cast<int32_t>(
-      date::sys_days{date::year{year} / date::month{month} / date::day{day}}.time_since_epoch().count())};
+  return Date{
+      static_cast<int32_t>(date::sys_days{date::year{year} / date::month{month} / date::day{day}}
+                               .time_since_epoch()
+                               .count())};
 }
 
 std::string Date::format() const {
@@ -100,9 +104,15 @@ std::string Date::format() const {
   return buf;
 }
 
-int Date::year() const { return static_cast<int>(ymd_of(*this).year()); }
-unsigned Date::month() const { return static_cast<unsigned>(ymd_of(*this).month()); }
-unsigned Date::day() const { return static_cast<unsigned>(ymd_of(*this).day()); }
+int Date::year() const {
+  return static_cast<int>(ymd_of(*this).year());
+}
+unsigned Date::month() const {
+  return static_cast<unsigned>(ymd_of(*this).month());
+}
+unsigned Date::day() const {
+  return static_cast<unsigned>(ymd_of(*this).day());
+}
 
 Date Date::add_months(int n) const {
   const auto ymd = ymd_of(*this);
@@ -167,10 +177,10 @@ std::string DateTime::format() const {
   const int64_t in_day = seconds - days * 86400;
   const auto ymd = ymd_of(Date{static_cast<int32_t>(days)});
   char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
-                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                        static_cast<int>(in_day / 3600), static_cast<int>(in_day / 60 % 60),
-                        static_cast<int>(in_day % 60));
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d",
+                        static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                        static_cast<unsigned>(ymd.day()), static_cast<int>(in_day / 3600),
+                        static_cast<int>(in_day / 60 % 60), static_cast<int>(in_day % 60));
   if (frac != 0) {
     char f[24];
     std::snprintf(f, sizeof f, ".%06lld", static_cast<long long>(frac));
@@ -201,7 +211,9 @@ std::string MonthDay::format() const {
   return buf;
 }
 
-bool Value::operator==(const Value& o) const { return v == o.v; }
+bool Value::operator==(const Value& o) const {
+  return v == o.v;
+}
 
 const Value* find(const Object& object, std::string_view key) {
   for (const auto& [k, v] : object)

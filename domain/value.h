@@ -78,8 +78,7 @@ struct Value {
 
   Value() = default;
   template <class T>
-    requires std::is_constructible_v<Variant, T&&>
-  Value(T&& x) : v(std::forward<T>(x)) {}
+  requires std::is_constructible_v<Variant, T&&> Value(T&& x) : v(std::forward<T>(x)) {}
   Value(const char* s) : v(std::string(s)) {}
   Value(int x) : v(int64_t{x}) {}
 

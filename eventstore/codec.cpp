@@ -23,9 +23,13 @@ class StringOutput final : public kj::OutputStream {
   std::string& out_;
 };
 
-capnp::Text::Reader text(std::string_view s) { return capnp::Text::Reader(s.data(), s.size()); }
+capnp::Text::Reader text(std::string_view s) {
+  return capnp::Text::Reader(s.data(), s.size());
+}
 
-void assign(std::string& out, capnp::Text::Reader t) { out.assign(t.cStr(), t.size()); }
+void assign(std::string& out, capnp::Text::Reader t) {
+  out.assign(t.cStr(), t.size());
+}
 
 }  // namespace
 

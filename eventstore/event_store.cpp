@@ -24,11 +24,11 @@ namespace crm::eventstore {
 namespace {
 
 // Column families (see README.md, "On-disk layout").
-constexpr const char* kEvents = "events";                // be64(position) -> envelope || hash
-constexpr const char* kStreamIndex = "stream_index";     // stream\0be64(version) -> be64(position)
-constexpr const char* kCategoryIndex = "category_index"; // category\0be64(position) -> ""
-constexpr const char* kTypeIndex = "type_index";         // type\0be64(position) -> ""
-constexpr const char* kCommands = "commands";            // command id -> encoded AppendResult
+constexpr const char* kEvents = "events";                 // be64(position) -> envelope || hash
+constexpr const char* kStreamIndex = "stream_index";      // stream\0be64(version) -> be64(position)
+constexpr const char* kCategoryIndex = "category_index";  // category\0be64(position) -> ""
+constexpr const char* kTypeIndex = "type_index";          // type\0be64(position) -> ""
+constexpr const char* kCommands = "commands";             // command id -> encoded AppendResult
 // default column family: "format" -> "1", "head" -> be64(last position) || hash of that event
 
 constexpr std::string_view kFormatKey = "format";
@@ -49,8 +49,12 @@ unexpected<error> from_status(const rocksdb::Status& s) {
   return fail(s.IsCorruption() ? errc::corruption : errc::io_error, s.ToString());
 }
 
-rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
-std::string_view view(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+rocksdb::Slice slice(std::string_view s) {
+  return rocksdb::Slice(s.data(), s.size());
+}
+std::string_view view(const rocksdb::Slice& s) {
+  return std::string_view(s.data(), s.size());
+}
 
 std::string encode_result(const AppendResult& r) {
   std::string out;
@@ -65,7 +69,8 @@ std::optional<AppendResult> decode_result(std::string_view in) {
   AppendResult r;
   r.first_position = keys::get_be64(in.data());
   r.last_position = keys::get_be64(in.data() + 8);
-  for (size_t off = 16; off < in.size(); off += 8) r.stream_versions.push_back(keys::get_be64(in.data() + off));
+  for (size_t off = 16; off < in.size(); off += 8)
+    r.stream_versions.push_back(keys::get_be64(in.data() + off));
   r.duplicate = true;
   return r;
 }
@@ -199,9 +204,7 @@ struct EventStore::Impl {
       syncer.join();
     }
     closing = true;
-    {
-      std::lock_guard lk(head_mu);
-    }
+    { std::lock_guard lk(head_mu); }
     head_cv.notify_all();
     if (db) {
       for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
@@ -218,8 +221,8 @@ struct EventStore::Impl {
   bool try_direct_append(Request& req);
   void acknowledge(Group& group, const std::optional<error>& failure);
   result<uint64_t> load_stream_version(std::string_view stream) const;
-  result<uint64_t> read_index(rocksdb::ColumnFamilyHandle* cf, std::string_view id,
-                              uint64_t from, uint64_t max_count, const Visitor& visit) const;
+  result<uint64_t> read_index(rocksdb::ColumnFamilyHandle* cf, std::string_view id, uint64_t from,
+                              uint64_t max_count, const Visitor& visit) const;
   result<bool> get_event(uint64_t position, codec::Decoder& decoder, RecordedEvent& out) const;
 };
 
@@ -343,8 +346,8 @@ void EventStore::Impl::run_writer() {
       queue_cv.wait(lk, [&] { return stopping || !queue.empty(); });
       if (queue.empty()) return;  // stopping, and everything accepted has been committed
       size_t events_in_batch = 0;
-      while (!queue.empty() &&
-             (batch.empty() || events_in_batch + queue.front()->event_count <= options.max_batch_events)) {
+      while (!queue.empty() && (batch.empty() || events_in_batch + queue.front()->event_count <=
+                                                     options.max_batch_events)) {
         events_in_batch += queue.front()->event_count;
         batch.push_back(queue.front());
         queue.pop_front();
@@ -483,7 +486,7 @@ EventStore::Impl::Group EventStore::Impl::write_group(std::vector<Request*> batc
       if (s.ok()) {
         auto earlier = decode_result(stored);
         result_of(i) = earlier ? result<AppendResult>(*earlier)
-                             : result<AppendResult>(fail(errc::corruption, "bad command record"));
+                               : result<AppendResult>(fail(errc::corruption, "bad command record"));
         continue;
       }
       if (!s.IsNotFound()) {
@@ -667,7 +670,9 @@ result<AppendResult> EventStore::append(std::vector<StreamAppend> streams, Metad
   return std::move(*req.outcome);
 }
 
-uint64_t EventStore::head() const noexcept { return impl_->head.load(std::memory_order_acquire); }
+uint64_t EventStore::head() const noexcept {
+  return impl_->head.load(std::memory_order_acquire);
+}
 
 bool EventStore::wait_for(uint64_t position, std::chrono::milliseconds timeout) const {
   std::unique_lock lk(impl_->head_mu);
@@ -849,8 +854,12 @@ result<void> EventStore::refresh() {
   return impl_->load_head();
 }
 
-bool EventStore::read_only() const noexcept { return impl_->follower; }
+bool EventStore::read_only() const noexcept {
+  return impl_->follower;
+}
 
-const std::string& EventStore::path() const noexcept { return impl_->path; }
+const std::string& EventStore::path() const noexcept {
+  return impl_->path;
+}
 
 }  // namespace crm::eventstore

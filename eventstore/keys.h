@@ -37,7 +37,9 @@ inline std::string prefixed(std::string_view id, uint64_t n) {
 }
 
 /// The number at the end of a prefixed key.
-inline uint64_t suffix(std::string_view key) { return get_be64(key.data() + key.size() - 8); }
+inline uint64_t suffix(std::string_view key) {
+  return get_be64(key.data() + key.size() - 8);
+}
 
 /// True if `key` is a prefixed key of `id`.
 inline bool has_id(std::string_view key, std::string_view id) {

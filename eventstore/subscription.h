@@ -39,8 +39,8 @@ class Subscription {
 
   const EventStore& store_;
   StreamFilter filter_;
-  uint64_t next_;               // next $all position of interest
-  uint64_t next_version_ = 1;   // stream filter: next stream version to read
+  uint64_t next_;              // next $all position of interest
+  uint64_t next_version_ = 1;  // stream filter: next stream version to read
 };
 
 }  // namespace crm::eventstore

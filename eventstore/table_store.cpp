@@ -17,7 +17,9 @@ unexpected<error> from_status(const rocksdb::Status& s) {
   return unexpected(error{s.IsCorruption() ? errc::corruption : errc::io_error, s.ToString()});
 }
 
-rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+rocksdb::Slice slice(std::string_view s) {
+  return rocksdb::Slice(s.data(), s.size());
+}
 
 }  // namespace
 
@@ -36,13 +38,17 @@ TableStore::Batch::~Batch() = default;
 TableStore::Batch::Batch(Batch&&) noexcept = default;
 TableStore::Batch& TableStore::Batch::operator=(Batch&&) noexcept = default;
 
-size_t TableStore::Batch::operations() const noexcept { return rep_->operations; }
-size_t TableStore::Batch::bytes() const noexcept { return rep_->bytes; }
+size_t TableStore::Batch::operations() const noexcept {
+  return rep_->operations;
+}
+size_t TableStore::Batch::bytes() const noexcept {
+  return rep_->bytes;
+}
 
 struct TableStore::Impl {
   std::unique_ptr<rocksdb::DB> db;
   rocksdb::ColumnFamilyOptions cf_options;
-  mutable std::shared_mutex mu;                     // guards the maps below
+  mutable std::shared_mutex mu;                       // guards the maps below
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // by TableId; kept until close
   std::vector<bool> dropped;
   std::map<std::string, TableId, std::less<>> by_name;
@@ -68,21 +74,24 @@ TableStore::Batch TableStore::batch() const {
 void TableStore::Batch::put(TableId table, std::string_view key, std::string_view value) {
   rep_->bytes += key.size() + value.size();
   ++rep_->operations;
-  if (std::find(rep_->tables.begin(), rep_->tables.end(), table) == rep_->tables.end()) rep_->tables.push_back(table);
+  if (std::find(rep_->tables.begin(), rep_->tables.end(), table) == rep_->tables.end())
+    rep_->tables.push_back(table);
   if (auto* h = rep_->store->handle(table)) rep_->batch.Put(h, slice(key), slice(value));
 }
 
 void TableStore::Batch::erase(TableId table, std::string_view key) {
   rep_->bytes += key.size();
   ++rep_->operations;
-  if (std::find(rep_->tables.begin(), rep_->tables.end(), table) == rep_->tables.end()) rep_->tables.push_back(table);
+  if (std::find(rep_->tables.begin(), rep_->tables.end(), table) == rep_->tables.end())
+    rep_->tables.push_back(table);
   if (auto* h = rep_->store->handle(table)) rep_->batch.Delete(h, slice(key));
 }
 
 TableStore::TableStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 TableStore::~TableStore() = default;
 
-result<std::unique_ptr<TableStore>> TableStore::open(const std::string& path, size_t block_cache_bytes) {
+result<std::unique_ptr<TableStore>> TableStore::open(const std::string& path,
+                                                     size_t block_cache_bytes) {
   auto impl = std::make_unique<Impl>();
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = rocksdb::NewLRUCache(block_cache_bytes);
@@ -180,7 +189,8 @@ result<std::optional<std::string>> TableStore::get(TableId table, std::string_vi
 }
 
 result<uint64_t> TableStore::scan(TableId table, std::string_view from, std::string_view to,
-                                  Direction direction, uint64_t max_count, const RowVisitor& visit) const {
+                                  Direction direction, uint64_t max_count,
+                                  const RowVisitor& visit) const {
   auto* h = impl_->handle(table);
   if (!h) return unexpected(error{errc::invalid_argument, "no such table"});
   const bool forward = direction == Direction::forward;

@@ -25,8 +25,8 @@ std::string_view to_string(errc code) noexcept;
 struct error {
   errc code{};
   std::string message;
-  std::string stream;              // with version_conflict: the stream that did not match
-  uint64_t actual_version = 0;     // with version_conflict: its current version
+  std::string stream;           // with version_conflict: the stream that did not match
+  uint64_t actual_version = 0;  // with version_conflict: its current version
 };
 
 template <class T>

@@ -8,7 +8,8 @@ namespace crm::projections {
 namespace {
 
 icaltimetype utc(domain::DateTime t) {
-  return icaltime_from_timet_with_zone(static_cast<time_t>(t.micros / 1'000'000), 0, icaltimezone_get_utc_timezone());
+  return icaltime_from_timet_with_zone(static_cast<time_t>(t.micros / 1'000'000), 0,
+                                       icaltimezone_get_utc_timezone());
 }
 
 icaltimetype day(domain::Date d) {
@@ -22,9 +23,10 @@ icaltimetype day(domain::Date d) {
 
 }  // namespace
 
-std::string to_icalendar(const std::vector<CalendarEntry>& entries, const std::string& calendar_name,
-                         domain::DateTime now) {
-  std::unique_ptr<icalcomponent, decltype(&icalcomponent_free)> cal(icalcomponent_new_vcalendar(), icalcomponent_free);
+std::string to_icalendar(const std::vector<CalendarEntry>& entries,
+                         const std::string& calendar_name, domain::DateTime now) {
+  std::unique_ptr<icalcomponent, decltype(&icalcomponent_free)> cal(icalcomponent_new_vcalendar(),
+                                                                    icalcomponent_free);
   icalcomponent_add_property(cal.get(), icalproperty_new_version("2.0"));
   icalcomponent_add_property(cal.get(), icalproperty_new_prodid("-//CRM//Kalendarz operatora//PL"));
   icalproperty* name = icalproperty_new_x(calendar_name.c_str());
@@ -32,13 +34,16 @@ std::string to_icalendar(const std::vector<CalendarEntry>& entries, const std::s
   icalcomponent_add_property(cal.get(), name);
   for (const auto& e : entries) {
     icalcomponent* event = icalcomponent_new_vevent();
-    const std::string uid = std::string(domain::name_of(e.kind)) + "-" + e.id + "-" + e.date.format() + "@crm";
+    const std::string uid =
+        std::string(domain::name_of(e.kind)) + "-" + e.id + "-" + e.date.format() + "@crm";
     icalcomponent_add_property(event, icalproperty_new_uid(uid.c_str()));
     icalcomponent_add_property(event, icalproperty_new_dtstamp(utc(now)));
     icalcomponent_add_property(event, icalproperty_new_summary(e.title.c_str()));
     if (e.start) {
       icalcomponent_add_property(event, icalproperty_new_dtstart(utc(*e.start)));
-      const domain::DateTime end = e.end && e.start->micros < e.end->micros ? *e.end : domain::DateTime{e.start->micros + 3'600'000'000LL};
+      const domain::DateTime end = e.end && e.start->micros < e.end->micros
+                                       ? *e.end
+                                       : domain::DateTime{e.start->micros + 3'600'000'000LL};
       icalcomponent_add_property(event, icalproperty_new_dtend(utc(end)));
     } else {
       icalcomponent_add_property(event, icalproperty_new_dtstart(day(e.date)));

@@ -12,7 +12,7 @@ namespace crm::projections {
 /// A VCALENDAR with one VEVENT per entry: timed items in UTC, all-day items as DATE values.
 /// UIDs are stable ("<kind>-<id>-<date>@crm"), so a subscribing calendar updates in place.
 /// `now` stamps DTSTAMP.
-std::string to_icalendar(const std::vector<CalendarEntry>& entries, const std::string& calendar_name,
-                         domain::DateTime now);
+std::string to_icalendar(const std::vector<CalendarEntry>& entries,
+                         const std::string& calendar_name, domain::DateTime now);
 
 }  // namespace crm::projections

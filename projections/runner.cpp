@@ -9,15 +9,17 @@
 namespace crm::projections {
 namespace {
 
-using eventstore::error;
 using eventstore::errc;
+using eventstore::error;
 
 constexpr size_t kBatchEvents = 8192;
 
 std::string table_name(const std::string& projection, uint32_t version, const std::string& table) {
   return projection + ".v" + std::to_string(version) + "." + table;
 }
-std::string active_key(const std::string& projection) { return projection + ".active"; }
+std::string active_key(const std::string& projection) {
+  return projection + ".active";
+}
 std::string checkpoint_key(const std::string& projection, uint32_t version) {
   return projection + ".v" + std::to_string(version) + ".checkpoint";
 }
@@ -58,7 +60,9 @@ void ViewWriter::put_blind(size_t table, std::string_view key, std::string_view 
   batch_.put((*tables_)[table], key, value);
 }
 
-void ViewWriter::erase_blind(size_t table, std::string_view key) { batch_.erase((*tables_)[table], key); }
+void ViewWriter::erase_blind(size_t table, std::string_view key) {
+  batch_.erase((*tables_)[table], key);
+}
 
 void ViewWriter::erase(size_t table, std::string_view key) {
   const TableId id = (*tables_)[table];
@@ -97,14 +101,17 @@ Runner::Runner(const eventstore::EventStore& log, TableStore& views,
   }
 }
 
-Runner::~Runner() { stop(); }
+Runner::~Runner() {
+  stop();
+}
 
 eventstore::result<void> Runner::prepare() {
   auto meta = views_.table("projections.meta");
   if (!meta) return unexpected(meta.error());
   meta_ = *meta;
   auto batch = views_.batch();
-  auto tables_of = [&](const Slot& s, uint32_t version) -> eventstore::result<std::vector<TableId>> {
+  auto tables_of = [&](const Slot& s,
+                       uint32_t version) -> eventstore::result<std::vector<TableId>> {
     std::vector<TableId> ids;
     for (const auto& t : s.projection->tables()) {
       auto id = views_.table(table_name(s.name, version, t));
@@ -146,7 +153,8 @@ eventstore::result<void> Runner::prepare() {
     if (auto w = views_.write(std::move(batch)); !w) return w;
 
   live_ = std::make_unique<Pass>();
-  if (live_from == UINT64_MAX) live_from = log_.head() + 1;  // nothing applies yet: follow new events
+  if (live_from == UINT64_MAX)
+    live_from = log_.head() + 1;  // nothing applies yet: follow new events
   live_->subscription = log_.subscribe(eventstore::StreamFilter::all(), live_from);
   live_->examined = live_from - 1;
   if (building_from != UINT64_MAX) {
@@ -188,8 +196,10 @@ eventstore::result<bool> Runner::step(Pass& pass, std::chrono::milliseconds wait
     if (!kind) continue;  // not a CRM record's stream
     auto decoded = domain::codec::decode(raw.type, raw.payload);
     if (!decoded)
-      return unexpected(error{errc::corruption, "event " + std::to_string(raw.position) + " does not decode"});
-    const Event event{raw, *decoded, *kind, std::string_view(raw.stream).substr(raw.category().size() + 1)};
+      return unexpected(
+          error{errc::corruption, "event " + std::to_string(raw.position) + " does not decode"});
+    const Event event{raw, *decoded, *kind,
+                      std::string_view(raw.stream).substr(raw.category().size() + 1)};
     for (auto& s : slots_) {
       const bool applies = pass.building ? s->building_version != 0 : s->live_applies;
       const auto& checkpoint = pass.building ? s->building_checkpoint : s->live_checkpoint;
@@ -216,8 +226,10 @@ eventstore::result<bool> Runner::step(Pass& pass, std::chrono::milliseconds wait
   if (auto w = views_.write(std::move(batch)); !w) return unexpected(w.error());
   pass.examined = examined;
   for (auto& s : slots_) {
-    if (pass.building && s->building_version != 0) s->building_checkpoint = std::max(s->building_checkpoint.load(), examined);
-    if (!pass.building && s->live_applies) s->live_checkpoint = std::max(s->live_checkpoint.load(), examined);
+    if (pass.building && s->building_version != 0)
+      s->building_checkpoint = std::max(s->building_checkpoint.load(), examined);
+    if (!pass.building && s->live_applies)
+      s->live_checkpoint = std::max(s->live_checkpoint.load(), examined);
   }
   if (pass.building)
     for (auto& s : slots_)
@@ -231,7 +243,8 @@ eventstore::result<bool> Runner::step(Pass& pass, std::chrono::milliseconds wait
 // Called with mu_ held, after a building batch: once the new version has seen everything the live
 // pass has, queries move to it and the old tables go.
 eventstore::result<void> Runner::switch_if_caught_up(Slot& s) {
-  if (s.building_checkpoint.load() < live_->examined || s.building_checkpoint.load() < log_.head()) return {};
+  if (s.building_checkpoint.load() < live_->examined || s.building_checkpoint.load() < log_.head())
+    return {};
   auto batch = views_.batch();
   batch.put(meta_, active_key(s.name), std::to_string(s.building_version));
   batch.erase(meta_, checkpoint_key(s.name, s.live_version));
@@ -251,7 +264,9 @@ void Runner::run(Pass& pass) {
   while (!stopping_) {
     if (pass.building) {
       std::lock_guard lk(mu_);
-      if (std::none_of(slots_.begin(), slots_.end(), [](const auto& s) { return s->building_version != 0; })) return;
+      if (std::none_of(slots_.begin(), slots_.end(),
+                       [](const auto& s) { return s->building_version != 0; }))
+        return;
     }
     auto r = step(pass, std::chrono::milliseconds(200));
     if (!r) {
@@ -271,8 +286,9 @@ void Runner::stop() {
 bool Runner::wait_for(uint64_t position, std::chrono::milliseconds timeout) const {
   std::unique_lock lk(mu_);
   return progressed_.wait_for(lk, timeout, [&] {
-    return std::all_of(slots_.begin(), slots_.end(),
-                       [&](const auto& s) { return !s->live_applies || s->live_checkpoint.load() >= position; });
+    return std::all_of(slots_.begin(), slots_.end(), [&](const auto& s) {
+      return !s->live_applies || s->live_checkpoint.load() >= position;
+    });
   });
 }
 

@@ -14,7 +14,8 @@ namespace {
 icu::Collator& polish() {
   thread_local std::unique_ptr<icu::Collator> collator = [] {
     UErrorCode status = U_ZERO_ERROR;
-    std::unique_ptr<icu::Collator> c(icu::Collator::createInstance(icu::Locale("pl", "PL"), status));
+    std::unique_ptr<icu::Collator> c(
+        icu::Collator::createInstance(icu::Locale("pl", "PL"), status));
     if (U_FAILURE(status) || !c) std::abort();  // ICU data missing: an installation bug
     return c;
   }();
@@ -24,8 +25,8 @@ icu::Collator& polish() {
 icu::Transliterator& folder() {
   thread_local std::unique_ptr<icu::Transliterator> t = [] {
     UErrorCode status = U_ZERO_ERROR;
-    std::unique_ptr<icu::Transliterator> tr(
-        icu::Transliterator::createInstance("Any-Latin; Latin-ASCII; Lower", UTRANS_FORWARD, status));
+    std::unique_ptr<icu::Transliterator> tr(icu::Transliterator::createInstance(
+        "Any-Latin; Latin-ASCII; Lower", UTRANS_FORWARD, status));
     if (U_FAILURE(status) || !tr) std::abort();
     return tr;
   }();
@@ -35,9 +36,11 @@ icu::Transliterator& folder() {
 }  // namespace
 
 std::string sort_key(std::string_view utf8) {
-  const auto s = icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  const auto s = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
   std::string key(64, '\0');
-  int32_t n = polish().getSortKey(s, reinterpret_cast<uint8_t*>(key.data()), static_cast<int32_t>(key.size()));
+  int32_t n = polish().getSortKey(s, reinterpret_cast<uint8_t*>(key.data()),
+                                  static_cast<int32_t>(key.size()));
   if (n > static_cast<int32_t>(key.size())) {
     key.resize(n);
     n = polish().getSortKey(s, reinterpret_cast<uint8_t*>(key.data()), n);
@@ -47,13 +50,15 @@ std::string sort_key(std::string_view utf8) {
 }
 
 std::string fold(std::string_view utf8) {
-  if (std::all_of(utf8.begin(), utf8.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+  if (std::all_of(utf8.begin(), utf8.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
     std::string out(utf8);  // plain ASCII: lowercasing is all the transliteration would do
     for (char& c : out)
       if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     return out;
   }
-  auto s = icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  auto s = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
   folder().transliterate(s);
   std::string out;
   s.toUTF8String(out);

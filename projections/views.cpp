@@ -132,7 +132,8 @@ class ListsView final : public Projection {
     std::string words;
     for (const auto& w : title_words) words += (words.empty() ? "" : " ") + w;
     out.put_blind(0, kind + '\0' + key + '\0' + id, "");
-    for (const auto& w : title_words) out.put_blind(1, kind + '\0' + w + '\0' + id, key + '\0' + words);
+    for (const auto& w : title_words)
+      out.put_blind(1, kind + '\0' + w + '\0' + id, key + '\0' + words);
     out.put(2, state_key, joined + '\0' + key + '\0' + words);
   }
 };
@@ -174,7 +175,8 @@ class MyTasksView final : public Projection {
   static std::vector<std::string> keys(const std::string& id, const std::vector<std::string>& s) {
     std::vector<std::string> out;
     if (s.size() != 4) return out;
-    const std::string tail = '\0' + bucket(s[2]) + '\0' + (s[3].empty() ? "9999-12-31" : s[3]) + '\0' + id;
+    const std::string tail =
+        '\0' + bucket(s[2]) + '\0' + (s[3].empty() ? "9999-12-31" : s[3]) + '\0' + id;
     if (!s[0].empty()) out.push_back(std::string("a") + '\0' + s[0] + tail);
     if (!s[1].empty()) out.push_back(std::string("d") + '\0' + s[1] + tail);
     return out;
@@ -197,8 +199,8 @@ class TimelineView final : public Projection {
   uint32_t version() const override { return 1; }
   std::vector<std::string> tables() const override { return {"entries", "owners"}; }
   void apply(const Event& e, ViewWriter& out) override {
-    if (e.kind == EntityKind::counter || e.kind == EntityKind::login || e.kind == EntityKind::field_catalog ||
-        e.kind == EntityKind::operator_)
+    if (e.kind == EntityKind::counter || e.kind == EntityKind::login ||
+        e.kind == EntityKind::field_catalog || e.kind == EntityKind::operator_)
       return;
     std::vector<std::string> clients;
     if (e.kind == EntityKind::client) {
@@ -215,11 +217,13 @@ class TimelineView final : public Projection {
         for (const auto& c : now) joined += (joined.empty() ? "" : " ") + c;
         out.put(1, key, joined);
         for (auto& c : now)
-          if (std::find(clients.begin(), clients.end(), c) == clients.end()) clients.push_back(std::move(c));
+          if (std::find(clients.begin(), clients.end(), c) == clients.end())
+            clients.push_back(std::move(c));
       }
     }
-    const std::string entry = std::string(domain::name_of(e.kind)) + '\x1f' + std::string(e.id) + '\x1f' + e.raw.type +
-                              '\x1f' + std::to_string(e.domain.at.micros) + '\x1f' + e.domain.by;
+    const std::string entry = std::string(domain::name_of(e.kind)) + '\x1f' + std::string(e.id) +
+                              '\x1f' + e.raw.type + '\x1f' + std::to_string(e.domain.at.micros) +
+                              '\x1f' + e.domain.by;
     for (const auto& c : clients) out.put_blind(0, c + '\0' + be64(e.raw.position), entry);
   }
 
@@ -270,13 +274,15 @@ class InspectionsView final : public Projection {
       }
     if (!changed) return;
     if (old) out.erase_blind(0, split(*old, '\x1f').back() + '\0' + id);
-    if ((state[0] == "planned" || state[0] == "in_service") && !state[1].empty()) out.put_blind(0, state[1] + '\0' + id, "");
+    if ((state[0] == "planned" || state[0] == "in_service") && !state[1].empty())
+      out.put_blind(0, state[1] + '\0' + id, "");
     out.put(1, id, state[0] + '\x1f' + state[1]);
   }
 };
 
 // ---- birthdays and name days --------------------------------------------------------------------
-// by_day: MM-DD \0 ("b" birthday | "n" name day) \0 person id -> ""     state: id -> b-key \x1f n-key
+// by_day: MM-DD \0 ("b" birthday | "n" name day) \0 person id -> ""     state: id -> b-key \x1f
+// n-key
 
 class AnniversariesView final : public Projection {
  public:
@@ -320,9 +326,14 @@ class WorkTimeView final : public Projection {
     const Value* op = domain::find(e.domain.entry, "operator_id");
     const Value* date = domain::find(e.domain.entry, "date");
     const Value* minutes = domain::find(e.domain.entry, "minutes");
-    if (!op || !date || !minutes || !op->get<std::string>() || !date->get<domain::Date>() || !minutes->get<int64_t>()) return;
-    out.put_blind(0, *op->get<std::string>() + '\0' + date->get<domain::Date>()->format() + '\0' + be64(e.raw.position),
-            std::to_string(*minutes->get<int64_t>()) + '\x1f' + std::string(domain::name_of(e.kind)) + "/" + std::string(e.id));
+    if (!op || !date || !minutes || !op->get<std::string>() || !date->get<domain::Date>() ||
+        !minutes->get<int64_t>())
+      return;
+    out.put_blind(0,
+                  *op->get<std::string>() + '\0' + date->get<domain::Date>()->format() + '\0' +
+                      be64(e.raw.position),
+                  std::to_string(*minutes->get<int64_t>()) + '\x1f' +
+                      std::string(domain::name_of(e.kind)) + "/" + std::string(e.id));
   }
 };
 
@@ -338,21 +349,30 @@ struct CalendarSource {
 };
 
 const CalendarSource* calendar_source(EntityKind kind) {
-  static const CalendarSource task{EntityKind::task, {"assignee_id", "title", "planned_start", "planned_end", "due", "status", ""}};
-  static const CalendarSource order{EntityKind::service_order, {"technician_id", "number", "planned_at", "", "", "status", ""}};
-  static const CalendarSource inspection{EntityKind::inspection, {"", "device_id", "", "", "due", "status", "every"}};
+  static const CalendarSource task{
+      EntityKind::task,
+      {"assignee_id", "title", "planned_start", "planned_end", "due", "status", ""}};
+  static const CalendarSource order{
+      EntityKind::service_order, {"technician_id", "number", "planned_at", "", "", "status", ""}};
+  static const CalendarSource inspection{EntityKind::inspection,
+                                         {"", "device_id", "", "", "due", "status", "every"}};
   switch (kind) {
-    case EntityKind::task: return &task;
-    case EntityKind::service_order: return &order;
-    case EntityKind::inspection: return &inspection;
-    default: return nullptr;
+    case EntityKind::task:
+      return &task;
+    case EntityKind::service_order:
+      return &order;
+    case EntityKind::inspection:
+      return &inspection;
+    default:
+      return nullptr;
   }
 }
 
 std::string calendar_text(const Value& v) {
   if (const auto* t = v.get<domain::DateTime>()) return std::to_string(t->micros);
   if (const auto* o = v.get<domain::Object>(); o && !o->empty())
-    if (const auto* n = o->front().second.get<int64_t>()) return o->front().first + ":" + std::to_string(*n);
+    if (const auto* n = o->front().second.get<int64_t>())
+      return o->front().first + ":" + std::to_string(*n);
   return text_of(v);
 }
 
@@ -387,14 +407,16 @@ class CalendarView final : public Projection {
     std::string owner = e.kind == EntityKind::inspection ? "*" : v[0];
     std::string date = v[4];
     if (!v[2].empty()) date = domain::local_date(domain::DateTime{std::stoll(v[2])}).format();
-    const bool shown = e.kind == EntityKind::inspection ? (v[5] == "planned" || v[5] == "in_service")
-                                                        : (v[5] != "cancelled" && v[5] != "handed_back");
+    const bool shown = e.kind == EntityKind::inspection
+                           ? (v[5] == "planned" || v[5] == "in_service")
+                           : (v[5] != "cancelled" && v[5] != "handed_back");
     std::string entry;
     if (shown && !owner.empty() && !date.empty()) {
       std::string title = v[1];
       if (e.kind == EntityKind::service_order) title = "Zlecenie serwisowe " + title;
       if (e.kind == EntityKind::inspection) title = "Przegląd urządzenia " + title;
-      entry = owner + '\0' + date + '\0' + std::string(domain::name_of(e.kind)) + '\0' + std::string(e.id);
+      entry = owner + '\0' + date + '\0' + std::string(domain::name_of(e.kind)) + '\0' +
+              std::string(e.id);
       out.put_blind(0, entry, title + '\x1f' + v[2] + '\x1f' + v[3] + '\x1f' + v[6]);
     }
     std::string state;
@@ -436,7 +458,9 @@ class MembersView final : public Projection {
   std::string parent_field_;
 };
 
-std::string after_last_nul(std::string_view key) { return std::string(key.substr(key.rfind('\0') + 1)); }
+std::string after_last_nul(std::string_view key) {
+  return std::string(key.substr(key.rfind('\0') + 1));
+}
 
 }  // namespace
 
@@ -450,40 +474,46 @@ std::vector<std::unique_ptr<Projection>> builtin_projections() {
   out.push_back(std::make_unique<AnniversariesView>());
   out.push_back(std::make_unique<WorkTimeView>());
   out.push_back(std::make_unique<CalendarView>());
-  out.push_back(std::make_unique<MembersView>("device_orders", EntityKind::service_order, "device_id"));
-  out.push_back(std::make_unique<MembersView>("campaign_projects", EntityKind::project, "campaign_id"));
+  out.push_back(
+      std::make_unique<MembersView>("device_orders", EntityKind::service_order, "device_id"));
+  out.push_back(
+      std::make_unique<MembersView>("campaign_projects", EntityKind::project, "campaign_id"));
   return out;
 }
 
 eventstore::result<std::vector<TableId>> Queries::tables_of(std::string_view view) const {
   auto tables = runner_.tables(view);
-  if (tables.empty()) return unexpected(error{errc::invalid_argument, "the " + std::string(view) + " view is not running"});
+  if (tables.empty())
+    return unexpected(
+        error{errc::invalid_argument, "the " + std::string(view) + " view is not running"});
   return tables;
 }
 
-eventstore::result<Page> Queries::page_of(TableId index, EntityKind kind, const std::string& from, const std::string& to,
-                                          size_t limit) const {
+eventstore::result<Page> Queries::page_of(TableId index, EntityKind kind, const std::string& from,
+                                          const std::string& to, size_t limit) const {
   limit = std::clamp<size_t>(limit, 1, 500);
   Page page;
   std::string last;
   std::optional<error> failure;
-  auto r = views_.scan(index, from, to, Direction::forward, limit, [&](std::string_view key, std::string_view) {
-    last = key;
-    auto rec = record(kind, after_last_nul(key));
-    if (!rec) {
-      failure = rec.error();
-      return false;
-    }
-    if (*rec) page.items.push_back(std::move(**rec));
-    return true;
-  });
+  auto r = views_.scan(index, from, to, Direction::forward, limit,
+                       [&](std::string_view key, std::string_view) {
+                         last = key;
+                         auto rec = record(kind, after_last_nul(key));
+                         if (!rec) {
+                           failure = rec.error();
+                           return false;
+                         }
+                         if (*rec) page.items.push_back(std::move(**rec));
+                         return true;
+                       });
   if (!r) return unexpected(r.error());
   if (failure) return unexpected(*failure);
   if (*r == limit) page.next_cursor = hex(last);
   return page;
 }
 
-eventstore::result<std::optional<domain::Record>> Queries::record(EntityKind kind, const std::string& id) const {
+eventstore::result<std::optional<domain::Record>> Queries::record(EntityKind kind,
+                                                                  const std::string& id) const {
   auto found = tables_of("records");
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
@@ -491,7 +521,8 @@ eventstore::result<std::optional<domain::Record>> Queries::record(EntityKind kin
   if (!row) return unexpected(row.error());
   if (!*row) return std::optional<domain::Record>();
   auto decoded = domain::codec::decode_record(**row);
-  if (!decoded) return unexpected(error{errc::corruption, "a stored record does not decode: " + id});
+  if (!decoded)
+    return unexpected(error{errc::corruption, "a stored record does not decode: " + id});
   return std::optional<domain::Record>(std::move(*decoded));
 }
 
@@ -513,10 +544,12 @@ std::string filter_text(const Value& v) {
 // field = value; "fields.<key>" names a custom field; a list matches if one item does.
 bool matches(const domain::Record& r, const std::string& field, const std::string& value) {
   const bool custom = field.rfind("fields.", 0) == 0;
-  const Value* v = domain::find(custom ? r.custom : r.core, custom ? std::string_view(field).substr(7) : field);
+  const Value* v =
+      domain::find(custom ? r.custom : r.core, custom ? std::string_view(field).substr(7) : field);
   if (!v) return value.empty();
   if (const auto* list = v->get<domain::List>())
-    return std::any_of(list->begin(), list->end(), [&](const Value& item) { return filter_text(item) == value; });
+    return std::any_of(list->begin(), list->end(),
+                       [&](const Value& item) { return filter_text(item) == value; });
   return filter_text(*v) == value;
 }
 
@@ -527,7 +560,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
   auto cursor = unhex(q.cursor);
-  if (!cursor) return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
+  if (!cursor)
+    return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
   const size_t limit = std::clamp<size_t>(q.limit, 1, 500);
   const std::string kind = std::string(domain::name_of(q.kind)) + '\0';
   std::string kind_end = kind;
@@ -561,16 +595,18 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     uint64_t scanned = 0;
     if (!cursor->empty() && cursor->rfind(kind, 0) != 0)
       return unexpected(error{errc::invalid_argument, "the cursor belongs to another list"});
-    const std::string from = cursor->empty() ? (q.descending ? kind_end : kind) : (q.descending ? *cursor : *cursor + '\0');
+    const std::string from = cursor->empty() ? (q.descending ? kind_end : kind)
+                                             : (q.descending ? *cursor : *cursor + '\0');
     const std::string to = q.descending ? kind : kind_end;
-    auto r = views_.scan(tables[0], from, to, q.descending ? Direction::backward : Direction::forward, limit * 20,
-                         [&](std::string_view key, std::string_view) {
-                           ++scanned;
-                           last = key;
-                           domain::Record rec;
-                           if (accept(after_last_nul(key), rec)) page.items.push_back(std::move(rec));
-                           return page.items.size() < limit && !failure;
-                         });
+    auto r =
+        views_.scan(tables[0], from, to, q.descending ? Direction::backward : Direction::forward,
+                    limit * 20, [&](std::string_view key, std::string_view) {
+                      ++scanned;
+                      last = key;
+                      domain::Record rec;
+                      if (accept(after_last_nul(key), rec)) page.items.push_back(std::move(rec));
+                      return page.items.size() < limit && !failure;
+                    });
     if (!r) return unexpected(r.error());
     if (failure) return unexpected(*failure);
     if (page.items.size() == limit || scanned == limit * 20) page.next_cursor = hex(last);
@@ -590,42 +626,47 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   upper.back() = static_cast<char>(upper.back() + 1);
   auto title_matches = [&](const std::vector<std::string>& title_words) {
     return std::all_of(terms.begin() + 1, terms.end(), [&](const std::string& t) {
-      return std::any_of(title_words.begin(), title_words.end(), [&](const std::string& w) { return w.rfind(t, 0) == 0; });
+      return std::any_of(title_words.begin(), title_words.end(),
+                         [&](const std::string& w) { return w.rfind(t, 0) == 0; });
     });
   };
-  auto r = views_.scan(tables[1], first, upper, Direction::forward, 20'000, [&](std::string_view key, std::string_view value) {
-    std::string id = after_last_nul(key);
-    std::string sort_key;
-    std::vector<std::string> title_words;
-    if (const auto nul = value.find('\0'); nul != std::string_view::npos) {
-      sort_key = value.substr(0, nul);
-      title_words = split(value.substr(nul + 1), ' ');
-    } else {  // a row of version 1, read while version 2 is being built: derive from the record
-      auto rec = record(q.kind, id);
-      if (!rec) {
-        failure = rec.error();
-        return false;
-      }
-      if (!*rec) return true;
-      std::string title;
-      for (const auto& f : title_fields(q.kind)) {
-        const std::string part = (*rec)->field(f) ? filter_text(*(*rec)->field(f)) : "";
-        title += (title.empty() || part.empty() ? "" : " ") + part;
-      }
-      sort_key = text::sort_key(title);
-      title_words = text::words(title);
-    }
-    if (title_matches(title_words)) candidates.push_back({kind + sort_key + '\0' + id, std::move(id)});
-    return true;
-  });
+  auto r = views_.scan(
+      tables[1], first, upper, Direction::forward, 20'000,
+      [&](std::string_view key, std::string_view value) {
+        std::string id = after_last_nul(key);
+        std::string sort_key;
+        std::vector<std::string> title_words;
+        if (const auto nul = value.find('\0'); nul != std::string_view::npos) {
+          sort_key = value.substr(0, nul);
+          title_words = split(value.substr(nul + 1), ' ');
+        } else {  // a row of version 1, read while version 2 is being built: derive from the record
+          auto rec = record(q.kind, id);
+          if (!rec) {
+            failure = rec.error();
+            return false;
+          }
+          if (!*rec) return true;
+          std::string title;
+          for (const auto& f : title_fields(q.kind)) {
+            const std::string part = (*rec)->field(f) ? filter_text(*(*rec)->field(f)) : "";
+            title += (title.empty() || part.empty() ? "" : " ") + part;
+          }
+          sort_key = text::sort_key(title);
+          title_words = text::words(title);
+        }
+        if (title_matches(title_words))
+          candidates.push_back({kind + sort_key + '\0' + id, std::move(id)});
+        return true;
+      });
   if (!r) return unexpected(r.error());
   if (failure) return unexpected(*failure);
   std::sort(candidates.begin(), candidates.end(), [&](const Candidate& a, const Candidate& b) {
     return q.descending ? a.key > b.key : a.key < b.key;
   });
-  candidates.erase(std::unique(candidates.begin(), candidates.end(),
-                               [](const Candidate& a, const Candidate& b) { return a.key == b.key; }),
-                   candidates.end());
+  candidates.erase(
+      std::unique(candidates.begin(), candidates.end(),
+                  [](const Candidate& a, const Candidate& b) { return a.key == b.key; }),
+      candidates.end());
   for (const auto& c : candidates) {
     if (!cursor->empty() && (q.descending ? c.key >= *cursor : c.key <= *cursor)) continue;
     if (page.items.size() == limit) {
@@ -643,12 +684,14 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   return page;
 }
 
-eventstore::result<Timeline> Queries::timeline(const std::string& client_id, size_t limit, const std::string& cursor) const {
+eventstore::result<Timeline> Queries::timeline(const std::string& client_id, size_t limit,
+                                               const std::string& cursor) const {
   auto found = tables_of("timeline");
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
   auto from = unhex(cursor);
-  if (!from) return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
+  if (!from)
+    return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
   const std::string prefix = client_id + '\0';
   std::string end = prefix;
   end.back() = '\x01';
@@ -658,32 +701,39 @@ eventstore::result<Timeline> Queries::timeline(const std::string& client_id, siz
   Timeline out;
   std::string last;
   limit = std::clamp<size_t>(limit, 1, 500);
-  auto r = views_.scan(tables[0], from->empty() ? end : *from, prefix, Direction::backward, limit,
-                       [&](std::string_view key, std::string_view value) {
-                         last = key;
-                         const auto parts = split(value, '\x1f');
-                         if (parts.size() != 5) return true;
-                         uint64_t position = 0;
-                         for (unsigned char c : key.substr(prefix.size())) position = (position << 8) | c;
-                         out.entries.push_back({position, domain::kind_from_name(parts[0]).value_or(EntityKind::client), parts[1],
-                                                parts[2], domain::DateTime{std::stoll(parts[3])}, parts[4]});
-                         return true;
-                       });
+  auto r =
+      views_.scan(tables[0], from->empty() ? end : *from, prefix, Direction::backward, limit,
+                  [&](std::string_view key, std::string_view value) {
+                    last = key;
+                    const auto parts = split(value, '\x1f');
+                    if (parts.size() != 5) return true;
+                    uint64_t position = 0;
+                    for (unsigned char c : key.substr(prefix.size()))
+                      position = (position << 8) | c;
+                    out.entries.push_back(
+                        {position, domain::kind_from_name(parts[0]).value_or(EntityKind::client),
+                         parts[1], parts[2], domain::DateTime{std::stoll(parts[3])}, parts[4]});
+                    return true;
+                  });
   if (!r) return unexpected(r.error());
   if (*r == limit) out.next_cursor = hex(last);
   return out;
 }
 
-eventstore::result<Page> Queries::inspections_due(domain::Date before, size_t limit, const std::string& cursor) const {
+eventstore::result<Page> Queries::inspections_due(domain::Date before, size_t limit,
+                                                  const std::string& cursor) const {
   auto found = tables_of("inspections");
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
   auto from = unhex(cursor);
-  if (!from) return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
-  return page_of(tables[0], EntityKind::inspection, from->empty() ? std::string() : *from + '\0', before.format(), limit);
+  if (!from)
+    return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
+  return page_of(tables[0], EntityKind::inspection, from->empty() ? std::string() : *from + '\0',
+                 before.format(), limit);
 }
 
-eventstore::result<std::vector<Anniversary>> Queries::anniversaries(domain::Date from, int days) const {
+eventstore::result<std::vector<Anniversary>> Queries::anniversaries(domain::Date from,
+                                                                    int days) const {
   auto found = tables_of("anniversaries");
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
@@ -695,53 +745,65 @@ eventstore::result<std::vector<Anniversary>> Queries::anniversaries(domain::Date
     std::string upper = md;
     upper.back() = static_cast<char>(upper.back() + 1);
     std::optional<error> failure;
-    auto r = views_.scan(tables[0], md, upper, Direction::forward, 10'000, [&](std::string_view key, std::string_view) {
-      const auto parts = split(key, '\0');
-      if (parts.size() != 3) return true;
-      auto person = record(EntityKind::person, parts[2]);
-      if (!person) {
-        failure = person.error();
-        return false;
-      }
-      if (*person) out.push_back({day, parts[1] == "b" ? Anniversary::Kind::birthday : Anniversary::Kind::name_day, std::move(**person)});
-      return true;
-    });
+    auto r = views_.scan(
+        tables[0], md, upper, Direction::forward, 10'000,
+        [&](std::string_view key, std::string_view) {
+          const auto parts = split(key, '\0');
+          if (parts.size() != 3) return true;
+          auto person = record(EntityKind::person, parts[2]);
+          if (!person) {
+            failure = person.error();
+            return false;
+          }
+          if (*person)
+            out.push_back(
+                {day, parts[1] == "b" ? Anniversary::Kind::birthday : Anniversary::Kind::name_day,
+                 std::move(**person)});
+          return true;
+        });
     if (!r) return unexpected(r.error());
     if (failure) return unexpected(*failure);
     // 29 February: in years without it, celebrated on the 28th.
     if (md == "02-28" && from.add_days(i + 1).format().substr(5) == "03-01") {
-      auto leap = views_.scan(tables[0], "02-29", "02-2:", Direction::forward, 10'000, [&](std::string_view key, std::string_view) {
-        const auto parts = split(key, '\0');
-        if (parts.size() != 3) return true;
-        if (auto person = record(EntityKind::person, parts[2]); person && *person)
-          out.push_back({day, parts[1] == "b" ? Anniversary::Kind::birthday : Anniversary::Kind::name_day, std::move(**person)});
-        return true;
-      });
+      auto leap = views_.scan(
+          tables[0], "02-29", "02-2:", Direction::forward, 10'000,
+          [&](std::string_view key, std::string_view) {
+            const auto parts = split(key, '\0');
+            if (parts.size() != 3) return true;
+            if (auto person = record(EntityKind::person, parts[2]); person && *person)
+              out.push_back(
+                  {day, parts[1] == "b" ? Anniversary::Kind::birthday : Anniversary::Kind::name_day,
+                   std::move(**person)});
+            return true;
+          });
       if (!leap) return unexpected(leap.error());
     }
   }
   return out;
 }
 
-eventstore::result<WorkTime> Queries::work_time(const std::string& operator_id, domain::Date from, domain::Date to) const {
+eventstore::result<WorkTime> Queries::work_time(const std::string& operator_id, domain::Date from,
+                                                domain::Date to) const {
   auto found = tables_of("work_time");
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
   WorkTime out;
   const std::string prefix = operator_id + '\0';
-  auto r = views_.scan(tables[0], prefix + from.format(), prefix + to.add_days(1).format(), Direction::forward, UINT64_MAX,
-                       [&](std::string_view, std::string_view value) {
-                         const auto parts = split(value, '\x1f');
-                         if (parts.size() != 2) return true;
-                         out.minutes += std::stoll(parts[0]);
-                         ++out.entries;
-                         return true;
-                       });
+  auto r =
+      views_.scan(tables[0], prefix + from.format(), prefix + to.add_days(1).format(),
+                  Direction::forward, UINT64_MAX, [&](std::string_view, std::string_view value) {
+                    const auto parts = split(value, '\x1f');
+                    if (parts.size() != 2) return true;
+                    out.minutes += std::stoll(parts[0]);
+                    ++out.entries;
+                    return true;
+                  });
   if (!r) return unexpected(r.error());
   return out;
 }
 
-eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::string& operator_id, domain::Date from,
+eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::string& operator_id,
+                                                                 domain::Date from,
                                                                  domain::Date to) const {
   auto found = tables_of("calendar");
   if (!found) return unexpected(found.error());
@@ -763,11 +825,12 @@ eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::stri
   };
   // The operator's own entries in the range.
   const std::string mine = operator_id + '\0';
-  auto r = views_.scan(tables[0], mine + from.format(), mine + to.add_days(1).format(), Direction::forward, 100'000,
-                       [&](std::string_view key, std::string_view value) {
-                         out.push_back(entry_of(key, value, *domain::Date::parse(split(key, '\0')[1])));
-                         return true;
-                       });
+  auto r =
+      views_.scan(tables[0], mine + from.format(), mine + to.add_days(1).format(),
+                  Direction::forward, 100'000, [&](std::string_view key, std::string_view value) {
+                    out.push_back(entry_of(key, value, *domain::Date::parse(split(key, '\0')[1])));
+                    return true;
+                  });
   if (!r) return unexpected(r.error());
   // Everyone's entries (planned inspections), recurring ones expanded into the range.
   const std::string all = std::string("*") + '\0';
@@ -777,9 +840,12 @@ eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::stri
                     const auto v = split(value, '\x1f');
                     const std::string every = v.size() > 3 ? v[3] : "";
                     const auto colon = every.find(':');
-                    const int n = colon == std::string::npos ? 0 : std::stoi(every.substr(colon + 1));
+                    const int n =
+                        colon == std::string::npos ? 0 : std::stoi(every.substr(colon + 1));
                     for (int i = 0; i < 1000; ++i) {
-                      const domain::Date d = n == 0 ? due : every.rfind("days", 0) == 0 ? due.add_days(n * i) : due.add_months(n * i);
+                      const domain::Date d = n == 0                        ? due
+                                             : every.rfind("days", 0) == 0 ? due.add_days(n * i)
+                                                                           : due.add_months(n * i);
                       if (to < d) break;
                       if (!(d < from)) out.push_back(entry_of(key, value, d));
                       if (n == 0) break;
@@ -794,7 +860,8 @@ eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::stri
   return out;
 }
 
-eventstore::result<std::vector<domain::Record>> Queries::device_history(const std::string& device_id) const {
+eventstore::result<std::vector<domain::Record>> Queries::device_history(
+    const std::string& device_id) const {
   auto found = tables_of("device_orders");
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
@@ -803,27 +870,31 @@ eventstore::result<std::vector<domain::Record>> Queries::device_history(const st
   const std::string prefix = device_id + '\0';
   std::string end = prefix;
   end.back() = '\x01';
-  auto r = views_.scan(tables[0], prefix, end, Direction::forward, 100'000, [&](std::string_view key, std::string_view) {
-    auto rec = record(EntityKind::service_order, after_last_nul(key));
-    if (!rec) {
-      failure = rec.error();
-      return false;
-    }
-    if (*rec) out.push_back(std::move(**rec));
-    return true;
-  });
+  auto r = views_.scan(tables[0], prefix, end, Direction::forward, 100'000,
+                       [&](std::string_view key, std::string_view) {
+                         auto rec = record(EntityKind::service_order, after_last_nul(key));
+                         if (!rec) {
+                           failure = rec.error();
+                           return false;
+                         }
+                         if (*rec) out.push_back(std::move(**rec));
+                         return true;
+                       });
   if (!r) return unexpected(r.error());
   if (failure) return unexpected(*failure);
   // Newest first by the time the device was received.
   std::sort(out.begin(), out.end(), [](const domain::Record& a, const domain::Record& b) {
-    const auto* ta = a.field("received_at") ? a.field("received_at")->get<domain::DateTime>() : nullptr;
-    const auto* tb = b.field("received_at") ? b.field("received_at")->get<domain::DateTime>() : nullptr;
+    const auto* ta =
+        a.field("received_at") ? a.field("received_at")->get<domain::DateTime>() : nullptr;
+    const auto* tb =
+        b.field("received_at") ? b.field("received_at")->get<domain::DateTime>() : nullptr;
     return (ta ? ta->micros : 0) > (tb ? tb->micros : 0);
   });
   return out;
 }
 
-eventstore::result<CampaignProgress> Queries::campaign_progress(const std::string& campaign_id) const {
+eventstore::result<CampaignProgress> Queries::campaign_progress(
+    const std::string& campaign_id) const {
   auto found = tables_of("campaign_projects");
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
@@ -831,27 +902,34 @@ eventstore::result<CampaignProgress> Queries::campaign_progress(const std::strin
   const std::string prefix = campaign_id + '\0';
   std::string end = prefix;
   end.back() = '\x01';
-  auto r = views_.scan(tables[0], prefix, end, Direction::forward, UINT64_MAX, [&](std::string_view, std::string_view status) {
-    ++out.projects;
-    if (status == "planned") ++out.planned;
-    else if (status == "active") ++out.active;
-    else if (status == "completed") ++out.completed;
-    else if (status == "cancelled") ++out.cancelled;
-    return true;
-  });
+  auto r = views_.scan(tables[0], prefix, end, Direction::forward, UINT64_MAX,
+                       [&](std::string_view, std::string_view status) {
+                         ++out.projects;
+                         if (status == "planned")
+                           ++out.planned;
+                         else if (status == "active")
+                           ++out.active;
+                         else if (status == "completed")
+                           ++out.completed;
+                         else if (status == "cancelled")
+                           ++out.cancelled;
+                         return true;
+                       });
   if (!r) return unexpected(r.error());
   const uint64_t counted = out.projects - out.cancelled;
   out.percent_complete = counted ? static_cast<int>(100 * out.completed / counted) : 0;
   return out;
 }
 
-eventstore::result<std::optional<Turnover>> Queries::turnover(const std::string& client_id, domain::Date as_of) const {
+eventstore::result<std::optional<Turnover>> Queries::turnover(const std::string& client_id,
+                                                              domain::Date as_of) const {
   auto client = record(EntityKind::client, client_id);
   if (!client) return unexpected(client.error());
   if (!*client) return std::optional<Turnover>();
   Turnover t;
   t.turnover_12m = domain::turnover_12m(**client, as_of);
-  if (const Value* p = (*client)->field("potential"); p && p->get<domain::Money>()) t.potential = *p->get<domain::Money>();
+  if (const Value* p = (*client)->field("potential"); p && p->get<domain::Money>())
+    t.potential = *p->get<domain::Money>();
   return std::optional<Turnover>(t);
 }
 
@@ -860,13 +938,17 @@ eventstore::result<Page> Queries::tasks(const TaskQuery& q) const {
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
   auto cursor = unhex(q.cursor);
-  if (!cursor) return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
-  std::string prefix = std::string(q.scope == TaskQuery::Scope::assigned ? "a" : "d") + '\0' + q.operator_id + '\0';
-  if (q.status != TaskQuery::Status::all) prefix += std::string(q.status == TaskQuery::Status::open ? "0" : "1") + '\0';
+  if (!cursor)
+    return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
+  std::string prefix =
+      std::string(q.scope == TaskQuery::Scope::assigned ? "a" : "d") + '\0' + q.operator_id + '\0';
+  if (q.status != TaskQuery::Status::all)
+    prefix += std::string(q.status == TaskQuery::Status::open ? "0" : "1") + '\0';
   std::string upper = prefix;
   upper.back() = '\x01';
   const std::string from = cursor->empty() ? prefix : *cursor + '\0';
-  if (from < prefix) return unexpected(error{errc::invalid_argument, "the cursor belongs to another list"});
+  if (from < prefix)
+    return unexpected(error{errc::invalid_argument, "the cursor belongs to another list"});
   return page_of(tables[0], EntityKind::task, from, upper, q.limit);
 }
 

@@ -40,7 +40,8 @@ struct ListQuery {
   /// (status=registered & status=diagnosed); "fields.<key>" is a custom field; a list field
   /// matches if one of its items does; "" matches an unset field.
   std::vector<std::pair<std::string, std::string>> filters;
-  bool descending = false;  // by title (name; a person's surname then first name; ...), Polish order
+  bool descending =
+      false;  // by title (name; a person's surname then first name; ...), Polish order
   size_t limit = 50;
   std::string cursor;
 };
@@ -83,7 +84,7 @@ struct WorkTime {
 /// One item of an operator's calendar: a task (planned start, or its due date), a service order
 /// (its planned time) or a planned inspection (everyone's; recurring ones once per occurrence).
 struct CalendarEntry {
-  domain::Date date;                   // the local (Europe/Warsaw) day
+  domain::Date date;                           // the local (Europe/Warsaw) day
   std::optional<domain::DateTime> start, end;  // absent: an all-day item
   domain::EntityKind kind = domain::EntityKind::task;
   std::string id;
@@ -105,25 +106,31 @@ class Queries {
  public:
   Queries(const TableStore& views, const Runner& runner) : views_(views), runner_(runner) {}
 
-  eventstore::result<std::optional<domain::Record>> record(domain::EntityKind kind, const std::string& id) const;
+  eventstore::result<std::optional<domain::Record>> record(domain::EntityKind kind,
+                                                           const std::string& id) const;
   eventstore::result<Page> list(const ListQuery& query) const;
   eventstore::result<Page> tasks(const TaskQuery& query) const;
   /// Planned inspections (waiting, or in service) due before `before`, earliest first; with
   /// `before` = tomorrow these are the ones due or overdue today.
-  eventstore::result<Page> inspections_due(domain::Date before, size_t limit = 50, const std::string& cursor = {}) const;
-  /// Birthdays and name days in the `days` days from `from` (29 February on the 28th in other years).
+  eventstore::result<Page> inspections_due(domain::Date before, size_t limit = 50,
+                                           const std::string& cursor = {}) const;
+  /// Birthdays and name days in the `days` days from `from` (29 February on the 28th in other
+  /// years).
   eventstore::result<std::vector<Anniversary>> anniversaries(domain::Date from, int days) const;
   /// The operator's calendar for the days from..to inclusive (at most 400 days), by day and time.
-  eventstore::result<std::vector<CalendarEntry>> calendar(const std::string& operator_id, domain::Date from,
-                                                          domain::Date to) const;
+  eventstore::result<std::vector<CalendarEntry>> calendar(const std::string& operator_id,
+                                                          domain::Date from, domain::Date to) const;
   /// A device's repair history: its service orders, newest first.
-  eventstore::result<std::vector<domain::Record>> device_history(const std::string& device_id) const;
+  eventstore::result<std::vector<domain::Record>> device_history(
+      const std::string& device_id) const;
   /// How far a campaign's projects are.
   eventstore::result<CampaignProgress> campaign_progress(const std::string& campaign_id) const;
   /// A client's rolling 12-month turnover beside its potential (nullopt: no such client).
-  eventstore::result<std::optional<Turnover>> turnover(const std::string& client_id, domain::Date as_of) const;
+  eventstore::result<std::optional<Turnover>> turnover(const std::string& client_id,
+                                                       domain::Date as_of) const;
   /// Work logged by an operator (tasks and service orders) on the days from..to inclusive.
-  eventstore::result<WorkTime> work_time(const std::string& operator_id, domain::Date from, domain::Date to) const;
+  eventstore::result<WorkTime> work_time(const std::string& operator_id, domain::Date from,
+                                         domain::Date to) const;
   /// Everything about one client, newest first: its own events and those of every contact,
   /// task, project, service order, device, trade document and person that refers to it.
   eventstore::result<Timeline> timeline(const std::string& client_id, size_t limit = 50,

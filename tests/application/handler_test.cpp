@@ -1,12 +1,11 @@
 // The command handler over a real event store in a temporary directory.
-#include "application/command_handler.h"
-
 #include <gtest/gtest.h>
 
 #include <random>
 #include <set>
 #include <thread>
 
+#include "application/command_handler.h"
 #include "eventstore/event_store.h"
 #include "tests/domain/world.h"
 #include "tests/support/temp_dir.h"
@@ -34,8 +33,9 @@ class HandlerTest : public ::testing::Test {
     handler_ = std::make_unique<CommandHandler>(*store_, Options{[this] { return now_us_; }});
   }
 
-  result<Outcome> run(K kind, Action action, std::string id, Object input, std::optional<uint64_t> if_match = {},
-                      std::string key = {}, std::string actor = "op-admin") {
+  result<Outcome> run(K kind, Action action, std::string id, Object input,
+                      std::optional<uint64_t> if_match = {}, std::string key = {},
+                      std::string actor = "op-admin") {
     Command c{kind, action, std::move(id), std::move(input), std::move(actor)};
     return handler_->handle(std::move(c), Request{if_match, std::move(key), {}, {}});
   }
@@ -46,10 +46,13 @@ class HandlerTest : public ::testing::Test {
     return r ? *r : Outcome{};
   }
 
-  domain::Record load(K kind, const std::string& id) { return std::move(handler_->load(kind, id)).value(); }
+  domain::Record load(K kind, const std::string& id) {
+    return std::move(handler_->load(kind, id)).value();
+  }
 
   void seed() {
-    ok(K::operator_, Action::create, "op-admin", {{"login", "admin"}, {"name", "Admin"}, {"role", "admin"}});
+    ok(K::operator_, Action::create, "op-admin",
+       {{"login", "admin"}, {"name", "Admin"}, {"role", "admin"}});
     ok(K::client, Action::create, "c-1", {{"name", "Fabryka Mebli"}});
   }
 
@@ -71,12 +74,13 @@ TEST_F(HandlerTest, CreatesLoadsAndUpdatesThroughTheLog) {
   // Stored events carry intention-revealing types and the operator.
   std::vector<std::string> types;
   std::set<std::string> correlations;
-  ASSERT_TRUE(store_->read_stream("client-c-1", 1, eventstore::Direction::forward, 10, [&](const auto& e) {
-    types.push_back(e.type);
-    EXPECT_EQ(e.metadata.operator_id, "op-admin");
-    correlations.insert(e.metadata.correlation_id);
-    return true;
-  }));
+  ASSERT_TRUE(
+      store_->read_stream("client-c-1", 1, eventstore::Direction::forward, 10, [&](const auto& e) {
+        types.push_back(e.type);
+        EXPECT_EQ(e.metadata.operator_id, "op-admin");
+        correlations.insert(e.metadata.correlation_id);
+        return true;
+      }));
   EXPECT_EQ(correlations.size(), 2u) << "two commands; the two events of the second share one id";
   EXPECT_EQ(correlations.count(""), 0u);
   auto caused = handler_->handle({K::client, Action::update, "c-1", {{"code", "FM2"}}, "op-admin"},
@@ -87,7 +91,8 @@ TEST_F(HandlerTest, CreatesLoadsAndUpdatesThroughTheLog) {
     EXPECT_EQ(e.metadata.causation_id, "event-77");
     return false;
   }));
-  EXPECT_EQ(types, (std::vector<std::string>{"ClientRegistered", "ClientUpdated", "ClientStatusChanged"}));
+  EXPECT_EQ(types,
+            (std::vector<std::string>{"ClientRegistered", "ClientUpdated", "ClientStatusChanged"}));
 }
 
 TEST_F(HandlerTest, RefusalsAndStaleVersionsAppendNothing) {
@@ -108,13 +113,19 @@ TEST_F(HandlerTest, RefusalsAndStaleVersionsAppendNothing) {
 TEST_F(HandlerTest, IdempotencyKeyReturnsTheFirstOutcomeAlsoAfterRestart) {
   seed();
   auto first = run(K::contact, Action::create, "k-1",
-                   {{"kind", "note"}, {"direction", "internal"}, {"occurred_at", "2026-11-22T09:00:00Z"}, {"subject", "Notatka"}},
+                   {{"kind", "note"},
+                    {"direction", "internal"},
+                    {"occurred_at", "2026-11-22T09:00:00Z"},
+                    {"subject", "Notatka"}},
                    {}, "key-1");
   ASSERT_TRUE(first);
   const uint64_t head = store_->head();
   reopen();
   auto again = run(K::contact, Action::create, "k-1",
-                   {{"kind", "note"}, {"direction", "internal"}, {"occurred_at", "2026-11-22T09:00:00Z"}, {"subject", "Notatka"}},
+                   {{"kind", "note"},
+                    {"direction", "internal"},
+                    {"occurred_at", "2026-11-22T09:00:00Z"},
+                    {"subject", "Notatka"}},
                    {}, "key-1");
   ASSERT_TRUE(again) << again.error().message;
   EXPECT_TRUE(again->duplicate);
@@ -122,9 +133,13 @@ TEST_F(HandlerTest, IdempotencyKeyReturnsTheFirstOutcomeAlsoAfterRestart) {
   EXPECT_EQ(again->version, first->version);
   EXPECT_EQ(store_->head(), head);
   // The same key from another operator is another command.
-  ok(K::operator_, Action::create, "op-2", {{"login", "ewa"}, {"name", "Ewa"}, {"role", "operator"}});
+  ok(K::operator_, Action::create, "op-2",
+     {{"login", "ewa"}, {"name", "Ewa"}, {"role", "operator"}});
   auto other = run(K::contact, Action::create, "k-2",
-                   {{"kind", "note"}, {"direction", "internal"}, {"occurred_at", "2026-11-22T09:00:00Z"}, {"subject", "x"}},
+                   {{"kind", "note"},
+                    {"direction", "internal"},
+                    {"occurred_at", "2026-11-22T09:00:00Z"},
+                    {"subject", "x"}},
                    {}, "key-1", "op-2");
   ASSERT_TRUE(other);
   EXPECT_FALSE(other->duplicate);
@@ -141,7 +156,8 @@ TEST_F(HandlerTest, ConcurrentServiceOrdersGetDenseUniqueNumbers) {
       for (int i = 0; i < kEach; ++i) {
         const std::string id = "so-" + std::to_string(t) + "-" + std::to_string(i);
         for (;;) {
-          auto r = run(K::service_order, Action::create, id, {{"client_id", "c-1"}, {"problem", "awaria"}});
+          auto r = run(K::service_order, Action::create, id,
+                       {{"client_id", "c-1"}, {"problem", "awaria"}});
           if (r) break;
           ASSERT_EQ(r.error().k, error::kind::conflict) << r.error().message;
           ++conflicts;
@@ -152,7 +168,8 @@ TEST_F(HandlerTest, ConcurrentServiceOrdersGetDenseUniqueNumbers) {
   std::set<std::string> numbers;
   for (int t = 0; t < kThreads; ++t)
     for (int i = 0; i < kEach; ++i)
-      numbers.insert(load(K::service_order, "so-" + std::to_string(t) + "-" + std::to_string(i)).text("number"));
+      numbers.insert(load(K::service_order, "so-" + std::to_string(t) + "-" + std::to_string(i))
+                         .text("number"));
   ASSERT_EQ(numbers.size(), static_cast<size_t>(kThreads * kEach));
   EXPECT_EQ(*numbers.begin(), "ZS/2026/00001");
   EXPECT_EQ(*numbers.rbegin(), "ZS/2026/00120");
@@ -176,33 +193,77 @@ TEST_F(HandlerTest, RandomCommandSequencesRebuildTheSameState) {
     if (in_memory)
       for (const auto& s : in_memory->streams) touched.emplace_back(s.kind, s.id);
   };
-  both(K::operator_, Action::create, "op-admin", {{"login", "admin"}, {"name", "Admin"}, {"role", "admin"}});
+  both(K::operator_, Action::create, "op-admin",
+       {{"login", "admin"}, {"name", "Admin"}, {"role", "admin"}});
   both(K::field_catalog, Action::define_field, "client",
-       {{"key", "segment"}, {"label", "Segment"}, {"type", "choice"}, {"options", domain::List{Value("A"), Value("B")}}});
-  const char* statuses[] = {"open", "in_progress", "done", "diagnosed", "in_repair", "completed", "handed_back", "active", "bogus"};
+       {{"key", "segment"},
+        {"label", "Segment"},
+        {"type", "choice"},
+        {"options", domain::List{Value("A"), Value("B")}}});
+  const char* statuses[] = {"open",      "in_progress", "done",   "diagnosed", "in_repair",
+                            "completed", "handed_back", "active", "bogus"};
   for (int i = 0; i < 400; ++i) {
     const std::string c = "c-" + std::to_string(pick(8));
     const std::string p = "p-" + std::to_string(pick(8));
     const std::string t = "t-" + std::to_string(pick(8));
     const std::string so = "so-" + std::to_string(pick(6));
     switch (pick(12)) {
-      case 0: both(K::client, Action::create, c, {{"name", "Klient " + c}, {"fields", Object{{"segment", pick(3) ? "A" : "Z"}}}}); break;
-      case 1: both(K::client, Action::update, c, {{"status", pick(2) ? "active" : "inactive"}, {"potential", domain::test::money(pick(2) ? "100.50" : "1e3")}}); break;
-      case 2: both(K::person, Action::create, p, {{"first_name", "Jan"}, {"last_name", p}, {"client_links", domain::List{Object{{"client_id", c}}}}}); break;
-      case 3: both(K::person, Action::relate, p, {{"person_id", "p-" + std::to_string(pick(8))}, {"label", "współpracownik"}}); break;
-      case 4: both(K::task, Action::create, t, {{"title", "Zadanie " + t}, {"client_id", c}, {"assignee_id", "op-admin"}}); break;
-      case 5: both(K::task, pick(2) ? Action::complete : Action::reopen, t, {}); break;
-      case 6: both(K::task, Action::log_work, t, {{"minutes", pick(100) - 5}}); break;
-      case 7: both(K::service_order, Action::create, so, {{"client_id", c}, {"problem", "usterka"}}); break;
-      case 8: both(K::service_order, Action::change_status, so, {{"status", statuses[3 + pick(6)]}}); break;
-      case 9: both(K::trade_document, Action::create, "fv-" + std::to_string(i),
-                   {{"type", "invoice"}, {"number", "FV/" + std::to_string(i)}, {"date", "2026-10-01"},
-                    {"net", domain::test::money("99.99")}, {"client_id", c}}); break;
-      case 10: both(K::contact, Action::create, "k-" + std::to_string(i),
-                    {{"kind", "quote_request"}, {"direction", "inbound"}, {"occurred_at", "2026-11-20T08:00:00Z"},
-                     {"subject", "Zapytanie"}, {"client_id", c}, {"awaits_reply", true},
-                     {"reply_to_id", "k-" + std::to_string(pick(i + 1))}}); break;
-      case 11: both(K::task, Action::update, t, {{"priority", statuses[pick(9)]}}); break;
+      case 0:
+        both(K::client, Action::create, c,
+             {{"name", "Klient " + c}, {"fields", Object{{"segment", pick(3) ? "A" : "Z"}}}});
+        break;
+      case 1:
+        both(K::client, Action::update, c,
+             {{"status", pick(2) ? "active" : "inactive"},
+              {"potential", domain::test::money(pick(2) ? "100.50" : "1e3")}});
+        break;
+      case 2:
+        both(K::person, Action::create, p,
+             {{"first_name", "Jan"},
+              {"last_name", p},
+              {"client_links", domain::List{Object{{"client_id", c}}}}});
+        break;
+      case 3:
+        both(K::person, Action::relate, p,
+             {{"person_id", "p-" + std::to_string(pick(8))}, {"label", "współpracownik"}});
+        break;
+      case 4:
+        both(K::task, Action::create, t,
+             {{"title", "Zadanie " + t}, {"client_id", c}, {"assignee_id", "op-admin"}});
+        break;
+      case 5:
+        both(K::task, pick(2) ? Action::complete : Action::reopen, t, {});
+        break;
+      case 6:
+        both(K::task, Action::log_work, t, {{"minutes", pick(100) - 5}});
+        break;
+      case 7:
+        both(K::service_order, Action::create, so, {{"client_id", c}, {"problem", "usterka"}});
+        break;
+      case 8:
+        both(K::service_order, Action::change_status, so, {{"status", statuses[3 + pick(6)]}});
+        break;
+      case 9:
+        both(K::trade_document, Action::create, "fv-" + std::to_string(i),
+             {{"type", "invoice"},
+              {"number", "FV/" + std::to_string(i)},
+              {"date", "2026-10-01"},
+              {"net", domain::test::money("99.99")},
+              {"client_id", c}});
+        break;
+      case 10:
+        both(K::contact, Action::create, "k-" + std::to_string(i),
+             {{"kind", "quote_request"},
+              {"direction", "inbound"},
+              {"occurred_at", "2026-11-20T08:00:00Z"},
+              {"subject", "Zapytanie"},
+              {"client_id", c},
+              {"awaits_reply", true},
+              {"reply_to_id", "k-" + std::to_string(pick(i + 1))}});
+        break;
+      case 11:
+        both(K::task, Action::update, t, {{"priority", statuses[pick(9)]}});
+        break;
     }
     world.now.micros += 60'000'000;
     now_us_ += 60'000'000;

@@ -1,10 +1,11 @@
 // The stored form of domain events: a round trip of every value type, and golden bytes so an
 // accidental schema change fails. After a deliberate, compatible change add a new golden; old
 // bytes must keep decoding.
+#include "domain/codec.h"
+
 #include <gtest/gtest.h>
 
 #include "base/hex.h"
-#include "domain/codec.h"
 
 namespace crm::domain {
 namespace {
@@ -20,8 +21,11 @@ DomainEvent sample() {
       {"segment", true, Value("A"), Value{}},
       {"tags", false, Value(List{Value("vip")}), Value(List{Value("vip"), Value("hurt")})},
   };
-  e.entry = {{"date", *Date::parse("2026-11-22")}, {"minutes", int64_t{90}}, {"ok", true},
-             {"rate", *Decimal::parse("-0.25")}, {"name_day", MonthDay{12, 13}},
+  e.entry = {{"date", *Date::parse("2026-11-22")},
+             {"minutes", int64_t{90}},
+             {"ok", true},
+             {"rate", *Decimal::parse("-0.25")},
+             {"name_day", MonthDay{12, 13}},
              {"nested", Object{{"k", List{}}}}};
   return e;
 }
@@ -62,7 +66,9 @@ constexpr std::string_view kGoldenV1 =
     "000000000000000001000000170000000400000000000200050000001200000004000000020001006b000000"
     "000000000900000000000000000000000000000001000000070000000000000002000100";
 
-TEST(DomainCodecTest, BytesAreStable) { EXPECT_EQ(hex(codec::encode(sample())), kGoldenV1); }
+TEST(DomainCodecTest, BytesAreStable) {
+  EXPECT_EQ(hex(codec::encode(sample())), kGoldenV1);
+}
 
 TEST(DomainCodecTest, OldBytesStillDecode) {
   auto e = codec::decode("ClientUpdated", *unhex(kGoldenV1));
@@ -77,9 +83,15 @@ namespace crm::domain {
 namespace {
 
 TEST(DomainCodecTest, RecordStateRoundTrips) {
-  Record r{EntityKind::service_order, "so-1", 7, *DateTime::parse("2026-01-01T00:00:00Z"), "op-1",
-           *DateTime::parse("2026-02-01T00:00:00Z"), "op-2",
-           Object{{"number", "ZS/2026/00001"}, {"parts", List{Object{{"name", "filtr"}, {"quantity", *Decimal::parse("2")}}}}},
+  Record r{EntityKind::service_order,
+           "so-1",
+           7,
+           *DateTime::parse("2026-01-01T00:00:00Z"),
+           "op-1",
+           *DateTime::parse("2026-02-01T00:00:00Z"),
+           "op-2",
+           Object{{"number", "ZS/2026/00001"},
+                  {"parts", List{Object{{"name", "filtr"}, {"quantity", *Decimal::parse("2")}}}}},
            Object{{"priority_code", int64_t{3}}}};
   auto back = codec::decode_record(codec::encode(r));
   ASSERT_TRUE(back);

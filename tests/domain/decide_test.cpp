@@ -1,5 +1,6 @@
 // Every command's accepted path and its refusals, against an in-memory world (see world.h).
 #include "domain/decide.h"
+
 #include "tests/domain/world.h"
 
 namespace crm::domain::test {
@@ -26,8 +27,11 @@ using S = std::vector<std::string>;
 // ---- clients ---------------------------------------------------------------------------------
 
 TEST_F(DecideTest, ClientRegistrationAppliesDefaultsAndNormalizesNip) {
-  auto d = w.ok(K::client, A::create, "c-2", {{"name", "Hurtownia Zielona Góra"}, {"tax_id", "526 000 12 46"},
-                                              {"potential", money("250000.00")}, {"account_manager_id", "op-anna"}});
+  auto d = w.ok(K::client, A::create, "c-2",
+                {{"name", "Hurtownia Zielona Góra"},
+                 {"tax_id", "526 000 12 46"},
+                 {"potential", money("250000.00")},
+                 {"account_manager_id", "op-anna"}});
   EXPECT_EQ(types(d), S{"ClientRegistered"});
   const Record c = w.get(K::client, "c-2");
   EXPECT_EQ(c.version, 1u);
@@ -41,8 +45,11 @@ TEST_F(DecideTest, ClientRegistrationAppliesDefaultsAndNormalizesNip) {
 
 TEST_F(DecideTest, ClientRefusalsNameTheirFields) {
   auto errors = w.refused(errc::invalid_input, K::client, A::create, "c-9",
-                          {{"tax_id", "5260001247"}, {"colour", "red"}, {"account_manager_id", "op-ghost"},
-                           {"roles", List{Value("customer"), Value("customer")}}, {"status", "dormant"}});
+                          {{"tax_id", "5260001247"},
+                           {"colour", "red"},
+                           {"account_manager_id", "op-ghost"},
+                           {"roles", List{Value("customer"), Value("customer")}},
+                           {"status", "dormant"}});
   EXPECT_TRUE(names(errors, "name")) << "required";
   EXPECT_TRUE(names(errors, "tax_id"));
   EXPECT_TRUE(names(errors, "colour")) << "unknown field";
@@ -51,15 +58,19 @@ TEST_F(DecideTest, ClientRefusalsNameTheirFields) {
   EXPECT_TRUE(names(errors, "status"));
   w.refused(errc::already_exists, K::client, A::create, "c-1", {{"name", "Again"}});
   w.refused(errc::not_found, K::client, A::update, "c-404", {{"name", "Nobody"}});
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::client, A::update, "c-1", {{"turnover_entries", List{}}}),
-                    "turnover_entries"));
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::client, A::update, "c-1", {{"name", Value{}}}), "name"))
+  EXPECT_TRUE(names(
+      w.refused(errc::invalid_input, K::client, A::update, "c-1", {{"turnover_entries", List{}}}),
+      "turnover_entries"));
+  EXPECT_TRUE(names(
+      w.refused(errc::invalid_input, K::client, A::update, "c-1", {{"name", Value{}}}), "name"))
       << "a required field cannot be cleared";
 }
 
 TEST_F(DecideTest, ClientChangesRevealTheirIntention) {
   auto d = w.ok(K::client, A::update, "c-1",
-                {{"status", "active"}, {"account_manager_id", "op-anna"}, {"website", "https://meble.example.pl"}});
+                {{"status", "active"},
+                 {"account_manager_id", "op-anna"},
+                 {"website", "https://meble.example.pl"}});
   EXPECT_EQ(types(d), (S{"ClientUpdated", "ClientStatusChanged", "AccountManagerAssigned"}));
   const auto& status = d.streams[0].events[1].changes;
   ASSERT_EQ(status.size(), 1u);
@@ -75,7 +86,9 @@ TEST_F(DecideTest, ClientChangesRevealTheirIntention) {
 TEST_F(DecideTest, PersonsAreRelatedBothWays) {
   auto d = w.ok(K::person, A::relate, "p-1", {{"person_id", "p-2"}, {"label", "małżonek"}});
   ASSERT_EQ(d.streams.size(), 2u);
-  auto relations = [&](const char* id) { return *w.get(K::person, id).field("relations")->get<List>(); };
+  auto relations = [&](const char* id) {
+    return *w.get(K::person, id).field("relations")->get<List>();
+  };
   ASSERT_EQ(relations("p-1").size(), 1u);
   EXPECT_EQ(*find(*relations("p-1")[0].get<Object>(), "person_id"), Value("p-2"));
   EXPECT_EQ(*find(*relations("p-2")[0].get<Object>(), "person_id"), Value("p-1"));
@@ -85,19 +98,32 @@ TEST_F(DecideTest, PersonsAreRelatedBothWays) {
   EXPECT_TRUE(relations("p-1").empty());
   EXPECT_TRUE(relations("p-2").empty());
   w.refused(errc::not_found, K::person, A::unrelate, "p-1", {{"person_id", "p-2"}});
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::person, A::relate, "p-1", {{"person_id", "p-1"}, {"label", "x"}}), "person_id"));
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::person, A::relate, "p-1", {{"person_id", "p-9"}, {"label", "x"}}), "person_id"));
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::person, A::relate, "p-1", {{"person_id", "p-2"}}), "label"));
+  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::person, A::relate, "p-1",
+                              {{"person_id", "p-1"}, {"label", "x"}}),
+                    "person_id"));
+  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::person, A::relate, "p-1",
+                              {{"person_id", "p-9"}, {"label", "x"}}),
+                    "person_id"));
+  EXPECT_TRUE(
+      names(w.refused(errc::invalid_input, K::person, A::relate, "p-1", {{"person_id", "p-2"}}),
+            "label"));
 }
 
 TEST_F(DecideTest, PersonFieldsAreValidated) {
-  w.ok(K::person, A::create, "p-3", {{"first_name", "Łucja"}, {"last_name", "Żak"}, {"name_day", "12-13"},
-                                     {"birthday", "1985-02-28"}, {"emails", List{Value("lucja@example.pl")}},
-                                     {"client_links", List{Object{{"client_id", "c-1"}, {"role", "księgowa"}}}}});
+  w.ok(K::person, A::create, "p-3",
+       {{"first_name", "Łucja"},
+        {"last_name", "Żak"},
+        {"name_day", "12-13"},
+        {"birthday", "1985-02-28"},
+        {"emails", List{Value("lucja@example.pl")}},
+        {"client_links", List{Object{{"client_id", "c-1"}, {"role", "księgowa"}}}}});
   EXPECT_EQ(w.get(K::person, "p-3").field("name_day")->get<MonthDay>()->format(), "12-13");
   auto errors = w.refused(errc::invalid_input, K::person, A::create, "p-4",
-                          {{"first_name", "A"}, {"last_name", "B"}, {"name_day", "02-30"},
-                           {"emails", List{Value("not-an-email")}}, {"phones", List{Value("12")}},
+                          {{"first_name", "A"},
+                           {"last_name", "B"},
+                           {"name_day", "02-30"},
+                           {"emails", List{Value("not-an-email")}},
+                           {"phones", List{Value("12")}},
                            {"client_links", List{Object{{"client_id", "c-missing"}}}}});
   EXPECT_TRUE(names(errors, "name_day"));
   EXPECT_TRUE(names(errors, "emails[0]"));
@@ -108,13 +134,21 @@ TEST_F(DecideTest, PersonFieldsAreValidated) {
 // ---- contacts --------------------------------------------------------------------------------
 
 TEST_F(DecideTest, AReplyMarksTheContactItAnswers) {
-  w.ok(K::contact, A::create, "k-1", {{"kind", "quote_request"}, {"direction", "inbound"},
-                                      {"occurred_at", "2026-11-20T08:00:00Z"}, {"client_id", "c-1"},
-                                      {"subject", "Zapytanie ofertowe"}, {"awaits_reply", true}});
+  w.ok(K::contact, A::create, "k-1",
+       {{"kind", "quote_request"},
+        {"direction", "inbound"},
+        {"occurred_at", "2026-11-20T08:00:00Z"},
+        {"client_id", "c-1"},
+        {"subject", "Zapytanie ofertowe"},
+        {"awaits_reply", true}});
   EXPECT_EQ(w.get(K::contact, "k-1").text("operator_id"), "op-admin") << "defaults to the actor";
-  auto d = w.ok(K::contact, A::create, "k-2", {{"kind", "email"}, {"direction", "outbound"},
-                                               {"occurred_at", "2026-11-21T10:00:00Z"}, {"client_id", "c-1"},
-                                               {"subject", "Oferta"}, {"reply_to_id", "k-1"}});
+  auto d = w.ok(K::contact, A::create, "k-2",
+                {{"kind", "email"},
+                 {"direction", "outbound"},
+                 {"occurred_at", "2026-11-21T10:00:00Z"},
+                 {"client_id", "c-1"},
+                 {"subject", "Oferta"},
+                 {"reply_to_id", "k-1"}});
   ASSERT_EQ(d.streams.size(), 2u);
   EXPECT_EQ(types(d, 1), S{"ContactReplied"});
   const Record k1 = w.get(K::contact, "k-1");
@@ -122,18 +156,26 @@ TEST_F(DecideTest, AReplyMarksTheContactItAnswers) {
   EXPECT_EQ(*k1.field("awaits_reply"), Value(false));
   EXPECT_EQ(k1.field("replied_at")->get<DateTime>()->format(), "2026-11-21T10:00:00Z");
 
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::contact, A::update, "k-2", {{"reply_to_id", "k-1"}}), "reply_to_id"));
+  EXPECT_TRUE(
+      names(w.refused(errc::invalid_input, K::contact, A::update, "k-2", {{"reply_to_id", "k-1"}}),
+            "reply_to_id"));
   EXPECT_TRUE(names(w.refused(errc::invalid_input, K::contact, A::create, "k-3",
-                              {{"kind", "call"}, {"direction", "inbound"}, {"occurred_at", "2026-11-21"},
-                               {"subject", "x"}, {"reply_to_id", "k-404"}}),
+                              {{"kind", "call"},
+                               {"direction", "inbound"},
+                               {"occurred_at", "2026-11-21"},
+                               {"subject", "x"},
+                               {"reply_to_id", "k-404"}}),
                     "reply_to_id"));
 }
 
 // ---- tasks -----------------------------------------------------------------------------------
 
 TEST_F(DecideTest, DelegatingATaskRecordsWhoDelegated) {
-  w.ok(K::task, A::create, "t-1", {{"title", "Zadzwonić do klienta"}, {"kind", "call"}, {"client_id", "c-1"},
-                                   {"assignee_id", "op-anna"}});
+  w.ok(K::task, A::create, "t-1",
+       {{"title", "Zadzwonić do klienta"},
+        {"kind", "call"},
+        {"client_id", "c-1"},
+        {"assignee_id", "op-anna"}});
   Record t = w.get(K::task, "t-1");
   EXPECT_EQ(t.text("status"), "open");
   EXPECT_EQ(t.text("priority"), "normal");
@@ -151,15 +193,20 @@ TEST_F(DecideTest, DelegatingATaskRecordsWhoDelegated) {
 
 TEST_F(DecideTest, TaskStatusMachine) {
   w.ok(K::task, A::create, "t-1", {{"title", "Oferta"}});
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::task, A::update, "t-1", {{"status", "done"}}), "status"))
+  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::task, A::update, "t-1", {{"status", "done"}}),
+                    "status"))
       << "status changes only through actions";
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::task, A::create, "t-2", {{"title", "x"}, {"status", "done"}}), "status"));
+  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::task, A::create, "t-2",
+                              {{"title", "x"}, {"status", "done"}}),
+                    "status"));
   EXPECT_EQ(types(w.ok(K::task, A::start, "t-1")), S{"TaskStarted"});
-  EXPECT_EQ(types(w.ok(K::task, A::complete, "t-1", {{"result", "Wysłano ofertę"}})), S{"TaskCompleted"});
+  EXPECT_EQ(types(w.ok(K::task, A::complete, "t-1", {{"result", "Wysłano ofertę"}})),
+            S{"TaskCompleted"});
   EXPECT_EQ(w.get(K::task, "t-1").text("result"), "Wysłano ofertę");
   w.refused(errc::transition_not_allowed, K::task, A::start, "t-1");
   EXPECT_EQ(types(w.ok(K::task, A::reopen, "t-1")), S{"TaskReopened"});
-  EXPECT_EQ(types(w.ok(K::task, A::cancel, "t-1", {{"reason", "klient zrezygnował"}})), S{"TaskCancelled"});
+  EXPECT_EQ(types(w.ok(K::task, A::cancel, "t-1", {{"reason", "klient zrezygnował"}})),
+            S{"TaskCancelled"});
   auto errors = w.refused(errc::transition_not_allowed, K::task, A::complete, "t-1");
   ASSERT_FALSE(errors.empty());
   EXPECT_EQ(errors[0].field, "status");
@@ -176,10 +223,14 @@ TEST_F(DecideTest, WorkLogUsesTheLocalDateAndChecksMinutes) {
   EXPECT_EQ(find(*log[0].get<Object>(), "date")->get<Date>()->format(), "2026-07-02");
   EXPECT_EQ(*find(*log[0].get<Object>(), "operator_id"), Value("op-admin"));
   EXPECT_EQ(*find(*log[1].get<Object>(), "minutes"), Value(30));
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::task, A::log_work, "t-1", {{"minutes", 0}}), "minutes"));
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::task, A::log_work, "t-1", {{"minutes", 1441}}), "minutes"));
+  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::task, A::log_work, "t-1", {{"minutes", 0}}),
+                    "minutes"));
+  EXPECT_TRUE(names(
+      w.refused(errc::invalid_input, K::task, A::log_work, "t-1", {{"minutes", 1441}}), "minutes"));
   EXPECT_TRUE(names(w.refused(errc::invalid_input, K::task, A::log_work, "t-1", {}), "minutes"));
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::task, A::log_work, "t-1", {{"minutes", 5}, {"hours", 1}}), "hours"));
+  EXPECT_TRUE(names(
+      w.refused(errc::invalid_input, K::task, A::log_work, "t-1", {{"minutes", 5}, {"hours", 1}}),
+      "hours"));
   w.ok(K::task, A::cancel, "t-1");
   w.refused(errc::transition_not_allowed, K::task, A::log_work, "t-1", {{"minutes", 5}});
 }
@@ -188,50 +239,74 @@ TEST_F(DecideTest, WorkLogUsesTheLocalDateAndChecksMinutes) {
 
 TEST_F(DecideTest, ProjectsAndCampaignsFollowTheirStatusMachine) {
   w.ok(K::campaign, A::create, "cmp-1", {{"name", "Promocja wiosenna"}, {"start", "2027-03-01"}});
-  w.ok(K::project, A::create, "pr-1", {{"name", "Ankieta satysfakcji"}, {"client_ids", List{Value("c-1")}},
-                                       {"campaign_id", "cmp-1"}, {"owner_id", "op-anna"}});
+  w.ok(K::project, A::create, "pr-1",
+       {{"name", "Ankieta satysfakcji"},
+        {"client_ids", List{Value("c-1")}},
+        {"campaign_id", "cmp-1"},
+        {"owner_id", "op-anna"}});
   EXPECT_EQ(w.get(K::project, "pr-1").text("status"), "planned");
-  w.refused(errc::transition_not_allowed, K::project, A::change_status, "pr-1", {{"status", "completed"}});
-  EXPECT_EQ(types(w.ok(K::project, A::change_status, "pr-1", {{"status", "active"}})), S{"ProjectStatusChanged"});
-  w.ok(K::project, A::change_status, "pr-1", {{"status", "completed"}, {"note", "wszystkie ankiety zebrane"}});
+  w.refused(errc::transition_not_allowed, K::project, A::change_status, "pr-1",
+            {{"status", "completed"}});
+  EXPECT_EQ(types(w.ok(K::project, A::change_status, "pr-1", {{"status", "active"}})),
+            S{"ProjectStatusChanged"});
+  w.ok(K::project, A::change_status, "pr-1",
+       {{"status", "completed"}, {"note", "wszystkie ankiety zebrane"}});
   EXPECT_EQ(w.get(K::project, "pr-1").text("status"), "completed");
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::project, A::change_status, "pr-1", {{"status", "finished"}}), "status"));
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::project, A::create, "pr-2", {{"name", "x"}, {"client_ids", List{Value("c-9")}}}),
+  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::project, A::change_status, "pr-1",
+                              {{"status", "finished"}}),
+                    "status"));
+  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::project, A::create, "pr-2",
+                              {{"name", "x"}, {"client_ids", List{Value("c-9")}}}),
                     "client_ids[0]"));
-  EXPECT_EQ(types(w.ok(K::campaign, A::change_status, "cmp-1", {{"status", "active"}})), S{"CampaignStatusChanged"});
+  EXPECT_EQ(types(w.ok(K::campaign, A::change_status, "cmp-1", {{"status", "active"}})),
+            S{"CampaignStatusChanged"});
 }
 
 // ---- service orders and inspections ----------------------------------------------------------
 
 TEST_F(DecideTest, ServiceOrdersAreNumberedPerYear) {
-  w.ok(K::service_order, A::create, "so-1", {{"client_id", "c-1"}, {"device_id", "d-1"}, {"problem", "Nie włącza się"}});
+  w.ok(K::service_order, A::create, "so-1",
+       {{"client_id", "c-1"}, {"device_id", "d-1"}, {"problem", "Nie włącza się"}});
   w.ok(K::service_order, A::create, "so-2", {{"client_id", "c-1"}, {"problem", "Hałasuje"}});
   EXPECT_EQ(w.get(K::service_order, "so-1").text("number"), "ZS/2026/00001");
   EXPECT_EQ(w.get(K::service_order, "so-2").text("number"), "ZS/2026/00002");
   EXPECT_EQ(w.get(K::service_order, "so-1").text("status"), "registered");
-  EXPECT_EQ(w.get(K::service_order, "so-1").field("received_at")->get<DateTime>()->format(), "2026-11-22T09:30:00Z");
+  EXPECT_EQ(w.get(K::service_order, "so-1").field("received_at")->get<DateTime>()->format(),
+            "2026-11-22T09:30:00Z");
   w.now = at("2026-12-31T23:30:00Z");  // New Year in Warsaw already
   w.ok(K::service_order, A::create, "so-3", {{"client_id", "c-1"}, {"problem", "x"}});
   EXPECT_EQ(w.get(K::service_order, "so-3").text("number"), "ZS/2027/00001");
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::service_order, A::update, "so-1", {{"number", "ZS/1"}}), "number"));
+  EXPECT_TRUE(names(
+      w.refused(errc::invalid_input, K::service_order, A::update, "so-1", {{"number", "ZS/1"}}),
+      "number"));
 }
 
 TEST_F(DecideTest, ADeviceIsHandedBackOnlyAfterCompletion) {
-  w.ok(K::service_order, A::create, "so-1", {{"client_id", "c-1"}, {"device_id", "d-1"}, {"problem", "x"}});
-  auto errors = w.refused(errc::transition_not_allowed, K::service_order, A::change_status, "so-1", {{"status", "handed_back"}});
+  w.ok(K::service_order, A::create, "so-1",
+       {{"client_id", "c-1"}, {"device_id", "d-1"}, {"problem", "x"}});
+  auto errors = w.refused(errc::transition_not_allowed, K::service_order, A::change_status, "so-1",
+                          {{"status", "handed_back"}});
   ASSERT_FALSE(errors.empty());
   EXPECT_NE(errors[0].message.find("handed back only after"), std::string::npos);
-  for (const char* s : {"diagnosed", "in_repair", "awaiting_parts", "in_repair", "completed", "handed_back"})
-    EXPECT_EQ(types(w.ok(K::service_order, A::change_status, "so-1", {{"status", s}})), S{"ServiceOrderStatusChanged"}) << s;
-  w.refused(errc::transition_not_allowed, K::service_order, A::change_status, "so-1", {{"status", "in_repair"}});
+  for (const char* s :
+       {"diagnosed", "in_repair", "awaiting_parts", "in_repair", "completed", "handed_back"})
+    EXPECT_EQ(types(w.ok(K::service_order, A::change_status, "so-1", {{"status", s}})),
+              S{"ServiceOrderStatusChanged"})
+        << s;
+  w.refused(errc::transition_not_allowed, K::service_order, A::change_status, "so-1",
+            {{"status", "in_repair"}});
   w.refused(errc::transition_not_allowed, K::service_order, A::log_work, "so-1", {{"minutes", 10}});
 }
 
 TEST_F(DecideTest, CompletingAnInspectionsOrderPlansTheNextInspection) {
-  w.ok(K::inspection, A::create, "i-1", {{"device_id", "d-1"}, {"due", "2026-12-01"}, {"every", Object{{"months", 6}}}});
+  w.ok(K::inspection, A::create, "i-1",
+       {{"device_id", "d-1"}, {"due", "2026-12-01"}, {"every", Object{{"months", 6}}}});
   EXPECT_EQ(w.get(K::inspection, "i-1").text("status"), "planned");
-  w.ok(K::service_order, A::create, "so-1", {{"client_id", "c-1"}, {"device_id", "d-1"}, {"problem", "przegląd okresowy"},
-                                             {"inspection_id", "i-1"}});
+  w.ok(K::service_order, A::create, "so-1",
+       {{"client_id", "c-1"},
+        {"device_id", "d-1"},
+        {"problem", "przegląd okresowy"},
+        {"inspection_id", "i-1"}});
   EXPECT_EQ(w.get(K::inspection, "i-1").text("status"), "in_service");
   EXPECT_EQ(w.get(K::inspection, "i-1").text("service_order_id"), "so-1");
   EXPECT_TRUE(names(w.refused(errc::invalid_input, K::service_order, A::create, "so-2",
@@ -258,34 +333,47 @@ TEST_F(DecideTest, OneOffAndOverdueInspections) {
   w.refused(errc::transition_not_allowed, K::inspection, A::complete, "i-1");
 
   // Done long after it was due: periods that already passed are skipped.
-  w.ok(K::inspection, A::create, "i-2", {{"device_id", "d-1"}, {"due", "2026-01-10"}, {"every", Object{{"days", 30}}}});
+  w.ok(K::inspection, A::create, "i-2",
+       {{"device_id", "d-1"}, {"due", "2026-01-10"}, {"every", Object{{"days", 30}}}});
   w.ok(K::inspection, A::complete, "i-2", {{"date", "2026-03-20"}});
   EXPECT_EQ(w.get(K::inspection, "i-2").field("due")->get<Date>()->format(), "2026-04-10");
   w.ok(K::inspection, A::cancel, "i-2");
   EXPECT_EQ(w.get(K::inspection, "i-2").text("status"), "cancelled");
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::inspection, A::create, "i-3",
-                              {{"device_id", "d-1"}, {"due", "2026-01-10"}, {"every", Object{{"weeks", 2}}}}),
-                    "every"));
+  EXPECT_TRUE(names(
+      w.refused(errc::invalid_input, K::inspection, A::create, "i-3",
+                {{"device_id", "d-1"}, {"due", "2026-01-10"}, {"every", Object{{"weeks", 2}}}}),
+      "every"));
 }
 
 // ---- trade documents and turnover ------------------------------------------------------------
 
 TEST_F(DecideTest, InvoicesFeedTheClientsRollingTurnover) {
   auto invoice = [&](const char* id, const char* date, const char* net) {
-    return w.ok(K::trade_document, A::create, id, {{"type", "invoice"}, {"number", std::string("FV/") + id},
-                                                   {"date", date}, {"net", money(net)}, {"client_id", "c-1"}});
+    return w.ok(K::trade_document, A::create, id,
+                {{"type", "invoice"},
+                 {"number", std::string("FV/") + id},
+                 {"date", date},
+                 {"net", money(net)},
+                 {"client_id", "c-1"}});
   };
   auto d = invoice("fv-1", "2025-11-22", "1000.00");  // exactly 12 months before: outside
   EXPECT_EQ(types(d, 1), S{"TurnoverRecorded"});
   invoice("fv-2", "2026-01-15", "2500.50");
   invoice("fv-3", "2026-11-22", "99.50");
-  w.ok(K::trade_document, A::create, "wz-1", {{"type", "stock_issue"}, {"number", "WZ/1"}, {"date", "2026-05-01"},
-                                              {"net", money("5000")}, {"client_id", "c-1"}});
+  w.ok(K::trade_document, A::create, "wz-1",
+       {{"type", "stock_issue"},
+        {"number", "WZ/1"},
+        {"date", "2026-05-01"},
+        {"net", money("5000")},
+        {"client_id", "c-1"}});
   const Money t = turnover_12m(w.get(K::client, "c-1"), *Date::parse("2026-11-22"));
   EXPECT_EQ(t.amount.format(2), "2600.00");
   EXPECT_EQ(t.currency, "PLN");
-  EXPECT_EQ(turnover_12m(w.get(K::client, "c-1"), *Date::parse("2025-12-01")).amount.format(2), "1000.00");
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::trade_document, A::update, "fv-2", {{"net", money("1")}}), "net"))
+  EXPECT_EQ(turnover_12m(w.get(K::client, "c-1"), *Date::parse("2025-12-01")).amount.format(2),
+            "1000.00");
+  EXPECT_TRUE(names(
+      w.refused(errc::invalid_input, K::trade_document, A::update, "fv-2", {{"net", money("1")}}),
+      "net"))
       << "a document's amount is immutable";
   w.ok(K::task, A::create, "t-1", {{"title", "Windykacja"}});
   w.ok(K::trade_document, A::update, "fv-2", {{"task_id", "t-1"}});
@@ -294,7 +382,8 @@ TEST_F(DecideTest, InvoicesFeedTheClientsRollingTurnover) {
 // ---- operators -------------------------------------------------------------------------------
 
 TEST_F(DecideTest, OperatorLoginsAreUniqueAndDeactivationIsExplicit) {
-  auto d = w.ok(K::operator_, A::create, "op-3", {{"login", "jan.k"}, {"name", "Jan K"}, {"role", "manager"}}, "argon2id$hash");
+  auto d = w.ok(K::operator_, A::create, "op-3",
+                {{"login", "jan.k"}, {"name", "Jan K"}, {"role", "manager"}}, "argon2id$hash");
   EXPECT_EQ(types(d, 1), S{"LoginReserved"});
   EXPECT_EQ(w.get(K::operator_, "op-3").text("password_hash"), "argon2id$hash");
   EXPECT_TRUE(names(w.refused(errc::invalid_input, K::operator_, A::create, "op-4",
@@ -303,10 +392,13 @@ TEST_F(DecideTest, OperatorLoginsAreUniqueAndDeactivationIsExplicit) {
   EXPECT_TRUE(names(w.refused(errc::invalid_input, K::operator_, A::create, "op-5",
                               {{"login", "Jan K"}, {"name", "x"}, {"role", "operator"}}),
                     "login"));
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::operator_, A::update, "op-3", {{"password_hash", "x"}}),
-                    "password_hash"));
-  EXPECT_EQ(types(w.ok(K::operator_, A::update, "op-3", {{"active", false}})), S{"OperatorDeactivated"});
-  EXPECT_EQ(types(w.ok(K::operator_, A::set_password, "op-3", {}, "argon2id$new")), S{"PasswordChanged"});
+  EXPECT_TRUE(names(
+      w.refused(errc::invalid_input, K::operator_, A::update, "op-3", {{"password_hash", "x"}}),
+      "password_hash"));
+  EXPECT_EQ(types(w.ok(K::operator_, A::update, "op-3", {{"active", false}})),
+            S{"OperatorDeactivated"});
+  EXPECT_EQ(types(w.ok(K::operator_, A::set_password, "op-3", {}, "argon2id$new")),
+            S{"PasswordChanged"});
   EXPECT_EQ(w.get(K::operator_, "op-3").text("password_hash"), "argon2id$new");
 }
 
@@ -314,30 +406,39 @@ TEST_F(DecideTest, OperatorLoginsAreUniqueAndDeactivationIsExplicit) {
 
 TEST_F(DecideTest, CustomFieldsAreDefinedValidatedAndRetired) {
   w.ok(K::field_catalog, A::define_field, "client",
-       {{"key", "segment"}, {"label", "Segment"}, {"type", "choice"}, {"options", List{Value("A"), Value("B")}}});
-  w.ok(K::field_catalog, A::define_field, "client",
-       {{"key", "employees"}, {"label", "Liczba pracowników"}, {"type", "integer"}, {"default", 1}});
+       {{"key", "segment"},
+        {"label", "Segment"},
+        {"type", "choice"},
+        {"options", List{Value("A"), Value("B")}}});
+  w.ok(
+      K::field_catalog, A::define_field, "client",
+      {{"key", "employees"}, {"label", "Liczba pracowników"}, {"type", "integer"}, {"default", 1}});
   w.ok(K::field_catalog, A::define_field, "client",
        {{"key", "parent"}, {"label", "Centrala"}, {"type", "reference"}, {"target", "client"}});
 
-  w.ok(K::client, A::create, "c-2", {{"name", "Nowy"}, {"fields", Object{{"segment", "A"}, {"parent", "c-1"}}}});
+  w.ok(K::client, A::create, "c-2",
+       {{"name", "Nowy"}, {"fields", Object{{"segment", "A"}, {"parent", "c-1"}}}});
   Record c = w.get(K::client, "c-2");
   EXPECT_EQ(*find(c.custom, "segment"), Value("A"));
   EXPECT_EQ(*find(c.custom, "employees"), Value(1)) << "default";
 
-  auto errors = w.refused(errc::invalid_input, K::client, A::update, "c-2",
-                          {{"fields", Object{{"segment", "C"}, {"size", 3}, {"employees", "many"}, {"parent", "c-404"}}}});
+  auto errors = w.refused(
+      errc::invalid_input, K::client, A::update, "c-2",
+      {{"fields",
+        Object{{"segment", "C"}, {"size", 3}, {"employees", "many"}, {"parent", "c-404"}}}});
   EXPECT_TRUE(names(errors, "fields.segment"));
   EXPECT_TRUE(names(errors, "fields.size")) << "unknown custom field";
   EXPECT_TRUE(names(errors, "fields.employees"));
   EXPECT_TRUE(names(errors, "fields.parent"));
 
   // Options change: new input follows the new options, the stored value stays readable.
-  w.ok(K::field_catalog, A::change_field, "client", {{"key", "segment"}, {"options", List{Value("B"), Value("C")}}, {"label", "Segment rynku"}});
+  w.ok(K::field_catalog, A::change_field, "client",
+       {{"key", "segment"}, {"options", List{Value("B"), Value("C")}}, {"label", "Segment rynku"}});
   w.ok(K::client, A::update, "c-1", {{"fields", Object{{"segment", "C"}}}});
   EXPECT_EQ(*find(w.get(K::client, "c-2").custom, "segment"), Value("A"));
   w.ok(K::field_catalog, A::retire_field, "client", {{"key", "segment"}});
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::client, A::update, "c-2", {{"fields", Object{{"segment", "B"}}}}),
+  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::client, A::update, "c-2",
+                              {{"fields", Object{{"segment", "B"}}}}),
                     "fields.segment"));
   EXPECT_EQ(*find(w.get(K::client, "c-2").custom, "segment"), Value("A")) << "old values stay";
   const auto specs = custom_fields(w.get(K::field_catalog, "client"));
@@ -347,24 +448,38 @@ TEST_F(DecideTest, CustomFieldsAreDefinedValidatedAndRetired) {
 }
 
 TEST_F(DecideTest, CustomFieldDefinitionsAreChecked) {
-  auto define = [&](Object input) { return w.refused(errc::invalid_input, K::field_catalog, A::define_field, "client", std::move(input)); };
+  auto define = [&](Object input) {
+    return w.refused(errc::invalid_input, K::field_catalog, A::define_field, "client",
+                     std::move(input));
+  };
   EXPECT_TRUE(names(define({{"key", "Segment"}, {"label", "x"}, {"type", "text"}}), "key"));
-  EXPECT_TRUE(names(define({{"key", "name"}, {"label", "x"}, {"type", "text"}}), "key")) << "built-in name";
-  EXPECT_TRUE(names(define({{"key", "s"}, {"label", "x"}, {"type", "tax_id"}}), "type")) << "core-only type";
+  EXPECT_TRUE(names(define({{"key", "name"}, {"label", "x"}, {"type", "text"}}), "key"))
+      << "built-in name";
+  EXPECT_TRUE(names(define({{"key", "s"}, {"label", "x"}, {"type", "tax_id"}}), "type"))
+      << "core-only type";
   EXPECT_TRUE(names(define({{"key", "s"}, {"label", "x"}, {"type", "choice"}}), "options"));
   EXPECT_TRUE(names(define({{"key", "s"}, {"label", "x"}, {"type", "reference"}}), "target"));
-  EXPECT_TRUE(names(define({{"key", "s"}, {"label", "x"}, {"type", "integer"}, {"default", "ten"}}), "default"));
+  EXPECT_TRUE(names(define({{"key", "s"}, {"label", "x"}, {"type", "integer"}, {"default", "ten"}}),
+                    "default"));
   EXPECT_TRUE(names(define({{"key", "s"}, {"type", "text"}}), "label"));
-  w.refused(errc::invalid_input, K::field_catalog, A::define_field, "operator", {{"key", "s"}, {"label", "x"}, {"type", "text"}});
-  w.ok(K::field_catalog, A::define_field, "task", {{"key", "budget"}, {"label", "Budżet"}, {"type", "money"}, {"required", true}});
+  w.refused(errc::invalid_input, K::field_catalog, A::define_field, "operator",
+            {{"key", "s"}, {"label", "x"}, {"type", "text"}});
+  w.ok(K::field_catalog, A::define_field, "task",
+       {{"key", "budget"}, {"label", "Budżet"}, {"type", "money"}, {"required", true}});
   // Each entity kind has its own catalog: the same key is free on clients.
-  w.ok(K::field_catalog, A::define_field, "client", {{"key", "budget"}, {"label", "x"}, {"type", "text"}});
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::task, A::create, "t-9", {{"title", "x"}}), "fields.budget"))
+  w.ok(K::field_catalog, A::define_field, "client",
+       {{"key", "budget"}, {"label", "x"}, {"type", "text"}});
+  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::task, A::create, "t-9", {{"title", "x"}}),
+                    "fields.budget"))
       << "a required custom field";
   w.ok(K::task, A::create, "t-9", {{"title", "x"}, {"fields", Object{{"budget", money("100")}}}});
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::field_catalog, A::change_field, "task", {{"key", "budget"}, {"type", "text"}}), "type"));
+  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::field_catalog, A::change_field, "task",
+                              {{"key", "budget"}, {"type", "text"}}),
+                    "type"));
   w.refused(errc::not_found, K::field_catalog, A::retire_field, "task", {{"key", "nope"}});
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::operator_, A::update, "op-anna", {{"fields", Object{{"x", 1}}}}), "fields"));
+  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::operator_, A::update, "op-anna",
+                              {{"fields", Object{{"x", 1}}}}),
+                    "fields"));
 }
 
 }  // namespace

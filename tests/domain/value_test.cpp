@@ -1,8 +1,9 @@
+#include "domain/value.h"
+
 #include <gtest/gtest.h>
 
 #include "domain/fields.h"
 #include "domain/time.h"
-#include "domain/value.h"
 
 namespace crm::domain {
 namespace {
@@ -16,7 +17,8 @@ TEST(DecimalTest, ParsesAndFormatsExactly) {
   EXPECT_EQ(Decimal::parse(".5")->format(), "0.5");
   EXPECT_EQ(Decimal{INT64_MIN}.format(), "-922337203685477.5808");
   // 0.1 + 0.2 is exactly 0.3: no floating point anywhere.
-  EXPECT_EQ(Decimal{Decimal::parse("0.1")->units + Decimal::parse("0.2")->units}, *Decimal::parse("0.3"));
+  EXPECT_EQ(Decimal{Decimal::parse("0.1")->units + Decimal::parse("0.2")->units},
+            *Decimal::parse("0.3"));
 }
 
 TEST(DecimalTest, RefusesWhatIsNotAnExactDecimal) {
@@ -29,7 +31,8 @@ TEST(DateTest, ParsesOnlyRealDates) {
   EXPECT_EQ(Date::parse("2026-11-22")->format(), "2026-11-22");
   EXPECT_EQ(Date::parse("1970-01-01")->days, 0);
   EXPECT_TRUE(Date::parse("2024-02-29"));
-  for (const char* bad : {"2026-02-29", "2026-13-01", "2026-1-1", "26-11-22", "2026-11-22T", "2026/11/22"})
+  for (const char* bad :
+       {"2026-02-29", "2026-13-01", "2026-1-1", "26-11-22", "2026-11-22T", "2026/11/22"})
     EXPECT_FALSE(Date::parse(bad)) << bad;
 }
 
@@ -46,8 +49,9 @@ TEST(DateTimeTest, ParsesRfc3339AndFormatsUtc) {
   EXPECT_EQ(DateTime::parse("2026-11-22T09:30:00.250Z")->format(), "2026-11-22T09:30:00.25Z");
   EXPECT_EQ(DateTime::parse("1969-12-31T23:59:59Z")->micros, -1'000'000);
   EXPECT_EQ(DateTime{-1}.format(), "1969-12-31T23:59:59.999999Z");
-  for (const char* bad : {"2026-11-22", "2026-11-22T09:30:00", "2026-11-22 09:30:00Z", "2026-11-22T25:00:00Z",
-                          "2026-02-30T00:00:00Z", "2026-11-22T09:30:00+1:00"})
+  for (const char* bad :
+       {"2026-11-22", "2026-11-22T09:30:00", "2026-11-22 09:30:00Z", "2026-11-22T25:00:00Z",
+        "2026-02-30T00:00:00Z", "2026-11-22T09:30:00+1:00"})
     EXPECT_FALSE(DateTime::parse(bad)) << bad;
 }
 
@@ -83,14 +87,16 @@ TEST(ConvertTest, NamesTheFieldAndTheProblem) {
   std::vector<FieldError> errors;
   std::vector<Reference> refs;
   const FieldSpec& addresses = *core_field(EntityKind::client, "addresses");
-  Value raw = List{Object{{"street", "Piotrkowska 1"}, {"city", "Łódź"}}, Object{{"street", "x"}, {"zip", "1"}}};
+  Value raw = List{Object{{"street", "Piotrkowska 1"}, {"city", "Łódź"}},
+                   Object{{"street", "x"}, {"zip", "1"}}};
   EXPECT_FALSE(convert(addresses, raw, "addresses", errors, refs));
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0].field, "addresses[1].zip");
   EXPECT_EQ(errors[1].field, "addresses[1].city");
 
   errors.clear();
-  auto ok = convert(addresses, List{Object{{"street", "Piotrkowska 1"}, {"city", "Łódź"}}}, "addresses", errors, refs);
+  auto ok = convert(addresses, List{Object{{"street", "Piotrkowska 1"}, {"city", "Łódź"}}},
+                    "addresses", errors, refs);
   ASSERT_TRUE(ok);
   const Object& first = *ok->get<List>()->front().get<Object>();
   EXPECT_EQ(*find(first, "country"), Value("PL")) << "member defaults apply";
@@ -103,7 +109,8 @@ TEST(ConvertTest, RefusesInvalidUtf8AndControlCharacters) {
   FieldSpec text{"name", FieldType::text};
   EXPECT_FALSE(convert(text, Value(std::string("\xc3\x28")), "name", errors, refs));
   EXPECT_FALSE(convert(text, Value(std::string("a\x01")), "name", errors, refs));
-  EXPECT_FALSE(convert(text, Value(std::string("\xed\xa0\x80")), "name", errors, refs)) << "surrogate";
+  EXPECT_FALSE(convert(text, Value(std::string("\xed\xa0\x80")), "name", errors, refs))
+      << "surrogate";
   EXPECT_TRUE(convert(text, Value("Zażółć gęślą jaźń"), "name", errors, refs));
   EXPECT_EQ(errors.size(), 3u);
 }
@@ -112,10 +119,12 @@ TEST(ConvertTest, MoneyNeedsADecimalStringAndACurrencyCode) {
   std::vector<FieldError> errors;
   std::vector<Reference> refs;
   FieldSpec m{"potential", FieldType::money};
-  auto v = convert(m, Object{{"amount", "1234.50"}, {"currency", "EUR"}}, "potential", errors, refs);
+  auto v =
+      convert(m, Object{{"amount", "1234.50"}, {"currency", "EUR"}}, "potential", errors, refs);
   ASSERT_TRUE(v);
   EXPECT_EQ(v->get<Money>()->amount.format(2), "1234.50");
-  EXPECT_FALSE(convert(m, Object{{"amount", Decimal{10}}}, "potential", errors, refs)) << "a number is not accepted";
+  EXPECT_FALSE(convert(m, Object{{"amount", Decimal{10}}}, "potential", errors, refs))
+      << "a number is not accepted";
   EXPECT_FALSE(convert(m, Object{{"amount", "1"}, {"currency", "zł"}}, "potential", errors, refs));
   EXPECT_FALSE(convert(m, Object{{"amount", "1"}, {"extra", true}}, "potential", errors, refs));
 }

@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
         }
         const std::string line = "ACK " + id + " " + std::to_string(r->first_position) + " " +
                                  std::to_string(r->last_position) + "\n";
-        if (::write(1, line.data(), line.size()) != static_cast<ssize_t>(line.size())) std::_Exit(1);
+        if (::write(1, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+          std::_Exit(1);
       }
     });
   }

@@ -71,7 +71,8 @@ TEST(CrashTest, SigkillDuringAppendsLosesNothingAcknowledged) {
   crm::testing::TempDir dir;
   const std::string path = dir.sub("db");
   std::mt19937 rng(20261122);
-  const int rounds = std::getenv("CRM_CRASH_ROUNDS") ? std::atoi(std::getenv("CRM_CRASH_ROUNDS")) : 12;
+  const int rounds =
+      std::getenv("CRM_CRASH_ROUNDS") ? std::atoi(std::getenv("CRM_CRASH_ROUNDS")) : 12;
   size_t total_acks = 0;
   for (int round = 0; round < rounds; ++round) {
     auto acks = run_and_kill(path, round, 40 + static_cast<int>(rng() % 400));

@@ -8,13 +8,13 @@
 namespace crm::eventstore::test {
 namespace {
 
-constexpr std::string_view kGoldenEnvelopeV1 = 
+constexpr std::string_view kGoldenEnvelopeV1 =
     "000000001700000000000000040004002a0000000000000003000000000000000200000000000000405276b02a4406"
     "000d0000004a00000011000000720000001400000000000400310000004a000000636c69656e742d3700000000"
     "00000000436c69656e7452656e616d65640000000d0000002a0000000d0000003a0000000d000000420000000d"
     "000000320000006f702d3100000000636f72722d32000063617573652d3300636d642d340000007061796c6f61"
     "64010200000000000000";
-constexpr std::string_view kGoldenHashV1 = 
+constexpr std::string_view kGoldenHashV1 =
     "f875e1d812077590532ade322976de34afb7c98a3e0b8ad25e8fd276a52ea30f";
 
 std::string encode_sample() {
@@ -25,11 +25,15 @@ std::string encode_sample() {
   return out;
 }
 
-TEST(GoldenTest, EnvelopeBytesAreStable) { EXPECT_EQ(hex(encode_sample()), kGoldenEnvelopeV1); }
+TEST(GoldenTest, EnvelopeBytesAreStable) {
+  EXPECT_EQ(hex(encode_sample()), kGoldenEnvelopeV1);
+}
 
 TEST(GoldenTest, ChainHashIsStable) {
-  EXPECT_EQ(hex(std::string_view(reinterpret_cast<const char*>(codec::chain_hash(Hash{}, encode_sample()).data()), 32)),
-            kGoldenHashV1);
+  EXPECT_EQ(
+      hex(std::string_view(
+          reinterpret_cast<const char*>(codec::chain_hash(Hash{}, encode_sample()).data()), 32)),
+      kGoldenHashV1);
 }
 
 TEST(GoldenTest, OldBytesStillDecode) {

@@ -1,6 +1,7 @@
+#include "eventstore/subscription.h"
+
 #include <thread>
 
-#include "eventstore/subscription.h"
 #include "tests/eventstore/fixture.h"
 
 namespace crm::eventstore::test {
@@ -30,7 +31,8 @@ TEST_F(StoreTest, SubscriptionTimesOutEmptyWhenNothingHappens) {
 
 // Catch-up from 0 while 8 writers append, then live: every event exactly once, in order.
 TEST_F(StoreTest, AllSubscriptionSeesEveryEventOnceUnderConcurrentAppends) {
-  for (int i = 0; i < 200; ++i) ASSERT_TRUE(store().append("pre-" + std::to_string(i % 5), V::any(), events(1)));
+  for (int i = 0; i < 200; ++i)
+    ASSERT_TRUE(store().append("pre-" + std::to_string(i % 5), V::any(), events(1)));
   constexpr int kWriters = 8, kAppends = 300;
   const size_t total = 200 + kWriters * kAppends * 2;
   auto sub = store().subscribe(StreamFilter::all(), 1);
@@ -78,7 +80,8 @@ TEST_F(StoreTest, CategoryAndStreamSubscriptionsFilterWithoutGaps) {
 }
 
 TEST_F(StoreTest, SubscriptionStartsAtTheGivenPosition) {
-  for (int i = 0; i < 10; ++i) ASSERT_TRUE(store().append("x-" + std::to_string(i % 2), V::any(), events(1)));
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE(store().append("x-" + std::to_string(i % 2), V::any(), events(1)));
   auto all = store().subscribe(StreamFilter::all(), 6);
   auto got = drain(*all, 5);
   ASSERT_EQ(got.size(), 5u);

@@ -7,8 +7,9 @@
 namespace crm::eventstore {
 namespace {
 
-std::vector<std::string> keys(const TableStore& t, TableStore::TableId id, std::string_view from, std::string_view to,
-                              Direction d = Direction::forward, uint64_t max = 100) {
+std::vector<std::string> keys(const TableStore& t, TableStore::TableId id, std::string_view from,
+                              std::string_view to, Direction d = Direction::forward,
+                              uint64_t max = 100) {
   std::vector<std::string> out;
   auto r = t.scan(id, from, to, d, max, [&](std::string_view k, std::string_view) {
     out.emplace_back(k);

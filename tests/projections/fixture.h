@@ -40,14 +40,16 @@ inline std::vector<std::unique_ptr<Projection>> all_projections(uint32_t countin
 }
 
 /// Every row of every table of the version queries read, as "table|key|value".
-inline std::vector<std::string> dump(const TableStore& views, const Runner& runner, const std::vector<std::string>& names) {
+inline std::vector<std::string> dump(const TableStore& views, const Runner& runner,
+                                     const std::vector<std::string>& names) {
   std::vector<std::string> rows;
   for (const auto& name : names) {
     const auto tables = runner.tables(name);
     for (size_t t = 0; t < tables.size(); ++t) {
       auto r = views.scan(tables[t], "", "", eventstore::Direction::forward, UINT64_MAX,
                           [&](std::string_view k, std::string_view v) {
-                            rows.push_back(name + "." + std::to_string(t) + "|" + std::string(k) + "|" + std::string(v));
+                            rows.push_back(name + "." + std::to_string(t) + "|" + std::string(k) +
+                                           "|" + std::string(v));
                             return true;
                           });
       EXPECT_TRUE(r);
@@ -62,7 +64,8 @@ class ProjectionTest : public ::testing::Test {
     eventstore::Options o;
     o.sync = false;
     log_ = std::move(eventstore::EventStore::open(dir_.sub("log"), o)).value();
-    handler_ = std::make_unique<application::CommandHandler>(*log_, application::Options{[this] { return now_us_; }});
+    handler_ = std::make_unique<application::CommandHandler>(
+        *log_, application::Options{[this] { return now_us_; }});
     open_views();
   }
 
@@ -74,8 +77,8 @@ class ProjectionTest : public ::testing::Test {
     queries_ = std::make_unique<Queries>(*views_, *runner_);
   }
 
-  void ok(domain::EntityKind kind, domain::Action action, const std::string& id, domain::Object input,
-          const std::string& actor = "op-1") {
+  void ok(domain::EntityKind kind, domain::Action action, const std::string& id,
+          domain::Object input, const std::string& actor = "op-1") {
     auto r = handler_->handle({kind, action, id, std::move(input), actor});
     ASSERT_TRUE(r) << r.error().message;
     now_us_ += 60'000'000;

@@ -16,16 +16,20 @@ using domain::Action;
 using K = domain::EntityKind;
 using namespace std::chrono_literals;
 
-const std::vector<std::string> kViews = {"records", "lists", "my_tasks", "timeline", "inspections", "anniversaries", "work_time", "calendar", "device_orders", "campaign_projects", "counting"};
+const std::vector<std::string> kViews = {
+    "records",   "lists",    "my_tasks",      "timeline",          "inspections", "anniversaries",
+    "work_time", "calendar", "device_orders", "campaign_projects", "counting"};
 
 uint64_t counted(const TableStore& views, const Runner& runner) {
   auto n = views.get(runner.tables("counting")[1], "n");
   EXPECT_TRUE(n);
-  EXPECT_FALSE(views.get(runner.tables("counting")[1], "duplicate").value().has_value()) << "an event applied twice";
+  EXPECT_FALSE(views.get(runner.tables("counting")[1], "duplicate").value().has_value())
+      << "an event applied twice";
   return n && *n ? std::stoull(**n) : 0;
 }
 
-void generate(eventstore::EventStore& log, uint64_t seed, demo::Scale scale = {"tiny", 6, 40, 90, 400, 200, 6, 2, 20, 40}) {
+void generate(eventstore::EventStore& log, uint64_t seed,
+              demo::Scale scale = {"tiny", 6, 40, 90, 400, 200, 6, 2, 20, 40}) {
   demo::Options o;
   o.scale = scale;
   o.seed = seed;
@@ -45,7 +49,8 @@ TEST_F(ProjectionTest, RestartResumesFromTheCheckpoint) {
   }
   const uint64_t before = log_->head();
   open_views();  // a restart: nothing is replayed, only what is new is applied
-  ok(K::operator_, Action::create, "op-new", {{"login", "nowy"}, {"name", "Nowy"}, {"role", "operator"}});
+  ok(K::operator_, Action::create, "op-new",
+     {{"login", "nowy"}, {"name", "Nowy"}, {"role", "operator"}});
   catch_up();
   EXPECT_EQ(counted(*views_, *runner_), log_->head());
   EXPECT_GT(log_->head(), before);
@@ -54,7 +59,9 @@ TEST_F(ProjectionTest, RestartResumesFromTheCheckpoint) {
 TEST_F(ProjectionTest, AVersionBumpRebuildsBesideTheOldVersion) {
   generate(*log_, 2);
   catch_up();
-  auto value_at_1 = [&] { return views_->get(runner_->tables("counting")[0], "1").value().value_or(""); };
+  auto value_at_1 = [&] {
+    return views_->get(runner_->tables("counting")[0], "1").value().value_or("");
+  };
   EXPECT_EQ(value_at_1().find("/v2"), std::string::npos);
 
   open_views(/*counting_version=*/2);
@@ -72,12 +79,14 @@ TEST_F(ProjectionTest, AVersionBumpRebuildsBesideTheOldVersion) {
     std::this_thread::sleep_for(5ms);
   }
   ASSERT_TRUE(runner_->wait_for(log_->head(), 10s));
-  for (int i = 0; i < 200 && runner_->status().back().version != 2; ++i) std::this_thread::sleep_for(10ms);
+  for (int i = 0; i < 200 && runner_->status().back().version != 2; ++i)
+    std::this_thread::sleep_for(10ms);
   ASSERT_EQ(runner_->status().back().version, 2u);
   runner_->stop();
   EXPECT_NE(value_at_1().find("/v2"), std::string::npos);
   EXPECT_EQ(counted(*views_, *runner_), log_->head());
-  for (const auto& t : views_->tables()) EXPECT_EQ(t.rfind("counting.v1.", 0), std::string::npos) << t << " was not dropped";
+  for (const auto& t : views_->tables())
+    EXPECT_EQ(t.rfind("counting.v1.", 0), std::string::npos) << t << " was not dropped";
   // After another restart the new version is simply live.
   open_views(2);
   catch_up();
@@ -102,7 +111,11 @@ TEST_F(ProjectionTest, LiveIncrementalViewsEqualARebuildFromZero) {
 TEST_F(ProjectionTest, ReadYourWritesWithALiveRunner) {
   ASSERT_TRUE(runner_->start());
   for (int i = 0; i < 20; ++i) {
-    auto r = handler_->handle({K::client, Action::create, "c-" + std::to_string(i), {{"name", "Klient " + std::to_string(i)}}, "op-1"});
+    auto r = handler_->handle({K::client,
+                               Action::create,
+                               "c-" + std::to_string(i),
+                               {{"name", "Klient " + std::to_string(i)}},
+                               "op-1"});
     ASSERT_TRUE(r);
     ASSERT_TRUE(runner_->wait_for(r->position, 5s));
     auto rec = queries_->record(K::client, "c-" + std::to_string(i));
@@ -115,13 +128,19 @@ TEST_F(ProjectionTest, ReadYourWritesWithALiveRunner) {
 // Pages of 7 while another thread keeps adding clients: every client that existed before paging
 // began is seen exactly once.
 TEST_F(ProjectionTest, PaginationVisitsEveryRowOnceWhileWritesGoOn) {
-  for (int i = 0; i < 150; ++i) ok(K::client, Action::create, "c-" + std::to_string(i), {{"name", "Firma " + std::to_string(1000 + i * 7919 % 997)}});
+  for (int i = 0; i < 150; ++i)
+    ok(K::client, Action::create, "c-" + std::to_string(i),
+       {{"name", "Firma " + std::to_string(1000 + i * 7919 % 997)}});
   ASSERT_TRUE(runner_->start());
   ASSERT_TRUE(runner_->wait_for(log_->head(), 10s));
   std::atomic<bool> done{false};
   std::thread writer([&] {
     for (int i = 0; !done && i < 400; ++i) {
-      auto r = handler_->handle({K::client, Action::create, "n-" + std::to_string(i), {{"name", "Nowa " + std::to_string(i * 31 % 113)}}, "op-1"});
+      auto r = handler_->handle({K::client,
+                                 Action::create,
+                                 "n-" + std::to_string(i),
+                                 {{"name", "Nowa " + std::to_string(i * 31 % 113)}},
+                                 "op-1"});
       ASSERT_TRUE(r);
     }
   });
@@ -154,7 +173,8 @@ TEST_F(ProjectionTest, SigkillDuringProjectionLeavesViewsAndCheckpointsConsisten
   for (int round = 0; round < 8; ++round) {
     pid_t pid = ::fork();
     if (pid == 0) {
-      ::execl(CRASH_CHILD, CRASH_CHILD, dir_.sub("log").c_str(), dir_.sub("views").c_str(), nullptr);
+      ::execl(CRASH_CHILD, CRASH_CHILD, dir_.sub("log").c_str(), dir_.sub("views").c_str(),
+              nullptr);
       ::_exit(127);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 200));

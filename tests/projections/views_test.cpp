@@ -21,14 +21,17 @@ class ViewsTest : public ProjectionTest {
  protected:
   void SetUp() override {
     ProjectionTest::SetUp();
-    ok(K::operator_, Action::create, "op-1", {{"login", "anna"}, {"name", "Anna"}, {"role", "operator"}});
-    ok(K::operator_, Action::create, "op-2", {{"login", "jan"}, {"name", "Jan"}, {"role", "manager"}});
+    ok(K::operator_, Action::create, "op-1",
+       {{"login", "anna"}, {"name", "Anna"}, {"role", "operator"}});
+    ok(K::operator_, Action::create, "op-2",
+       {{"login", "jan"}, {"name", "Jan"}, {"role", "manager"}});
   }
 };
 
 TEST(TextTest, PolishOrderAndFolding) {
   EXPECT_EQ(text::fold("Łódź Żółć ĄĘŚ"), "lodz zolc aes");
-  EXPECT_EQ(text::words("Fabryka Mebli „Łódź” sp. z o.o."), (std::vector<std::string>{"fabryka", "mebli", "lodz", "sp", "z", "o"}));
+  EXPECT_EQ(text::words("Fabryka Mebli „Łódź” sp. z o.o."),
+            (std::vector<std::string>{"fabryka", "mebli", "lodz", "sp", "z", "o"}));
   EXPECT_LT(text::sort_key("Cebula"), text::sort_key("Ćma"));
   EXPECT_LT(text::sort_key("Ćma"), text::sort_key("Dom"));
   EXPECT_LT(text::sort_key("Lody"), text::sort_key("Łódź"));
@@ -48,21 +51,25 @@ TEST_F(ViewsTest, RecordsViewFollowsEveryChange) {
   EXPECT_EQ((*r)->text("name"), "Nowa Nazwa");
   EXPECT_EQ((*r)->text("status"), "active");
   EXPECT_EQ((*r)->version, 3u);
-  EXPECT_EQ(**r, *handler_->load(K::client, "c-1")) << "the view equals the record rebuilt from its stream";
+  EXPECT_EQ(**r, *handler_->load(K::client, "c-1"))
+      << "the view equals the record rebuilt from its stream";
   EXPECT_FALSE(queries_->record(K::client, "c-404")->has_value());
 }
 
 TEST_F(ViewsTest, ClientsInPolishOrderWithSearchAndPages) {
-  const char* names_in[] = {"Żabka", "Ćma Sp. z o.o.", "Zenit", "Łódź Meble", "Ala", "Źródło Wody", "Lody Bambino", "Cebula i Syn"};
+  const char* names_in[] = {"Żabka", "Ćma Sp. z o.o.", "Zenit",        "Łódź Meble",
+                            "Ala",   "Źródło Wody",    "Lody Bambino", "Cebula i Syn"};
   int i = 0;
-  for (const char* n : names_in) ok(K::client, Action::create, "c-" + std::to_string(i++), {{"name", n}});
+  for (const char* n : names_in)
+    ok(K::client, Action::create, "c-" + std::to_string(i++), {{"name", n}});
   ok(K::client, Action::update, "c-4", {{"status", "active"}});
   catch_up();
 
   auto all = queries_->list({});
   ASSERT_TRUE(all);
-  EXPECT_EQ(names(*all), (std::vector<std::string>{"Ala", "Cebula i Syn", "Ćma Sp. z o.o.", "Lody Bambino",
-                                                   "Łódź Meble", "Zenit", "Źródło Wody", "Żabka"}));
+  EXPECT_EQ(names(*all),
+            (std::vector<std::string>{"Ala", "Cebula i Syn", "Ćma Sp. z o.o.", "Lody Bambino",
+                                      "Łódź Meble", "Zenit", "Źródło Wody", "Żabka"}));
   ListQuery desc;
   desc.descending = true;
   desc.limit = 2;
@@ -78,7 +85,8 @@ TEST_F(ViewsTest, ClientsInPolishOrderWithSearchAndPages) {
   search.search = "zrod wo";
   EXPECT_EQ(names(*queries_->list(search)), (std::vector<std::string>{"Źródło Wody"}));
   search.search = "lo";  // prefixes: Lody, Łódź
-  EXPECT_EQ(names(*queries_->list(search)), (std::vector<std::string>{"Lody Bambino", "Łódź Meble"}));
+  EXPECT_EQ(names(*queries_->list(search)),
+            (std::vector<std::string>{"Lody Bambino", "Łódź Meble"}));
   search.search = "cma syn";
   EXPECT_TRUE(queries_->list(search)->items.empty());
 
@@ -115,21 +123,32 @@ TEST_F(ViewsTest, RenamingMovesAClientInTheIndexes) {
 
 TEST_F(ViewsTest, EveryKindHasAListWithFiltersOnAnyField) {
   ok(K::field_catalog, Action::define_field, "person",
-     {{"key", "segment"}, {"label", "Segment"}, {"type", "choice"}, {"options", domain::List{domain::Value("A"), domain::Value("B")}}});
-  ok(K::person, Action::create, "p-1", {{"first_name", "Zofia"}, {"last_name", "Żak"}, {"fields", domain::Object{{"segment", "A"}}}});
-  ok(K::person, Action::create, "p-2", {{"first_name", "Adam"}, {"last_name", "Zając"}, {"marketing_consent", true}});
-  ok(K::person, Action::create, "p-3", {{"first_name", "Łucja"}, {"last_name", "Zając"}, {"fields", domain::Object{{"segment", "B"}}}});
-  ok(K::person, Action::update, "p-2", {{"first_name", "Bartosz"}});  // the title follows a change of one part
+     {{"key", "segment"},
+      {"label", "Segment"},
+      {"type", "choice"},
+      {"options", domain::List{domain::Value("A"), domain::Value("B")}}});
+  ok(K::person, Action::create, "p-1",
+     {{"first_name", "Zofia"}, {"last_name", "Żak"}, {"fields", domain::Object{{"segment", "A"}}}});
+  ok(K::person, Action::create, "p-2",
+     {{"first_name", "Adam"}, {"last_name", "Zając"}, {"marketing_consent", true}});
+  ok(K::person, Action::create, "p-3",
+     {{"first_name", "Łucja"},
+      {"last_name", "Zając"},
+      {"fields", domain::Object{{"segment", "B"}}}});
+  ok(K::person, Action::update, "p-2",
+     {{"first_name", "Bartosz"}});  // the title follows a change of one part
   catch_up();
   auto people = [&](ListQuery q) {
     q.kind = K::person;
     std::vector<std::string> out;
     auto page = queries_->list(q);
     EXPECT_TRUE(page) << page.error().message;
-    for (const auto& r : page->items) out.push_back(r.text("last_name") + " " + r.text("first_name"));
+    for (const auto& r : page->items)
+      out.push_back(r.text("last_name") + " " + r.text("first_name"));
     return out;
   };
-  EXPECT_EQ(people({}), (std::vector<std::string>{"Zając Bartosz", "Zając Łucja", "Żak Zofia"})) << "by surname, Polish order";
+  EXPECT_EQ(people({}), (std::vector<std::string>{"Zając Bartosz", "Zając Łucja", "Żak Zofia"}))
+      << "by surname, Polish order";
   ListQuery q;
   q.filters = {{"fields.segment", "A"}};
   EXPECT_EQ(people(q), (std::vector<std::string>{"Żak Zofia"}));
@@ -139,12 +158,15 @@ TEST_F(ViewsTest, EveryKindHasAListWithFiltersOnAnyField) {
   q.search = "zajac lu";
   EXPECT_EQ(people(q), (std::vector<std::string>{"Zając Łucja"}));
 
-  ok(K::client, Action::create, "c-1", {{"name", "Bank Spółdzielczy"}, {"roles", domain::List{domain::Value("bank"), domain::Value("customer")}}});
+  ok(K::client, Action::create, "c-1",
+     {{"name", "Bank Spółdzielczy"},
+      {"roles", domain::List{domain::Value("bank"), domain::Value("customer")}}});
   ok(K::client, Action::create, "c-2", {{"name", "Hurtownia"}});
   catch_up();
   ListQuery banks;
   banks.filters = {{"roles", "bank"}};
-  EXPECT_EQ(names(*queries_->list(banks)), (std::vector<std::string>{"Bank Spółdzielczy"})) << "a list field matches by item";
+  EXPECT_EQ(names(*queries_->list(banks)), (std::vector<std::string>{"Bank Spółdzielczy"}))
+      << "a list field matches by item";
   ListQuery cross;
   cross.kind = K::person;
   cross.cursor = queries_->list({.kind = K::client, .limit = 1})->next_cursor;
@@ -152,8 +174,10 @@ TEST_F(ViewsTest, EveryKindHasAListWithFiltersOnAnyField) {
 }
 
 TEST_F(ViewsTest, MyTasksAssignedAndDelegatedByDueDate) {
-  ok(K::task, Action::create, "t-1", {{"title", "Później"}, {"assignee_id", "op-2"}, {"due", "2026-12-10"}}, "op-1");
-  ok(K::task, Action::create, "t-2", {{"title", "Wcześniej"}, {"assignee_id", "op-2"}, {"due", "2026-11-30"}}, "op-1");
+  ok(K::task, Action::create, "t-1",
+     {{"title", "Później"}, {"assignee_id", "op-2"}, {"due", "2026-12-10"}}, "op-1");
+  ok(K::task, Action::create, "t-2",
+     {{"title", "Wcześniej"}, {"assignee_id", "op-2"}, {"due", "2026-11-30"}}, "op-1");
   ok(K::task, Action::create, "t-3", {{"title", "Bez terminu"}, {"assignee_id", "op-2"}}, "op-2");
   ok(K::task, Action::create, "t-4", {{"title", "Moje"}, {"assignee_id", "op-1"}}, "op-1");
   ok(K::task, Action::complete, "t-1", {}, "op-2");
@@ -166,11 +190,13 @@ TEST_F(ViewsTest, MyTasksAssignedAndDelegatedByDueDate) {
     return out;
   };
   TaskQuery q{"op-2"};
-  EXPECT_EQ(titles(q), (std::vector<std::string>{"Wcześniej", "Bez terminu"})) << "open, by due date, undated last";
+  EXPECT_EQ(titles(q), (std::vector<std::string>{"Wcześniej", "Bez terminu"}))
+      << "open, by due date, undated last";
   q.status = TaskQuery::Status::done;
   EXPECT_EQ(titles(q), (std::vector<std::string>{"Później"}));
   TaskQuery delegated{"op-1", TaskQuery::Scope::delegated, TaskQuery::Status::all};
-  EXPECT_EQ(titles(delegated), (std::vector<std::string>{"Wcześniej", "Później"})) << "op-1 delegated t-1 and t-2";
+  EXPECT_EQ(titles(delegated), (std::vector<std::string>{"Wcześniej", "Później"}))
+      << "op-1 delegated t-1 and t-2";
 
   // Taking a task back moves it out of the other operator's list and out of "delegated".
   ok(K::task, Action::update, "t-2", {{"assignee_id", "op-1"}}, "op-1");
@@ -183,15 +209,25 @@ TEST_F(ViewsTest, MyTasksAssignedAndDelegatedByDueDate) {
 TEST_F(ViewsTest, ClientTimelineGathersEverythingAboutTheClient) {
   ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
   ok(K::client, Action::create, "c-2", {{"name", "Beta"}});
-  ok(K::person, Action::create, "p-1", {{"first_name", "Jan"}, {"last_name", "Nowak"},
-                                        {"client_links", domain::List{domain::Object{{"client_id", "c-1"}}}}});
-  ok(K::contact, Action::create, "k-1", {{"kind", "phone_call"}, {"direction", "inbound"},
-                                         {"occurred_at", "2026-11-22T09:00:00Z"}, {"subject", "Telefon"}, {"client_id", "c-1"}});
+  ok(K::person, Action::create, "p-1",
+     {{"first_name", "Jan"},
+      {"last_name", "Nowak"},
+      {"client_links", domain::List{domain::Object{{"client_id", "c-1"}}}}});
+  ok(K::contact, Action::create, "k-1",
+     {{"kind", "phone_call"},
+      {"direction", "inbound"},
+      {"occurred_at", "2026-11-22T09:00:00Z"},
+      {"subject", "Telefon"},
+      {"client_id", "c-1"}});
   ok(K::task, Action::create, "t-1", {{"title", "Oddzwonić"}, {"client_id", "c-1"}});
   ok(K::task, Action::update, "t-1", {{"client_id", "c-2"}});  // moved to another client
   ok(K::task, Action::complete, "t-1", {});
-  ok(K::trade_document, Action::create, "fv-1", {{"type", "invoice"}, {"number", "FV/1"}, {"date", "2026-11-20"},
-                                                 {"net", domain::Object{{"amount", "100.00"}}}, {"client_id", "c-1"}});
+  ok(K::trade_document, Action::create, "fv-1",
+     {{"type", "invoice"},
+      {"number", "FV/1"},
+      {"date", "2026-11-20"},
+      {"net", domain::Object{{"amount", "100.00"}}},
+      {"client_id", "c-1"}});
   ok(K::client, Action::update, "c-1", {{"status", "active"}});
   catch_up();
   auto types = [&](const std::string& client) {
@@ -201,10 +237,12 @@ TEST_F(ViewsTest, ClientTimelineGathersEverythingAboutTheClient) {
     for (const auto& e : t->entries) out.push_back(e.type);
     return out;
   };
-  EXPECT_EQ(types("c-1"), (std::vector<std::string>{"ClientStatusChanged", "TurnoverRecorded", "TradeDocumentRecorded",
-                                                    "TaskUpdated", "TaskCreated", "ContactLogged", "PersonRegistered",
-                                                    "ClientRegistered"}));
-  EXPECT_EQ(types("c-2"), (std::vector<std::string>{"TaskCompleted", "TaskUpdated", "ClientRegistered"}));
+  EXPECT_EQ(types("c-1"),
+            (std::vector<std::string>{"ClientStatusChanged", "TurnoverRecorded",
+                                      "TradeDocumentRecorded", "TaskUpdated", "TaskCreated",
+                                      "ContactLogged", "PersonRegistered", "ClientRegistered"}));
+  EXPECT_EQ(types("c-2"),
+            (std::vector<std::string>{"TaskCompleted", "TaskUpdated", "ClientRegistered"}));
   // Pages of 3, newest first, each entry once.
   std::vector<uint64_t> positions;
   std::string cursor;
@@ -220,14 +258,16 @@ TEST_F(ViewsTest, ClientTimelineGathersEverythingAboutTheClient) {
   auto first = queries_->timeline("c-1", 1);
   EXPECT_EQ(first->entries.at(0).by, "op-1");
   EXPECT_EQ(first->entries.at(0).kind, K::client);
-  EXPECT_FALSE(queries_->timeline("c-2", 1, first->next_cursor)) << "another client's cursor is refused";
+  EXPECT_FALSE(queries_->timeline("c-2", 1, first->next_cursor))
+      << "another client's cursor is refused";
 }
 
 TEST_F(ViewsTest, InspectionsDueAndOverdue) {
   ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
   ok(K::device, Action::create, "d-1", {{"serial_number", "SN1"}, {"client_id", "c-1"}});
   ok(K::inspection, Action::create, "i-1", {{"device_id", "d-1"}, {"due", "2026-11-10"}});
-  ok(K::inspection, Action::create, "i-2", {{"device_id", "d-1"}, {"due", "2026-12-01"}, {"every", domain::Object{{"months", 6}}}});
+  ok(K::inspection, Action::create, "i-2",
+     {{"device_id", "d-1"}, {"due", "2026-12-01"}, {"every", domain::Object{{"months", 6}}}});
   ok(K::inspection, Action::create, "i-3", {{"device_id", "d-1"}, {"due", "2026-11-20"}});
   ok(K::inspection, Action::cancel, "i-3", {});
   catch_up();
@@ -238,18 +278,26 @@ TEST_F(ViewsTest, InspectionsDueAndOverdue) {
     for (const auto& r : page->items) out.push_back(r.id);
     return out;
   };
-  EXPECT_EQ(ids("2026-11-23"), (std::vector<std::string>{"i-1"})) << "overdue; the cancelled one is gone";
+  EXPECT_EQ(ids("2026-11-23"), (std::vector<std::string>{"i-1"}))
+      << "overdue; the cancelled one is gone";
   EXPECT_EQ(ids("2027-01-01"), (std::vector<std::string>{"i-1", "i-2"}));
-  ok(K::inspection, Action::complete, "i-2", {{"date", "2026-11-30"}});  // recurring: next due 2027-06-01
+  ok(K::inspection, Action::complete, "i-2",
+     {{"date", "2026-11-30"}});  // recurring: next due 2027-06-01
   catch_up();
   EXPECT_EQ(ids("2027-01-01"), (std::vector<std::string>{"i-1"}));
   EXPECT_EQ(ids("2027-07-01"), (std::vector<std::string>{"i-1", "i-2"}));
 }
 
 TEST_F(ViewsTest, UpcomingBirthdaysAndNameDays) {
-  ok(K::person, Action::create, "p-1", {{"first_name", "Anna"}, {"last_name", "A"}, {"name_day", "07-26"}, {"birthday", "1980-12-31"}});
-  ok(K::person, Action::create, "p-2", {{"first_name", "Jan"}, {"last_name", "B"}, {"birthday", "1992-01-02"}});
-  ok(K::person, Action::create, "p-3", {{"first_name", "Leap"}, {"last_name", "C"}, {"birthday", "2000-02-29"}});
+  ok(K::person, Action::create, "p-1",
+     {{"first_name", "Anna"},
+      {"last_name", "A"},
+      {"name_day", "07-26"},
+      {"birthday", "1980-12-31"}});
+  ok(K::person, Action::create, "p-2",
+     {{"first_name", "Jan"}, {"last_name", "B"}, {"birthday", "1992-01-02"}});
+  ok(K::person, Action::create, "p-3",
+     {{"first_name", "Leap"}, {"last_name", "C"}, {"birthday", "2000-02-29"}});
   ok(K::person, Action::update, "p-2", {{"birthday", "1992-01-03"}});
   catch_up();
   auto list = [&](const char* from, int days) {
@@ -257,12 +305,16 @@ TEST_F(ViewsTest, UpcomingBirthdaysAndNameDays) {
     auto a = queries_->anniversaries(*domain::Date::parse(from), days);
     EXPECT_TRUE(a);
     for (const auto& x : *a)
-      out.push_back(x.date.format() + " " + x.person.id + (x.kind == Anniversary::Kind::birthday ? " b" : " n"));
+      out.push_back(x.date.format() + " " + x.person.id +
+                    (x.kind == Anniversary::Kind::birthday ? " b" : " n"));
     return out;
   };
-  EXPECT_EQ(list("2026-12-30", 5), (std::vector<std::string>{"2026-12-31 p-1 b", "2027-01-03 p-2 b"})) << "across the new year, moved birthday";
+  EXPECT_EQ(list("2026-12-30", 5),
+            (std::vector<std::string>{"2026-12-31 p-1 b", "2027-01-03 p-2 b"}))
+      << "across the new year, moved birthday";
   EXPECT_EQ(list("2026-07-26", 1), (std::vector<std::string>{"2026-07-26 p-1 n"}));
-  EXPECT_EQ(list("2027-02-27", 3), (std::vector<std::string>{"2027-02-28 p-3 b"})) << "29 February on the 28th";
+  EXPECT_EQ(list("2027-02-27", 3), (std::vector<std::string>{"2027-02-28 p-3 b"}))
+      << "29 February on the 28th";
   EXPECT_EQ(list("2028-02-28", 2), (std::vector<std::string>{"2028-02-29 p-3 b"}));
 }
 
@@ -276,47 +328,78 @@ TEST_F(ViewsTest, WorkTimePerOperatorAndPeriod) {
   ok(K::service_order, Action::create, "so-1", {{"client_id", "c-1"}, {"problem", "x"}});
   ok(K::service_order, Action::log_work, "so-1", {{"minutes", 15}, {"date", "2026-11-20"}}, "op-1");
   catch_up();
-  auto november = queries_->work_time("op-1", *domain::Date::parse("2026-11-01"), *domain::Date::parse("2026-11-30"));
+  auto november = queries_->work_time("op-1", *domain::Date::parse("2026-11-01"),
+                                      *domain::Date::parse("2026-11-30"));
   ASSERT_TRUE(november);
   EXPECT_EQ(november->minutes, 90 + 30 + 15);
   EXPECT_EQ(november->entries, 3u);
-  EXPECT_EQ(queries_->work_time("op-2", *domain::Date::parse("2026-11-01"), *domain::Date::parse("2026-11-30"))->minutes, 60);
-  EXPECT_EQ(queries_->work_time("op-1", *domain::Date::parse("2026-12-01"), *domain::Date::parse("2026-12-01"))->minutes, 45);
+  EXPECT_EQ(queries_
+                ->work_time("op-2", *domain::Date::parse("2026-11-01"),
+                            *domain::Date::parse("2026-11-30"))
+                ->minutes,
+            60);
+  EXPECT_EQ(queries_
+                ->work_time("op-1", *domain::Date::parse("2026-12-01"),
+                            *domain::Date::parse("2026-12-01"))
+                ->minutes,
+            45);
 }
 
 TEST_F(ViewsTest, OperatorCalendarWithRecurringInspectionsAndAnICalendarFeed) {
   ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
   ok(K::device, Action::create, "d-1", {{"serial_number", "SN1"}, {"client_id", "c-1"}});
-  ok(K::task, Action::create, "t-1", {{"title", "Spotkanie w Łodzi"}, {"assignee_id", "op-2"},
-                                      {"planned_start", "2026-12-02T08:00:00Z"}, {"planned_end", "2026-12-02T09:30:00Z"}});
-  ok(K::task, Action::create, "t-2", {{"title", "Oferta"}, {"assignee_id", "op-2"}, {"due", "2026-12-05"}});
-  ok(K::task, Action::create, "t-3", {{"title", "Odwołane"}, {"assignee_id", "op-2"}, {"due", "2026-12-03"}});
+  ok(K::task, Action::create, "t-1",
+     {{"title", "Spotkanie w Łodzi"},
+      {"assignee_id", "op-2"},
+      {"planned_start", "2026-12-02T08:00:00Z"},
+      {"planned_end", "2026-12-02T09:30:00Z"}});
+  ok(K::task, Action::create, "t-2",
+     {{"title", "Oferta"}, {"assignee_id", "op-2"}, {"due", "2026-12-05"}});
+  ok(K::task, Action::create, "t-3",
+     {{"title", "Odwołane"}, {"assignee_id", "op-2"}, {"due", "2026-12-03"}});
   ok(K::task, Action::cancel, "t-3", {});
-  ok(K::task, Action::create, "t-4", {{"title", "Cudze"}, {"assignee_id", "op-1"}, {"due", "2026-12-03"}});
-  ok(K::service_order, Action::create, "so-1", {{"client_id", "c-1"}, {"problem", "x"}, {"technician_id", "op-2"},
-                                                {"planned_at", "2026-12-01T23:30:00Z"}});  // 00:30 on the 2nd in Warsaw
-  ok(K::inspection, Action::create, "i-1", {{"device_id", "d-1"}, {"due", "2026-11-15"}, {"every", domain::Object{{"days", 10}}}});
+  ok(K::task, Action::create, "t-4",
+     {{"title", "Cudze"}, {"assignee_id", "op-1"}, {"due", "2026-12-03"}});
+  ok(K::service_order, Action::create, "so-1",
+     {{"client_id", "c-1"},
+      {"problem", "x"},
+      {"technician_id", "op-2"},
+      {"planned_at", "2026-12-01T23:30:00Z"}});  // 00:30 on the 2nd in Warsaw
+  ok(K::inspection, Action::create, "i-1",
+     {{"device_id", "d-1"}, {"due", "2026-11-15"}, {"every", domain::Object{{"days", 10}}}});
   catch_up();
-  auto cal = queries_->calendar("op-2", *domain::Date::parse("2026-12-01"), *domain::Date::parse("2026-12-07"));
+  auto cal = queries_->calendar("op-2", *domain::Date::parse("2026-12-01"),
+                                *domain::Date::parse("2026-12-07"));
   ASSERT_TRUE(cal) << cal.error().message;
   std::vector<std::string> items;
   for (const auto& e : *cal) items.push_back(e.date.format() + " " + e.id);
-  EXPECT_EQ(items, (std::vector<std::string>{"2026-12-02 so-1", "2026-12-02 t-1", "2026-12-05 t-2", "2026-12-05 i-1"}))
-      << "local days, by time; the operator's own items before shared ones; the cancelled and the other "
+  EXPECT_EQ(items, (std::vector<std::string>{"2026-12-02 so-1", "2026-12-02 t-1", "2026-12-05 t-2",
+                                             "2026-12-05 i-1"}))
+      << "local days, by time; the operator's own items before shared ones; the cancelled and the "
+         "other "
          "operator's tasks are not there; the inspection recurs every 10 days";
   EXPECT_TRUE(cal->at(0).start.has_value());
   EXPECT_FALSE(cal->at(2).start.has_value()) << "a due date is an all-day item";
-  EXPECT_FALSE(queries_->calendar("op-2", *domain::Date::parse("2026-12-07"), *domain::Date::parse("2026-12-01")));
+  EXPECT_FALSE(queries_->calendar("op-2", *domain::Date::parse("2026-12-07"),
+                                  *domain::Date::parse("2026-12-01")));
 
-  ok(K::task, Action::update, "t-1", {{"assignee_id", "op-1"}});  // delegated away: leaves op-2's calendar
+  ok(K::task, Action::update, "t-1",
+     {{"assignee_id", "op-1"}});  // delegated away: leaves op-2's calendar
   catch_up();
-  EXPECT_EQ(queries_->calendar("op-2", *domain::Date::parse("2026-12-02"), *domain::Date::parse("2026-12-02"))->size(), 1u);
+  EXPECT_EQ(
+      queries_
+          ->calendar("op-2", *domain::Date::parse("2026-12-02"), *domain::Date::parse("2026-12-02"))
+          ->size(),
+      1u);
 
-  const std::string ics = to_icalendar(*cal, "Kalendarz: Jan", *domain::DateTime::parse("2026-11-22T10:00:00Z"));
+  const std::string ics =
+      to_icalendar(*cal, "Kalendarz: Jan", *domain::DateTime::parse("2026-11-22T10:00:00Z"));
   EXPECT_EQ(ics.rfind("BEGIN:VCALENDAR", 0), 0u);
   EXPECT_NE(ics.find("VERSION:2.0"), std::string::npos);
   size_t events = 0;
-  for (size_t at = ics.find("BEGIN:VEVENT"); at != std::string::npos; at = ics.find("BEGIN:VEVENT", at + 1)) ++events;
+  for (size_t at = ics.find("BEGIN:VEVENT"); at != std::string::npos;
+       at = ics.find("BEGIN:VEVENT", at + 1))
+    ++events;
   EXPECT_EQ(events, 4u);
   EXPECT_NE(ics.find("SUMMARY:Spotkanie w Łodzi"), std::string::npos);
   EXPECT_NE(ics.find("DTSTART:20261202T080000Z"), std::string::npos);
@@ -327,14 +410,18 @@ TEST_F(ViewsTest, OperatorCalendarWithRecurringInspectionsAndAnICalendarFeed) {
 }
 
 TEST_F(ViewsTest, DeviceHistoryCampaignProgressTurnoverAndCurrentOrders) {
-  ok(K::client, Action::create, "c-1", {{"name", "Alfa"}, {"potential", domain::Object{{"amount", "100000.00"}}}});
+  ok(K::client, Action::create, "c-1",
+     {{"name", "Alfa"}, {"potential", domain::Object{{"amount", "100000.00"}}}});
   ok(K::device, Action::create, "d-1", {{"serial_number", "SN1"}, {"client_id", "c-1"}});
-  ok(K::service_order, Action::create, "so-1", {{"client_id", "c-1"}, {"device_id", "d-1"}, {"problem", "a"}});
-  ok(K::service_order, Action::create, "so-2", {{"client_id", "c-1"}, {"device_id", "d-1"}, {"problem", "b"}});
+  ok(K::service_order, Action::create, "so-1",
+     {{"client_id", "c-1"}, {"device_id", "d-1"}, {"problem", "a"}});
+  ok(K::service_order, Action::create, "so-2",
+     {{"client_id", "c-1"}, {"device_id", "d-1"}, {"problem", "b"}});
   ok(K::service_order, Action::create, "so-3", {{"client_id", "c-1"}, {"problem", "c"}});
   for (const char* st : {"diagnosed", "in_repair", "completed"})
     ok(K::service_order, Action::change_status, "so-1", {{"status", st}});
-  ok(K::service_order, Action::update, "so-3", {{"device_id", "d-1"}});  // added to the device later
+  ok(K::service_order, Action::update, "so-3",
+     {{"device_id", "d-1"}});  // added to the device later
   catch_up();
   auto history = queries_->device_history("d-1");
   ASSERT_TRUE(history);
@@ -344,13 +431,17 @@ TEST_F(ViewsTest, DeviceHistoryCampaignProgressTurnoverAndCurrentOrders) {
 
   ListQuery current;
   current.kind = K::service_order;
-  current.filters = {{"status", "registered"}, {"status", "diagnosed"}, {"status", "in_repair"}, {"status", "awaiting_parts"}};
+  current.filters = {{"status", "registered"},
+                     {"status", "diagnosed"},
+                     {"status", "in_repair"},
+                     {"status", "awaiting_parts"}};
   std::vector<std::string> open_orders;
   auto current_page = queries_->list(current);
   ASSERT_TRUE(current_page);
   for (const auto& r : current_page->items) open_orders.push_back(r.id);
   std::sort(open_orders.begin(), open_orders.end());
-  EXPECT_EQ(open_orders, (std::vector<std::string>{"so-2", "so-3"})) << "filters on one field: any of them";
+  EXPECT_EQ(open_orders, (std::vector<std::string>{"so-2", "so-3"}))
+      << "filters on one field: any of them";
 
   ok(K::campaign, Action::create, "cmp-1", {{"name", "Wiosna"}});
   for (const char* p : {"pr-1", "pr-2", "pr-3", "pr-4"})
@@ -369,8 +460,12 @@ TEST_F(ViewsTest, DeviceHistoryCampaignProgressTurnoverAndCurrentOrders) {
   EXPECT_EQ(progress->cancelled, 1u);
   EXPECT_EQ(progress->percent_complete, 33);
 
-  ok(K::trade_document, Action::create, "fv-1", {{"type", "invoice"}, {"number", "FV/1"}, {"date", "2026-10-01"},
-                                                 {"net", domain::Object{{"amount", "7500.00"}}}, {"client_id", "c-1"}});
+  ok(K::trade_document, Action::create, "fv-1",
+     {{"type", "invoice"},
+      {"number", "FV/1"},
+      {"date", "2026-10-01"},
+      {"net", domain::Object{{"amount", "7500.00"}}},
+      {"client_id", "c-1"}});
   catch_up();
   auto t = queries_->turnover("c-1", *domain::Date::parse("2026-11-22"));
   ASSERT_TRUE(t && t->has_value());
