@@ -152,7 +152,7 @@ std::unique_ptr<crm::eventstore::TableStore> open_views(const std::string& data)
 
 void print_projections(const crm::projections::Runner& runner) {
   for (const auto& s : runner.status()) {
-    std::printf("projection %-10s v%u  checkpoint %llu  lag %llu", s.name.c_str(), s.version,
+    std::printf("projection %-17s v%u  checkpoint %llu  lag %llu", s.name.c_str(), s.version,
                 static_cast<unsigned long long>(s.checkpoint),
                 static_cast<unsigned long long>(s.lag));
     if (s.building_version)
