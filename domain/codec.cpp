@@ -96,11 +96,14 @@ Value read(schema::Value::Reader in) {
   return Value{};  // a union member from a newer schema: read as null
 }
 
-// Cap'n Proto reads aligned words; stored bytes may be unaligned.
-std::vector<capnp::word> aligned_copy(std::string_view bytes) {
-  std::vector<capnp::word> words(bytes.size() / sizeof(capnp::word));
-  std::memcpy(words.data(), bytes.data(), words.size() * sizeof(capnp::word));
-  return words;
+// The bytes as Cap'n Proto words: in place when already aligned, else copied into `copy`.
+kj::ArrayPtr<const capnp::word> words_of(std::string_view bytes, std::vector<capnp::word>& copy) {
+  const size_t n = bytes.size() / sizeof(capnp::word);
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(capnp::word) == 0)
+    return kj::arrayPtr(reinterpret_cast<const capnp::word*>(bytes.data()), n);
+  copy.resize(n);
+  std::memcpy(copy.data(), bytes.data(), n * sizeof(capnp::word));
+  return kj::arrayPtr(copy.data(), n);
 }
 
 std::string to_bytes(capnp::MessageBuilder& message) {
@@ -145,9 +148,10 @@ std::string encode(const Record& record) {
 
 std::optional<Record> decode_record(std::string_view bytes) {
   if (bytes.size() % sizeof(capnp::word) != 0) return std::nullopt;
-  auto aligned = aligned_copy(bytes);
+  std::vector<capnp::word> copy;
+  const auto words = words_of(bytes, copy);
   try {
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(aligned.data(), aligned.size()));
+    capnp::FlatArrayMessageReader reader(words);
     auto r = reader.getRoot<schema::RecordState>();
     auto kind = kind_from_name(str(r.getKind()));
     if (!kind) return std::nullopt;
@@ -168,9 +172,10 @@ std::optional<Record> decode_record(std::string_view bytes) {
 
 std::optional<DomainEvent> decode(std::string_view type, std::string_view payload) {
   if (payload.size() % sizeof(capnp::word) != 0) return std::nullopt;
-  auto aligned = aligned_copy(payload);
+  std::vector<capnp::word> copy;
+  const auto words = words_of(payload, copy);
   try {
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(aligned.data(), aligned.size()));
+    capnp::FlatArrayMessageReader reader(words);
     auto e = reader.getRoot<schema::DomainEvent>();
     DomainEvent out;
     out.type = std::string(type);

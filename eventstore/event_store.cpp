@@ -682,15 +682,18 @@ bool EventStore::wait_for(uint64_t position, std::chrono::milliseconds timeout) 
 }
 
 result<uint64_t> EventStore::stream_version(std::string_view stream) const {
-  // Bounded by head so a reader never sees a version whose event is not yet acknowledged.
-  uint64_t version = 0;
-  auto r = read_stream(stream, std::numeric_limits<uint64_t>::max(), Direction::backward, 1,
-                       [&](const RecordedEvent& e) {
-                         version = e.version;
-                         return false;
-                       });
-  if (!r) return unexpected(r.error());
-  return version;
+  // The stream index alone answers this (no event is read or decoded), bounded by head so a
+  // reader never sees a version whose event is not yet acknowledged.
+  const uint64_t last = head();
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->streams));
+  for (it->SeekForPrev(keys::prefixed(stream, std::numeric_limits<uint64_t>::max()));
+       it->Valid() && keys::has_id(view(it->key()), stream); it->Prev()) {
+    if (it->value().size() != 8) return fail(errc::corruption, "malformed stream index entry");
+    if (keys::get_be64(it->value().data()) <= last) return keys::suffix(view(it->key()));
+  }
+  if (!it->status().ok()) return from_status(it->status());
+  return uint64_t{0};
 }
 
 result<uint64_t> EventStore::read_all(uint64_t from_position, uint64_t max_count,

@@ -7,23 +7,15 @@
 #include <string>
 #include <string_view>
 
+#include "base/be64.h"
+
 namespace crm::eventstore::keys {
 
-inline void put_be64(std::string& out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
-}
-
-inline uint64_t get_be64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
-}
+using crm::get_be64;
+using crm::put_be64;
 
 inline std::string position(uint64_t pos) {
-  std::string k;
-  k.reserve(8);
-  put_be64(k, pos);
-  return k;
+  return be64(pos);
 }
 
 /// "<id>\0<n as be64>"

@@ -82,6 +82,14 @@ struct Runner::Slot {
   uint32_t building_version = 0;
   std::vector<TableId> building_tables;
   std::atomic<uint64_t> building_checkpoint{0};
+
+  // What a pass (live, or building) applies to this projection.
+  bool applies(bool building) const { return building ? building_version != 0 : live_applies; }
+  uint32_t version(bool building) const { return building ? building_version : live_version; }
+  std::vector<TableId>& tables(bool building) { return building ? building_tables : live_tables; }
+  std::atomic<uint64_t>& checkpoint(bool building) {
+    return building ? building_checkpoint : live_checkpoint;
+  }
 };
 
 struct Runner::Pass {
@@ -201,40 +209,33 @@ eventstore::result<bool> Runner::step(Pass& pass, std::chrono::milliseconds wait
     const Event event{raw, *decoded, *kind,
                       std::string_view(raw.stream).substr(raw.category().size() + 1)};
     for (auto& s : slots_) {
-      const bool applies = pass.building ? s->building_version != 0 : s->live_applies;
-      const auto& checkpoint = pass.building ? s->building_checkpoint : s->live_checkpoint;
-      if (!applies || raw.position <= checkpoint.load()) continue;
-      writer.bind(pass.building ? &s->building_tables : &s->live_tables);
+      if (!s->applies(pass.building) || raw.position <= s->checkpoint(pass.building).load())
+        continue;
+      writer.bind(&s->tables(pass.building));
       s->projection->apply(event, writer);
     }
   }
   for (auto& s : slots_) {
-    const bool applies = pass.building ? s->building_version != 0 : s->live_applies;
-    if (!applies) continue;
-    writer.bind(pass.building ? &s->building_tables : &s->live_tables);
+    if (!s->applies(pass.building)) continue;
+    writer.bind(&s->tables(pass.building));
     s->projection->flush(writer);
   }
   if (writer.failure()) return unexpected(*writer.failure());
   const uint64_t examined = pass.subscription->next_position() - 1;
   if (examined == pass.examined && events->empty()) return false;
-  for (auto& s : slots_) {
-    const bool applies = pass.building ? s->building_version != 0 : s->live_applies;
-    if (!applies) continue;
-    const uint32_t version = pass.building ? s->building_version : s->live_version;
-    batch.put(meta_, checkpoint_key(s->name, version), std::to_string(examined));
-  }
+  for (auto& s : slots_)
+    if (s->applies(pass.building))
+      batch.put(meta_, checkpoint_key(s->name, s->version(pass.building)),
+                std::to_string(examined));
   if (auto w = views_.write(std::move(batch)); !w) return unexpected(w.error());
   pass.examined = examined;
   for (auto& s : slots_) {
-    if (pass.building && s->building_version != 0)
-      s->building_checkpoint = std::max(s->building_checkpoint.load(), examined);
-    if (!pass.building && s->live_applies)
-      s->live_checkpoint = std::max(s->live_checkpoint.load(), examined);
+    if (!s->applies(pass.building)) continue;
+    auto& checkpoint = s->checkpoint(pass.building);
+    checkpoint = std::max(checkpoint.load(), examined);
+    if (pass.building)
+      if (auto r = switch_if_caught_up(*s); !r) return unexpected(r.error());
   }
-  if (pass.building)
-    for (auto& s : slots_)
-      if (s->building_version != 0)
-        if (auto r = switch_if_caught_up(*s); !r) return unexpected(r.error());
   lk.unlock();
   progressed_.notify_all();
   return !events->empty();

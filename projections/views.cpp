@@ -4,6 +4,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "base/be64.h"
 #include "base/hex.h"
 #include "domain/codec.h"
 #include "domain/decide.h"
@@ -30,9 +31,16 @@ const FieldChange* core_change(const domain::DomainEvent& e, std::string_view fi
   return nullptr;
 }
 
+// A field's value as text (state rows, titles, filters): strings as they are, others formatted.
 std::string text_of(const Value& v) {
   if (const auto* s = v.get<std::string>()) return *s;
+  if (const auto* b = v.get<bool>()) return *b ? "true" : "false";
+  if (const auto* i = v.get<int64_t>()) return std::to_string(*i);
+  if (const auto* d = v.get<domain::Decimal>()) return d->format();
+  if (const auto* m = v.get<domain::Money>()) return m->amount.format(2);
   if (const auto* d = v.get<domain::Date>()) return d->format();
+  if (const auto* t = v.get<domain::DateTime>()) return t->format();
+  if (const auto* md = v.get<domain::MonthDay>()) return md->format();
   return {};
 }
 
@@ -44,6 +52,24 @@ std::vector<std::string> split(std::string_view s, char sep) {
       out.emplace_back(s.substr(start, i - start));
       start = i + 1;
     }
+  return out;
+}
+
+// A state row of n '\x1f'-separated fields, as stored for the event's record (a stream's first
+// event has nothing stored); nullopt when there is none.
+std::optional<std::vector<std::string>> stored_fields(const Event& e, ViewWriter& out, size_t table,
+                                                      const std::string& key, size_t n) {
+  if (e.raw.version <= 1) return std::nullopt;
+  auto row = out.get(table, key);
+  if (!row) return std::nullopt;
+  auto fields = split(*row, '\x1f');
+  if (fields.size() != n) return std::nullopt;
+  return fields;
+}
+
+std::string joined(const std::vector<std::string>& fields) {
+  std::string out;
+  for (size_t i = 0; i < fields.size(); ++i) out += (i ? "\x1f" : "") + fields[i];
   return out;
 }
 
@@ -151,9 +177,8 @@ class MyTasksView final : public Projection {
     if (e.kind != EntityKind::task) return;
     static constexpr const char* kFields[] = {"assignee_id", "delegated_by_id", "status", "due"};
     const std::string id(e.id);
-    auto old = e.raw.version > 1 ? out.get(1, id) : std::nullopt;
-    std::vector<std::string> state = old ? split(*old, '\x1f') : std::vector<std::string>(4);
-    if (state.size() != 4) state.assign(4, "");
+    const auto old = stored_fields(e, out, 1, id, 4);
+    std::vector<std::string> state = old.value_or(std::vector<std::string>(4));
     bool changed = !old;
     for (int i = 0; i < 4; ++i)
       if (const FieldChange* c = core_change(e.domain, kFields[i])) {
@@ -162,9 +187,9 @@ class MyTasksView final : public Projection {
       }
     if (!changed) return;
     if (old)
-      for (const auto& k : keys(id, split(*old, '\x1f'))) out.erase_blind(0, k);
+      for (const auto& k : keys(id, *old)) out.erase_blind(0, k);
     for (const auto& k : keys(id, state)) out.put_blind(0, k, "");
-    out.put(1, id, state[0] + '\x1f' + state[1] + '\x1f' + state[2] + '\x1f' + state[3]);
+    out.put(1, id, joined(state));
   }
 
   static std::string bucket(const std::string& status) {
@@ -186,12 +211,6 @@ class MyTasksView final : public Projection {
 // ---- client timeline ---------------------------------------------------------------------------
 // entries: client \0 be64(position) -> kind \x1f id \x1f type \x1f at (µs) \x1f by
 // owners:  kind/id -> the clients the record refers to, space-separated
-
-std::string be64(uint64_t v) {
-  std::string out(8, '\0');
-  for (int i = 7; i >= 0; --i, v >>= 8) out[i] = static_cast<char>(v & 0xff);
-  return out;
-}
 
 class TimelineView final : public Projection {
  public:
@@ -262,10 +281,8 @@ class InspectionsView final : public Projection {
   void apply(const Event& e, ViewWriter& out) override {
     if (e.kind != EntityKind::inspection) return;
     const std::string id(e.id);
-    auto old = e.raw.version > 1 ? out.get(1, id) : std::nullopt;
-    // state: status \x1f due
-    std::vector<std::string> state = old ? split(*old, '\x1f') : std::vector<std::string>{"", ""};
-    if (state.size() != 2) state = {"", ""};
+    const auto old = stored_fields(e, out, 1, id, 2);  // status, due
+    std::vector<std::string> state = old.value_or(std::vector<std::string>(2));
     bool changed = false;
     for (const auto& [field, index] : {std::pair<const char*, size_t>{"status", 0}, {"due", 1}})
       if (const FieldChange* c = core_change(e.domain, field)) {
@@ -273,10 +290,10 @@ class InspectionsView final : public Projection {
         changed = true;
       }
     if (!changed) return;
-    if (old) out.erase_blind(0, split(*old, '\x1f').back() + '\0' + id);
+    if (old) out.erase_blind(0, (*old)[1] + '\0' + id);
     if ((state[0] == "planned" || state[0] == "in_service") && !state[1].empty())
       out.put_blind(0, state[1] + '\0' + id, "");
-    out.put(1, id, state[0] + '\x1f' + state[1]);
+    out.put(1, id, joined(state));
   }
 };
 
@@ -295,9 +312,8 @@ class AnniversariesView final : public Projection {
     const FieldChange* name_day = core_change(e.domain, "name_day");
     if (!birthday && !name_day) return;
     const std::string id(e.id);
-    auto old = e.raw.version > 1 ? out.get(1, id) : std::nullopt;
-    std::vector<std::string> keys = old ? split(*old, '\x1f') : std::vector<std::string>{"", ""};
-    if (keys.size() != 2) keys = {"", ""};
+    std::vector<std::string> keys =
+        stored_fields(e, out, 1, id, 2).value_or(std::vector<std::string>(2));
     auto update = [&](const FieldChange* c, size_t index, const char* tag) {
       if (!c) return;
       if (!keys[index].empty()) out.erase_blind(0, keys[index]);
@@ -309,7 +325,7 @@ class AnniversariesView final : public Projection {
     };
     update(birthday, 0, "b");
     update(name_day, 1, "n");
-    out.put(1, id, keys[0] + '\x1f' + keys[1]);
+    out.put(1, id, joined(keys));
   }
 };
 
@@ -442,14 +458,13 @@ class MembersView final : public Projection {
     const FieldChange* status = core_change(e.domain, "status");
     if (!parent && !status) return;
     const std::string id(e.id);
-    auto old = e.raw.version > 1 ? out.get(1, id) : std::nullopt;
-    std::vector<std::string> state = old ? split(*old, '\x1f') : std::vector<std::string>{"", ""};
-    if (state.size() != 2) state = {"", ""};
+    std::vector<std::string> state =  // parent, status
+        stored_fields(e, out, 1, id, 2).value_or(std::vector<std::string>(2));
     if (!state[0].empty()) out.erase_blind(0, state[0] + '\0' + id);
     if (parent) state[0] = text_of(parent->after);
     if (status) state[1] = text_of(status->after);
     if (!state[0].empty()) out.put_blind(0, state[0] + '\0' + id, state[1]);
-    out.put(1, id, state[0] + '\x1f' + state[1]);
+    out.put(1, id, joined(state));
   }
 
  private:
@@ -528,19 +543,6 @@ eventstore::result<std::optional<domain::Record>> Queries::record(EntityKind kin
 
 namespace {
 
-// The text of a field for filtering: strings as they are, other values formatted.
-std::string filter_text(const Value& v) {
-  if (const auto* s = v.get<std::string>()) return *s;
-  if (const auto* b = v.get<bool>()) return *b ? "true" : "false";
-  if (const auto* i = v.get<int64_t>()) return std::to_string(*i);
-  if (const auto* d = v.get<domain::Decimal>()) return d->format();
-  if (const auto* m = v.get<domain::Money>()) return m->amount.format(2);
-  if (const auto* d = v.get<domain::Date>()) return d->format();
-  if (const auto* t = v.get<domain::DateTime>()) return t->format();
-  if (const auto* md = v.get<domain::MonthDay>()) return md->format();
-  return {};
-}
-
 // field = value; "fields.<key>" names a custom field; a list matches if one item does.
 bool matches(const domain::Record& r, const std::string& field, const std::string& value) {
   const bool custom = field.rfind("fields.", 0) == 0;
@@ -549,8 +551,8 @@ bool matches(const domain::Record& r, const std::string& field, const std::strin
   if (!v) return value.empty();
   if (const auto* list = v->get<domain::List>())
     return std::any_of(list->begin(), list->end(),
-                       [&](const Value& item) { return filter_text(item) == value; });
-  return filter_text(*v) == value;
+                       [&](const Value& item) { return text_of(item) == value; });
+  return text_of(*v) == value;
 }
 
 }  // namespace
@@ -648,7 +650,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
           if (!*rec) return true;
           std::string title;
           for (const auto& f : title_fields(q.kind)) {
-            const std::string part = (*rec)->field(f) ? filter_text(*(*rec)->field(f)) : "";
+            const std::string part = (*rec)->field(f) ? text_of(*(*rec)->field(f)) : "";
             title += (title.empty() || part.empty() ? "" : " ") + part;
           }
           sort_key = text::sort_key(title);
@@ -707,9 +709,7 @@ eventstore::result<Timeline> Queries::timeline(const std::string& client_id, siz
                     last = key;
                     const auto parts = split(value, '\x1f');
                     if (parts.size() != 5) return true;
-                    uint64_t position = 0;
-                    for (unsigned char c : key.substr(prefix.size()))
-                      position = (position << 8) | c;
+                    const uint64_t position = get_be64(key.data() + prefix.size());
                     out.entries.push_back(
                         {position, domain::kind_from_name(parts[0]).value_or(EntityKind::client),
                          parts[1], parts[2], domain::DateTime{std::stoll(parts[3])}, parts[4]});
