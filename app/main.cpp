@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "api/api.h"
+#include "api/server.h"
 #include "application/command_handler.h"
 #include "application/passwords.h"
 #include "demo/generator.h"
@@ -38,6 +40,8 @@ struct Args {
   std::string listen = "127.0.0.1:8080";
   std::string scale = "small";
   uint64_t seed = 1;
+  unsigned threads = 0;
+  double rate_limit = 500;
   bool help = false;
   bool no_demo = false;
   std::vector<std::string> positional;
@@ -62,6 +66,18 @@ Args parse(std::string_view command, const std::vector<std::string_view>& argv) 
       value(a.data);
     } else if (command == "serve" && arg == "--listen") {
       value(a.listen);
+    } else if (command == "serve" && arg == "--threads") {
+      std::string n;
+      value(n);
+      char* end = nullptr;
+      a.threads = static_cast<unsigned>(std::strtoul(n.c_str(), &end, 10));
+      if (n.empty() || *end != '\0' || a.threads > 256) a.bad = "--threads needs a number (0-256)";
+    } else if (command == "serve" && arg == "--rate-limit") {
+      std::string n;
+      value(n);
+      char* end = nullptr;
+      a.rate_limit = std::strtod(n.c_str(), &end);
+      if (n.empty() || *end != '\0' || a.rate_limit < 0) a.bad = "--rate-limit needs a number";
     } else if (command == "serve" && arg == "--no-demo") {
       a.no_demo = true;
     } else if (command == "demo" && arg == "--scale") {
@@ -261,16 +277,33 @@ bool bootstrap(const Args& a) {
   return static_cast<bool>(store->flush());
 }
 
+int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 int cmd_serve(const Args& a) {
   if (a.help) {
     std::puts(
-        "usage: crm serve [--data DIR] [--listen HOST:PORT] [--no-demo]\n"
-        "  Opens the data directory (default ./data) and runs until SIGINT or SIGTERM. On an "
-        "empty\n"
-        "  store it first creates the operator 'admin' (password from CRM_ADMIN_PASSWORD, or a\n"
-        "  generated one printed once) and, unless --no-demo, the small demo dataset.\n"
-        "  The HTTP API is not part of this build yet; see README.md.");
+        "usage: crm serve [--data DIR] [--listen HOST:PORT] [--threads N] [--rate-limit R]\n"
+        "                 [--no-demo]\n"
+        "  Opens the data directory (default ./data) and serves the HTTP/WebSocket API on\n"
+        "  HOST:PORT (default 127.0.0.1:8080) until SIGINT or SIGTERM, which drain connections\n"
+        "  and close the store cleanly. On an empty store it first creates the operator 'admin'\n"
+        "  (password from CRM_ADMIN_PASSWORD, or a generated one printed once) and, unless\n"
+        "  --no-demo, the small demo dataset.\n"
+        "  --threads N      I/O threads (default: one per core)\n"
+        "  --rate-limit R   requests per second per session, bursts of 2R (default 500; 0: off)");
     return 0;
+  }
+  const size_t colon = a.listen.rfind(':');
+  const std::string host = colon == std::string::npos ? a.listen : a.listen.substr(0, colon);
+  const long port =
+      colon == std::string::npos ? -1 : std::strtol(a.listen.c_str() + colon + 1, nullptr, 10);
+  if (host.empty() || port < 0 || port > 65535) {
+    std::fprintf(stderr, "crm serve: --listen needs HOST:PORT, e.g. 127.0.0.1:8080\n");
+    return 2;
   }
   sigset_t signals;
   sigemptyset(&signals);
@@ -291,16 +324,39 @@ int cmd_serve(const Args& a) {
   }
   runner.wait_for(store->head(), std::chrono::seconds(60));
   print_projections(runner);
+
+  crm::application::CommandHandler handler(*store, {now_us});
+  crm::api::ApiOptions api_options;
+  api_options.clock = now_us;
+  api_options.rate_limit = a.rate_limit;
+  api_options.rate_burst = 2 * a.rate_limit;
+  crm::api::Api api(*store, handler, *views, runner, api_options);
+  if (auto r = api.open(); !r) {
+    std::fprintf(stderr, "crm: %s\n", r.error().message.c_str());
+    return 1;
+  }
+  crm::api::ServerOptions server_options;
+  server_options.host = host;
+  server_options.port = static_cast<uint16_t>(port);
+  server_options.io_threads = a.threads;
+  auto server = crm::api::Server::start(api, server_options);
+  if (!server) {
+    std::fprintf(stderr, "crm: %s\n", server.error().c_str());
+    return 1;
+  }
   std::printf(
-      "serving (log, command path and read models; HTTP on %s arrives with the API). Ctrl-C "
-      "stops.\n",
-      a.listen.c_str());
+      "serving http://%s:%u (API under /api/v1, /openapi.json, /healthz, /metrics). "
+      "Ctrl-C stops.\n",
+      host.c_str(), static_cast<unsigned>((*server)->port()));
   std::fflush(stdout);
   int sig = 0;
   sigwait(&signals, &sig);
-  std::printf("crm: %s received, closing\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  std::printf("crm: %s received, draining connections\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  std::fflush(stdout);
+  (*server)->stop();
   runner.stop();
   store.reset();  // drains the sequencer and closes RocksDB cleanly
+  std::printf("crm: closed cleanly\n");
   return 0;
 }
 

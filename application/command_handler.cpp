@@ -41,9 +41,10 @@ CommandHandler::CommandHandler(eventstore::EventStore& store, Options options)
 }
 
 result<Record> CommandHandler::load(EntityKind kind, const std::string& id,
-                                    uint64_t up_to_position) const {
+                                    uint64_t up_to_position, domain::DateTime as_of) const {
   Record record{kind, id};
-  if (kind == EntityKind::counter && up_to_position == UINT64_MAX) {
+  if (kind == EntityKind::counter && up_to_position == UINT64_MAX &&
+      as_of.micros == INT64_MAX) {
     // A counter is its version (the last number handed out); its stream grows by one event per
     // number, so reading it whole would make every registration slower than the one before.
     auto version = store_.stream_version(domain::stream_of(kind, id));
@@ -62,6 +63,7 @@ result<Record> CommandHandler::load(EntityKind kind, const std::string& id,
                                   bad_position = e.position;
                                   return false;
                                 }
+                                if (event->at > as_of) return false;
                                 record = domain::apply(std::move(record), *event);
                                 return true;
                               });

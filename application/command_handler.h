@@ -64,10 +64,11 @@ class CommandHandler {
   /// correlation and causation ids, and the command id (the namespaced idempotency key).
   result<Outcome> handle(domain::Command command, const Request& request = {});
 
-  /// A record rebuilt from its stream (all of it, or up to a log position). A counter's current
-  /// state is its version only.
+  /// A record rebuilt from its stream: all of it, or only the events up to a log position and
+  /// decided at or before `as_of` (time travel). A counter's current state is its version only.
   result<domain::Record> load(domain::EntityKind kind, const std::string& id,
-                              uint64_t up_to_position = UINT64_MAX) const;
+                              uint64_t up_to_position = UINT64_MAX,
+                              domain::DateTime as_of = {INT64_MAX}) const;
 
   /// Whether a record exists (its stream has events).
   bool exists(domain::EntityKind kind, std::string_view id) const;

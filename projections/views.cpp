@@ -108,7 +108,8 @@ class RecordsView final : public Projection {
 // words: kind \0 word \0 id -> sort_key(title) \0 the title's words (v2; v1 stored "")
 // state: kind/id -> title parts (\x1f-separated) \0 sort_key \0 words
 
-// The fields that make a record's title in lists, in the order they are read.
+}  // namespace
+
 const std::vector<std::string>& title_fields(EntityKind kind) {
   static const std::vector<std::string> none;
   static const std::map<EntityKind, std::vector<std::string>> fields = {
@@ -121,6 +122,8 @@ const std::vector<std::string>& title_fields(EntityKind kind) {
   auto it = fields.find(kind);
   return it == fields.end() ? none : it->second;
 }
+
+namespace {
 
 class ListsView final : public Projection {
  public:

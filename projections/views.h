@@ -28,6 +28,10 @@ namespace crm::projections {
 
 std::vector<std::unique_ptr<Projection>> builtin_projections();
 
+/// The core fields that make a record's title, which lists are sorted and searched by (a
+/// person's surname then first name, a service order's number, ...).
+const std::vector<std::string>& title_fields(domain::EntityKind kind);
+
 struct Page {
   std::vector<domain::Record> items;
   std::string next_cursor;  // empty: no more

@@ -1,0 +1,1123 @@
+// The route table, authorization, and the handlers of every endpoint of API.md.
+
+#include "api/api.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include "api/json.h"
+#include "api/route.h"
+#include "application/command_handler.h"
+#include "application/passwords.h"
+#include "domain/codec.h"
+#include "domain/decide.h"
+#include "domain/time.h"
+#include "eventstore/event_store.h"
+#include "projections/ical.h"
+#include "projections/runner.h"
+#include "projections/views.h"
+
+namespace crm::api {
+
+using domain::EntityKind;
+using K = domain::EntityKind;
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+struct CommandSpec {
+  domain::Command command;
+  bool created = false;  // 201 with Location
+  std::string location;  // for created records
+  std::string shown_id;  // the id in the response (a field definition's "entity.key")
+};
+
+namespace {
+
+constexpr uint8_t kStaff = kOperator | kManager | kAdmin;
+constexpr uint8_t kManagers = kManager | kAdmin;
+constexpr uint8_t kHistory = kAuditor | kManager | kAdmin;
+
+struct Collection {
+  const char* path;
+  EntityKind kind;
+  uint8_t write;
+  std::vector<const char*> actions;
+};
+
+const std::vector<Collection>& collections() {
+  static const std::vector<Collection> all = {
+      {"clients", K::client, kStaff, {}},
+      {"persons", K::person, kStaff, {"relate", "unrelate"}},
+      {"contacts", K::contact, kStaff, {}},
+      {"tasks", K::task, kStaff, {"start", "complete", "cancel", "reopen", "work-log"}},
+      {"projects", K::project, kStaff, {"status"}},
+      {"campaigns", K::campaign, kStaff, {"status"}},
+      {"devices", K::device, kStaff, {}},
+      {"service-orders", K::service_order, kStaff, {"status", "work-log"}},
+      {"inspections", K::inspection, kStaff, {"complete", "cancel"}},
+      {"trade-documents", K::trade_document, kStaff, {}},
+      {"operators", K::operator_, kAdmin, {"password"}},
+  };
+  return all;
+}
+
+std::optional<domain::Action> action_of(std::string_view slug) {
+  using A = domain::Action;
+  static const std::vector<std::pair<std::string_view, A>> table = {
+      {"start", A::start},   {"complete", A::complete},    {"cancel", A::cancel},
+      {"reopen", A::reopen}, {"status", A::change_status}, {"work-log", A::log_work},
+      {"relate", A::relate}, {"unrelate", A::unrelate},    {"password", A::set_password}};
+  for (const auto& [s, a] : table)
+    if (s == slug) return a;
+  return std::nullopt;
+}
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    const size_t j = std::min(path.find('/', i), path.size());
+    out.emplace_back(path.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+// Matches a path against a route's segments, collecting the placeholders.
+bool match(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
+           std::vector<std::string>* params) {
+  if (pattern.size() != path.size()) return false;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const std::string& p = pattern[i];
+    if (p.empty() || p[0] != '{') {
+      if (p != path[i]) return false;
+      continue;
+    }
+    const std::string suffix = p.substr(p.find('}') + 1);
+    if (path[i].size() <= suffix.size() || !path[i].ends_with(suffix)) return false;
+    if (params) params->push_back(path[i].substr(0, path[i].size() - suffix.size()));
+  }
+  return true;
+}
+
+std::optional<uint64_t> parse_uint(std::string_view text) {
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return v;
+}
+
+HttpResponse json_response(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse bad_param(std::string_view name, std::string_view message) {
+  return problem(400, "Bad request parameter", std::string(name) + " " + std::string(message),
+                 {{std::string(name), std::string(message)}});
+}
+
+// Maps domain refusals to HTTP: the one place where that happens.
+HttpResponse problem_for(const domain::error& e) {
+  Fields fields;
+  for (const auto& f : e.fields) fields.emplace_back(f.field, f.message);
+  switch (e.code) {
+    case domain::errc::invalid_input:
+      return problem(422, "The request breaks a rule", e.message, fields);
+    case domain::errc::not_found:
+      return problem(404, "Not found", e.message, fields);
+    case domain::errc::already_exists:
+      return problem(409, "Already exists", e.message, fields);
+    case domain::errc::transition_not_allowed:
+      return problem(422, "Not allowed in the record's current state", e.message, fields);
+    case domain::errc::forbidden:
+      return problem(403, "Forbidden", e.message, fields);
+  }
+  return problem(422, "The request breaks a rule", e.message, fields);
+}
+
+HttpResponse problem_for(const application::error& e) {
+  switch (e.k) {
+    case application::error::kind::refused:
+      return problem_for(e.domain_error);
+    case application::error::kind::conflict: {
+      auto r = problem(409, "Version conflict", e.message);
+      r.headers.emplace_back("ETag", "\"" + std::to_string(e.current_version) + "\"");
+      return r;
+    }
+    case application::error::kind::unavailable:
+      break;
+  }
+  return problem(503, "Storage unavailable", e.message);
+}
+
+HttpResponse problem_for(const eventstore::error& e) {
+  if (e.code == eventstore::errc::invalid_argument) return problem(400, "Bad request", e.message);
+  return problem(503, "Storage unavailable", e.message);
+}
+
+// Parses a body that must be a JSON object: 400 when it is not JSON, 422 for values the API
+// cannot represent.
+std::optional<HttpResponse> parse_body(const HttpRequest& req, domain::Object& out) {
+  if (req.body.empty()) {
+    out.clear();
+    return std::nullopt;
+  }
+  auto parsed = parse_object(req.body);
+  if (!parsed) {
+    if (parsed.error().fields.empty())
+      return problem(400, "Malformed JSON", parsed.error().message);
+    return problem_for(parsed.error());
+  }
+  out = std::move(*parsed);
+  return std::nullopt;
+}
+
+std::string new_id() {
+  static constexpr char kAlphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
+  unsigned char random[12];
+  randombytes_buf(random, sizeof random);
+  std::string id;
+  for (unsigned char b : random) id.push_back(kAlphabet[b % 32]);
+  return id;
+}
+
+// A field definition's id is "<entity>.<key>".
+std::optional<std::pair<EntityKind, std::string>> field_id(std::string_view id) {
+  const size_t dot = id.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  auto kind = domain::kind_from_name(id.substr(0, dot));
+  if (!kind || !domain::has_custom_fields(*kind)) return std::nullopt;
+  return std::make_pair(*kind, std::string(id.substr(dot + 1)));
+}
+
+void write_field(JsonWriter& w, EntityKind kind, const domain::FieldSpec& f) {
+  w.begin_object();
+  w.key("id").string(std::string(domain::name_of(kind)) + "." + f.key);
+  w.key("entity").string(domain::name_of(kind));
+  w.key("key").string(f.key);
+  w.key("label").string(f.label);
+  w.key("type").string(domain::name_of(f.type));
+  w.key("required").boolean(f.required);
+  w.key("options").begin_array();
+  for (const auto& o : f.options) w.string(o);
+  w.end_array();
+  if (f.target) w.key("target").string(domain::name_of(*f.target));
+  if (!f.default_value.is_null()) w.key("default").value(f.default_value);
+  w.key("retired").boolean(f.retired);
+  w.end_object();
+}
+
+void write_changes(JsonWriter& w, const domain::DomainEvent& e) {
+  w.begin_object();
+  w.key("at").string(e.at.format());
+  w.key("by").string(e.by);
+  w.key("changes").begin_array();
+  for (const auto& c : e.changes) {
+    if (c.field == "password_hash") continue;
+    w.begin_object().key("field").string(c.field).key("custom").boolean(c.custom);
+    w.key("before").value(c.before).key("after").value(c.after).end_object();
+  }
+  w.end_array();
+  if (!e.entry.empty()) w.key("entry").value(domain::Value(e.entry));
+  w.end_object();
+}
+
+}  // namespace
+
+std::string_view HttpRequest::param(std::string_view name) const {
+  for (const auto& [k, v] : query)
+    if (k == name) return v;
+  return {};
+}
+
+bool HttpRequest::has_param(std::string_view name) const {
+  return std::any_of(query.begin(), query.end(), [&](const auto& kv) { return kv.first == name; });
+}
+
+HttpResponse problem(int status, std::string_view title, std::string_view detail,
+                     const Fields& errors) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("type").string(status == 422 ? "/problems/invalid-input" : "about:blank");
+  w.key("title").string(title);
+  w.key("status").number(status);
+  if (!detail.empty()) w.key("detail").string(detail);
+  if (!errors.empty()) {
+    w.key("errors").begin_array();
+    for (const auto& [field, message] : errors)
+      w.begin_object().key("field").string(field).key("message").string(message).end_object();
+    w.end_array();
+  }
+  w.end_object();
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/problem+json";
+  r.body = w.take();
+  return r;
+}
+
+Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
+         eventstore::TableStore& views, const projections::Runner& runner, ApiOptions options)
+    : store_(store),
+      handler_(handler),
+      views_(views),
+      runner_(runner),
+      options_(std::move(options)),
+      queries_(std::make_unique<projections::Queries>(views, runner)),
+      sessions_(
+          views,
+          [this](const std::string& id) -> std::optional<OperatorInfo> {
+            auto op = handler_.load(K::operator_, id);
+            if (!op || !op->exists()) return std::nullopt;
+            auto role = role_from_name(op->text("role"));
+            const domain::Value* active = op->field("active");
+            return OperatorInfo{role.value_or(kOperator),
+                                !active || *active == domain::Value(true)};
+          },
+          options_.clock, options_.session_ttl_us),
+      throttle_(options_.clock),
+      limiter_(options_.clock, options_.rate_limit, options_.rate_burst) {
+  auto add = [this](std::string method, std::string pattern, uint8_t roles,
+                    HttpResponse (Api::*handler)(Context&), bool blocking, std::string summary,
+                    std::optional<EntityKind> kind = std::nullopt, std::string action = {}) {
+    Route r{std::move(method), std::move(pattern), roles, handler,
+            blocking,          std::move(summary), kind,  std::move(action)};
+    r.segments = split_path(r.pattern);
+    routes_.push_back(std::move(r));
+  };
+  // The one table of routes and the roles allowed on each.
+  add("GET", "/healthz", 0, &Api::healthz, false, "Liveness: the head position and the lag");
+  add("GET", "/metrics", 0, &Api::metrics_text, false, "Prometheus metrics");
+  add("GET", "/openapi.json", 0, &Api::openapi, false, "This document");
+  add("POST", "/api/v1/sessions", 0, &Api::login, true, "Log in: a bearer token");
+  add("DELETE", "/api/v1/sessions/current", kAnyRole, &Api::logout, false, "Log out");
+  add("GET", "/api/v1/me", kAnyRole, &Api::me, false, "The operator logged in");
+  add("GET", "/api/v1/me/tasks", kAnyRole, &Api::my_tasks, false,
+      "My tasks: assigned to me or delegated by me");
+  add("GET", "/api/v1/calendar", kAnyRole, &Api::calendar, false, "An operator's calendar");
+  add("GET", "/api/v1/calendar/{operator}.ics", kAnyRole, &Api::calendar_ics, false,
+      "An operator's calendar as an iCalendar feed");
+  add("GET", "/api/v1/clients/{id}/timeline", kAnyRole, &Api::timeline, false,
+      "Everything about a client, newest first");
+  add("GET", "/api/v1/clients/{id}/history", kHistory, &Api::client_history, false,
+      "A client's full history with field-level changes");
+  add("GET", "/api/v1/devices/{id}/history", kAnyRole, &Api::device_history, false,
+      "A device's repair history");
+  add("GET", "/api/v1/campaigns/{id}/progress", kAnyRole, &Api::campaign_progress, false,
+      "How far a campaign's projects are");
+  add("GET", "/api/v1/anniversaries", kAnyRole, &Api::anniversaries, false,
+      "Upcoming birthdays and name days");
+  add("GET", "/api/v1/work-time", kAnyRole, &Api::work_time, false,
+      "Work logged by an operator in a period");
+  add("GET", "/api/v1/events", kHistory, &Api::events, false, "The event log, paged");
+  add("GET", "/api/v1/ws", kAnyRole, &Api::websocket, false,
+      "WebSocket: event subscriptions and My tasks pushes");
+  add("GET", "/api/v1/field-definitions", kAnyRole, &Api::fields_list, false,
+      "Custom field definitions");
+  add("POST", "/api/v1/field-definitions", kManagers, &Api::fields_define, true,
+      "Define a custom field");
+  add("GET", "/api/v1/field-definitions/{id}", kAnyRole, &Api::fields_get, false,
+      "One custom field definition");
+  add("PATCH", "/api/v1/field-definitions/{id}", kManagers, &Api::fields_change, true,
+      "Change a custom field's label, options or required flag");
+  add("POST", "/api/v1/field-definitions/{id}/retire", kManagers, &Api::fields_retire, true,
+      "Retire a custom field (old values stay readable)");
+  for (const auto& c : collections()) {
+    const std::string base = std::string("/api/v1/") + c.path;
+    const std::string noun(c.path);
+    add("GET", base, kAnyRole, &Api::list, false, "List " + noun, c.kind);
+    add("POST", base, c.write, &Api::create, true, "Create one of " + noun, c.kind);
+    add("GET", base + "/{id}", kAnyRole, &Api::get_one, false, "One of " + noun, c.kind);
+    add("PATCH", base + "/{id}", c.write, &Api::update, true, "Change one of " + noun, c.kind);
+    for (const char* a : c.actions)
+      add("POST", base + "/{id}/" + a, c.write, &Api::action, true,
+          std::string("Action '") + a + "' on one of " + noun, c.kind, a);
+  }
+  for (const auto& r : routes_) route_names_.push_back(r.method + " " + r.pattern);
+  metrics_ = std::make_unique<Metrics>(route_names_);
+  openapi_ = openapi_document(routes_);
+}
+
+Api::~Api() = default;
+
+eventstore::result<void> Api::open() {
+  return sessions_.open();
+}
+
+const std::vector<std::string>& Api::route_names() const {
+  return route_names_;
+}
+
+size_t Api::route_of(const HttpRequest& request) const {
+  const auto path = split_path(request.path);
+  for (size_t i = 0; i < routes_.size(); ++i)
+    if (routes_[i].method == request.method && match(routes_[i].segments, path, nullptr)) return i;
+  return metrics_->unmatched();
+}
+
+bool Api::may_block(const HttpRequest& request, size_t route) const {
+  return (route < routes_.size() && routes_[route].blocking) || request.has_param("min_position");
+}
+
+std::optional<Principal> Api::authenticate(std::string_view token) {
+  return sessions_.authenticate(token);
+}
+
+HttpResponse Api::handle(const HttpRequest& request, size_t route) {
+  const auto t0 = std::chrono::steady_clock::now();
+  HttpResponse response;
+  if (route >= routes_.size()) {
+    const auto path = split_path(request.path);
+    std::string allow;
+    for (const auto& r : routes_)
+      if (match(r.segments, path, nullptr)) allow += (allow.empty() ? "" : ", ") + r.method;
+    if (allow.empty()) {
+      response = problem(404, "Not found", "no route " + request.path);
+    } else {
+      response = problem(405, "Method not allowed", request.method + " is not allowed here");
+      response.headers.emplace_back("Allow", allow);
+    }
+  } else {
+    response = dispatch(request, routes_[route]);
+  }
+  metrics_->observe(route, response.status,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  return response;
+}
+
+HttpResponse Api::dispatch(const HttpRequest& req, const Route& route) {
+  Context c{req, route, {}, {}};
+  match(route.segments, split_path(req.path), &c.params);
+  if (route.roles != 0) {
+    std::string_view token;
+    if (req.authorization.starts_with("Bearer "))
+      token = std::string_view(req.authorization).substr(7);
+    else if (route.handler == &Api::websocket || route.handler == &Api::calendar_ics)
+      token = req.param("token");  // browsers and calendar apps cannot set headers
+    auto who = token.empty() ? std::nullopt : sessions_.authenticate(token);
+    if (!who) {
+      auto r = problem(401, "Not authenticated",
+                       token.empty() ? "an Authorization: Bearer <token> header is required"
+                                     : "the token is unknown or expired");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return r;
+    }
+    if (!(route.roles & who->role))
+      return problem(403, "Forbidden",
+                     "the role " + std::string(name_of(who->role)) + " may not do this");
+    if (!limiter_.allow(who->token_hash)) {
+      auto r = problem(429, "Too many requests", "this session is over its request rate");
+      r.headers.emplace_back("Retry-After", "1");
+      return r;
+    }
+    c.who = std::move(*who);
+  }
+  if (route.method == "POST" || route.method == "PATCH") {
+    const std::string_view type =
+        std::string_view(req.content_type)
+            .substr(0, std::min(req.content_type.find(';'), req.content_type.size()));
+    if (!req.body.empty() && type != "application/json")
+      return problem(415, "Unsupported media type", "send the body as application/json");
+  }
+  if (auto waited = wait_for_views(req)) return std::move(*waited);
+  return (this->*route.handler)(c);
+}
+
+std::optional<HttpResponse> Api::wait_for_views(const HttpRequest& req) {
+  if (!req.has_param("min_position")) return std::nullopt;
+  auto position = parse_uint(req.param("min_position"));
+  if (!position) return bad_param("min_position", "must be a log position (an integer)");
+  if (*position > store_.head())
+    return bad_param("min_position", "is beyond the log's head " + std::to_string(store_.head()));
+  if (runner_.wait_for(*position, options_.max_wait)) return std::nullopt;
+  auto r = problem(
+      503, "Read models are behind",
+      "the read models did not reach position " + std::to_string(*position) + " in time; retry");
+  r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+// ---- commands ------------------------------------------------------------------------------
+
+HttpResponse Api::run(Context& c, CommandSpec spec) {
+  application::Request request;
+  if (!c.req.if_match.empty()) {
+    std::string_view v = c.req.if_match;
+    if (v.starts_with("W/")) v.remove_prefix(2);
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+    request.if_match = parse_uint(v);
+    if (!request.if_match)
+      return problem(400, "Bad If-Match", "If-Match must be a version as given in ETag, e.g. \"3\"",
+                     {{"If-Match", "is not a version"}});
+  }
+  if (c.req.idempotency_key.size() > 200)
+    return problem(400, "Bad Idempotency-Key", "an Idempotency-Key has at most 200 characters",
+                   {{"Idempotency-Key", "is longer than 200 characters"}});
+  request.idempotency_key = c.req.idempotency_key;
+  spec.command.actor = c.who.operator_id;
+  auto outcome = handler_.handle(std::move(spec.command), request);
+  if (!outcome) return problem_for(outcome.error());
+  JsonWriter w;
+  const std::string id = spec.shown_id.empty() ? outcome->id : spec.shown_id;
+  w.begin_object().key("id").string(id).key("version").unsigned_number(outcome->version);
+  w.key("position").unsigned_number(outcome->position).end_object();
+  auto r = json_response(spec.created ? 201 : 200, w.take());
+  r.headers.emplace_back("ETag", "\"" + std::to_string(outcome->version) + "\"");
+  if (spec.created) r.headers.emplace_back("Location", spec.location + id);
+  if (outcome->duplicate) r.headers.emplace_back("Idempotent-Replayed", "true");
+  return r;
+}
+
+HttpResponse Api::create(Context& c) {
+  CommandSpec spec;
+  if (auto bad = parse_body(c.req, spec.command.input)) return std::move(*bad);
+  spec.command.kind = *c.route.kind;
+  spec.command.action = domain::Action::create;
+  spec.command.id = new_id();
+  if (spec.command.kind == K::operator_) {
+    auto it = std::find_if(spec.command.input.begin(), spec.command.input.end(),
+                           [](const auto& kv) { return kv.first == "password"; });
+    if (it != spec.command.input.end()) {
+      const std::string* pw = it->second.template get<std::string>();
+      if (!pw || pw->size() < 8)
+        return problem(422, "The request breaks a rule", "the password is too short",
+                       {{"password", "must be a text of at least 8 characters"}});
+      spec.command.secret = application::hash_password(*pw);
+      spec.command.input.erase(it);
+    }
+  }
+  spec.created = true;
+  spec.location = std::string(c.route.pattern) + "/";
+  return run(c, std::move(spec));
+}
+
+HttpResponse Api::update(Context& c) {
+  CommandSpec spec;
+  if (auto bad = parse_body(c.req, spec.command.input)) return std::move(*bad);
+  if (c.req.body.empty()) return problem(400, "Malformed JSON", "a JSON object is expected");
+  if (*c.route.kind == K::operator_ && domain::find(spec.command.input, "password"))
+    return problem(422, "The request breaks a rule", "passwords change through their own action",
+                   {{"password", "use POST /api/v1/operators/{id}/password"}});
+  spec.command.kind = *c.route.kind;
+  spec.command.action = domain::Action::update;
+  spec.command.id = c.params[0];
+  return run(c, std::move(spec));
+}
+
+HttpResponse Api::action(Context& c) {
+  CommandSpec spec;
+  if (auto bad = parse_body(c.req, spec.command.input)) return std::move(*bad);
+  spec.command.kind = *c.route.kind;
+  spec.command.action = *action_of(c.route.action);
+  spec.command.id = c.params[0];
+  if (spec.command.action == domain::Action::set_password) {
+    const domain::Value* v = domain::find(spec.command.input, "password");
+    const std::string* pw = v ? v->get<std::string>() : nullptr;
+    if (!pw || pw->size() < 8 || spec.command.input.size() != 1)
+      return problem(422, "The request breaks a rule", "a new password is required",
+                     {{"password", "must be a text of at least 8 characters"}});
+    spec.command.secret = application::hash_password(*pw);
+    spec.command.input.clear();
+  }
+  return run(c, std::move(spec));
+}
+
+HttpResponse Api::fields_define(Context& c) {
+  CommandSpec spec;
+  if (auto bad = parse_body(c.req, spec.command.input)) return std::move(*bad);
+  auto& input = spec.command.input;
+  auto it =
+      std::find_if(input.begin(), input.end(), [](const auto& kv) { return kv.first == "entity"; });
+  const std::string* entity = it == input.end() ? nullptr : it->second.template get<std::string>();
+  auto kind = entity ? domain::kind_from_name(*entity) : std::nullopt;
+  if (!kind || !domain::has_custom_fields(*kind))
+    return problem(422, "The request breaks a rule", "entity names the kind of record",
+                   {{"entity",
+                     "must be one of client, person, contact, task, project, campaign, "
+                     "device, service_order"}});
+  spec.command.kind = K::field_catalog;
+  spec.command.action = domain::Action::define_field;
+  spec.command.id = *entity;
+  input.erase(it);
+  const domain::Value* key = domain::find(input, "key");
+  if (key && key->get<std::string>()) spec.shown_id = *entity + "." + *key->get<std::string>();
+  spec.created = true;
+  spec.location = "/api/v1/field-definitions/";
+  return run(c, std::move(spec));
+}
+
+HttpResponse Api::fields_change(Context& c) {
+  auto id = field_id(c.params[0]);
+  if (!id) return problem(404, "Not found", "no field definition " + c.params[0]);
+  CommandSpec spec;
+  if (auto bad = parse_body(c.req, spec.command.input)) return std::move(*bad);
+  if (domain::find(spec.command.input, "key") || domain::find(spec.command.input, "entity"))
+    return problem(422, "The request breaks a rule", "a field's entity and key cannot change",
+                   {{"key", "cannot be changed"}});
+  domain::set(spec.command.input, "key", id->second);
+  spec.command.kind = K::field_catalog;
+  spec.command.action = domain::Action::change_field;
+  spec.command.id = std::string(domain::name_of(id->first));
+  spec.shown_id = c.params[0];
+  return run(c, std::move(spec));
+}
+
+HttpResponse Api::fields_retire(Context& c) {
+  auto id = field_id(c.params[0]);
+  if (!id) return problem(404, "Not found", "no field definition " + c.params[0]);
+  CommandSpec spec;
+  spec.command.kind = K::field_catalog;
+  spec.command.action = domain::Action::retire_field;
+  spec.command.id = std::string(domain::name_of(id->first));
+  spec.command.input = {{"key", id->second}};
+  spec.shown_id = c.params[0];
+  return run(c, std::move(spec));
+}
+
+// ---- sessions ------------------------------------------------------------------------------
+
+HttpResponse Api::login(Context& c) {
+  domain::Object input;
+  if (auto bad = parse_body(c.req, input)) return std::move(*bad);
+  const domain::Value* l = domain::find(input, "login");
+  const domain::Value* p = domain::find(input, "password");
+  Fields missing;
+  if (!l || !l->get<std::string>()) missing.emplace_back("login", "is required (a text)");
+  if (!p || !p->get<std::string>()) missing.emplace_back("password", "is required (a text)");
+  for (const auto& [k, v] : input)
+    if (k != "login" && k != "password") missing.emplace_back(k, "is not a member of this request");
+  if (!missing.empty()) return problem(422, "The request breaks a rule", "login failed", missing);
+  const std::string& login = *l->get<std::string>();
+  if (const int64_t wait = throttle_.wait_seconds(login)) {
+    auto r = problem(429, "Too many failed logins", "wait before trying this login again");
+    r.headers.emplace_back("Retry-After", std::to_string(wait));
+    return r;
+  }
+  // The operator behind the login: the reservation record names it.
+  std::string operator_id;
+  if (login.size() <= 64)
+    (void)store_.read_stream(domain::stream_of(K::login, login), 1, eventstore::Direction::forward,
+                             1, [&](const eventstore::RecordedEvent& e) {
+                               if (auto d = domain::codec::decode(e.type, e.payload))
+                                 if (auto* id = domain::find(d->entry, "operator_id"))
+                                   if (auto* s = id->get<std::string>()) operator_id = *s;
+                               return false;
+                             });
+  std::optional<domain::Record> op;
+  if (!operator_id.empty())
+    if (auto loaded = handler_.load(K::operator_, operator_id); loaded && loaded->exists())
+      op = std::move(*loaded);
+  const std::string hash = op ? op->text("password_hash") : std::string();
+  // Without an operator, verify against a fixed hash anyway, so timing does not tell which
+  // logins exist.
+  static const std::string decoy = application::hash_password("decoy password");
+  const bool ok = application::verify_password(*p->get<std::string>(), hash.empty() ? decoy : hash);
+  const domain::Value* active = op ? op->field("active") : nullptr;
+  if (!ok || hash.empty() || (active && *active == domain::Value(false))) {
+    throttle_.failed(login);
+    auto r = problem(401, "Not authenticated", "the login or the password is wrong");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  throttle_.succeeded(login);
+  auto created = sessions_.create(operator_id);
+  if (!created) return problem_for(created.error());
+  JsonWriter w;
+  w.begin_object().key("token").string(created->token);
+  w.key("expires_at").string(domain::DateTime{created->expires_at_us}.format());
+  w.key("operator_id").string(operator_id).key("role").string(op->text("role")).end_object();
+  return json_response(201, w.take());
+}
+
+HttpResponse Api::logout(Context& c) {
+  if (auto r = sessions_.revoke(c.who); !r) return problem_for(r.error());
+  return json_response(204, "");
+}
+
+HttpResponse Api::me(Context& c) {
+  auto op = handler_.load(K::operator_, c.who.operator_id);
+  if (!op) return problem_for(op.error());
+  JsonWriter w;
+  write_record(w, *op);
+  return json_response(200, w.take());
+}
+
+// ---- queries -------------------------------------------------------------------------------
+
+namespace {
+
+std::optional<HttpResponse> parse_limit(const HttpRequest& req, size_t& limit, size_t max = 500) {
+  if (!req.has_param("limit")) return std::nullopt;
+  auto v = parse_uint(req.param("limit"));
+  if (!v || *v < 1 || *v > max)
+    return bad_param("limit", "must be between 1 and " + std::to_string(max));
+  limit = *v;
+  return std::nullopt;
+}
+
+std::optional<HttpResponse> parse_date(const HttpRequest& req, std::string_view name,
+                                       domain::Date& out) {
+  if (!req.has_param(name)) return std::nullopt;
+  auto d = domain::Date::parse(req.param(name));
+  if (!d) return bad_param(name, "must be a date YYYY-MM-DD");
+  out = *d;
+  return std::nullopt;
+}
+
+std::string page_json(const projections::Page& page,
+                      const std::function<void(domain::Record&)>& decorate = {}) {
+  JsonWriter w;
+  w.begin_object().key("items").begin_array();
+  for (auto item : page.items) {
+    if (decorate) decorate(item);
+    write_record(w, item);
+  }
+  w.end_array().key("next_cursor");
+  if (page.next_cursor.empty())
+    w.null();
+  else
+    w.string(page.next_cursor);
+  w.end_object();
+  return w.take();
+}
+
+}  // namespace
+
+HttpResponse Api::list(Context& c) {
+  const EntityKind kind = *c.route.kind;
+  projections::ListQuery q;
+  q.kind = kind;
+  if (auto bad = parse_limit(c.req, q.limit)) return std::move(*bad);
+  q.cursor = std::string(c.req.param("cursor"));
+  q.search = std::string(c.req.param("q"));
+  const auto& titles = projections::title_fields(kind);
+  if (c.req.has_param("sort")) {
+    std::string_view sort = c.req.param("sort");
+    q.descending = sort.starts_with('-');
+    if (q.descending) sort.remove_prefix(1);
+    if (sort != "title" && (titles.empty() || sort != titles[0]))
+      return bad_param("sort",
+                       "sorts by the title: title, -title" +
+                           (titles.empty() ? std::string() : ", " + titles[0] + ", -" + titles[0]));
+  }
+  const domain::Date today = domain::local_date(domain::DateTime{options_.clock()});
+  if (kind == K::inspection && c.req.has_param("due_before")) {
+    domain::Date before = today;
+    if (auto bad = parse_date(c.req, "due_before", before)) return std::move(*bad);
+    auto page = queries_->inspections_due(before, q.limit, q.cursor);
+    if (!page) return problem_for(page.error());
+    return json_response(200, page_json(*page));
+  }
+  static const std::set<std::string, std::less<>> reserved = {"q",      "sort",         "limit",
+                                                              "cursor", "min_position", "token"};
+  for (const auto& [k, v] : c.req.query) {
+    if (reserved.count(k)) continue;
+    if (!k.starts_with("fields.") && !domain::core_field(kind, k))
+      return bad_param(k,
+                       "is not a field of " + std::string(domain::name_of(kind)) + " to filter by");
+    q.filters.emplace_back(k, v);
+  }
+  auto page = queries_->list(q);
+  if (!page) return problem_for(page.error());
+  if (kind != K::client) return json_response(200, page_json(*page));
+  return json_response(200, page_json(*page, [&](domain::Record& r) {
+                         domain::set(r.core, "turnover_12m", domain::turnover_12m(r, today));
+                       }));
+}
+
+HttpResponse Api::get_one(Context& c) {
+  const EntityKind kind = *c.route.kind;
+  const std::string& id = c.params[0];
+  std::optional<domain::Record> record;
+  if (c.req.has_param("as_of") || c.req.has_param("at_position")) {
+    uint64_t position = UINT64_MAX;
+    domain::DateTime as_of{INT64_MAX};
+    if (c.req.has_param("at_position")) {
+      auto p = parse_uint(c.req.param("at_position"));
+      if (!p) return bad_param("at_position", "must be a log position (an integer)");
+      position = *p;
+    }
+    if (c.req.has_param("as_of")) {
+      auto t = domain::DateTime::parse(c.req.param("as_of"));
+      if (!t) return bad_param("as_of", "must be a time in RFC 3339, e.g. 2026-11-22T09:30:00Z");
+      as_of = *t;
+    }
+    auto loaded = handler_.load(kind, id, position, as_of);
+    if (!loaded) return problem_for(loaded.error());
+    if (loaded->exists()) record = std::move(*loaded);
+  } else {
+    auto found = queries_->record(kind, id);
+    if (!found) return problem_for(found.error());
+    record = std::move(*found);
+  }
+  if (!record)
+    return problem(
+        404, "Not found",
+        std::string(domain::name_of(kind)) + " '" + id + "' does not exist" +
+            (c.req.has_param("as_of") || c.req.has_param("at_position") ? " at that time" : ""));
+  if (kind == K::client)
+    domain::set(
+        record->core, "turnover_12m",
+        domain::turnover_12m(*record, domain::local_date(domain::DateTime{options_.clock()})));
+  JsonWriter w;
+  write_record(w, *record);
+  auto r = json_response(200, w.take());
+  r.headers.emplace_back("ETag", "\"" + std::to_string(record->version) + "\"");
+  return r;
+}
+
+HttpResponse Api::fields_list(Context& c) {
+  std::vector<EntityKind> kinds;
+  if (c.req.has_param("entity")) {
+    auto k = domain::kind_from_name(c.req.param("entity"));
+    if (!k || !domain::has_custom_fields(*k))
+      return bad_param("entity", "must be a kind of record with custom fields");
+    kinds.push_back(*k);
+  } else {
+    for (EntityKind k : domain::kAllKinds)
+      if (domain::has_custom_fields(k)) kinds.push_back(k);
+  }
+  JsonWriter w;
+  w.begin_object().key("items").begin_array();
+  for (EntityKind k : kinds) {
+    auto catalog = handler_.load(K::field_catalog, std::string(domain::name_of(k)));
+    if (!catalog) return problem_for(catalog.error());
+    for (const auto& f : domain::custom_fields(*catalog)) write_field(w, k, f);
+  }
+  w.end_array().key("next_cursor").null().end_object();
+  return json_response(200, w.take());
+}
+
+HttpResponse Api::fields_get(Context& c) {
+  auto id = field_id(c.params[0]);
+  if (id) {
+    auto catalog = handler_.load(K::field_catalog, std::string(domain::name_of(id->first)));
+    if (!catalog) return problem_for(catalog.error());
+    for (const auto& f : domain::custom_fields(*catalog))
+      if (f.key == id->second) {
+        JsonWriter w;
+        write_field(w, id->first, f);
+        auto r = json_response(200, w.take());
+        r.headers.emplace_back("ETag", "\"" + std::to_string(catalog->version) + "\"");
+        return r;
+      }
+  }
+  return problem(404, "Not found", "no field definition " + c.params[0]);
+}
+
+HttpResponse Api::my_tasks(Context& c) {
+  projections::TaskQuery q;
+  q.operator_id = c.who.operator_id;
+  if (c.req.has_param("operator") && c.req.param("operator") != c.who.operator_id) {
+    if (!(c.who.role & kManagers))
+      return problem(403, "Forbidden", "only managers see other operators' tasks");
+    q.operator_id = std::string(c.req.param("operator"));
+  }
+  const auto scope = c.req.param("scope");
+  if (scope == "delegated")
+    q.scope = projections::TaskQuery::Scope::delegated;
+  else if (!scope.empty() && scope != "assigned")
+    return bad_param("scope", "must be assigned or delegated");
+  const auto status = c.req.param("status");
+  if (status == "done")
+    q.status = projections::TaskQuery::Status::done;
+  else if (status == "all")
+    q.status = projections::TaskQuery::Status::all;
+  else if (!status.empty() && status != "open")
+    return bad_param("status", "must be open, done or all");
+  if (auto bad = parse_limit(c.req, q.limit)) return std::move(*bad);
+  q.cursor = std::string(c.req.param("cursor"));
+  auto page = queries_->tasks(q);
+  if (!page) return problem_for(page.error());
+  return json_response(200, page_json(*page));
+}
+
+namespace {
+
+// from/to, or view=day|week|month around date; defaults: the week from today.
+std::optional<HttpResponse> calendar_range(const HttpRequest& req, domain::Date today,
+                                           domain::Date& from, domain::Date& to) {
+  domain::Date anchor = today;
+  if (auto bad = parse_date(req, "date", anchor)) return bad;
+  const auto view = req.param("view");
+  if (view == "day") {
+    from = to = anchor;
+  } else if (view == "week") {
+    const int weekday = ((anchor.days % 7) + 7 + 3) % 7;  // 1970-01-01 was a Thursday; Monday = 0
+    from = anchor.add_days(-weekday);
+    to = from.add_days(6);
+  } else if (view == "month") {
+    from = domain::Date::from_ymd(anchor.year(), anchor.month(), 1);
+    to = from.add_months(1).add_days(-1);
+  } else if (!view.empty()) {
+    return bad_param("view", "must be day, week or month");
+  } else {
+    from = anchor;
+    to = from.add_days(6);
+  }
+  if (auto bad = parse_date(req, "from", from)) return bad;
+  if (auto bad = parse_date(req, "to", to)) return bad;
+  if (to < from || to.days - from.days > 400)
+    return bad_param("to", "must be on or after from, at most 400 days later");
+  return std::nullopt;
+}
+
+}  // namespace
+
+HttpResponse Api::calendar(Context& c) {
+  const std::string op =
+      c.req.has_param("operator") ? std::string(c.req.param("operator")) : c.who.operator_id;
+  domain::Date from, to;
+  if (auto bad =
+          calendar_range(c.req, domain::local_date(domain::DateTime{options_.clock()}), from, to))
+    return std::move(*bad);
+  auto entries = queries_->calendar(op, from, to);
+  if (!entries) return problem_for(entries.error());
+  JsonWriter w;
+  w.begin_object().key("operator").string(op).key("from").string(from.format());
+  w.key("to").string(to.format()).key("items").begin_array();
+  for (const auto& e : *entries) {
+    w.begin_object().key("date").string(e.date.format());
+    w.key("all_day").boolean(!e.start);
+    if (e.start) w.key("start").string(e.start->format());
+    if (e.end) w.key("end").string(e.end->format());
+    w.key("kind").string(domain::name_of(e.kind)).key("id").string(e.id);
+    w.key("title").string(e.title).end_object();
+  }
+  w.end_array().end_object();
+  return json_response(200, w.take());
+}
+
+HttpResponse Api::calendar_ics(Context& c) {
+  const domain::DateTime now{options_.clock()};
+  const domain::Date today = domain::local_date(now);
+  auto entries = queries_->calendar(c.params[0], today.add_days(-30), today.add_days(365));
+  if (!entries) return problem_for(entries.error());
+  HttpResponse r;
+  r.content_type = "text/calendar; charset=utf-8";
+  r.body = projections::to_icalendar(*entries, "CRM: " + c.params[0], now);
+  return r;
+}
+
+HttpResponse Api::timeline(Context& c) {
+  size_t limit = 50;
+  if (auto bad = parse_limit(c.req, limit)) return std::move(*bad);
+  auto t = queries_->timeline(c.params[0], limit, std::string(c.req.param("cursor")));
+  if (!t) return problem_for(t.error());
+  const bool with_changes = c.route.handler == &Api::client_history;
+  JsonWriter w;
+  w.begin_object().key("items").begin_array();
+  for (const auto& e : t->entries) {
+    w.begin_object().key("position").unsigned_number(e.position);
+    w.key("kind").string(domain::name_of(e.kind)).key("id").string(e.id);
+    w.key("type").string(e.type).key("at").string(e.at.format()).key("by").string(e.by);
+    if (with_changes) {
+      w.key("event");
+      bool found = false;
+      (void)store_.read_all(e.position, 1, [&](const eventstore::RecordedEvent& raw) {
+        if (auto d = domain::codec::decode(raw.type, raw.payload)) {
+          write_changes(w, *d);
+          found = true;
+        }
+        return false;
+      });
+      if (!found) w.null();
+    }
+    w.end_object();
+  }
+  w.end_array().key("next_cursor");
+  if (t->next_cursor.empty())
+    w.null();
+  else
+    w.string(t->next_cursor);
+  w.end_object();
+  return json_response(200, w.take());
+}
+
+HttpResponse Api::client_history(Context& c) {
+  auto client = queries_->record(K::client, c.params[0]);
+  if (!client) return problem_for(client.error());
+  if (!*client) return problem(404, "Not found", "client '" + c.params[0] + "' does not exist");
+  return timeline(c);
+}
+
+HttpResponse Api::device_history(Context& c) {
+  auto orders = queries_->device_history(c.params[0]);
+  if (!orders) return problem_for(orders.error());
+  projections::Page page;
+  page.items = std::move(*orders);
+  return json_response(200, page_json(page));
+}
+
+HttpResponse Api::campaign_progress(Context& c) {
+  auto p = queries_->campaign_progress(c.params[0]);
+  if (!p) return problem_for(p.error());
+  JsonWriter w;
+  w.begin_object().key("campaign_id").string(c.params[0]);
+  w.key("projects").unsigned_number(p->projects).key("planned").unsigned_number(p->planned);
+  w.key("active").unsigned_number(p->active).key("completed").unsigned_number(p->completed);
+  w.key("cancelled").unsigned_number(p->cancelled);
+  w.key("percent_complete").number(p->percent_complete).end_object();
+  return json_response(200, w.take());
+}
+
+HttpResponse Api::anniversaries(Context& c) {
+  domain::Date from = domain::local_date(domain::DateTime{options_.clock()});
+  if (auto bad = parse_date(c.req, "from", from)) return std::move(*bad);
+  uint64_t days = 14;
+  if (c.req.has_param("days")) {
+    auto d = parse_uint(c.req.param("days"));
+    if (!d || *d < 1 || *d > 366) return bad_param("days", "must be between 1 and 366");
+    days = *d;
+  }
+  auto list = queries_->anniversaries(from, static_cast<int>(days));
+  if (!list) return problem_for(list.error());
+  JsonWriter w;
+  w.begin_object().key("items").begin_array();
+  for (const auto& a : *list) {
+    w.begin_object().key("date").string(a.date.format());
+    w.key("kind").string(a.kind == projections::Anniversary::Kind::birthday ? "birthday"
+                                                                            : "name_day");
+    w.key("person");
+    write_record(w, a.person);
+    w.end_object();
+  }
+  w.end_array().end_object();
+  return json_response(200, w.take());
+}
+
+HttpResponse Api::work_time(Context& c) {
+  const std::string op =
+      c.req.has_param("operator") ? std::string(c.req.param("operator")) : c.who.operator_id;
+  if (op != c.who.operator_id && !(c.who.role & kHistory))
+    return problem(403, "Forbidden", "only managers and auditors see other operators' work time");
+  const domain::Date today = domain::local_date(domain::DateTime{options_.clock()});
+  domain::Date from = domain::Date::from_ymd(today.year(), today.month(), 1), to = today;
+  if (auto bad = parse_date(c.req, "from", from)) return std::move(*bad);
+  if (auto bad = parse_date(c.req, "to", to)) return std::move(*bad);
+  if (to < from) return bad_param("to", "must be on or after from");
+  auto t = queries_->work_time(op, from, to);
+  if (!t) return problem_for(t.error());
+  JsonWriter w;
+  w.begin_object().key("operator").string(op).key("from").string(from.format());
+  w.key("to").string(to.format()).key("minutes").number(t->minutes);
+  w.key("entries").unsigned_number(t->entries).end_object();
+  return json_response(200, w.take());
+}
+
+HttpResponse Api::events(Context& c) {
+  uint64_t from = 1;
+  if (c.req.has_param("from")) {
+    auto f = parse_uint(c.req.param("from"));
+    if (!f || *f < 1) return bad_param("from", "must be a log position (1 or more)");
+    from = *f;
+  }
+  size_t limit = 100;
+  if (auto bad = parse_limit(c.req, limit, 1000)) return std::move(*bad);
+  JsonWriter w;
+  w.begin_object().key("items").begin_array();
+  uint64_t next = from;
+  auto r = store_.read_all(from, limit, [&](const eventstore::RecordedEvent& e) {
+    w.raw(event_message(e));
+    next = e.position + 1;
+    return true;
+  });
+  if (!r) return problem_for(r.error());
+  w.end_array().key("next_from").unsigned_number(next);
+  w.key("head").unsigned_number(store_.head()).end_object();
+  return json_response(200, w.take());
+}
+
+HttpResponse Api::healthz(Context&) {
+  uint64_t lag = 0;
+  for (const auto& s : runner_.status()) lag = std::max(lag, s.lag);
+  JsonWriter w;
+  w.begin_object().key("status").string("ok").key("head").unsigned_number(store_.head());
+  w.key("projection_lag").unsigned_number(lag).end_object();
+  return json_response(200, w.take());
+}
+
+std::string Api::render_metrics() const {
+  std::string out = metrics_->render();
+  out +=
+      "# HELP crm_log_head_position The last durable log position.\n"
+      "# TYPE crm_log_head_position gauge\n"
+      "crm_log_head_position " +
+      std::to_string(store_.head()) +
+      "\n# HELP crm_projection_lag_events Events a read model is behind the log.\n"
+      "# TYPE crm_projection_lag_events gauge\n";
+  for (const auto& s : runner_.status())
+    out +=
+        "crm_projection_lag_events{projection=\"" + s.name + "\"} " + std::to_string(s.lag) + "\n";
+  return out;
+}
+
+HttpResponse Api::metrics_text(Context&) {
+  HttpResponse r;
+  r.content_type = "text/plain; version=0.0.4";
+  r.body = render_metrics();
+  if (extra_metrics) r.body += extra_metrics();
+  return r;
+}
+
+HttpResponse Api::openapi(Context&) {
+  return json_response(200, openapi_);
+}
+
+HttpResponse Api::websocket(Context&) {
+  auto r = problem(426, "Upgrade required", "this route speaks WebSocket only");
+  r.headers.emplace_back("Upgrade", "websocket");
+  return r;
+}
+
+// ---- WebSocket support ---------------------------------------------------------------------
+
+std::string Api::event_message(const eventstore::RecordedEvent& e) const {
+  JsonWriter w;
+  w.begin_object().key("type").string("event").key("position").unsigned_number(e.position);
+  w.key("stream").string(e.stream).key("version").unsigned_number(e.version);
+  w.key("event_type").string(e.type).key("data");
+  if (auto d = domain::codec::decode(e.type, e.payload))
+    write_changes(w, *d);
+  else
+    w.null();
+  w.key("meta").begin_object();
+  w.key("operator_id").string(e.metadata.operator_id);
+  w.key("correlation_id").string(e.metadata.correlation_id);
+  w.key("causation_id").string(e.metadata.causation_id);
+  w.key("recorded_at").string(domain::DateTime{e.recorded_at_us}.format());
+  w.end_object().end_object();
+  return w.take();
+}
+
+std::vector<std::string> Api::my_tasks_audience(const eventstore::RecordedEvent& e) const {
+  std::vector<std::string> out;
+  if (e.category() != domain::name_of(K::task)) return out;
+  auto add = [&](const domain::Value& v) {
+    if (const auto* s = v.get<std::string>())
+      if (!s->empty() && std::find(out.begin(), out.end(), *s) == out.end()) out.push_back(*s);
+  };
+  if (auto d = domain::codec::decode(e.type, e.payload))
+    for (const auto& c : d->changes)
+      if (!c.custom && (c.field == "assignee_id" || c.field == "delegated_by_id")) {
+        add(c.before);
+        add(c.after);
+      }
+  const std::string id = e.stream.substr(e.stream.find('-') + 1);
+  if (auto task = handler_.load(K::task, id, e.position)) {
+    if (const auto* a = task->field("assignee_id")) add(*a);
+    if (const auto* d = task->field("delegated_by_id")) add(*d);
+  }
+  return out;
+}
+
+}  // namespace crm::api

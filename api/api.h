@@ -1,0 +1,156 @@
+#pragma once
+// The API without its transport: routes, authorization, commands and queries, as plain request
+// and response values. The Beast server (server.cpp) feeds it requests and writes the responses;
+// nothing here knows about sockets, so this file and its users compile quickly.
+//
+// Every route and the roles allowed on it are declared in one table (routes() in api.cpp);
+// domain and store errors become HTTP statuses in one function (problem_for()).
+//
+// Thread safety: handle() may be called from any number of threads at once.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/auth.h"
+#include "api/metrics.h"
+#include "eventstore/fwd.h"
+#include "eventstore/types.h"
+
+namespace crm::application {
+class CommandHandler;
+}
+namespace crm::projections {
+class Runner;
+class Queries;
+}  // namespace crm::projections
+
+namespace crm::api {
+
+struct HttpRequest {
+  std::string method;                                      // "GET", "POST", ...
+  std::string path;                                        // percent-decoded, without the query
+  std::vector<std::pair<std::string, std::string>> query;  // percent-decoded
+  std::string authorization, content_type, if_match, idempotency_key;
+  std::string body;
+  std::string_view param(std::string_view name) const;  // "" when absent
+  bool has_param(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // Location, ETag, Retry-After, ...
+};
+
+/// An RFC 9457 problem document.
+HttpResponse problem(int status, std::string_view title, std::string_view detail = {},
+                     const std::vector<std::pair<std::string, std::string>>& errors = {});
+
+struct ApiOptions {
+  std::function<int64_t()> clock;  // microseconds since the epoch
+  int64_t session_ttl_us = int64_t{12} * 3600 * 1'000'000;
+  double rate_limit = 500;                   // requests per second per session; 0: off
+  double rate_burst = 1000;                  // bucket size
+  std::chrono::milliseconds max_wait{5000};  // longest wait for ?min_position
+};
+
+class Api {
+ public:
+  Api(eventstore::EventStore& store, application::CommandHandler& handler,
+      eventstore::TableStore& views, const projections::Runner& runner, ApiOptions options);
+  ~Api();
+
+  /// Creates the sessions table. Errors: the store's.
+  eventstore::result<void> open();
+
+  /// Matches a request to its route (an index into route_names(); unmatched() when none).
+  size_t route_of(const HttpRequest& request) const;
+  /// Whether handling may block (appends wait for their sync, password hashing, waits for
+  /// ?min_position): the server runs those off its I/O threads.
+  bool may_block(const HttpRequest& request, size_t route) const;
+  /// Handles one request and records its metrics.
+  HttpResponse handle(const HttpRequest& request, size_t route);
+
+  /// The principal behind a bearer token, or nullopt.
+  std::optional<Principal> authenticate(std::string_view token);
+
+  // For the WebSocket server.
+  /// `{"type":"event", ...}` for one stored event.
+  std::string event_message(const eventstore::RecordedEvent& event) const;
+  /// Operators whose My tasks list an event may change (the task's assignee and delegator, before
+  /// and after). Empty for events that are not about tasks.
+  std::vector<std::string> my_tasks_audience(const eventstore::RecordedEvent& event) const;
+
+  const std::vector<std::string>& route_names() const;
+  Metrics& metrics() { return *metrics_; }
+  /// Gauges for /metrics besides the request metrics (the server adds its own).
+  std::string render_metrics() const;
+  eventstore::EventStore& store() { return store_; }
+  /// More /metrics text from the server (connections, WebSocket subscribers).
+  std::function<std::string()> extra_metrics;
+
+  struct Route;
+  struct Context;
+
+ private:
+  HttpResponse dispatch(const HttpRequest& request, const Route& route);
+  std::optional<HttpResponse> wait_for_views(const HttpRequest& request);
+
+  // Handlers.
+  HttpResponse login(Context& c);
+  HttpResponse logout(Context& c);
+  HttpResponse me(Context& c);
+  HttpResponse list(Context& c);
+  HttpResponse get_one(Context& c);
+  HttpResponse create(Context& c);
+  HttpResponse update(Context& c);
+  HttpResponse action(Context& c);
+  HttpResponse fields_list(Context& c);
+  HttpResponse fields_get(Context& c);
+  HttpResponse fields_define(Context& c);
+  HttpResponse fields_change(Context& c);
+  HttpResponse fields_retire(Context& c);
+  HttpResponse my_tasks(Context& c);
+  HttpResponse calendar(Context& c);
+  HttpResponse calendar_ics(Context& c);
+  HttpResponse timeline(Context& c);
+  HttpResponse client_history(Context& c);
+  HttpResponse device_history(Context& c);
+  HttpResponse campaign_progress(Context& c);
+  HttpResponse anniversaries(Context& c);
+  HttpResponse work_time(Context& c);
+  HttpResponse events(Context& c);
+  HttpResponse healthz(Context& c);
+  HttpResponse metrics_text(Context& c);
+  HttpResponse openapi(Context& c);
+  HttpResponse websocket(Context& c);
+
+  HttpResponse run(Context& c, struct CommandSpec spec);
+
+  eventstore::EventStore& store_;
+  application::CommandHandler& handler_;
+  eventstore::TableStore& views_;
+  const projections::Runner& runner_;
+  ApiOptions options_;
+  std::unique_ptr<projections::Queries> queries_;
+  std::vector<Route> routes_;
+  std::vector<std::string> route_names_;
+  std::unique_ptr<Metrics> metrics_;
+  Sessions sessions_;
+  LoginThrottle throttle_;
+  RateLimiter limiter_;
+  std::string openapi_;
+};
+
+/// The OpenAPI 3.1 document for a route table (openapi.cpp).
+std::string openapi_document(const std::vector<Api::Route>& routes);
+
+}  // namespace crm::api

@@ -1,0 +1,32 @@
+#pragma once
+// The route table's entries (internal to api/: api.cpp and openapi.cpp).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/api.h"
+#include "domain/fields.h"
+
+namespace crm::api {
+
+struct Api::Route {
+  std::string method;
+  std::string pattern;  // "/api/v1/clients/{id}"; a segment "{x}.ics" matches a suffix
+  uint8_t roles = 0;    // who may call it; 0: no authentication
+  HttpResponse (Api::*handler)(Context&) = nullptr;
+  bool blocking = false;  // may wait on a sync, a password hash, ...
+  std::string summary;
+  std::optional<domain::EntityKind> kind;  // the collection's record kind
+  std::string action;                      // the action slug of POST .../{id}/<action>
+  std::vector<std::string> segments;
+};
+
+struct Api::Context {
+  const HttpRequest& req;
+  const Route& route;
+  Principal who;
+  std::vector<std::string> params;  // the {placeholders} of the route, in order
+};
+
+}  // namespace crm::api
