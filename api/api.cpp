@@ -357,6 +357,10 @@ const std::vector<std::string>& Api::route_names() const {
   return route_names_;
 }
 
+uint8_t Api::route_roles(size_t route) const {
+  return routes_.at(route).roles;
+}
+
 size_t Api::route_of(const HttpRequest& request) const {
   const auto path = split_path(request.path);
   for (size_t i = 0; i < routes_.size(); ++i)
@@ -547,9 +551,10 @@ HttpResponse Api::fields_define(Context& c) {
   spec.command.kind = K::field_catalog;
   spec.command.action = domain::Action::define_field;
   spec.command.id = *entity;
-  input.erase(it);
+  input.erase(it);  // `entity` dangles from here on
   const domain::Value* key = domain::find(input, "key");
-  if (key && key->get<std::string>()) spec.shown_id = *entity + "." + *key->get<std::string>();
+  if (key && key->get<std::string>())
+    spec.shown_id = spec.command.id + "." + *key->get<std::string>();
   spec.created = true;
   spec.location = "/api/v1/field-definitions/";
   return run(c, std::move(spec));

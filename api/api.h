@@ -89,7 +89,10 @@ class Api {
   /// and after). Empty for events that are not about tasks.
   std::vector<std::string> my_tasks_audience(const eventstore::RecordedEvent& event) const;
 
+  /// "GET /api/v1/clients/{id}", ... (index = route id), and the roles allowed on each
+  /// (0: no authentication needed).
   const std::vector<std::string>& route_names() const;
+  uint8_t route_roles(size_t route) const;
   Metrics& metrics() { return *metrics_; }
   /// Gauges for /metrics besides the request metrics (the server adds its own).
   std::string render_metrics() const;

@@ -40,11 +40,10 @@ CommandHandler::CommandHandler(eventstore::EventStore& store, Options options)
   if (!options_.clock) options_.clock = system_clock_us;
 }
 
-result<Record> CommandHandler::load(EntityKind kind, const std::string& id,
-                                    uint64_t up_to_position, domain::DateTime as_of) const {
+result<Record> CommandHandler::load(EntityKind kind, const std::string& id, uint64_t up_to_position,
+                                    domain::DateTime as_of) const {
   Record record{kind, id};
-  if (kind == EntityKind::counter && up_to_position == UINT64_MAX &&
-      as_of.micros == INT64_MAX) {
+  if (kind == EntityKind::counter && up_to_position == UINT64_MAX && as_of.micros == INT64_MAX) {
     // A counter is its version (the last number handed out); its stream grows by one event per
     // number, so reading it whole would make every registration slower than the one before.
     auto version = store_.stream_version(domain::stream_of(kind, id));
@@ -92,11 +91,7 @@ result<Outcome> CommandHandler::handle(domain::Command command, const Request& r
   if (!metadata.command_id.empty()) {
     auto earlier = store_.find_command(metadata.command_id);
     if (!earlier) return store_failure(earlier.error());
-    if (*earlier) {
-      return Outcome{command.id,
-                     (*earlier)->stream_versions.empty() ? 0 : (*earlier)->stream_versions[0],
-                     (*earlier)->last_position, true};
-    }
+    if (*earlier) return first_outcome(**earlier, command.id);
   }
   bool conflicted = false;
   auto outcome = attempt(command, request, metadata, conflicted);
@@ -159,8 +154,22 @@ result<Outcome> CommandHandler::attempt(const domain::Command& command, const Re
     }
     return store_failure(appended.error());
   }
-  return Outcome{command.id, appended->stream_versions.front(), appended->last_position,
-                 appended->duplicate};
+  if (appended->duplicate) return first_outcome(*appended, command.id);
+  return Outcome{command.id, appended->stream_versions.front(), appended->last_position, false};
+}
+
+Outcome CommandHandler::first_outcome(const eventstore::AppendResult& first,
+                                      const std::string& fallback_id) const {
+  // The repeat may have come with another id (an API create picks a new one each time): the
+  // first command's record is the stream of its first event.
+  std::string id = fallback_id;
+  (void)store_.read_all(first.first_position, 1, [&](const eventstore::RecordedEvent& e) {
+    if (const size_t dash = e.stream.find('-'); dash != std::string::npos)
+      id = e.stream.substr(dash + 1);
+    return false;
+  });
+  return Outcome{std::move(id), first.stream_versions.empty() ? 0 : first.stream_versions[0],
+                 first.last_position, true};
 }
 
 }  // namespace crm::application

@@ -76,6 +76,9 @@ class CommandHandler {
  private:
   result<Outcome> attempt(const domain::Command& command, const Request& request,
                           const eventstore::Metadata& metadata, bool& conflicted);
+  /// The outcome of the first run of a repeated command.
+  Outcome first_outcome(const eventstore::AppendResult& first,
+                        const std::string& fallback_id) const;
 
   eventstore::EventStore& store_;
   Options options_;

@@ -1,0 +1,294 @@
+// The API over real loopback sockets: sessions, commands with If-Match and Idempotency-Key,
+// read-your-writes, queries, time travel, field definitions, the feeds and the operations routes.
+
+#include "tests/api/fixture.h"
+
+namespace crm::api::test {
+namespace {
+
+using Api = ServerFixture;
+
+TEST_F(Api, LoginLogoutAndTokens) {
+  EXPECT_EQ(request(port_, "GET", "/api/v1/clients").status, 401);
+  auto wrong = request(port_, "POST", "/api/v1/sessions", R"({"login":"admin","password":"nope"})");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(wrong.header("content-type"), "application/problem+json");
+  EXPECT_EQ(
+      request(port_, "POST", "/api/v1/sessions", R"({"login":"ghost","password":"x"})").status,
+      401);
+  const std::string t = token("operator");
+  ASSERT_EQ(t.size(), 64u);
+  const Headers h{{"Authorization", "Bearer " + t}};
+  auto me = request(port_, "GET", "/api/v1/me", {}, h);
+  EXPECT_EQ(me.status, 200);
+  EXPECT_EQ(me.json("login"), "operator");
+  EXPECT_EQ(me.body.find("password"), std::string::npos) << "the hash is never shown";
+  EXPECT_EQ(request(port_, "DELETE", "/api/v1/sessions/current", {}, h).status, 204);
+  EXPECT_EQ(request(port_, "GET", "/api/v1/me", {}, h).status, 401);
+  EXPECT_EQ(request(port_, "GET", "/api/v1/me", {}, {{"Authorization", "Bearer abc"}}).status, 401);
+}
+
+TEST_F(Api, SessionsSurviveARestart) {
+  const auto h = auth("manager");
+  stop();
+  ApiOptions options;
+  options.rate_limit = 0;
+  start(options, {});
+  EXPECT_EQ(request(port_, "GET", "/api/v1/me", {}, h).status, 200);
+}
+
+TEST_F(Api, LoginThrottling) {
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(request(port_, "POST", "/api/v1/sessions", R"({"login":"auditor","password":"bad"})")
+                  .status,
+              401);
+  auto r = request(port_, "POST", "/api/v1/sessions", R"({"login":"auditor","password":"bad"})");
+  EXPECT_EQ(r.status, 401);  // the sixth failure sets the wait
+  r = request(port_, "POST", "/api/v1/sessions",
+              R"({"login":"auditor","password":"password-auditor"})");
+  EXPECT_EQ(r.status, 429) << "even the right password waits";
+  EXPECT_FALSE(r.header("retry-after").empty());
+  EXPECT_EQ(request(port_, "POST", "/api/v1/sessions",
+                    R"({"login":"manager","password":"password-manager"})")
+                .status,
+            201)
+      << "other logins are not affected";
+}
+
+TEST_F(Api, CreateReadUpdateWithIfMatch) {
+  auto created = post("/api/v1/clients", R"({"name":"Łódzka Spółka Handlowa","status":"active",
+      "potential":{"amount":"120000.50","currency":"PLN"},"tax_id":"526-000-12-46"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = created.json("id");
+  EXPECT_EQ(created.header("location"), "/api/v1/clients/" + id);
+  EXPECT_EQ(created.header("etag"), "\"1\"");
+  const std::string position = created.json("position");
+  EXPECT_EQ(std::to_string(store_->head()), position);
+
+  auto one = get("/api/v1/clients/" + id + "?min_position=" + position);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(one.header("etag"), "\"1\"");
+  EXPECT_EQ(one.json("name"), "Łódzka Spółka Handlowa");
+  EXPECT_NE(one.body.find(R"("potential":{"amount":"120000.50","currency":"PLN"})"),
+            std::string::npos);
+  EXPECT_NE(one.body.find(R"("turnover_12m":{"amount":"0.00")"), std::string::npos);
+
+  auto changed = patch("/api/v1/clients/" + id, R"({"status":"inactive"})", "operator",
+                       {{"If-Match", "\"1\""}});
+  EXPECT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(changed.header("etag"), "\"2\"");
+  const uint64_t head = store_->head();
+  auto stale =
+      patch("/api/v1/clients/" + id, R"({"status":"active"})", "operator", {{"If-Match", "\"1\""}});
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_EQ(stale.header("etag"), "\"2\"");
+  EXPECT_EQ(store_->head(), head) << "a conflict appends nothing";
+  EXPECT_EQ(get("/api/v1/clients/nosuch").status, 404);
+
+  // Search ignores case and diacritics; the list shows the new client.
+  auto found = get("/api/v1/clients?q=lodzka&min_position=" + std::to_string(head));
+  EXPECT_EQ(found.status, 200);
+  EXPECT_NE(found.body.find(id), std::string::npos) << found.body;
+  auto filtered = get("/api/v1/clients?status=inactive&sort=-name&limit=10");
+  EXPECT_NE(filtered.body.find(id), std::string::npos);
+  EXPECT_EQ(get("/api/v1/clients?status=active&limit=10").body.find(id), std::string::npos);
+  EXPECT_EQ(get("/api/v1/clients?colour=red").status, 400);
+  EXPECT_EQ(get("/api/v1/clients?sort=tax_id").status, 400);
+}
+
+TEST_F(Api, IdempotencyKeyReturnsTheFirstResult) {
+  const Headers key{{"Idempotency-Key", "k-1"}};
+  auto first = post(
+      "/api/v1/contacts",
+      R"({"kind":"note","direction":"internal","subject":"a","occurred_at":"2026-11-20T10:00:00Z"})",
+      "operator", key);
+  ASSERT_EQ(first.status, 201) << first.body;
+  const uint64_t head = store_->head();
+  auto again = post(
+      "/api/v1/contacts",
+      R"({"kind":"note","direction":"internal","subject":"a","occurred_at":"2026-11-20T10:00:00Z"})",
+      "operator", key);
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(again.json("id"), first.json("id"));
+  EXPECT_EQ(again.header("idempotent-replayed"), "true");
+  EXPECT_EQ(store_->head(), head);
+}
+
+TEST_F(Api, TasksMyTasksAndActions) {
+  auto task =
+      post("/api/v1/tasks",
+           R"({"title":"Zadzwonić do klienta","assignee_id":"op-operator","due":"2026-12-01"})",
+           "manager");
+  ASSERT_EQ(task.status, 201) << task.body;
+  const std::string id = task.json("id");
+  const std::string pos = task.json("position");
+  auto mine = get("/api/v1/me/tasks?min_position=" + pos, "operator");
+  EXPECT_NE(mine.body.find(id), std::string::npos) << mine.body;
+  auto delegated = get("/api/v1/me/tasks?scope=delegated", "manager");
+  EXPECT_NE(delegated.body.find(id), std::string::npos) << delegated.body;
+  EXPECT_EQ(get("/api/v1/me/tasks?scope=sideways").status, 400);
+
+  EXPECT_EQ(post("/api/v1/tasks/" + id + "/start", "", "operator").status, 200);
+  auto logged = post("/api/v1/tasks/" + id + "/work-log",
+                     R"({"date":"2026-11-20","minutes":45,"note":"rozmowa"})", "operator");
+  EXPECT_EQ(logged.status, 200) << logged.body;
+  auto done = post("/api/v1/tasks/" + id + "/complete", R"({"result":"umówione"})", "operator");
+  EXPECT_EQ(done.status, 200) << done.body;
+  auto again = post("/api/v1/tasks/" + id + "/start", "", "operator");
+  EXPECT_EQ(again.status, 422) << "a done task cannot start: " << again.body;
+  auto t = get("/api/v1/tasks/" + id + "?min_position=" + done.json("position"));
+  EXPECT_EQ(t.json("status"), "done");
+  auto work =
+      get("/api/v1/work-time?from=2026-11-01&to=2026-11-30&min_position=" + done.json("position"),
+          "operator");
+  EXPECT_EQ(work.json("minutes"), "45") << work.body;
+  EXPECT_EQ(get("/api/v1/work-time?operator=op-manager", "operator").status, 403);
+}
+
+TEST_F(Api, TimeTravelAndHistory) {
+  auto c = post("/api/v1/clients", R"({"name":"Alfa"})");
+  const std::string id = c.json("id");
+  const std::string first = c.json("position");
+  auto p = patch("/api/v1/clients/" + id, R"({"name":"Beta"})");
+  ASSERT_EQ(p.status, 200);
+  auto old = get("/api/v1/clients/" + id + "?at_position=" + first);
+  EXPECT_EQ(old.json("name"), "Alfa");
+  EXPECT_EQ(old.header("etag"), "\"1\"");
+  EXPECT_EQ(get("/api/v1/clients/" + id + "?as_of=2000-01-01T00:00:00Z").status, 404);
+  EXPECT_EQ(get("/api/v1/clients/" + id + "?as_of=yesterday").status, 400);
+  auto now = get("/api/v1/clients/" + id + "?as_of=2999-01-01T00:00:00Z");
+  EXPECT_EQ(now.json("name"), "Beta");
+
+  auto history =
+      get("/api/v1/clients/" + id + "/history?min_position=" + p.json("position"), "auditor");
+  ASSERT_EQ(history.status, 200) << history.body;
+  EXPECT_NE(history.body.find(R"("before":"Alfa","after":"Beta")"), std::string::npos)
+      << history.body;
+  EXPECT_EQ(get("/api/v1/clients/" + id + "/history", "operator").status, 403);
+  auto timeline = get("/api/v1/clients/" + id + "/timeline", "operator");
+  EXPECT_NE(timeline.body.find("ClientRegistered"), std::string::npos) << timeline.body;
+
+  auto events = get("/api/v1/events?from=1&limit=3", "auditor");
+  ASSERT_EQ(events.status, 200);
+  EXPECT_EQ(events.json("next_from"), "4");
+  EXPECT_NE(events.body.find(R"("position":1,)"), std::string::npos);
+}
+
+TEST_F(Api, FieldDefinitions) {
+  auto def = post("/api/v1/field-definitions",
+                  R"({"entity":"client","key":"segment","label":"Segment","type":"choice",
+                      "options":["A","B"]})",
+                  "manager");
+  ASSERT_EQ(def.status, 201) << def.body;
+  EXPECT_EQ(def.json("id"), "client.segment");
+  EXPECT_EQ(post("/api/v1/field-definitions", R"({"entity":"client","key":"x","type":"text"})",
+                 "operator")
+                .status,
+            403);
+  auto c = post("/api/v1/clients", R"({"name":"Gamma","fields":{"segment":"C"}})");
+  EXPECT_EQ(c.status, 422);
+  EXPECT_NE(c.body.find("fields.segment"), std::string::npos) << c.body;
+  c = post("/api/v1/clients", R"({"name":"Gamma","fields":{"segment":"B"}})");
+  ASSERT_EQ(c.status, 201) << c.body;
+  auto one = get("/api/v1/clients/" + c.json("id") + "?min_position=" + c.json("position"));
+  EXPECT_NE(one.body.find(R"("fields":{"segment":"B"})"), std::string::npos) << one.body;
+  auto changed =
+      patch("/api/v1/field-definitions/client.segment", R"({"label":"Segment rynku"})", "manager");
+  EXPECT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(get("/api/v1/field-definitions/client.segment").json("label"), "Segment rynku");
+  EXPECT_EQ(post("/api/v1/field-definitions/client.segment/retire", "", "admin").status, 200);
+  auto list = get("/api/v1/field-definitions?entity=client");
+  EXPECT_NE(list.body.find(R"("retired":true)"), std::string::npos) << list.body;
+  EXPECT_EQ(get("/api/v1/field-definitions/client.nothing").status, 404);
+}
+
+TEST_F(Api, OperatorsAndPasswords) {
+  auto op =
+      post("/api/v1/operators",
+           R"({"login":"nowak","name":"Jan Nowak","role":"operator","password":"dobre-haslo"})");
+  ASSERT_EQ(op.status, 201) << op.body;
+  auto t =
+      request(port_, "POST", "/api/v1/sessions", R"({"login":"nowak","password":"dobre-haslo"})");
+  EXPECT_EQ(t.status, 201) << t.body;
+  EXPECT_EQ(
+      post("/api/v1/operators", R"({"login":"x1","name":"X","role":"operator"})", "manager").status,
+      403);
+  EXPECT_EQ(
+      post("/api/v1/operators/" + op.json("id") + "/password", R"({"password":"short"})").status,
+      422);
+  EXPECT_EQ(
+      post("/api/v1/operators/" + op.json("id") + "/password", R"({"password":"inne-haslo-2"})")
+          .status,
+      200);
+  EXPECT_EQ(
+      request(port_, "POST", "/api/v1/sessions", R"({"login":"nowak","password":"inne-haslo-2"})")
+          .status,
+      201);
+  auto dup = post("/api/v1/operators", R"({"login":"nowak","name":"Other","role":"operator"})");
+  EXPECT_EQ(dup.status, 422) << dup.body;
+  // Deactivated operators lose their sessions (within the recheck interval) and cannot log in.
+  EXPECT_EQ(patch("/api/v1/operators/" + op.json("id"), R"({"active":false})").status, 200);
+  EXPECT_EQ(
+      request(port_, "POST", "/api/v1/sessions", R"({"login":"nowak","password":"inne-haslo-2"})")
+          .status,
+      401);
+}
+
+TEST_F(Api, CalendarAndFeeds) {
+  auto task =
+      post("/api/v1/tasks",
+           R"({"title":"Spotkanie","assignee_id":"op-operator","due":"2026-12-02"})", "operator");
+  ASSERT_EQ(task.status, 201);
+  auto cal =
+      get("/api/v1/calendar?from=2026-12-01&to=2026-12-07&min_position=" + task.json("position"),
+          "operator");
+  ASSERT_EQ(cal.status, 200) << cal.body;
+  EXPECT_NE(cal.body.find("Spotkanie"), std::string::npos) << cal.body;
+  EXPECT_EQ(get("/api/v1/calendar?view=year").status, 400);
+  EXPECT_EQ(get("/api/v1/calendar?from=2026-12-07&to=2026-12-01").status, 400);
+  // The iCalendar feed takes the token in the query (calendar apps cannot send headers).
+  auto ics = request(port_, "GET", "/api/v1/calendar/op-operator.ics?token=" + token("operator"));
+  EXPECT_EQ(ics.status, 200);
+  EXPECT_EQ(ics.header("content-type"), "text/calendar; charset=utf-8");
+  EXPECT_EQ(ics.body.rfind("BEGIN:VCALENDAR", 0), 0u) << ics.body;
+  EXPECT_EQ(request(port_, "GET", "/api/v1/clients?token=" + token("operator")).status, 401)
+      << "only feeds take a token in the query";
+}
+
+TEST_F(Api, OperationsRoutes) {
+  auto health = request(port_, "GET", "/healthz");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.json("status"), "ok");
+  get("/api/v1/clients");
+  auto metrics = request(port_, "GET", "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(
+      metrics.body.find(R"(crm_http_requests_total{route="GET /api/v1/clients",status="200"})"),
+      std::string::npos);
+  EXPECT_NE(metrics.body.find("crm_http_request_duration_seconds_bucket"), std::string::npos);
+  EXPECT_NE(metrics.body.find("crm_projection_lag_events{projection=\"records\"}"),
+            std::string::npos);
+  EXPECT_NE(metrics.body.find("crm_http_connections"), std::string::npos);
+  // The OpenAPI document is JSON and describes every route of the table.
+  auto doc = request(port_, "GET", "/openapi.json");
+  ASSERT_EQ(doc.status, 200);
+  auto parsed = parse_object(doc.body);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(doc.json("openapi"), "3.1.0");
+  const domain::Value* paths = domain::find(*parsed, "paths");
+  ASSERT_TRUE(paths && paths->get<domain::Object>());
+  for (const auto& route : api_->route_names()) {
+    const std::string method = route.substr(0, route.find(' '));
+    const std::string path = route.substr(route.find(' ') + 1);
+    const domain::Value* item = domain::find(*paths->get<domain::Object>(), path);
+    ASSERT_TRUE(item) << path;
+    std::string lower = method;
+    for (auto& ch : lower) ch = static_cast<char>(std::tolower(ch));
+    EXPECT_TRUE(domain::find(*item->get<domain::Object>(), lower)) << route;
+  }
+  EXPECT_EQ(request(port_, "GET", "/nothing/here").status, 404);
+  EXPECT_EQ(request(port_, "PUT", "/api/v1/clients").status, 405);
+}
+
+}  // namespace
+}  // namespace crm::api::test

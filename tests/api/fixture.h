@@ -1,0 +1,219 @@
+#pragma once
+// A whole server on a loopback port in a temporary directory (real RocksDB, real projections,
+// real Beast server), and a tiny blocking HTTP/1.1 client over a plain socket, so each request
+// in a test is exactly the bytes it says.
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/api.h"
+#include "api/json.h"
+#include "api/server.h"
+#include "application/command_handler.h"
+#include "application/passwords.h"
+#include "eventstore/event_store.h"
+#include "eventstore/table_store.h"
+#include "projections/runner.h"
+#include "projections/views.h"
+#include "tests/support/temp_dir.h"
+
+namespace crm::api::test {
+
+struct Response {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::string body;
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+  /// A member of a JSON object body, as text ("" when absent); numbers as digits.
+  std::string json(const std::string& key) const {
+    auto parsed = parse_object(body);
+    if (!parsed) return {};
+    const domain::Value* v = domain::find(*parsed, key);
+    if (!v) return {};
+    if (const auto* s = v->get<std::string>()) return *s;
+    if (const auto* n = v->get<int64_t>()) return std::to_string(*n);
+    return domain::to_display(*v);
+  }
+};
+
+inline int connect_to(uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+/// Sends raw bytes on a new connection and reads the response until the server closes.
+inline Response raw_request(uint16_t port, const std::string& bytes) {
+  Response r;
+  const int fd = connect_to(port);
+  if (fd < 0) return r;
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  std::string in;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    in.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  const size_t end = in.find("\r\n\r\n");
+  if (in.size() < 12 || end == std::string::npos) return r;
+  r.status = std::stoi(in.substr(9, 3));
+  size_t line = in.find("\r\n") + 2;
+  while (line < end) {
+    const size_t next = in.find("\r\n", line);
+    const std::string h = in.substr(line, next - line);
+    const size_t colon = h.find(':');
+    std::string name = h.substr(0, colon);
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers[name] = h.substr(h.find_first_not_of(' ', colon + 1));
+    line = next + 2;
+  }
+  r.body = in.substr(end + 4);
+  return r;
+}
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+inline Response request(uint16_t port, const std::string& method, const std::string& target,
+                        const std::string& body = {}, const Headers& headers = {}) {
+  std::string bytes =
+      method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  bool typed = false;
+  for (const auto& [k, v] : headers) {
+    bytes += k + ": " + v + "\r\n";
+    typed = typed || k == "Content-Type";
+  }
+  if (!body.empty() && !typed) bytes += "Content-Type: application/json\r\n";
+  if (!body.empty() || method == "POST" || method == "PATCH")
+    bytes += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  bytes += "\r\n" + body;
+  return raw_request(port, bytes);
+}
+
+inline int64_t wall_clock_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+/// The server with one operator per role ("op-<role>", login = role, password "password-<role>").
+class ServerFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ApiOptions options;
+    options.rate_limit = 0;  // tests send bursts; the limit has its own test
+    start(options, {});
+  }
+  void TearDown() override { stop(); }
+
+  void start(ApiOptions api_options, ServerOptions server_options) {
+    auto s = eventstore::EventStore::open(dir_.sub("events"));
+    ASSERT_TRUE(s) << s.error().message;
+    store_ = std::move(*s);
+    auto v = eventstore::TableStore::open(dir_.sub("views"));
+    ASSERT_TRUE(v) << v.error().message;
+    views_ = std::move(*v);
+    handler_ =
+        std::make_unique<application::CommandHandler>(*store_, application::Options{wall_clock_us});
+    for (const char* role : {"operator", "manager", "auditor", "admin"}) {
+      if (handler_->exists(domain::EntityKind::operator_, std::string("op-") + role)) continue;
+      domain::Command c{domain::EntityKind::operator_,
+                        domain::Action::create,
+                        std::string("op-") + role,
+                        {{"login", role}, {"name", std::string("Test ") + role}, {"role", role}},
+                        "op-admin",
+                        {},
+                        application::hash_password(std::string("password-") + role)};
+      ASSERT_TRUE(handler_->handle(c));
+    }
+    runner_ =
+        std::make_unique<projections::Runner>(*store_, *views_, projections::builtin_projections());
+    ASSERT_TRUE(runner_->start());
+    if (!api_options.clock) api_options.clock = wall_clock_us;
+    api_ = std::make_unique<Api>(*store_, *handler_, *views_, *runner_, api_options);
+    ASSERT_TRUE(api_->open());
+    server_options.port = 0;
+    server_options.workers = 8;
+    auto server = Server::start(*api_, server_options);
+    ASSERT_TRUE(server) << server.error();
+    server_ = std::move(*server);
+    port_ = server_->port();
+  }
+
+  void stop() {
+    if (server_) server_->stop();
+    server_.reset();
+    api_.reset();
+    if (runner_) runner_->stop();
+    runner_.reset();
+    handler_.reset();
+    views_.reset();
+    store_.reset();
+  }
+
+  /// A session token for a role's operator.
+  std::string token(const std::string& role) {
+    auto r = request(port_, "POST", "/api/v1/sessions",
+                     "{\"login\":\"" + role + "\",\"password\":\"password-" + role + "\"}");
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.json("token");
+  }
+  Headers auth(const std::string& role) {
+    if (!tokens_.count(role)) tokens_[role] = token(role);
+    return {{"Authorization", "Bearer " + tokens_[role]}};
+  }
+  Response get(const std::string& target, const std::string& role = "admin") {
+    return request(port_, "GET", target, {}, auth(role));
+  }
+  Response post(const std::string& target, const std::string& body,
+                const std::string& role = "admin", Headers extra = {}) {
+    Headers h = auth(role);
+    h.insert(h.end(), extra.begin(), extra.end());
+    return request(port_, "POST", target, body, h);
+  }
+  Response patch(const std::string& target, const std::string& body,
+                 const std::string& role = "admin", Headers extra = {}) {
+    Headers h = auth(role);
+    h.insert(h.end(), extra.begin(), extra.end());
+    return request(port_, "PATCH", target, body, h);
+  }
+
+  crm::testing::TempDir dir_{"crm-api"};
+  std::unique_ptr<eventstore::EventStore> store_;
+  std::unique_ptr<eventstore::TableStore> views_;
+  std::unique_ptr<application::CommandHandler> handler_;
+  std::unique_ptr<projections::Runner> runner_;
+  std::unique_ptr<Api> api_;
+  std::unique_ptr<Server> server_;
+  uint16_t port_ = 0;
+  std::map<std::string, std::string> tokens_;
+};
+
+}  // namespace crm::api::test

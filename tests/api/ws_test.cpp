@@ -1,0 +1,128 @@
+// WebSocket subscriptions over loopback: catch-up then live under concurrent writers, with no gap
+// and no duplicate; category filters; My tasks pushes; authentication.
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <thread>
+
+#include "tests/api/fixture.h"
+
+namespace crm::api::test {
+namespace {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+class Client {
+ public:
+  Client(uint16_t port, const std::string& token) : ws_(ioc_) {
+    tcp::resolver resolver(ioc_);
+    net::connect(ws_.next_layer(), resolver.resolve("127.0.0.1", std::to_string(port)));
+    ws_.set_option(
+        beast::websocket::stream_base::decorator([token](beast::websocket::request_type& req) {
+          req.set(beast::http::field::authorization, "Bearer " + token);
+        }));
+    ws_.handshake("127.0.0.1", "/api/v1/ws");
+  }
+  void send(const std::string& text) { ws_.write(net::buffer(text)); }
+  /// The next message as a parsed object.
+  domain::Object next() {
+    beast::flat_buffer buffer;
+    ws_.read(buffer);
+    auto parsed = parse_object(beast::buffers_to_string(buffer.data()));
+    EXPECT_TRUE(parsed);
+    return parsed ? *parsed : domain::Object{};
+  }
+  static std::string text(const domain::Object& o, const char* key) {
+    const domain::Value* v = domain::find(o, key);
+    if (!v) return {};
+    if (const auto* s = v->get<std::string>()) return *s;
+    if (const auto* n = v->get<int64_t>()) return std::to_string(*n);
+    return {};
+  }
+
+ private:
+  net::io_context ioc_;
+  beast::websocket::stream<tcp::socket> ws_;
+};
+
+using WebSocket = ServerFixture;
+
+void write_clients(application::CommandHandler& handler, int writer, int count) {
+  for (int i = 0; i < count; ++i) {
+    domain::Command c{domain::EntityKind::client,
+                      domain::Action::create,
+                      "w" + std::to_string(writer) + "-" + std::to_string(i),
+                      {{"name", "Firma " + std::to_string(i)}},
+                      "op-admin"};
+    ASSERT_TRUE(handler.handle(c));
+  }
+}
+
+TEST_F(WebSocket, CatchUpThenLiveWithoutGapsUnderConcurrentWrites) {
+  write_clients(*handler_, 9, 50);  // history to catch up on
+  Client client(port_, token("auditor"));
+  client.send(R"({"op":"subscribe","stream":"$all","from":1})");
+  auto ack = client.next();
+  EXPECT_EQ(Client::text(ack, "type"), "subscribed");
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) writers.emplace_back(write_clients, std::ref(*handler_), w, 100);
+  for (auto& t : writers) t.join();
+  const uint64_t head = store_->head();
+  uint64_t expected = 1;
+  while (expected <= head) {
+    auto m = client.next();
+    ASSERT_EQ(Client::text(m, "type"), "event");
+    ASSERT_EQ(Client::text(m, "position"), std::to_string(expected)) << "gap or duplicate";
+    ++expected;
+  }
+  // Live: one more event arrives after everything before it.
+  write_clients(*handler_, 7, 1);
+  auto live = client.next();
+  EXPECT_EQ(Client::text(live, "position"), std::to_string(head + 1));
+  EXPECT_EQ(Client::text(live, "stream"), "client-w7-0");
+  EXPECT_EQ(Client::text(live, "event_type"), "ClientRegistered");
+}
+
+TEST_F(WebSocket, CategoryAndStreamSubscriptions) {
+  write_clients(*handler_, 1, 3);
+  Client client(port_, token("operator"));
+  client.send(R"({"op":"subscribe","stream":"client","from":0})");
+  EXPECT_EQ(Client::text(client.next(), "type"), "subscribed");
+  for (int i = 0; i < 3; ++i) {
+    auto m = client.next();
+    EXPECT_EQ(Client::text(m, "stream"), "client-w1-" + std::to_string(i));
+  }
+  Client one(port_, token("operator"));
+  one.send(R"({"op":"subscribe","stream":"client-w1-2","from":1})");
+  EXPECT_EQ(Client::text(one.next(), "type"), "subscribed");
+  EXPECT_EQ(Client::text(one.next(), "stream"), "client-w1-2");
+  one.send(R"({"op":"dance"})");
+  EXPECT_EQ(Client::text(one.next(), "type"), "error");
+  one.send("not json");
+  EXPECT_EQ(Client::text(one.next(), "type"), "error");
+}
+
+TEST_F(WebSocket, MyTasksChangesArePushed) {
+  Client client(port_, token("operator"));
+  client.send(R"({"op":"unsubscribe"})");
+  EXPECT_EQ(Client::text(client.next(), "type"), "unsubscribed");
+  auto task =
+      post("/api/v1/tasks", R"({"title":"Oddzwonić","assignee_id":"op-operator"})", "manager");
+  ASSERT_EQ(task.status, 201);
+  auto m = client.next();
+  EXPECT_EQ(Client::text(m, "type"), "my_tasks_changed");
+  EXPECT_EQ(Client::text(m, "task_id"), task.json("id"));
+}
+
+TEST_F(WebSocket, NeedsAValidToken) {
+  EXPECT_THROW(Client(port_, "bogus"), boost::system::system_error);
+  auto plain = get("/api/v1/ws");
+  EXPECT_EQ(plain.status, 426);
+}
+
+}  // namespace
+}  // namespace crm::api::test
