@@ -3,7 +3,7 @@
 #   ./dev.sh run    install what is missing, build, start `crm serve` on ./data
 #   ./dev.sh test   install what is missing, build, run every test (plus an ASan/UBSan build)
 #   ./dev.sh build  install what is missing and build (build/, RelWithDebInfo)
-#   ./dev.sh deps   only install what is missing
+#   ./dev.sh deps   only install what is missing (deps bench: also what benchmarks/run needs)
 # Idempotent: apt runs only when a package is missing; ninja rebuilds only what changed.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -14,10 +14,13 @@ PACKAGES=(
   libboost1.81-dev libsimdjson-dev libhowardhinnant-date-dev tzdata libicu-dev libical-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+# Only for benchmarks/run: load generator and the static-file baseline of api.get.
+BENCH_PACKAGES=(wrk nginx-light)
 
 install_deps() {
-  local missing=()
-  for p in "${PACKAGES[@]}"; do
+  local missing=() wanted=("${PACKAGES[@]}")
+  [ "${1:-}" = bench ] && wanted+=("${BENCH_PACKAGES[@]}")
+  for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if ((${#missing[@]})); then
@@ -42,7 +45,7 @@ build() {
 cmd=${1:-}
 case "$cmd" in
   deps)
-    install_deps
+    install_deps "${2:-}"
     ;;
   build)
     install_deps

@@ -15,6 +15,8 @@ std::string json_escape(const std::string& s) {
   return out;
 }
 
+}  // namespace
+
 std::string number(double v) {
   char buf[64];
   if (std::fabs(v) >= 100 || v == std::floor(v))
@@ -24,7 +26,6 @@ std::string number(double v) {
   return buf;
 }
 
-}  // namespace
 
 Settings parse_settings(int argc, char** argv) {
   Settings s;

@@ -41,6 +41,8 @@ struct Row {
 void report(const Settings& s, const Row& row);
 void print_table_header();
 
+/// A figure for the table: thousands separated, sensible decimals.
+std::string number(double v);
 /// Percentile (0..100) of unsorted samples; sorts them.
 double percentile(std::vector<double>& samples, double p);
 

@@ -1,6 +1,8 @@
 // Bad requests get their 4xx (never a 5xx) and append nothing; the server's limits hold.
 
 #include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <thread>
 
