@@ -533,6 +533,13 @@ void Server::Impl::run_hub() {
   while (!stopping) {
     auto events = sub->next(512, std::chrono::milliseconds(100));
     if (!events || events->empty()) continue;
+    if (ws_sessions.load() == 0) {
+      // Nobody listens: keep no messages. A session that connects later reads what it needs
+      // from the log until the ring (contiguous again from the next batch) covers it.
+      std::unique_lock lock(ring_mu);
+      ring.clear();
+      continue;
+    }
     std::vector<TaskNotice> notices;
     std::vector<RingEntry> fresh;
     fresh.reserve(events->size());

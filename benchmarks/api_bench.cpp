@@ -40,8 +40,8 @@ double to_ms(const std::string& number, const std::string& unit) {
 // Runs wrk and parses its summary (requests/s, the 50% and 99% latencies, non-2xx responses).
 WrkResult wrk(const std::string& url, int connections, int seconds, const std::string& script) {
   const std::string cmd = "wrk --latency -t2 -c" + std::to_string(connections) + " -d" +
-                          std::to_string(seconds) + "s" +
-                          (script.empty() ? "" : " -s " + script) + " '" + url + "' 2>&1";
+                          std::to_string(seconds) + "s" + (script.empty() ? "" : " -s " + script) +
+                          " '" + url + "' 2>&1";
   WrkResult r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -115,9 +115,9 @@ double store_appends(const std::string& dir, double seconds) {
   for (int w = 0; w < 64; ++w)
     threads.emplace_back([&, w] {
       for (uint64_t i = 0; !stop; ++i) {
-        auto r = store->append("bench-" + std::to_string(w) + "x" + std::to_string(i),
-                               eventstore::ExpectedVersion::no_stream(),
-                               {{"Benchmarked", payload}});
+        auto r =
+            store->append("bench-" + std::to_string(w) + "x" + std::to_string(i),
+                          eventstore::ExpectedVersion::no_stream(), {{"Benchmarked", payload}});
         if (r) ++done;
       }
     });
@@ -148,10 +148,11 @@ int main(int argc, char** argv) {
     const auto script = write_script(dir, "get.lua", auth);
     const auto ours = wrk(one, 64, seconds, script);
     const auto theirs = wrk(nginx.url(), 64, seconds, "");
-    report(s, {"api.get", "GET /api/v1/clients/c1, 64 connections, " + std::to_string(seconds) +
-                              "s, " + std::to_string(body.size()) + " B, p99 " +
-                              number(ours.p99_ms) + " ms (nginx " + number(theirs.p99_ms) + " ms)" +
-                              (ours.non_2xx ? ", NON-2XX: " + std::to_string(ours.non_2xx) : ""),
+    report(s, {"api.get",
+               "GET /api/v1/clients/c1, 64 connections, " + std::to_string(seconds) + "s, " +
+                   std::to_string(body.size()) + " B, p99 " + number(ours.p99_ms) + " ms (nginx " +
+                   number(theirs.p99_ms) + " ms)" +
+                   (ours.non_2xx ? ", NON-2XX: " + std::to_string(ours.non_2xx) : ""),
                ours.rps, "req/s", "nginx static file, same payload", theirs.rps,
                theirs.rps > 0 ? ours.rps / theirs.rps : 0});
   }
@@ -159,10 +160,11 @@ int main(int argc, char** argv) {
     const auto script = write_script(dir, "list.lua", auth);
     const auto ours =
         wrk(base + "/api/v1/clients?status=active&sort=name&limit=50", 64, seconds, script);
-    report(s, {"api.list", "GET /api/v1/clients?status=active&sort=name&limit=50 (small), 64 "
-                           "connections, p50/p99 " +
-                               number(ours.p50_ms) + "/" + number(ours.p99_ms) + " ms" +
-                               (ours.non_2xx ? ", NON-2XX: " + std::to_string(ours.non_2xx) : ""),
+    report(s, {"api.list",
+               "GET /api/v1/clients?status=active&sort=name&limit=50 (small), 64 "
+               "connections, p50/p99 " +
+                   number(ours.p50_ms) + "/" + number(ours.p99_ms) + " ms" +
+                   (ours.non_2xx ? ", NON-2XX: " + std::to_string(ours.non_2xx) : ""),
                ours.rps, "req/s", "target 20k req/s", 20000, ours.rps / 20000});
   }
   if (s.wants("api.post")) {
@@ -172,19 +174,20 @@ int main(int argc, char** argv) {
         "wrk.headers[\"Content-Type\"] = \"application/json\"\n"
         "wrk.body = '{\"kind\":\"phone_call\",\"direction\":\"inbound\",\"subject\":\"Zapytanie\","
         "\"occurred_at\":\"2026-11-20T10:00:00Z\",\"client_id\":\"c1\"}'\n";
-    const auto peak = wrk(base + "/api/v1/contacts", 64, seconds, write_script(dir, "post.lua", post));
+    const auto peak =
+        wrk(base + "/api/v1/contacts", 64, seconds, write_script(dir, "post.lua", post));
     // Half of the peak rate: each connection waits so that 64 of them send peak/2 per second.
     const int delay_ms = peak.rps > 0 ? std::max(1, static_cast<int>(64000 / (peak.rps / 2))) : 10;
-    const auto half = wrk(base + "/api/v1/contacts", 64, seconds,
-                          write_script(dir, "post-half.lua",
-                                       post + "function delay() return " +
-                                           std::to_string(delay_ms) + " end\n"));
+    const auto half =
+        wrk(base + "/api/v1/contacts", 64, seconds,
+            write_script(dir, "post-half.lua",
+                         post + "function delay() return " + std::to_string(delay_ms) + " end\n"));
     const double baseline = store_appends(dir + "/append-baseline", s.quick ? 2 : 5);
-    report(s, {"api.post", "POST /api/v1/contacts (durable), 64 connections; peak p99 " +
-                               number(peak.p99_ms) + " ms; at " + number(half.rps) +
-                               " req/s (about half of peak): p50/p99 " + number(half.p50_ms) +
-                               "/" + number(half.p99_ms) + " ms" +
-                               (peak.non_2xx ? ", NON-2XX: " + std::to_string(peak.non_2xx) : ""),
+    report(s, {"api.post",
+               "POST /api/v1/contacts (durable), 64 connections; peak p99 " + number(peak.p99_ms) +
+                   " ms; at " + number(half.rps) + " req/s (about half of peak): p50/p99 " +
+                   number(half.p50_ms) + "/" + number(half.p99_ms) + " ms" +
+                   (peak.non_2xx ? ", NON-2XX: " + std::to_string(peak.non_2xx) : ""),
                peak.rps, "req/s", "eventstore.append w64/b1/sync", baseline,
                baseline > 0 ? peak.rps / baseline : 0});
   }

@@ -40,8 +40,8 @@ class ApiFixture {
     }
     store_ = std::move(eventstore::EventStore::open(dir_.sub("events"))).value();
     views_ = std::move(eventstore::TableStore::open(dir_.sub("views"))).value();
-    handler_ = std::make_unique<application::CommandHandler>(*store_,
-                                                             application::Options{wall_clock_us});
+    handler_ =
+        std::make_unique<application::CommandHandler>(*store_, application::Options{wall_clock_us});
     domain::Command op{domain::EntityKind::operator_,
                        domain::Action::create,
                        "op-bench",
@@ -50,8 +50,8 @@ class ApiFixture {
                        {},
                        application::hash_password("bench-password")};
     if (!handler_->handle(op)) std::abort();
-    runner_ = std::make_unique<projections::Runner>(*store_, *views_,
-                                                    projections::builtin_projections());
+    runner_ =
+        std::make_unique<projections::Runner>(*store_, *views_, projections::builtin_projections());
     if (!runner_->catch_up() || !runner_->start()) std::abort();
     api::ApiOptions options;
     options.clock = wall_clock_us;

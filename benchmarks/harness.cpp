@@ -26,7 +26,6 @@ std::string number(double v) {
   return buf;
 }
 
-
 Settings parse_settings(int argc, char** argv) {
   Settings s;
   for (int i = 1; i < argc; ++i) {

@@ -270,6 +270,9 @@ result<void> EventStore::Impl::open(bool as_follower, const std::string& seconda
   // new dirty pages (about 2x slower here). Without sync, every write goes to the OS at once, so
   // a process crash loses nothing acknowledged.
   db_options.manual_wal_flush = options.sync && !as_follower;
+  // Only the sequencer (and a lone direct appender) write: nobody gains from spinning with
+  // sched_yield in RocksDB's write thread, and on two cores it takes CPU from the ones who work.
+  db_options.enable_write_thread_adaptive_yield = false;
 
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;

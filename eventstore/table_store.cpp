@@ -109,6 +109,7 @@ result<std::unique_ptr<TableStore>> TableStore::open(const std::string& path,
   // tables reach disk together, so after a crash every table, checkpoints included, is as of one
   // and the same earlier batch: progress is lost, consistency never.
   db_options.atomic_flush = true;
+  db_options.enable_write_thread_adaptive_yield = false;  // one writer per view pass
 
   std::vector<std::string> names;
   auto s = rocksdb::DB::ListColumnFamilies(db_options, path, &names);

@@ -77,7 +77,7 @@ Response raw_request(uint16_t port, const std::string& bytes) {
 }
 
 Response request(uint16_t port, const std::string& method, const std::string& target,
-                        const std::string& body, const Headers& headers) {
+                 const std::string& body, const Headers& headers) {
   std::string bytes =
       method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
   bool typed = false;

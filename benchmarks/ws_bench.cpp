@@ -1,0 +1,163 @@
+// ws.fanout: N WebSocket subscribers to $all (1,000; --quick 100) while a writer appends contacts
+// at a fixed rate (5,000 events/s; --quick 1,000) through the command path. Every event must
+// reach every subscriber; the latency is from issuing the command to a subscriber receiving the
+// event (so it includes the durable append). The subscribers run on one thread of this process.
+//
+// usage: ws_bench [--quick] [--json FILE] [NAME-PREFIX ...]
+
+#include <sys/resource.h>
+
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <thread>
+
+#include "benchmarks/api_fixture.h"
+#include "benchmarks/harness.h"
+
+namespace crm::bench {
+namespace {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using steady = std::chrono::steady_clock;
+
+struct Shared {
+  std::vector<std::atomic<int64_t>> issued_ns;  // by event sequence number
+  std::vector<double> latencies_ms;             // appended by the client thread only
+  uint64_t received = 0;
+  uint64_t out_of_order = 0;
+  explicit Shared(size_t n) : issued_ns(n) {}
+};
+
+class Subscriber : public std::enable_shared_from_this<Subscriber> {
+ public:
+  Subscriber(net::io_context& ioc, uint16_t port, const std::string& token, Shared& shared)
+      : ws_(ioc), shared_(shared) {
+    tcp::resolver resolver(ioc);
+    net::connect(ws_.next_layer(), resolver.resolve("127.0.0.1", std::to_string(port)));
+    ws_.set_option(
+        beast::websocket::stream_base::decorator([token](beast::websocket::request_type& req) {
+          req.set(beast::http::field::authorization, "Bearer " + token);
+        }));
+    ws_.handshake("127.0.0.1", "/api/v1/ws");
+    ws_.write(net::buffer(std::string(R"({"op":"subscribe","stream":"contact"})")));
+    beast::flat_buffer ack;
+    ws_.read(ack);  // {"type":"subscribed",...}
+  }
+  void start() { read(); }
+  uint64_t count() const { return count_.load(std::memory_order_relaxed); }
+
+ private:
+  void read() {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return;
+      self->on_message();
+      self->read();
+    });
+  }
+  void on_message() {
+    const auto now = steady::now().time_since_epoch().count();
+    const std::string_view text(static_cast<const char*>(buffer_.data().data()),
+                                buffer_.data().size());
+    // "stream":"contact-wsb<sequence>"
+    const size_t at = text.find("\"contact-wsb");
+    if (at != std::string_view::npos) {
+      const uint64_t seq = std::strtoull(text.data() + at + 12, nullptr, 10);
+      if (seq < shared_.issued_ns.size()) {
+        shared_.latencies_ms.push_back(static_cast<double>(now - shared_.issued_ns[seq].load()) /
+                                       1e6);
+        if (seq != next_) ++shared_.out_of_order;
+        next_ = seq + 1;
+        ++count_;
+        ++shared_.received;
+      }
+    }
+    buffer_.consume(buffer_.size());
+  }
+
+  beast::websocket::stream<tcp::socket> ws_;
+  beast::flat_buffer buffer_;
+  Shared& shared_;
+  std::atomic<uint64_t> count_{0};
+  uint64_t next_ = 0;
+};
+
+}  // namespace
+}  // namespace crm::bench
+
+int main(int argc, char** argv) {
+  using namespace crm::bench;
+  const Settings s = parse_settings(argc, argv);
+  if (!s.wants("ws.fanout")) return 0;
+  rlimit files{};
+  getrlimit(RLIMIT_NOFILE, &files);
+  files.rlim_cur = files.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &files);
+
+  const size_t subscribers = s.quick ? 100 : 1000;
+  const double rate = s.quick ? 1000 : 5000;
+  const double seconds = s.quick ? 2 : 5;
+  const auto events = static_cast<size_t>(rate * seconds);
+  ApiFixture server;
+  Shared shared(events);
+  net::io_context ioc;
+  std::vector<std::shared_ptr<Subscriber>> subs;
+  for (size_t i = 0; i < subscribers; ++i)
+    subs.push_back(std::make_shared<Subscriber>(ioc, server.port(), server.token(), shared));
+  for (auto& sub : subs) sub->start();
+  std::thread client([&] { ioc.run(); });
+
+  // The writer: one contact per event, paced.
+  const auto t0 = steady::now();
+  std::atomic<uint64_t> refused{0};
+  std::thread writer([&] {
+    for (size_t i = 0; i < events; ++i) {
+      std::this_thread::sleep_until(t0 + std::chrono::duration_cast<steady::duration>(
+                                             std::chrono::duration<double>(i / rate)));
+      shared.issued_ns[i] = steady::now().time_since_epoch().count();
+      crm::domain::Command c{crm::domain::EntityKind::contact,
+                             crm::domain::Action::create,
+                             "wsb" + std::to_string(i),
+                             {{"kind", "note"},
+                              {"direction", "internal"},
+                              {"subject", "fan-out"},
+                              {"occurred_at", "2026-11-20T10:00:00Z"}},
+                             "op-bench"};
+      if (!server.handler().handle(c)) ++refused;
+    }
+  });
+  writer.join();
+  const double write_seconds = seconds_since(t0);
+  // Wait until every subscriber has every event (or 60 s).
+  const uint64_t expected = static_cast<uint64_t>(events) * subscribers;
+  const auto deadline = steady::now() + std::chrono::seconds(60);
+  while (steady::now() < deadline) {
+    uint64_t got = 0;
+    for (auto& sub : subs) got += sub->count();
+    if (got >= expected) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const double total_seconds = seconds_since(t0);
+  ioc.stop();
+  client.join();
+
+  auto& lat = shared.latencies_ms;
+  const double p50 = lat.empty() ? 0 : percentile(lat, 50);
+  const double p99 = lat.empty() ? 0 : percentile(lat, 99);
+  const std::string settings =
+      std::to_string(subscribers) + " subscribers, " + number(rate) + " events/s for " +
+      number(seconds) + " s (achieved " + number(static_cast<double>(events) / write_seconds) +
+      "/s), delivered " + std::to_string(shared.received) + " of " + std::to_string(expected) +
+      (shared.out_of_order ? ", OUT OF ORDER: " + std::to_string(shared.out_of_order) : "") +
+      (refused ? ", refused commands: " + std::to_string(refused) : "") + ", p50 " + number(p50) +
+      " ms";
+  report(s, {"ws.fanout/p99", settings, p99, "ms", "target p99", 50, p99 > 0 ? 50 / p99 : 0});
+  report(s, {"ws.fanout/messages", settings, static_cast<double>(shared.received) / total_seconds,
+             "messages/s", "offered (subscribers x rate)", subscribers * rate,
+             static_cast<double>(shared.received) / total_seconds / (subscribers * rate)});
+  return 0;
+}
