@@ -469,7 +469,16 @@ HttpResponse Api::run(Context& c, CommandSpec spec) {
   request.idempotency_key = c.req.idempotency_key;
   spec.command.actor = c.who.operator_id;
   auto outcome = handler_.handle(std::move(spec.command), request);
-  if (!outcome) return problem_for(outcome.error());
+  if (!outcome) {
+    const auto k = outcome.error().k;
+    (k == application::error::kind::refused    ? commands_refused_
+     : k == application::error::kind::conflict ? commands_conflicted_
+                                               : commands_failed_)
+        .fetch_add(1, std::memory_order_relaxed);
+    return problem_for(outcome.error());
+  }
+  (outcome->duplicate ? commands_repeated_ : commands_accepted_)
+      .fetch_add(1, std::memory_order_relaxed);
   JsonWriter w;
   const std::string id = spec.shown_id.empty() ? outcome->id : spec.shown_id;
   w.begin_object().key("id").string(id).key("version").unsigned_number(outcome->version);
@@ -1058,6 +1067,14 @@ std::string Api::render_metrics() const {
       "# TYPE crm_log_head_position gauge\n"
       "crm_log_head_position " +
       std::to_string(store_.head()) +
+      "\n# HELP crm_commands_total Commands by outcome (accepted ones appended their events).\n"
+      "# TYPE crm_commands_total counter\n"
+      "crm_commands_total{result=\"accepted\"} " +
+      std::to_string(commands_accepted_.load()) + "\ncrm_commands_total{result=\"repeated\"} " +
+      std::to_string(commands_repeated_.load()) + "\ncrm_commands_total{result=\"refused\"} " +
+      std::to_string(commands_refused_.load()) + "\ncrm_commands_total{result=\"conflict\"} " +
+      std::to_string(commands_conflicted_.load()) + "\ncrm_commands_total{result=\"failed\"} " +
+      std::to_string(commands_failed_.load()) +
       "\n# HELP crm_projection_lag_events Events a read model is behind the log.\n"
       "# TYPE crm_projection_lag_events gauge\n";
   for (const auto& s : runner_.status())

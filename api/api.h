@@ -8,6 +8,7 @@
 //
 // Thread safety: handle() may be called from any number of threads at once.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -151,6 +152,8 @@ class Api {
   LoginThrottle throttle_;
   RateLimiter limiter_;
   std::string openapi_;
+  std::atomic<uint64_t> commands_accepted_{0}, commands_repeated_{0}, commands_refused_{0},
+      commands_conflicted_{0}, commands_failed_{0};
 };
 
 /// The OpenAPI 3.1 document for a route table (openapi.cpp).

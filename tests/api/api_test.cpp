@@ -269,6 +269,12 @@ TEST_F(Api, OperationsRoutes) {
   EXPECT_NE(metrics.body.find("crm_projection_lag_events{projection=\"records\"}"),
             std::string::npos);
   EXPECT_NE(metrics.body.find("crm_http_connections"), std::string::npos);
+  post("/api/v1/clients", R"({"name":"Metryka"})");
+  post("/api/v1/clients", R"({"name":123})");
+  metrics = request(port_, "GET", "/metrics");
+  EXPECT_NE(metrics.body.find("crm_commands_total{result=\"accepted\"} 1\n"), std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("crm_commands_total{result=\"refused\"} 1\n"), std::string::npos);
   // The OpenAPI document is JSON and describes every route of the table.
   auto doc = request(port_, "GET", "/openapi.json");
   ASSERT_EQ(doc.status, 200);
