@@ -106,7 +106,8 @@ class RecordsView final : public Projection {
 // ---- lists of every kind, by title -----------------------------------------------------------
 // by_title: kind \0 sort_key(title) \0 id -> ""
 // words: kind \0 word \0 id -> sort_key(title) \0 the title's words (v2; v1 stored "")
-// state: kind/id -> title parts (\x1f-separated) \0 sort_key \0 words
+// state: kind/id -> title parts (\x1f-separated) \0 sort_key \0 words \0 bucket values (\x1f)
+// by_field (v3): kind \0 field \0 value \0 sort_key(title) \0 id -> "" for the bucket fields
 
 }  // namespace
 
@@ -125,32 +126,58 @@ const std::vector<std::string>& title_fields(EntityKind kind) {
 
 namespace {
 
+// Single-valued choice and reference fields (status, account manager, assignee, client, ...):
+// the fields lists keep a bucket index of, so that a filter on one of them reads only its rows.
+const std::vector<std::string>& bucket_fields(EntityKind kind) {
+  static const auto all = [] {
+    std::map<EntityKind, std::vector<std::string>> out;
+    for (EntityKind k : domain::kAllKinds)
+      for (const auto& f : domain::core_fields(k))
+        if (f.type == domain::FieldType::choice || f.type == domain::FieldType::reference)
+          out[k].push_back(f.key);
+    return out;
+  }();
+  static const std::vector<std::string> none;
+  auto it = all.find(kind);
+  return it == all.end() ? none : it->second;
+}
+
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return 2; }
-  std::vector<std::string> tables() const override { return {"by_title", "words", "state"}; }
+  uint32_t version() const override { return 3; }
+  std::vector<std::string> tables() const override {
+    return {"by_title", "words", "state", "by_field"};
+  }
   void apply(const Event& e, ViewWriter& out) override {
     const auto& fields = title_fields(e.kind);
     if (fields.empty()) return;
+    const auto& buckets = bucket_fields(e.kind);
     bool touched = false;
     for (const auto& f : fields) touched = touched || core_change(e.domain, f);
+    for (const auto& f : buckets) touched = touched || core_change(e.domain, f);
     if (!touched) return;
     const std::string kind(domain::name_of(e.kind));
     const std::string id(e.id);
     const std::string state_key = kind + "/" + id;
-    std::vector<std::string> parts(fields.size());
+    std::vector<std::string> parts(fields.size()), values(buckets.size());
     if (auto old = e.raw.version > 1 ? out.get(2, state_key) : std::nullopt) {
       const auto pieces = split(*old, '\0');
-      if (pieces.size() == 3) {
+      if (pieces.size() == 4) {
         auto old_parts = split(pieces[0], '\x1f');
         if (old_parts.size() == parts.size()) parts = old_parts;
+        auto old_values = split(pieces[3], '\x1f');
+        if (old_values.size() == values.size()) values = old_values;
         out.erase_blind(0, kind + '\0' + pieces[1] + '\0' + id);
         for (const auto& w : split(pieces[2], ' '))
           if (!w.empty()) out.erase_blind(1, kind + '\0' + w + '\0' + id);
+        for (size_t i = 0; i < buckets.size(); ++i)
+          if (!values[i].empty())
+            out.erase_blind(
+                3, kind + '\0' + buckets[i] + '\0' + values[i] + '\0' + pieces[1] + '\0' + id);
       }
     }
-    std::string title, joined;
+    std::string title, joined, bucket_state;
     for (size_t i = 0; i < fields.size(); ++i) {
       if (const FieldChange* c = core_change(e.domain, fields[i])) parts[i] = text_of(c->after);
       title += (title.empty() || parts[i].empty() ? "" : " ") + parts[i];
@@ -163,7 +190,13 @@ class ListsView final : public Projection {
     out.put_blind(0, kind + '\0' + key + '\0' + id, "");
     for (const auto& w : title_words)
       out.put_blind(1, kind + '\0' + w + '\0' + id, key + '\0' + words);
-    out.put(2, state_key, joined + '\0' + key + '\0' + words);
+    for (size_t i = 0; i < buckets.size(); ++i) {
+      if (const FieldChange* c = core_change(e.domain, buckets[i])) values[i] = text_of(c->after);
+      if (!values[i].empty())
+        out.put_blind(3, kind + '\0' + buckets[i] + '\0' + values[i] + '\0' + key + '\0' + id, "");
+      bucket_state += (i ? "\x1f" : "") + values[i];
+    }
+    out.put(2, state_key, joined + '\0' + key + '\0' + words + '\0' + bucket_state);
   }
 };
 
@@ -569,8 +602,6 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
   const size_t limit = std::clamp<size_t>(q.limit, 1, 500);
   const std::string kind = std::string(domain::name_of(q.kind)) + '\0';
-  std::string kind_end = kind;
-  kind_end.back() = '\x01';
   Page page;
   std::optional<error> failure;
   // Fetches a row and applies the filters; true if it belongs on the page.
@@ -595,23 +626,39 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   const auto terms = text::words(q.search);
   if (terms.empty()) {
     // Walk the titles in Polish order from the cursor; a selective filter may read past a page,
-    // but never more than 20 pages' worth of rows per call.
+    // but never more than 20 pages' worth of rows per call. A filter on a bucket field (status,
+    // assignee, ...) given once walks that bucket instead, where every row matches it.
+    TableId index = tables[0];
+    std::string prefix = kind;
+    for (const auto& [field, value] : q.filters) {
+      const auto& buckets = bucket_fields(q.kind);
+      const bool once = std::count_if(q.filters.begin(), q.filters.end(),
+                                      [&](const auto& f) { return f.first == field; }) == 1;
+      if (value.empty() || !once || tables.size() < 4 ||
+          std::find(buckets.begin(), buckets.end(), field) == buckets.end())
+        continue;
+      index = tables[3];
+      prefix = kind + field + '\0' + value + '\0';
+      break;
+    }
+    std::string prefix_end = prefix;
+    prefix_end.back() = '\x01';
     std::string last;
     uint64_t scanned = 0;
-    if (!cursor->empty() && cursor->rfind(kind, 0) != 0)
+    if (!cursor->empty() && cursor->rfind(prefix, 0) != 0)
       return unexpected(error{errc::invalid_argument, "the cursor belongs to another list"});
-    const std::string from = cursor->empty() ? (q.descending ? kind_end : kind)
+    const std::string from = cursor->empty() ? (q.descending ? prefix_end : prefix)
                                              : (q.descending ? *cursor : *cursor + '\0');
-    const std::string to = q.descending ? kind : kind_end;
-    auto r =
-        views_.scan(tables[0], from, to, q.descending ? Direction::backward : Direction::forward,
-                    limit * 20, [&](std::string_view key, std::string_view) {
-                      ++scanned;
-                      last = key;
-                      domain::Record rec;
-                      if (accept(after_last_nul(key), rec)) page.items.push_back(std::move(rec));
-                      return page.items.size() < limit && !failure;
-                    });
+    const std::string to = q.descending ? prefix : prefix_end;
+    auto r = views_.scan(index, from, to, q.descending ? Direction::backward : Direction::forward,
+                         limit * 20, [&](std::string_view key, std::string_view) {
+                           ++scanned;
+                           last = key;
+                           domain::Record rec;
+                           if (accept(after_last_nul(key), rec))
+                             page.items.push_back(std::move(rec));
+                           return page.items.size() < limit && !failure;
+                         });
     if (!r) return unexpected(r.error());
     if (failure) return unexpected(*failure);
     if (page.items.size() == limit || scanned == limit * 20) page.next_cursor = hex(last);

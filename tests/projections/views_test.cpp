@@ -173,6 +173,41 @@ TEST_F(ViewsTest, EveryKindHasAListWithFiltersOnAnyField) {
   EXPECT_FALSE(queries_->list(cross)) << "a client list's cursor is refused by the person list";
 }
 
+TEST_F(ViewsTest, BucketFiltersFollowChangesAndPageInOrder) {
+  // status is a bucket field: a filter on it walks its own index, which must follow every
+  // change of the status and of the title, and page like the title index.
+  const std::vector<std::string> names_in = {"Żuraw", "Alfa",  "Łoś", "Beta",
+                                             "Ćma",   "Delta", "Echo"};
+  for (size_t i = 0; i < names_in.size(); ++i)
+    ok(K::client, Action::create, "c-" + std::to_string(i),
+       {{"name", names_in[i]}, {"status", i % 2 ? "active" : "prospect"}});
+  ok(K::client, Action::update, "c-0", {{"status", "active"}});    // Żuraw joins active
+  ok(K::client, Action::update, "c-1", {{"status", "inactive"}});  // Alfa leaves
+  ok(K::client, Action::update, "c-3", {{"name", "Omega"}});       // Beta renamed, stays active
+  catch_up();
+  ListQuery active;
+  active.filters = {{"status", "active"}};
+  active.limit = 2;
+  std::vector<std::string> seen;
+  for (int pages = 0; pages < 10; ++pages) {
+    auto page = queries_->list(active);
+    ASSERT_TRUE(page);
+    for (auto& n : names(*page)) seen.push_back(n);
+    if (page->next_cursor.empty()) break;
+    active.cursor = page->next_cursor;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"Delta", "Omega", "Żuraw"}));
+  ListQuery both{.kind = K::client, .filters = {{"status", "active"}, {"status", "inactive"}}};
+  EXPECT_EQ(names(*queries_->list(both)),
+            (std::vector<std::string>{"Alfa", "Delta", "Omega", "Żuraw"}))
+      << "the same field twice (either value) takes the title index";
+  ListQuery backwards{.kind = K::client, .filters = {{"status", "prospect"}}, .descending = true};
+  EXPECT_EQ(names(*queries_->list(backwards)), (std::vector<std::string>{"Łoś", "Echo", "Ćma"}));
+  ListQuery cross{.kind = K::client, .filters = {{"status", "prospect"}}};
+  cross.cursor = queries_->list({.kind = K::client, .limit = 1})->next_cursor;
+  EXPECT_FALSE(queries_->list(cross)) << "a cursor of the title index is refused by a bucket";
+}
+
 TEST_F(ViewsTest, MyTasksAssignedAndDelegatedByDueDate) {
   ok(K::task, Action::create, "t-1",
      {{"title", "Później"}, {"assignee_id", "op-2"}, {"due", "2026-12-10"}}, "op-1");
