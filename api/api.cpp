@@ -2,8 +2,6 @@
 
 #include "api/api.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <charconv>
 #include <set>
@@ -179,15 +177,6 @@ std::optional<HttpResponse> parse_body(const HttpRequest& req, domain::Object& o
   }
   out = std::move(*parsed);
   return std::nullopt;
-}
-
-std::string new_id() {
-  static constexpr char kAlphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
-  unsigned char random[12];
-  randombytes_buf(random, sizeof random);
-  std::string id;
-  for (unsigned char b : random) id.push_back(kAlphabet[b % 32]);
-  return id;
 }
 
 // A field definition's id is "<entity>.<key>".
@@ -495,7 +484,7 @@ HttpResponse Api::create(Context& c) {
   if (auto bad = parse_body(c.req, spec.command.input)) return std::move(*bad);
   spec.command.kind = *c.route.kind;
   spec.command.action = domain::Action::create;
-  spec.command.id = new_id();
+  spec.command.id = application::random_id(12);
   if (spec.command.kind == K::operator_) {
     auto it = std::find_if(spec.command.input.begin(), spec.command.input.end(),
                            [](const auto& kv) { return kv.first == "password"; });

@@ -1,9 +1,8 @@
 #include "application/command_handler.h"
 
-#include <sodium.h>
-
 #include <chrono>
 
+#include "application/passwords.h"
 #include "domain/codec.h"
 #include "eventstore/event_store.h"
 
@@ -15,16 +14,6 @@ using domain::Record;
 
 unexpected<error> store_failure(const eventstore::error& e) {
   return unexpected(error{error::kind::unavailable, {}, "event store: " + e.message});
-}
-
-// 16 random characters: unique enough to correlate one request's events.
-std::string new_id() {
-  static constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-  unsigned char bytes[16];
-  randombytes_buf(bytes, sizeof bytes);
-  std::string id;
-  for (unsigned char b : bytes) id.push_back(kAlphabet[b % 36]);
-  return id;
 }
 
 int64_t system_clock_us() {
@@ -86,7 +75,7 @@ result<Outcome> CommandHandler::handle(domain::Command command, const Request& r
   // Keys are per operator: two operators may pick the same key for different commands.
   if (!request.idempotency_key.empty())
     metadata.command_id = command.actor + "/" + request.idempotency_key;
-  metadata.correlation_id = request.correlation_id.empty() ? new_id() : request.correlation_id;
+  metadata.correlation_id = request.correlation_id.empty() ? random_id() : request.correlation_id;
   metadata.causation_id = request.causation_id;
   if (!metadata.command_id.empty()) {
     auto earlier = store_.find_command(metadata.command_id);

@@ -36,4 +36,13 @@ std::string random_password(size_t length) {
   return out;
 }
 
+std::string random_id(size_t length) {
+  static constexpr char kAlphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
+  std::string out;
+  if (!ready()) return out;
+  for (size_t i = 0; i < length; ++i)
+    out.push_back(kAlphabet[randombytes_uniform(sizeof(kAlphabet) - 1)]);
+  return out;
+}
+
 }  // namespace crm::application
