@@ -286,10 +286,8 @@ class WsSession : public Connection, public std::enable_shared_from_this<WsSessi
     const uint64_t head = store.head();
     if (next_ > head) return;
     uint64_t last = 0;
-    size_t seen = 0;
     auto visit = [&](const eventstore::RecordedEvent& e) {
       if (e.position > head) return false;
-      ++seen;
       if (e.position >= next_) {
         batch_.push_back(std::make_shared<const std::string>(server_.api.event_message(e)));
         last = e.position;
@@ -315,7 +313,6 @@ class WsSession : public Connection, public std::enable_shared_from_this<WsSessi
     }
     // Everything up to head was examined unless the batch filled up.
     next_ = batch_.size() >= kMax ? last + 1 : head + 1;
-    (void)seen;
   }
 
   void pump() {
