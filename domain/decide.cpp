@@ -118,6 +118,8 @@ result<Decision> decide_create(const State& state, const Command& cmd) {
   Builder b(state, cmd);
   Object input = cmd.input;
   if (cmd.kind == K::contact && !find(input, "operator_id")) set(input, "operator_id", cmd.actor);
+  if (cmd.kind == K::contact && !find(input, "occurred_at"))
+    set(input, "occurred_at", cmd.now.format());  // logged as it happens
   if (cmd.kind == K::service_order && !find(input, "received_at"))
     set(input, "received_at", cmd.now.format());
   auto changes = b.field_changes(input, /*creating=*/true);

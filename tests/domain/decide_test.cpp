@@ -142,6 +142,10 @@ TEST_F(DecideTest, AReplyMarksTheContactItAnswers) {
         {"subject", "Zapytanie ofertowe"},
         {"awaits_reply", true}});
   EXPECT_EQ(w.get(K::contact, "k-1").text("operator_id"), "op-admin") << "defaults to the actor";
+  w.ok(K::contact, A::create, "k-now",
+       {{"kind", "phone_call"}, {"direction", "inbound"}, {"subject", "Teraz"}});
+  EXPECT_EQ(*w.get(K::contact, "k-now").field("occurred_at"), Value(w.now))
+      << "a contact logged without a time happened now";
   auto d = w.ok(K::contact, A::create, "k-2",
                 {{"kind", "email"},
                  {"direction", "outbound"},
