@@ -129,6 +129,7 @@ eventstore::result<void> Runner::prepare() {
     return ids;
   };
   uint64_t live_from = UINT64_MAX, building_from = UINT64_MAX;
+  std::unique_lock preparing(tables_mu_);
   for (auto& s : slots_) {
     const uint32_t code = s->projection->version();
     auto stored_active = views_.get(meta_, active_key(s->name));
@@ -252,6 +253,7 @@ eventstore::result<void> Runner::switch_if_caught_up(Slot& s) {
   if (auto w = views_.write(std::move(batch)); !w) return w;
   for (const auto& t : s.projection->tables())
     if (auto d = views_.drop(table_name(s.name, s.live_version, t)); !d) return d;
+  std::unique_lock switching(tables_mu_);
   s.live_version = s.building_version;
   s.live_tables = s.building_tables;
   s.live_checkpoint = s.building_checkpoint.load();
@@ -300,14 +302,14 @@ Runner::Slot* Runner::find_slot(std::string_view name) const {
 }
 
 std::vector<TableId> Runner::tables(std::string_view projection) const {
-  std::lock_guard lk(mu_);
+  std::shared_lock lk(tables_mu_);  // not mu_: queries must not wait for a batch being applied
   const Slot* s = find_slot(projection);
   return s ? s->live_tables : std::vector<TableId>{};
 }
 
 std::vector<Status> Runner::status() const {
   const uint64_t head = log_.head();
-  std::lock_guard lk(mu_);
+  std::shared_lock lk(tables_mu_);
   std::vector<Status> out;
   for (const auto& s : slots_) {
     const uint64_t cp = s->live_checkpoint.load();

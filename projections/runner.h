@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -80,7 +81,10 @@ class Runner {
   std::unique_ptr<Pass> live_;      // serves queries
   std::unique_ptr<Pass> building_;  // new versions, from position 0
 
-  mutable std::mutex mu_;  // one batch at a time; switching versions; guards Slot tables
+  mutable std::mutex mu_;  // one batch at a time; switching versions
+  // Guards which tables and versions queries read (Slot live/building versions and tables).
+  // Taken briefly, and never for a whole batch, so queries never wait behind the projecting.
+  mutable std::shared_mutex tables_mu_;
   mutable std::condition_variable progressed_;
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
