@@ -179,6 +179,21 @@ std::optional<HttpResponse> parse_body(const HttpRequest& req, domain::Object& o
   return std::nullopt;
 }
 
+// Removes a member from the input and returns it (the API's own members, not record fields).
+std::optional<domain::Value> take(domain::Object& input, std::string_view key) {
+  auto it =
+      std::find_if(input.begin(), input.end(), [&](const auto& kv) { return kv.first == key; });
+  if (it == input.end()) return std::nullopt;
+  domain::Value v = std::move(it->second);
+  input.erase(it);
+  return v;
+}
+
+// A client as shown: with its rolling 12-month turnover (read only, computed for `today`).
+void show_turnover(domain::Record& r, domain::Date today) {
+  if (r.kind == K::client) domain::set(r.core, "turnover_12m", domain::turnover_12m(r, today));
+}
+
 // A field definition's id is "<entity>.<key>".
 std::optional<std::pair<EntityKind, std::string>> field_id(std::string_view id) {
   const size_t dot = id.find('.');
@@ -486,15 +501,12 @@ HttpResponse Api::create(Context& c) {
   spec.command.action = domain::Action::create;
   spec.command.id = application::random_id(12);
   if (spec.command.kind == K::operator_) {
-    auto it = std::find_if(spec.command.input.begin(), spec.command.input.end(),
-                           [](const auto& kv) { return kv.first == "password"; });
-    if (it != spec.command.input.end()) {
-      const std::string* pw = it->second.template get<std::string>();
+    if (auto password = take(spec.command.input, "password")) {
+      const std::string* pw = password->get<std::string>();
       if (!pw || pw->size() < 8)
         return problem(422, "The request breaks a rule", "the password is too short",
                        {{"password", "must be a text of at least 8 characters"}});
       spec.command.secret = application::hash_password(*pw);
-      spec.command.input.erase(it);
     }
   }
   spec.created = true;
@@ -537,9 +549,8 @@ HttpResponse Api::fields_define(Context& c) {
   CommandSpec spec;
   if (auto bad = parse_body(c.req, spec.command.input)) return std::move(*bad);
   auto& input = spec.command.input;
-  auto it =
-      std::find_if(input.begin(), input.end(), [](const auto& kv) { return kv.first == "entity"; });
-  const std::string* entity = it == input.end() ? nullptr : it->second.template get<std::string>();
+  const auto entity_value = take(input, "entity");
+  const std::string* entity = entity_value ? entity_value->get<std::string>() : nullptr;
   auto kind = entity ? domain::kind_from_name(*entity) : std::nullopt;
   if (!kind || !domain::has_custom_fields(*kind))
     return problem(422, "The request breaks a rule", "entity names the kind of record",
@@ -549,10 +560,8 @@ HttpResponse Api::fields_define(Context& c) {
   spec.command.kind = K::field_catalog;
   spec.command.action = domain::Action::define_field;
   spec.command.id = *entity;
-  input.erase(it);  // `entity` dangles from here on
   const domain::Value* key = domain::find(input, "key");
-  if (key && key->get<std::string>())
-    spec.shown_id = spec.command.id + "." + *key->get<std::string>();
+  if (key && key->get<std::string>()) spec.shown_id = *entity + "." + *key->get<std::string>();
   spec.created = true;
   spec.location = "/api/v1/field-definitions/";
   return run(c, std::move(spec));
@@ -712,9 +721,9 @@ HttpResponse Api::list(Context& c) {
                        "sorts by the title: title, -title" +
                            (titles.empty() ? std::string() : ", " + titles[0] + ", -" + titles[0]));
   }
-  const domain::Date today = domain::local_date(domain::DateTime{options_.clock()});
+  const domain::Date day = today();
   if (kind == K::inspection && c.req.has_param("due_before")) {
-    domain::Date before = today;
+    domain::Date before = day;
     if (auto bad = parse_date(c.req, "due_before", before)) return std::move(*bad);
     auto page = queries_->inspections_due(before, q.limit, q.cursor);
     if (!page) return problem_for(page.error());
@@ -731,10 +740,7 @@ HttpResponse Api::list(Context& c) {
   }
   auto page = queries_->list(q);
   if (!page) return problem_for(page.error());
-  if (kind != K::client) return json_response(200, page_json(*page));
-  return json_response(200, page_json(*page, [&](domain::Record& r) {
-                         domain::set(r.core, "turnover_12m", domain::turnover_12m(r, today));
-                       }));
+  return json_response(200, page_json(*page, [&](domain::Record& r) { show_turnover(r, day); }));
 }
 
 HttpResponse Api::get_one(Context& c) {
@@ -767,10 +773,7 @@ HttpResponse Api::get_one(Context& c) {
         404, "Not found",
         std::string(domain::name_of(kind)) + " '" + id + "' does not exist" +
             (c.req.has_param("as_of") || c.req.has_param("at_position") ? " at that time" : ""));
-  if (kind == K::client)
-    domain::set(
-        record->core, "turnover_12m",
-        domain::turnover_12m(*record, domain::local_date(domain::DateTime{options_.clock()})));
+  show_turnover(*record, today());
   JsonWriter w;
   write_record(w, *record);
   auto r = json_response(200, w.take());
@@ -880,9 +883,7 @@ HttpResponse Api::calendar(Context& c) {
   const std::string op =
       c.req.has_param("operator") ? std::string(c.req.param("operator")) : c.who.operator_id;
   domain::Date from, to;
-  if (auto bad =
-          calendar_range(c.req, domain::local_date(domain::DateTime{options_.clock()}), from, to))
-    return std::move(*bad);
+  if (auto bad = calendar_range(c.req, today(), from, to)) return std::move(*bad);
   auto entries = queries_->calendar(op, from, to);
   if (!entries) return problem_for(entries.error());
   JsonWriter w;
@@ -974,7 +975,7 @@ HttpResponse Api::campaign_progress(Context& c) {
 }
 
 HttpResponse Api::anniversaries(Context& c) {
-  domain::Date from = domain::local_date(domain::DateTime{options_.clock()});
+  domain::Date from = today();
   if (auto bad = parse_date(c.req, "from", from)) return std::move(*bad);
   uint64_t days = 14;
   if (c.req.has_param("days")) {
@@ -1003,8 +1004,8 @@ HttpResponse Api::work_time(Context& c) {
       c.req.has_param("operator") ? std::string(c.req.param("operator")) : c.who.operator_id;
   if (op != c.who.operator_id && !(c.who.role & kHistory))
     return problem(403, "Forbidden", "only managers and auditors see other operators' work time");
-  const domain::Date today = domain::local_date(domain::DateTime{options_.clock()});
-  domain::Date from = domain::Date::from_ymd(today.year(), today.month(), 1), to = today;
+  const domain::Date day = today();
+  domain::Date from = domain::Date::from_ymd(day.year(), day.month(), 1), to = day;
   if (auto bad = parse_date(c.req, "from", from)) return std::move(*bad);
   if (auto bad = parse_date(c.req, "to", to)) return std::move(*bad);
   if (to < from) return bad_param("to", "must be on or after from");
@@ -1038,6 +1039,10 @@ HttpResponse Api::events(Context& c) {
   w.end_array().key("next_from").unsigned_number(next);
   w.key("head").unsigned_number(store_.head()).end_object();
   return json_response(200, w.take());
+}
+
+domain::Date Api::today() const {
+  return domain::local_date(domain::DateTime{options_.clock()});
 }
 
 HttpResponse Api::healthz(Context&) {

@@ -21,6 +21,7 @@
 
 #include "api/auth.h"
 #include "api/metrics.h"
+#include "domain/value.h"
 #include "eventstore/fwd.h"
 #include "eventstore/types.h"
 
@@ -107,6 +108,8 @@ class Api {
  private:
   HttpResponse dispatch(const HttpRequest& request, const Route& route);
   std::optional<HttpResponse> wait_for_views(const HttpRequest& request);
+  /// Today in Europe/Warsaw, by the injected clock.
+  domain::Date today() const;
 
   // Handlers.
   HttpResponse login(Context& c);

@@ -20,12 +20,6 @@
 
 namespace crm::bench {
 
-inline int64_t wall_clock_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 class ApiFixture {
  public:
   ApiFixture() {
@@ -40,8 +34,8 @@ class ApiFixture {
     }
     store_ = std::move(eventstore::EventStore::open(dir_.sub("events"))).value();
     views_ = std::move(eventstore::TableStore::open(dir_.sub("views"))).value();
-    handler_ =
-        std::make_unique<application::CommandHandler>(*store_, application::Options{wall_clock_us});
+    handler_ = std::make_unique<application::CommandHandler>(
+        *store_, application::Options{crm::testing::wall_clock_us});
     domain::Command op{domain::EntityKind::operator_,
                        domain::Action::create,
                        "op-bench",
@@ -54,7 +48,7 @@ class ApiFixture {
         std::make_unique<projections::Runner>(*store_, *views_, projections::builtin_projections());
     if (!runner_->catch_up() || !runner_->start()) std::abort();
     api::ApiOptions options;
-    options.clock = wall_clock_us;
+    options.clock = crm::testing::wall_clock_us;
     options.rate_limit = 0;
     api_ = std::make_unique<api::Api>(*store_, *handler_, *views_, *runner_, options);
     if (!api_->open()) std::abort();

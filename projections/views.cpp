@@ -543,13 +543,15 @@ eventstore::result<std::vector<TableId>> Queries::tables_of(std::string_view vie
 eventstore::result<Page> Queries::page_of(TableId index, EntityKind kind, const std::string& from,
                                           const std::string& to, size_t limit) const {
   limit = std::clamp<size_t>(limit, 1, 500);
+  auto records = records_table();
+  if (!records) return unexpected(records.error());
   Page page;
   std::string last;
   std::optional<error> failure;
   auto r = views_.scan(index, from, to, Direction::forward, limit,
                        [&](std::string_view key, std::string_view) {
                          last = key;
-                         auto rec = record(kind, after_last_nul(key));
+                         auto rec = record_in(*records, kind, after_last_nul(key));
                          if (!rec) {
                            failure = rec.error();
                            return false;
@@ -565,10 +567,21 @@ eventstore::result<Page> Queries::page_of(TableId index, EntityKind kind, const 
 
 eventstore::result<std::optional<domain::Record>> Queries::record(EntityKind kind,
                                                                   const std::string& id) const {
+  auto records = records_table();
+  if (!records) return unexpected(records.error());
+  return record_in(*records, kind, id);
+}
+
+eventstore::result<TableId> Queries::records_table() const {
   auto found = tables_of("records");
   if (!found) return unexpected(found.error());
-  const auto& tables = *found;
-  auto row = views_.get(tables[0], record_key(kind, id));
+  return (*found)[0];
+}
+
+eventstore::result<std::optional<domain::Record>> Queries::record_in(TableId records,
+                                                                     EntityKind kind,
+                                                                     const std::string& id) const {
+  auto row = views_.get(records, record_key(kind, id));
   if (!row) return unexpected(row.error());
   if (!*row) return std::optional<domain::Record>();
   auto decoded = domain::codec::decode_record(**row);
@@ -602,11 +615,13 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
   const size_t limit = std::clamp<size_t>(q.limit, 1, 500);
   const std::string kind = std::string(domain::name_of(q.kind)) + '\0';
+  auto records = records_table();  // once per page, not once per row
+  if (!records) return unexpected(records.error());
   Page page;
   std::optional<error> failure;
   // Fetches a row and applies the filters; true if it belongs on the page.
   auto accept = [&](const std::string& id, domain::Record& out) {
-    auto r = record(q.kind, id);
+    auto r = record_in(*records, q.kind, id);
     if (!r) {
       failure = r.error();
       return false;
@@ -692,7 +707,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
           sort_key = value.substr(0, nul);
           title_words = split(value.substr(nul + 1), ' ');
         } else {  // a row of version 1, read while version 2 is being built: derive from the record
-          auto rec = record(q.kind, id);
+          auto rec = record_in(*records, q.kind, id);
           if (!rec) {
             failure = rec.error();
             return false;

@@ -143,6 +143,12 @@ class Queries {
  private:
   /// The tables of a view, or an error if it is not running.
   eventstore::result<std::vector<TableId>> tables_of(std::string_view view) const;
+  /// The physical table of the records view, and one record read from it: a list resolves the
+  /// table once per page instead of once per row.
+  eventstore::result<TableId> records_table() const;
+  eventstore::result<std::optional<domain::Record>> record_in(TableId records,
+                                                              domain::EntityKind kind,
+                                                              const std::string& id) const;
   /// The records named by the keys of `index` in [from, to) (the id after the last '\0'), a page.
   eventstore::result<Page> page_of(TableId index, domain::EntityKind kind, const std::string& from,
                                    const std::string& to, size_t limit) const;

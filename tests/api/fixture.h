@@ -31,12 +31,6 @@ using crm::testing::raw_request;
 using crm::testing::request;
 using crm::testing::Response;
 
-inline int64_t wall_clock_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 /// The server with one operator per role ("op-<role>", login = role, password "password-<role>").
 class ServerFixture : public ::testing::Test {
  protected:
@@ -54,8 +48,8 @@ class ServerFixture : public ::testing::Test {
     auto v = eventstore::TableStore::open(dir_.sub("views"));
     ASSERT_TRUE(v) << v.error().message;
     views_ = std::move(*v);
-    handler_ =
-        std::make_unique<application::CommandHandler>(*store_, application::Options{wall_clock_us});
+    handler_ = std::make_unique<application::CommandHandler>(
+        *store_, application::Options{crm::testing::wall_clock_us});
     for (const char* role : {"operator", "manager", "auditor", "admin"}) {
       if (handler_->exists(domain::EntityKind::operator_, std::string("op-") + role)) continue;
       domain::Command c{domain::EntityKind::operator_,
@@ -70,7 +64,7 @@ class ServerFixture : public ::testing::Test {
     runner_ =
         std::make_unique<projections::Runner>(*store_, *views_, projections::builtin_projections());
     ASSERT_TRUE(runner_->start());
-    if (!api_options.clock) api_options.clock = wall_clock_us;
+    if (!api_options.clock) api_options.clock = crm::testing::wall_clock_us;
     api_ = std::make_unique<Api>(*store_, *handler_, *views_, *runner_, api_options);
     ASSERT_TRUE(api_->open());
     server_options.port = 0;

@@ -22,6 +22,9 @@ class TempDir {
   std::string path_;
 };
 
+/// The system clock in microseconds since the epoch (for tests that run a real server).
+int64_t wall_clock_us();
+
 /// A clock the test moves by hand; thread-safe. Microseconds since the epoch.
 class ManualClock {
  public:
