@@ -4,10 +4,10 @@
 // those rows and the projection's checkpoint in one batch.
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "domain/record.h"
@@ -28,6 +28,9 @@ struct Event {
 };
 
 /// Rows written while events are applied; reads see the rows written earlier in the same batch.
+/// Writes are buffered and handed to the batch by finish() in key order, the last write of a key
+/// only: RocksDB's memtable inserts keys in order far faster than scattered ones, and a row
+/// rewritten by several events of a batch is inserted once.
 class ViewWriter {
  public:
   ViewWriter(const TableStore& store, TableStore::Batch& batch) : store_(store), batch_(batch) {}
@@ -43,15 +46,25 @@ class ViewWriter {
   void put_blind(size_t table, std::string_view key, std::string_view value);
   void erase_blind(size_t table, std::string_view key);
 
+  /// Moves the buffered writes into the batch.
+  void finish();
+
   /// A read that failed; the runner then writes nothing of this batch.
   const std::optional<eventstore::error>& failure() const { return failure_; }
 
  private:
+  struct Write {
+    std::string key;  // table id (4 bytes, big-endian) + key
+    std::optional<std::string> value;
+  };
+  std::string write_key(size_t table, std::string_view key) const;
+
   const TableStore& store_;
   TableStore::Batch& batch_;
   const std::vector<TableId>* tables_ = nullptr;
-  // Rows written in this batch, by table id (4 bytes) + key.
-  std::map<std::string, std::optional<std::string>> overlay_;
+  std::vector<Write> writes_;  // in the order made
+  // Rows written in this batch that the projection reads back, by write key.
+  std::unordered_map<std::string, std::optional<std::string>> overlay_;
   std::optional<eventstore::error> failure_;
 };
 

@@ -31,18 +31,18 @@ std::optional<uint64_t> number(const std::optional<std::string>& s) {
 
 }  // namespace
 
-namespace {
-std::string overlay_key(TableId id, std::string_view key) {
-  std::string k(reinterpret_cast<const char*>(&id), sizeof id);
+std::string ViewWriter::write_key(size_t table, std::string_view key) const {
+  const TableId id = (*tables_)[table];
+  std::string k;
+  k.reserve(sizeof id + key.size());
+  for (int shift = 24; shift >= 0; shift -= 8) k.push_back(static_cast<char>(id >> shift));
   k.append(key);
   return k;
 }
-}  // namespace
 
 std::optional<std::string> ViewWriter::get(size_t table, std::string_view key) {
-  const TableId id = (*tables_)[table];
-  if (auto it = overlay_.find(overlay_key(id, key)); it != overlay_.end()) return it->second;
-  auto stored = store_.get(id, key);
+  if (auto it = overlay_.find(write_key(table, key)); it != overlay_.end()) return it->second;
+  auto stored = store_.get((*tables_)[table], key);
   if (!stored) {
     if (!failure_) failure_ = stored.error();
     return std::nullopt;
@@ -51,23 +51,42 @@ std::optional<std::string> ViewWriter::get(size_t table, std::string_view key) {
 }
 
 void ViewWriter::put(size_t table, std::string_view key, std::string_view value) {
-  const TableId id = (*tables_)[table];
-  batch_.put(id, key, value);
-  overlay_[overlay_key(id, key)] = std::string(value);
+  std::string k = write_key(table, key);
+  overlay_[k] = std::string(value);
+  writes_.push_back({std::move(k), std::string(value)});
 }
 
 void ViewWriter::put_blind(size_t table, std::string_view key, std::string_view value) {
-  batch_.put((*tables_)[table], key, value);
-}
-
-void ViewWriter::erase_blind(size_t table, std::string_view key) {
-  batch_.erase((*tables_)[table], key);
+  writes_.push_back({write_key(table, key), std::string(value)});
 }
 
 void ViewWriter::erase(size_t table, std::string_view key) {
-  const TableId id = (*tables_)[table];
-  batch_.erase(id, key);
-  overlay_[overlay_key(id, key)] = std::nullopt;
+  std::string k = write_key(table, key);
+  overlay_[k] = std::nullopt;
+  writes_.push_back({std::move(k), std::nullopt});
+}
+
+void ViewWriter::erase_blind(size_t table, std::string_view key) {
+  writes_.push_back({write_key(table, key), std::nullopt});
+}
+
+void ViewWriter::finish() {
+  // Stable: of several writes of one key, the last made comes last and wins.
+  std::stable_sort(writes_.begin(), writes_.end(),
+                   [](const Write& a, const Write& b) { return a.key < b.key; });
+  for (size_t i = 0; i < writes_.size(); ++i) {
+    if (i + 1 < writes_.size() && writes_[i + 1].key == writes_[i].key) continue;
+    const Write& w = writes_[i];
+    TableId id = 0;
+    for (int b = 0; b < 4; ++b) id = (id << 8) | static_cast<unsigned char>(w.key[b]);
+    const std::string_view key = std::string_view(w.key).substr(sizeof id);
+    if (w.value)
+      batch_.put(id, key, *w.value);
+    else
+      batch_.erase(id, key);
+  }
+  writes_.clear();
+  overlay_.clear();
 }
 
 struct Runner::Slot {
@@ -222,6 +241,7 @@ eventstore::result<bool> Runner::step(Pass& pass, std::chrono::milliseconds wait
     s->projection->flush(writer);
   }
   if (writer.failure()) return unexpected(*writer.failure());
+  writer.finish();
   const uint64_t examined = pass.subscription->next_position() - 1;
   if (examined == pass.examined && events->empty()) return false;
   for (auto& s : slots_)

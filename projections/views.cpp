@@ -161,20 +161,21 @@ class ListsView final : public Projection {
     const std::string id(e.id);
     const std::string state_key = kind + "/" + id;
     std::vector<std::string> parts(fields.size()), values(buckets.size());
+    // The index rows of the record before this event: its sort key, title words, bucket values.
+    std::string old_key;
+    std::vector<std::string> old_words, old_values(buckets.size());
+    bool had_rows = false;
     if (auto old = e.raw.version > 1 ? out.get(2, state_key) : std::nullopt) {
       const auto pieces = split(*old, '\0');
       if (pieces.size() == 4) {
+        had_rows = true;
         auto old_parts = split(pieces[0], '\x1f');
         if (old_parts.size() == parts.size()) parts = old_parts;
-        auto old_values = split(pieces[3], '\x1f');
-        if (old_values.size() == values.size()) values = old_values;
-        out.erase_blind(0, kind + '\0' + pieces[1] + '\0' + id);
-        for (const auto& w : split(pieces[2], ' '))
-          if (!w.empty()) out.erase_blind(1, kind + '\0' + w + '\0' + id);
-        for (size_t i = 0; i < buckets.size(); ++i)
-          if (!values[i].empty())
-            out.erase_blind(
-                3, kind + '\0' + buckets[i] + '\0' + values[i] + '\0' + pieces[1] + '\0' + id);
+        auto stored_values = split(pieces[3], '\x1f');
+        if (stored_values.size() == values.size()) values = old_values = stored_values;
+        old_key = pieces[1];
+        for (auto& w : split(pieces[2], ' '))
+          if (!w.empty()) old_words.push_back(std::move(w));
       }
     }
     std::string title, joined, bucket_state;
@@ -183,18 +184,31 @@ class ListsView final : public Projection {
       title += (title.empty() || parts[i].empty() ? "" : " ") + parts[i];
       joined += (i ? "\x1f" : "") + parts[i];
     }
+    for (size_t i = 0; i < buckets.size(); ++i) {
+      if (const FieldChange* c = core_change(e.domain, buckets[i])) values[i] = text_of(c->after);
+      bucket_state += (i ? "\x1f" : "") + values[i];
+    }
     const std::string key = text::sort_key(title);
     const auto title_words = text::words(title);
     std::string words;
     for (const auto& w : title_words) words += (words.empty() ? "" : " ") + w;
-    out.put_blind(0, kind + '\0' + key + '\0' + id, "");
-    for (const auto& w : title_words)
-      out.put_blind(1, kind + '\0' + w + '\0' + id, key + '\0' + words);
+    // Only the index rows that change are written: a status change moves one bucket row, a
+    // rename moves them all (every row carries the sort key, words rows the title's words too).
+    const bool renamed = !had_rows || old_key != key || old_words != title_words;
+    if (renamed) {
+      if (had_rows) out.erase_blind(0, kind + '\0' + old_key + '\0' + id);
+      out.put_blind(0, kind + '\0' + key + '\0' + id, "");
+      for (const auto& w : old_words) out.erase_blind(1, kind + '\0' + w + '\0' + id);
+      for (const auto& w : title_words)
+        out.put_blind(1, kind + '\0' + w + '\0' + id, key + '\0' + words);
+    }
     for (size_t i = 0; i < buckets.size(); ++i) {
-      if (const FieldChange* c = core_change(e.domain, buckets[i])) values[i] = text_of(c->after);
+      if (!renamed && old_values[i] == values[i]) continue;
+      if (!old_values[i].empty())
+        out.erase_blind(
+            3, kind + '\0' + buckets[i] + '\0' + old_values[i] + '\0' + old_key + '\0' + id);
       if (!values[i].empty())
         out.put_blind(3, kind + '\0' + buckets[i] + '\0' + values[i] + '\0' + key + '\0' + id, "");
-      bucket_state += (i ? "\x1f" : "") + values[i];
     }
     out.put(2, state_key, joined + '\0' + key + '\0' + words + '\0' + bucket_state);
   }
@@ -222,9 +236,12 @@ class MyTasksView final : public Projection {
         changed = true;
       }
     if (!changed) return;
-    if (old)
-      for (const auto& k : keys(id, *old)) out.erase_blind(0, k);
-    for (const auto& k : keys(id, state)) out.put_blind(0, k, "");
+    const auto old_keys = old ? keys(id, *old) : std::vector<std::string>();
+    const auto new_keys = keys(id, state);
+    if (old_keys != new_keys) {
+      for (const auto& k : old_keys) out.erase_blind(0, k);
+      for (const auto& k : new_keys) out.put_blind(0, k, "");
+    }
     out.put(1, id, joined(state));
   }
 
