@@ -210,6 +210,10 @@ int cmd_projections(const Args& a) {
       std::fprintf(stderr, "crm: %s\n", r.error().message.c_str());
       return 1;
     }
+    if (auto r = views->compact(); !r) {
+      std::fprintf(stderr, "crm: %s\n", r.error().message.c_str());
+      return 1;
+    }
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("rebuilt from %llu events in %.1f s (%.0f events/s)\n",
                 static_cast<unsigned long long>(store->head()), s,

@@ -179,6 +179,20 @@ result<void> TableStore::write(Batch&& batch) {
   return {};
 }
 
+result<void> TableStore::compact() {
+  std::vector<rocksdb::ColumnFamilyHandle*> live;
+  {
+    std::shared_lock lk(impl_->mu);
+    for (size_t i = 0; i < impl_->handles.size(); ++i)
+      if (!impl_->dropped[i]) live.push_back(impl_->handles[i]);
+  }
+  rocksdb::CompactRangeOptions o;
+  o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  for (auto* h : live)
+    if (auto s = impl_->db->CompactRange(o, h, nullptr, nullptr); !s.ok()) return from_status(s);
+  return {};
+}
+
 result<std::optional<std::string>> TableStore::get(TableId table, std::string_view key) const {
   auto* h = impl_->handle(table);
   if (!h) return unexpected(error{errc::invalid_argument, "no such table"});
@@ -187,6 +201,25 @@ result<std::optional<std::string>> TableStore::get(TableId table, std::string_vi
   if (s.IsNotFound()) return std::optional<std::string>();
   if (!s.ok()) return from_status(s);
   return std::optional<std::string>(std::move(value));
+}
+
+result<std::vector<std::optional<std::string>>> TableStore::get_many(
+    TableId table, const std::vector<std::string>& keys) const {
+  auto* h = impl_->handle(table);
+  if (!h) return unexpected(error{errc::invalid_argument, "no such table"});
+  if (keys.empty()) return std::vector<std::optional<std::string>>();
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  impl_->db->MultiGet(rocksdb::ReadOptions(), h, slices.size(), slices.data(), values.data(),
+                      statuses.data());
+  std::vector<std::optional<std::string>> out(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) return from_status(statuses[i]);
+    out[i].emplace(values[i].data(), values[i].size());
+  }
+  return out;
 }
 
 result<uint64_t> TableStore::scan(TableId table, std::string_view from, std::string_view to,

@@ -61,7 +61,14 @@ class TableStore {
   /// checkpoints in the same batch, so a crash loses progress, never consistency.
   result<void> write(Batch&& batch);
 
+  /// Compacts every table fully (after a bulk rebuild, so that queries neither read through
+  /// piles of fresh files nor compete with background compaction). Errors: io_error.
+  result<void> compact();
+
   result<std::optional<std::string>> get(TableId table, std::string_view key) const;
+  /// Several rows of one table at once (RocksDB MultiGet), in the order of `keys`.
+  result<std::vector<std::optional<std::string>>> get_many(
+      TableId table, const std::vector<std::string>& keys) const;
 
   /// Visits rows with from <= key < to (to empty: to the end) in key order, or in reverse order
   /// with Direction::backward (then from is the upper bound, exclusive when not empty, and to the

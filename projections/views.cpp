@@ -104,7 +104,7 @@ class RecordsView final : public Projection {
 };
 
 // ---- lists of every kind, by title -----------------------------------------------------------
-// by_title: kind \0 sort_key(title) \0 id -> ""
+// by_title: kind \0 sort_key(title) \0 id -> the title's words (v4; earlier "")
 // words: kind \0 word \0 id -> sort_key(title) \0 the title's words (v2; v1 stored "")
 // state: kind/id -> title parts (\x1f-separated) \0 sort_key \0 words \0 bucket values (\x1f)
 // by_field (v3): kind \0 field \0 value \0 sort_key(title) \0 id -> "" for the bucket fields
@@ -145,7 +145,7 @@ const std::vector<std::string>& bucket_fields(EntityKind kind) {
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return 3; }
+  uint32_t version() const override { return 4; }
   std::vector<std::string> tables() const override {
     return {"by_title", "words", "state", "by_field"};
   }
@@ -197,7 +197,7 @@ class ListsView final : public Projection {
     const bool renamed = !had_rows || old_key != key || old_words != title_words;
     if (renamed) {
       if (had_rows) out.erase_blind(0, kind + '\0' + old_key + '\0' + id);
-      out.put_blind(0, kind + '\0' + key + '\0' + id, "");
+      out.put_blind(0, kind + '\0' + key + '\0' + id, words);
       for (const auto& w : old_words) out.erase_blind(1, kind + '\0' + w + '\0' + id);
       for (const auto& w : title_words)
         out.put_blind(1, kind + '\0' + w + '\0' + id, key + '\0' + words);
@@ -562,22 +562,20 @@ eventstore::result<Page> Queries::page_of(TableId index, EntityKind kind, const 
   limit = std::clamp<size_t>(limit, 1, 500);
   auto records = records_table();
   if (!records) return unexpected(records.error());
-  Page page;
+  std::vector<std::string> ids;
   std::string last;
-  std::optional<error> failure;
   auto r = views_.scan(index, from, to, Direction::forward, limit,
                        [&](std::string_view key, std::string_view) {
                          last = key;
-                         auto rec = record_in(*records, kind, after_last_nul(key));
-                         if (!rec) {
-                           failure = rec.error();
-                           return false;
-                         }
-                         if (*rec) page.items.push_back(std::move(**rec));
+                         ids.push_back(after_last_nul(key));
                          return true;
                        });
   if (!r) return unexpected(r.error());
-  if (failure) return unexpected(*failure);
+  auto rows = records_in(*records, kind, ids);
+  if (!rows) return unexpected(rows.error());
+  Page page;
+  for (auto& row : *rows)
+    if (row) page.items.push_back(std::move(*row));
   if (*r == limit) page.next_cursor = hex(last);
   return page;
 }
@@ -598,13 +596,27 @@ eventstore::result<TableId> Queries::records_table() const {
 eventstore::result<std::optional<domain::Record>> Queries::record_in(TableId records,
                                                                      EntityKind kind,
                                                                      const std::string& id) const {
-  auto row = views_.get(records, record_key(kind, id));
-  if (!row) return unexpected(row.error());
-  if (!*row) return std::optional<domain::Record>();
-  auto decoded = domain::codec::decode_record(**row);
-  if (!decoded)
-    return unexpected(error{errc::corruption, "a stored record does not decode: " + id});
-  return std::optional<domain::Record>(std::move(*decoded));
+  auto rows = records_in(records, kind, {id});
+  if (!rows) return unexpected(rows.error());
+  return std::move(rows->front());
+}
+
+eventstore::result<std::vector<std::optional<domain::Record>>> Queries::records_in(
+    TableId records, EntityKind kind, const std::vector<std::string>& ids) const {
+  std::vector<std::string> keys;
+  keys.reserve(ids.size());
+  for (const auto& id : ids) keys.push_back(record_key(kind, id));
+  auto rows = views_.get_many(records, keys);
+  if (!rows) return unexpected(rows.error());
+  std::vector<std::optional<domain::Record>> out(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!(*rows)[i]) continue;
+    auto decoded = domain::codec::decode_record(*(*rows)[i]);
+    if (!decoded)
+      return unexpected(error{errc::corruption, "a stored record does not decode: " + ids[i]});
+    out[i] = std::move(*decoded);
+  }
+  return out;
 }
 
 namespace {
@@ -623,6 +635,31 @@ bool matches(const domain::Record& r, const std::string& field, const std::strin
 
 }  // namespace
 
+namespace {
+
+// The title of a record as lists index it (a person's surname then first name, ...).
+std::string title_of(const domain::Record& r) {
+  std::string title;
+  for (const auto& f : title_fields(r.kind)) {
+    const std::string part = r.field(f) ? text_of(*r.field(f)) : "";
+    title += (title.empty() || part.empty() ? "" : " ") + part;
+  }
+  return title;
+}
+
+// The folded words of a title, space-separated, as the words and by_title rows carry them.
+std::string words_of(std::string_view title) {
+  std::string out;
+  for (const auto& w : text::words(title)) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+// Searches whose first word has more matches than this walk the titles instead of sorting
+// every match.
+constexpr uint64_t kSearchCandidates = 1000;
+
+}  // namespace
+
 eventstore::result<Page> Queries::list(const ListQuery& q) const {
   auto found = tables_of("lists");
   if (!found) return unexpected(found.error());
@@ -634,138 +671,170 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   const std::string kind = std::string(domain::name_of(q.kind)) + '\0';
   auto records = records_table();  // once per page, not once per row
   if (!records) return unexpected(records.error());
-  Page page;
-  std::optional<error> failure;
-  // Fetches a row and applies the filters; true if it belongs on the page.
-  auto accept = [&](const std::string& id, domain::Record& out) {
-    auto r = record_in(*records, q.kind, id);
-    if (!r) {
-      failure = r.error();
-      return false;
-    }
-    if (!*r) return false;
-    // Filters on the same field: any may match; on different fields: all must.
+  const auto terms = text::words(q.search);
+  // Every search word prefixes one of the title's words (space-separated).
+  auto title_matches = [&](std::string_view words) {
+    return std::all_of(terms.begin(), terms.end(), [&](const std::string& t) {
+      for (size_t at = 0;; ++at) {
+        if (words.substr(at).starts_with(t)) return true;
+        at = words.find(' ', at);
+        if (at == std::string_view::npos) return false;
+      }
+    });
+  };
+  // Filters on the same field: any may match; on different fields: all must.
+  auto passes = [&](const domain::Record& r) {
     for (const auto& [field, value] : q.filters) {
       bool any = false;
       for (const auto& [f, v] : q.filters)
-        if (f == field && matches(**r, f, v)) any = true;
+        if (f == field && matches(r, f, v)) any = true;
       if (!any) return false;
     }
-    out = std::move(**r);
     return true;
   };
-
-  const auto terms = text::words(q.search);
-  if (terms.empty()) {
-    // Walk the titles in Polish order from the cursor; a selective filter may read past a page,
-    // but never more than 20 pages' worth of rows per call. A filter on a bucket field (status,
-    // assignee, ...) given once walks that bucket instead, where every row matches it.
-    TableId index = tables[0];
-    std::string prefix = kind;
-    for (const auto& [field, value] : q.filters) {
-      const auto& buckets = bucket_fields(q.kind);
-      const bool once = std::count_if(q.filters.begin(), q.filters.end(),
-                                      [&](const auto& f) { return f.first == field; }) == 1;
-      if (value.empty() || !once || tables.size() < 4 ||
-          std::find(buckets.begin(), buckets.end(), field) == buckets.end())
-        continue;
-      index = tables[3];
-      prefix = kind + field + '\0' + value + '\0';
-      break;
+  Page page;
+  // Reads the records of `ids` (one MultiGet) and keeps those that pass the filters (and the
+  // search, where `check_title` says the index could not tell); returns the index of the last id
+  // that made the page full, or ids.size().
+  auto take = [&](const std::vector<std::string>& ids,
+                  const std::vector<bool>& check_title) -> eventstore::result<size_t> {
+    auto rows = records_in(*records, q.kind, ids);
+    if (!rows) return unexpected(rows.error());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      auto& row = (*rows)[i];
+      if (!row || !passes(*row)) continue;
+      if (check_title[i] && !title_matches(words_of(title_of(*row)))) continue;
+      page.items.push_back(std::move(*row));
+      if (page.items.size() == limit) return i;
     }
-    std::string prefix_end = prefix;
-    prefix_end.back() = '\x01';
-    std::string last;
-    uint64_t scanned = 0;
-    if (!cursor->empty() && cursor->rfind(prefix, 0) != 0)
-      return unexpected(error{errc::invalid_argument, "the cursor belongs to another list"});
-    const std::string from = cursor->empty() ? (q.descending ? prefix_end : prefix)
-                                             : (q.descending ? *cursor : *cursor + '\0');
-    const std::string to = q.descending ? prefix : prefix_end;
+    return ids.size();
+  };
+
+  if (!terms.empty()) {
+    // A search: the first word's prefix in the words index gives candidates with their sort keys
+    // and title words. When there are few, they are sorted in Polish order and paged here; a
+    // common word (say "sp") walks the titles below instead.
+    struct Candidate {
+      std::string key;  // kind \0 sort_key \0 id: the order and the cursor
+      std::string id;
+    };
+    std::vector<Candidate> candidates;
+    std::optional<error> failure;
+    const std::string first = kind + terms[0];
+    std::string upper = first;
+    upper.back() = static_cast<char>(upper.back() + 1);
+    auto r = views_.scan(
+        tables[1], first, upper, Direction::forward, kSearchCandidates + 1,
+        [&](std::string_view key, std::string_view value) {
+          std::string id = after_last_nul(key);
+          std::string sort_key, words;
+          if (const auto nul = value.find('\0'); nul != std::string_view::npos) {
+            sort_key = value.substr(0, nul);
+            words = value.substr(nul + 1);
+          } else {  // a row of version 1, read while a later one is built: ask the record
+            auto rec = record_in(*records, q.kind, id);
+            if (!rec) {
+              failure = rec.error();
+              return false;
+            }
+            if (!*rec) return true;
+            const std::string title = title_of(**rec);
+            sort_key = text::sort_key(title);
+            words = words_of(title);
+          }
+          if (title_matches(words))
+            candidates.push_back({kind + sort_key + '\0' + id, std::move(id)});
+          return true;
+        });
+    if (failure) return unexpected(*failure);
+    if (!r) return unexpected(r.error());
+    if (*r <= kSearchCandidates) {
+      std::sort(candidates.begin(), candidates.end(), [&](const auto& a, const auto& b) {
+        return q.descending ? a.key > b.key : a.key < b.key;
+      });
+      candidates.erase(std::unique(candidates.begin(), candidates.end(),
+                                   [](const auto& a, const auto& b) { return a.key == b.key; }),
+                       candidates.end());
+      auto next = candidates.begin();
+      if (!cursor->empty())
+        next = std::find_if(candidates.begin(), candidates.end(), [&](const Candidate& c) {
+          return q.descending ? c.key < *cursor : c.key > *cursor;
+        });
+      while (next != candidates.end() && page.items.size() < limit) {
+        const auto chunk_end =
+            next + std::min<ptrdiff_t>(limit - page.items.size(), candidates.end() - next);
+        std::vector<std::string> ids;
+        for (auto c = next; c != chunk_end; ++c) ids.push_back(c->id);
+        auto full_at = take(ids, std::vector<bool>(ids.size(), false));
+        if (!full_at) return unexpected(full_at.error());
+        if (*full_at < ids.size()) {
+          next += static_cast<ptrdiff_t>(*full_at);
+          if (next + 1 != candidates.end()) page.next_cursor = hex(next->key);
+          return page;
+        }
+        next = chunk_end;
+      }
+      return page;
+    }
+  }
+
+  // Walk an index in Polish title order from the cursor: the titles, or, for a filter on a bucket
+  // field (status, assignee, ...) given once, that bucket, where every row matches it. A
+  // selective filter or search may read past a page, but never more than 20 pages' worth of
+  // rows per call; the cursor then says where to go on.
+  TableId index = tables[0];
+  std::string prefix = kind;
+  for (const auto& [field, value] : q.filters) {
+    if (!terms.empty()) break;  // a search walks the titles, whose rows carry the words
+    const auto& buckets = bucket_fields(q.kind);
+    const bool once = std::count_if(q.filters.begin(), q.filters.end(),
+                                    [&](const auto& f) { return f.first == field; }) == 1;
+    if (value.empty() || !once || tables.size() < 4 ||
+        std::find(buckets.begin(), buckets.end(), field) == buckets.end())
+      continue;
+    index = tables[3];
+    prefix = kind + field + '\0' + value + '\0';
+    break;
+  }
+  std::string prefix_end = prefix;
+  prefix_end.back() = '\x01';
+  if (!cursor->empty() && cursor->rfind(prefix, 0) != 0)
+    return unexpected(error{errc::invalid_argument, "the cursor belongs to another list"});
+  std::string from = cursor->empty() ? (q.descending ? prefix_end : prefix)
+                                     : (q.descending ? *cursor : *cursor + '\0');
+  const std::string to = q.descending ? prefix : prefix_end;
+  uint64_t budget = limit * 20;
+  while (true) {
+    const size_t want = limit - page.items.size();
+    std::vector<std::string> ids, keys;
+    std::vector<bool> check;  // rows of version 3 carry no words: the record is searched
+    std::string scanned_last;
     auto r = views_.scan(index, from, to, q.descending ? Direction::backward : Direction::forward,
-                         limit * 20, [&](std::string_view key, std::string_view) {
-                           ++scanned;
-                           last = key;
-                           domain::Record rec;
-                           if (accept(after_last_nul(key), rec))
-                             page.items.push_back(std::move(rec));
-                           return page.items.size() < limit && !failure;
+                         budget, [&](std::string_view key, std::string_view words) {
+                           scanned_last = key;
+                           if (!terms.empty() && !words.empty() && !title_matches(words))
+                             return true;
+                           keys.emplace_back(key);
+                           ids.push_back(after_last_nul(key));
+                           check.push_back(!terms.empty() && words.empty());
+                           return ids.size() < want;
                          });
     if (!r) return unexpected(r.error());
-    if (failure) return unexpected(*failure);
-    if (page.items.size() == limit || scanned == limit * 20) page.next_cursor = hex(last);
-    return page;
-  }
-
-  // Search: the first word's prefix in the words index gives candidates, with their sort keys and
-  // title words; every other word must prefix a word of the title. Candidates are sorted in
-  // Polish order from the index alone; only rows that reach the page are read.
-  struct Candidate {
-    std::string key;  // kind \0 sort_key \0 id: the order and the cursor
-    std::string id;
-  };
-  std::vector<Candidate> candidates;
-  const std::string first = kind + terms[0];
-  std::string upper = first;
-  upper.back() = static_cast<char>(upper.back() + 1);
-  auto title_matches = [&](const std::vector<std::string>& title_words) {
-    return std::all_of(terms.begin() + 1, terms.end(), [&](const std::string& t) {
-      return std::any_of(title_words.begin(), title_words.end(),
-                         [&](const std::string& w) { return w.rfind(t, 0) == 0; });
-    });
-  };
-  auto r = views_.scan(
-      tables[1], first, upper, Direction::forward, 20'000,
-      [&](std::string_view key, std::string_view value) {
-        std::string id = after_last_nul(key);
-        std::string sort_key;
-        std::vector<std::string> title_words;
-        if (const auto nul = value.find('\0'); nul != std::string_view::npos) {
-          sort_key = value.substr(0, nul);
-          title_words = split(value.substr(nul + 1), ' ');
-        } else {  // a row of version 1, read while version 2 is being built: derive from the record
-          auto rec = record_in(*records, q.kind, id);
-          if (!rec) {
-            failure = rec.error();
-            return false;
-          }
-          if (!*rec) return true;
-          std::string title;
-          for (const auto& f : title_fields(q.kind)) {
-            const std::string part = (*rec)->field(f) ? text_of(*(*rec)->field(f)) : "";
-            title += (title.empty() || part.empty() ? "" : " ") + part;
-          }
-          sort_key = text::sort_key(title);
-          title_words = text::words(title);
-        }
-        if (title_matches(title_words))
-          candidates.push_back({kind + sort_key + '\0' + id, std::move(id)});
-        return true;
-      });
-  if (!r) return unexpected(r.error());
-  if (failure) return unexpected(*failure);
-  std::sort(candidates.begin(), candidates.end(), [&](const Candidate& a, const Candidate& b) {
-    return q.descending ? a.key > b.key : a.key < b.key;
-  });
-  candidates.erase(
-      std::unique(candidates.begin(), candidates.end(),
-                  [](const Candidate& a, const Candidate& b) { return a.key == b.key; }),
-      candidates.end());
-  for (const auto& c : candidates) {
-    if (!cursor->empty() && (q.descending ? c.key >= *cursor : c.key <= *cursor)) continue;
-    if (page.items.size() == limit) {
-      page.next_cursor = hex(*cursor);
-      break;
+    const bool range_ended = ids.size() < want && *r < budget;
+    budget -= *r;
+    auto full_at = take(ids, check);
+    if (!full_at) return unexpected(full_at.error());
+    if (*full_at < ids.size()) {
+      page.next_cursor = hex(keys[*full_at]);
+      return page;
     }
-    domain::Record rec;
-    if (!accept(c.id, rec)) {
-      if (failure) return unexpected(*failure);
-      continue;
+    if (range_ended) return page;
+    if (budget == 0) {
+      page.next_cursor = hex(scanned_last);
+      return page;
     }
-    page.items.push_back(std::move(rec));
-    *cursor = c.key;
+    from = q.descending ? scanned_last : scanned_last + '\0';
   }
-  return page;
 }
 
 eventstore::result<Timeline> Queries::timeline(const std::string& client_id, size_t limit,

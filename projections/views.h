@@ -149,6 +149,9 @@ class Queries {
   eventstore::result<std::optional<domain::Record>> record_in(TableId records,
                                                               domain::EntityKind kind,
                                                               const std::string& id) const;
+  /// Several records at once (one MultiGet), in the order of `ids`; nullopt where none.
+  eventstore::result<std::vector<std::optional<domain::Record>>> records_in(
+      TableId records, domain::EntityKind kind, const std::vector<std::string>& ids) const;
   /// The records named by the keys of `index` in [from, to) (the id after the last '\0'), a page.
   eventstore::result<Page> page_of(TableId index, domain::EntityKind kind, const std::string& from,
                                    const std::string& to, size_t limit) const;

@@ -110,6 +110,45 @@ TEST_F(ViewsTest, ClientsInPolishOrderWithSearchAndPages) {
   EXPECT_FALSE(queries_->list(paged)) << "a cursor this server did not give is refused";
 }
 
+TEST_F(ViewsTest, ACommonSearchWordPagesThroughEveryMatchInPolishOrder) {
+  // More clients share "sp" than a search sorts in memory: it walks the titles instead, and must
+  // still give every match once, in Polish order, with the filters applied.
+  const char* stems[] = {"Łąka", "Lato", "Żuraw", "Zenit", "Ćma", "Cebula"};
+  std::vector<std::pair<std::string, std::string>> expected;  // sort key, name (the active ones)
+  for (int i = 0; i < 1200; ++i) {                            // 1,140 with "sp"
+    const std::string name = std::string(stems[i % 6]) + " " + std::to_string(1000 + i) +
+                             (i % 20 == 19 ? " S.A." : " sp. z o.o.");
+    const bool active = i % 3 == 0;
+    ok(K::client, Action::create, "c-" + std::to_string(i),
+       {{"name", name}, {"status", active ? "active" : "prospect"}});
+    if (active && i % 20 != 19) expected.emplace_back(text::sort_key(name), name);
+  }
+  ok(K::client, Action::create, "c-other", {{"name", "Spokojna Przystań"}, {"status", "active"}});
+  expected.emplace_back(text::sort_key("Spokojna Przystań"), "Spokojna Przystań");
+  catch_up();
+  std::sort(expected.begin(), expected.end());
+  std::vector<std::string> want;
+  for (const auto& [key, name] : expected) want.push_back(name);
+
+  ListQuery q{.kind = K::client, .search = "SP", .filters = {{"status", "active"}}, .limit = 50};
+  std::vector<std::string> seen;
+  for (int pages = 0; pages < 100 && seen.size() <= want.size(); ++pages) {
+    auto page = queries_->list(q);
+    ASSERT_TRUE(page);
+    for (auto& n : names(*page)) seen.push_back(n);
+    if (page->next_cursor.empty()) break;
+    q.cursor = page->next_cursor;
+  }
+  EXPECT_EQ(seen, want);
+
+  ListQuery two_words{.kind = K::client, .search = "sp zur", .descending = true, .limit = 3};
+  auto last = queries_->list(two_words);
+  ASSERT_TRUE(last);
+  ASSERT_EQ(last->items.size(), 3u);
+  for (const auto& r : last->items) EXPECT_EQ(r.text("name").substr(0, 6), "Żuraw");
+  EXPECT_EQ(last->items[0].text("name"), "Żuraw 2196 sp. z o.o.") << "the last Żuraw, descending";
+}
+
 TEST_F(ViewsTest, RenamingMovesAClientInTheIndexes) {
   ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
   ok(K::client, Action::create, "c-2", {{"name", "Beta"}});
