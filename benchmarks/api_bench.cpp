@@ -157,15 +157,19 @@ int main(int argc, char** argv) {
                theirs.rps > 0 ? ours.rps / theirs.rps : 0});
   }
   if (s.wants("api.list")) {
+    const std::string path = "/api/v1/clients?status=active&sort=name&limit=50";
+    const auto body = server.get(path);
+    Nginx nginx(dir + "/nginx-list", body);
     const auto script = write_script(dir, "list.lua", auth);
-    const auto ours =
-        wrk(base + "/api/v1/clients?status=active&sort=name&limit=50", 64, seconds, script);
+    const auto ours = wrk(base + path, 64, seconds, script);
+    const auto theirs = wrk(nginx.url(), 64, seconds, "");
     report(s, {"api.list",
-               "GET /api/v1/clients?status=active&sort=name&limit=50 (small), 64 "
-               "connections, p50/p99 " +
-                   number(ours.p50_ms) + "/" + number(ours.p99_ms) + " ms" +
+               "GET " + path + " (small), 64 connections, " + std::to_string(body.size()) +
+                   " B, p50/p99 " + number(ours.p50_ms) + "/" + number(ours.p99_ms) +
+                   " ms; target 20k req/s" +
                    (ours.non_2xx ? ", NON-2XX: " + std::to_string(ours.non_2xx) : ""),
-               ours.rps, "req/s", "target 20k req/s", 20000, ours.rps / 20000});
+               ours.rps, "req/s", "nginx static file, same payload", theirs.rps,
+               theirs.rps > 0 ? ours.rps / theirs.rps : 0});
   }
   if (s.wants("api.post")) {
     const std::string post =

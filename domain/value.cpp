@@ -3,7 +3,6 @@
 #include <date/date.h>
 
 #include <charconv>
-#include <cstdio>
 #include <limits>
 
 namespace crm::domain {
@@ -21,6 +20,28 @@ bool digits(std::string_view s, size_t& pos, size_t n, int& out) {
   out = v;
   pos += n;
   return true;
+}
+
+// Appends `value` as at least `width` decimal digits, zero-padded (negative: a '-' first).
+void put_digits(std::string& out, int64_t value, int width) {
+  if (value < 0) out.push_back('-');
+  uint64_t v = value < 0 ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
+  char buf[24];
+  int n = 0;
+  do {
+    buf[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n < width) buf[n++] = '0';
+  while (n > 0) out.push_back(buf[--n]);
+}
+
+void put_date(std::string& out, const date::year_month_day& ymd) {
+  put_digits(out, static_cast<int>(ymd.year()), 4);
+  out.push_back('-');
+  put_digits(out, static_cast<unsigned>(ymd.month()), 2);
+  out.push_back('-');
+  put_digits(out, static_cast<unsigned>(ymd.day()), 2);
 }
 
 bool expect(std::string_view s, size_t& pos, char c) {
@@ -65,15 +86,18 @@ std::optional<Decimal> Decimal::parse(std::string_view text) {
 }
 
 std::string Decimal::format(int min_fraction) const {
+  static_assert(kScale == 10'000, "four fractional digits");
   const bool negative = units < 0;
   // |INT64_MIN| does not fit an int64; unsigned arithmetic handles it.
   const uint64_t abs = negative ? 0 - static_cast<uint64_t>(units) : static_cast<uint64_t>(units);
-  std::string out = (negative ? "-" : "") + std::to_string(abs / kScale);
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%04u", static_cast<unsigned>(abs % kScale));
-  std::string f(buf);
-  while (static_cast<int>(f.size()) > min_fraction && f.back() == '0') f.pop_back();
-  if (!f.empty()) out += "." + f;
+  std::string out(negative ? "-" : "");
+  put_digits(out, static_cast<int64_t>(abs / kScale), 1);
+  char fraction[4];
+  uint64_t f = abs % kScale;
+  for (int i = 3; i >= 0; --i, f /= 10) fraction[i] = static_cast<char>('0' + f % 10);
+  int digits = 4;
+  while (digits > min_fraction && fraction[digits - 1] == '0') --digits;
+  if (digits > 0) out.append(".").append(fraction, static_cast<size_t>(digits));
   return out;
 }
 
@@ -97,11 +121,9 @@ Date Date::from_ymd(int year, unsigned month, unsigned day) {
 }
 
 std::string Date::format() const {
-  const auto ymd = ymd_of(*this);
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return buf;
+  std::string out;
+  put_date(out, ymd_of(*this));
+  return out;
 }
 
 int Date::year() const {
@@ -175,21 +197,22 @@ std::string DateTime::format() const {
   const int64_t frac = micros - seconds * 1'000'000;
   const int64_t days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
   const int64_t in_day = seconds - days * 86400;
-  const auto ymd = ymd_of(Date{static_cast<int32_t>(days)});
-  char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d",
-                        static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                        static_cast<unsigned>(ymd.day()), static_cast<int>(in_day / 3600),
-                        static_cast<int>(in_day / 60 % 60), static_cast<int>(in_day % 60));
+  std::string out;
+  out.reserve(28);
+  put_date(out, ymd_of(Date{static_cast<int32_t>(days)}));
+  out.push_back('T');
+  put_digits(out, in_day / 3600, 2);
+  out.push_back(':');
+  put_digits(out, in_day / 60 % 60, 2);
+  out.push_back(':');
+  put_digits(out, in_day % 60, 2);
   if (frac != 0) {
-    char f[24];
-    std::snprintf(f, sizeof f, ".%06lld", static_cast<long long>(frac));
-    std::string fs(f);
-    while (fs.back() == '0') fs.pop_back();
-    n += std::snprintf(buf + n, sizeof buf - n, "%s", fs.c_str());
+    out.push_back('.');
+    put_digits(out, frac, 6);
+    while (out.back() == '0') out.pop_back();
   }
-  std::snprintf(buf + n, sizeof buf - n, "Z");
-  return buf;
+  out.push_back('Z');
+  return out;
 }
 
 std::optional<MonthDay> MonthDay::parse(std::string_view text) {
@@ -206,9 +229,11 @@ std::optional<MonthDay> MonthDay::parse(std::string_view text) {
 }
 
 std::string MonthDay::format() const {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%02u-%02u", month, day);
-  return buf;
+  std::string out;
+  put_digits(out, month, 2);
+  out.push_back('-');
+  put_digits(out, day, 2);
+  return out;
 }
 
 bool Value::operator==(const Value& o) const {

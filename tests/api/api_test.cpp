@@ -1,10 +1,18 @@
 // The API over real loopback sockets: sessions, commands with If-Match and Idempotency-Key,
 // read-your-writes, queries, time travel, field definitions, the feeds and the operations routes.
 
+#include "api/json.h"
 #include "tests/api/fixture.h"
 
 namespace crm::api::test {
 namespace {
+
+TEST(JsonTest, StringsAreEscapedAndUtf8PassesThrough) {
+  EXPECT_EQ(quote("Łódź \"Meble\" C:\\ok"), "\"Łódź \\\"Meble\\\" C:\\\\ok\"");
+  EXPECT_EQ(quote(std::string("a\nb\tc\rd\x01\x1f") + '\0' + "e"),
+            "\"a\\nb\\tc\\rd\\u0001\\u001f\\u0000e\"");
+  EXPECT_EQ(quote(""), "\"\"");
+}
 
 using Api = ServerFixture;
 
