@@ -5,6 +5,7 @@
 
 #include "api/json.h"
 #include "api/route.h"
+#include "projections/views.h"
 
 namespace crm::api {
 
@@ -124,10 +125,18 @@ std::string openapi_document(const std::vector<Api::Route>& routes) {
           w.key("schema").begin_object().key("type").string("string").end_object().end_object();
         }
       if (op.method == "GET" && op.kind && op.segments.size() == 3) {
-        for (const char* q : {"q", "sort", "limit", "cursor", "min_position"}) {
+        for (const char* q : {"q", "limit", "cursor", "min_position"}) {
           w.begin_object().key("name").string(q).key("in").string("query");
           w.key("schema").begin_object().key("type").string("string").end_object().end_object();
         }
+        std::vector<std::string> sorts = {"title"};
+        const auto& titles = projections::title_fields(*op.kind);
+        if (!titles.empty()) sorts.push_back(titles[0]);
+        for (const auto& f : projections::sort_fields(*op.kind)) sorts.push_back(f);
+        w.begin_object().key("name").string("sort").key("in").string("query");
+        w.key("schema").begin_object().key("type").string("string").key("enum").begin_array();
+        for (const auto& f : sorts) w.string(f).string("-" + f);
+        w.end_array().end_object().end_object();
       }
       if (op.method == "POST" || op.method == "PATCH") {
         w.begin_object().key("name").string("Idempotency-Key").key("in").string("header");

@@ -108,6 +108,8 @@ class RecordsView final : public Projection {
 // words: kind \0 word \0 id -> sort_key(title) \0 the title's words (v2; v1 stored "")
 // state: kind/id -> title parts (\x1f-separated) \0 sort_key \0 words \0 bucket values (\x1f)
 // by_field (v3): kind \0 field \0 value \0 sort_key(title) \0 id -> "" for the bucket fields
+// by_sort (v5): kind \0 field \0 sort_value \0 id -> "" for the sort fields
+// state (v5): ... \0 the sort values (\x1f)
 
 }  // namespace
 
@@ -122,6 +124,32 @@ const std::vector<std::string>& title_fields(EntityKind kind) {
       {EntityKind::inspection, {"due"}}};
   auto it = fields.find(kind);
   return it == fields.end() ? none : it->second;
+}
+
+const std::vector<std::string>& sort_fields(EntityKind kind) {
+  static const auto all = [] {
+    std::map<EntityKind, std::vector<std::string>> out;
+    for (EntityKind k : domain::kAllKinds) {
+      if (title_fields(k).empty()) continue;
+      out[k] = {"created_at"};
+      for (const auto& f : domain::core_fields(k)) switch (f.type) {
+          case domain::FieldType::integer:
+          case domain::FieldType::decimal:
+          case domain::FieldType::money:
+          case domain::FieldType::date:
+          case domain::FieldType::datetime:
+          case domain::FieldType::month_day:
+            out[k].push_back(f.key);
+            break;
+          default:
+            break;
+        }
+    }
+    return out;
+  }();
+  static const std::vector<std::string> none;
+  auto it = all.find(kind);
+  return it == all.end() ? none : it->second;
 }
 
 namespace {
@@ -142,32 +170,58 @@ const std::vector<std::string>& bucket_fields(EntityKind kind) {
   return it == all.end() ? none : it->second;
 }
 
+// The ordered value of a sort field as index text: 16 hex digits of the number with its sign bit
+// flipped (so negative numbers sort first), "~" (after every digit) when unset.
+std::string ordered_hex(int64_t n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const uint64_t u = static_cast<uint64_t>(n) ^ (uint64_t{1} << 63);
+  std::string out(16, '0');
+  for (int i = 0; i < 16; ++i) out[i] = kHex[(u >> (60 - 4 * i)) & 15];
+  return out;
+}
+
+std::string sort_value(const Value* v) {
+  std::optional<int64_t> n;
+  if (v) {
+    if (const auto* i = v->get<int64_t>()) n = *i;
+    if (const auto* d = v->get<domain::Decimal>()) n = d->units;
+    if (const auto* m = v->get<domain::Money>()) n = m->amount.units;
+    if (const auto* d = v->get<domain::Date>()) n = d->days;
+    if (const auto* t = v->get<domain::DateTime>()) n = t->micros;
+    if (const auto* md = v->get<domain::MonthDay>()) n = md->month * 100 + md->day;
+  }
+  return n ? ordered_hex(*n) : "~";
+}
+
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return 4; }
+  uint32_t version() const override { return 5; }
   std::vector<std::string> tables() const override {
-    return {"by_title", "words", "state", "by_field"};
+    return {"by_title", "words", "state", "by_field", "by_sort"};
   }
   void apply(const Event& e, ViewWriter& out) override {
     const auto& fields = title_fields(e.kind);
     if (fields.empty()) return;
     const auto& buckets = bucket_fields(e.kind);
-    bool touched = false;
+    const auto& sorts = sort_fields(e.kind);  // created_at first
+    bool touched = e.raw.version == 1;
     for (const auto& f : fields) touched = touched || core_change(e.domain, f);
     for (const auto& f : buckets) touched = touched || core_change(e.domain, f);
+    for (const auto& f : sorts) touched = touched || core_change(e.domain, f);
     if (!touched) return;
     const std::string kind(domain::name_of(e.kind));
     const std::string id(e.id);
     const std::string state_key = kind + "/" + id;
-    std::vector<std::string> parts(fields.size()), values(buckets.size());
-    // The index rows of the record before this event: its sort key, title words, bucket values.
+    std::vector<std::string> parts(fields.size()), values(buckets.size()), ordered(sorts.size());
+    // The index rows of the record before this event: its sort key, title words, bucket values,
+    // sort values.
     std::string old_key;
-    std::vector<std::string> old_words, old_values(buckets.size());
+    std::vector<std::string> old_words, old_values(buckets.size()), old_ordered(sorts.size());
     bool had_rows = false;
     if (auto old = e.raw.version > 1 ? out.get(2, state_key) : std::nullopt) {
       const auto pieces = split(*old, '\0');
-      if (pieces.size() == 4) {
+      if (pieces.size() == 5) {
         had_rows = true;
         auto old_parts = split(pieces[0], '\x1f');
         if (old_parts.size() == parts.size()) parts = old_parts;
@@ -176,6 +230,8 @@ class ListsView final : public Projection {
         old_key = pieces[1];
         for (auto& w : split(pieces[2], ' '))
           if (!w.empty()) old_words.push_back(std::move(w));
+        auto stored_ordered = split(pieces[4], '\x1f');
+        if (stored_ordered.size() == ordered.size()) ordered = old_ordered = stored_ordered;
       }
     }
     std::string title, joined, bucket_state;
@@ -210,7 +266,22 @@ class ListsView final : public Projection {
       if (!values[i].empty())
         out.put_blind(3, kind + '\0' + buckets[i] + '\0' + values[i] + '\0' + key + '\0' + id, "");
     }
-    out.put(2, state_key, joined + '\0' + key + '\0' + words + '\0' + bucket_state);
+    std::string sort_state;
+    for (size_t i = 0; i < sorts.size(); ++i) {
+      if (i == 0) {
+        if (!had_rows) ordered[0] = ordered_hex(e.domain.at.micros);  // created_at
+      } else if (const FieldChange* c = core_change(e.domain, sorts[i])) {
+        ordered[i] = sort_value(&c->after);
+      } else if (!had_rows) {
+        ordered[i] = sort_value(nullptr);
+      }
+      sort_state += (i ? "\x1f" : "") + ordered[i];
+      if (had_rows && old_ordered[i] == ordered[i]) continue;
+      if (had_rows) out.erase_blind(4, kind + '\0' + sorts[i] + '\0' + old_ordered[i] + '\0' + id);
+      out.put_blind(4, kind + '\0' + sorts[i] + '\0' + ordered[i] + '\0' + id, "");
+    }
+    out.put(2, state_key,
+            joined + '\0' + key + '\0' + words + '\0' + bucket_state + '\0' + sort_state);
   }
 };
 
@@ -710,7 +781,22 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     return ids.size();
   };
 
-  if (!terms.empty()) {
+  const bool by_title = q.sort.empty();
+  if (!by_title) {
+    const auto& sortable = sort_fields(q.kind);
+    if (std::find(sortable.begin(), sortable.end(), q.sort) == sortable.end()) {
+      std::string names;
+      for (const auto& f : sortable) names += (names.empty() ? "" : ", ") + f;
+      return unexpected(
+          error{errc::invalid_argument,
+                "this list sorts by its title or by " + (names.empty() ? "nothing else" : names)});
+    }
+    if (tables.size() < 5)
+      return unexpected(error{
+          errc::closed, "sorting by " + q.sort +
+                            " is available once the lists view has been rebuilt (under way)"});
+  }
+  if (!terms.empty() && by_title) {
     // A search: the first word's prefix in the words index gives candidates with their sort keys
     // and title words. When there are few, they are sorted in Polish order and paged here; a
     // common word (say "sp") walks the titles below instead.
@@ -778,14 +864,14 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     }
   }
 
-  // Walk an index in Polish title order from the cursor: the titles, or, for a filter on a bucket
-  // field (status, assignee, ...) given once, that bucket, where every row matches it. A
-  // selective filter or search may read past a page, but never more than 20 pages' worth of
-  // rows per call; the cursor then says where to go on.
-  TableId index = tables[0];
-  std::string prefix = kind;
+  // Walk an index from the cursor: the sort field's, or the titles in Polish order, or, for a
+  // filter on a bucket field (status, assignee, ...) given once, that bucket (in title order),
+  // where every row matches it. A selective filter or search may read past a page, but never
+  // more than 20 pages' worth of rows per call; the cursor then says where to go on.
+  TableId index = by_title ? tables[0] : tables[4];
+  std::string prefix = by_title ? kind : kind + q.sort + '\0';
   for (const auto& [field, value] : q.filters) {
-    if (!terms.empty()) break;  // a search walks the titles, whose rows carry the words
+    if (!terms.empty() || !by_title) break;  // a search walks the titles, which carry the words
     const auto& buckets = bucket_fields(q.kind);
     const bool once = std::count_if(q.filters.begin(), q.filters.end(),
                                     [&](const auto& f) { return f.first == field; }) == 1;
@@ -800,41 +886,55 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   prefix_end.back() = '\x01';
   if (!cursor->empty() && cursor->rfind(prefix, 0) != 0)
     return unexpected(error{errc::invalid_argument, "the cursor belongs to another list"});
-  std::string from = cursor->empty() ? (q.descending ? prefix_end : prefix)
-                                     : (q.descending ? *cursor : *cursor + '\0');
-  const std::string to = q.descending ? prefix : prefix_end;
+  // The key ranges [lo, hi) walked one after the other, each in the list's direction: a sort
+  // field's records with a value, then those without ("~"), so these come last either way.
+  std::vector<std::pair<std::string, std::string>> ranges;
+  if (by_title)
+    ranges = {{prefix, prefix_end}};
+  else
+    ranges = {{prefix, prefix + '~'}, {prefix + '~', prefix_end}};
+  size_t first_range = 0;
+  while (!cursor->empty() && *cursor >= ranges[first_range].second) ++first_range;
   uint64_t budget = limit * 20;
-  while (true) {
-    const size_t want = limit - page.items.size();
-    std::vector<std::string> ids, keys;
-    std::vector<bool> check;  // rows of version 3 carry no words: the record is searched
-    std::string scanned_last;
-    auto r = views_.scan(index, from, to, q.descending ? Direction::backward : Direction::forward,
-                         budget, [&](std::string_view key, std::string_view words) {
-                           scanned_last = key;
-                           if (!terms.empty() && !words.empty() && !title_matches(words))
-                             return true;
-                           keys.emplace_back(key);
-                           ids.push_back(after_last_nul(key));
-                           check.push_back(!terms.empty() && words.empty());
-                           return ids.size() < want;
-                         });
-    if (!r) return unexpected(r.error());
-    const bool range_ended = ids.size() < want && *r < budget;
-    budget -= *r;
-    auto full_at = take(ids, check);
-    if (!full_at) return unexpected(full_at.error());
-    if (*full_at < ids.size()) {
-      page.next_cursor = hex(keys[*full_at]);
-      return page;
+  for (size_t range = first_range; range < ranges.size(); ++range) {
+    const auto& [lo, hi] = ranges[range];
+    const bool resume = range == first_range && !cursor->empty();
+    std::string from =
+        resume ? (q.descending ? *cursor : *cursor + '\0') : (q.descending ? hi : lo);
+    const std::string& to = q.descending ? lo : hi;
+    while (true) {
+      const size_t want = limit - page.items.size();
+      std::vector<std::string> ids, keys;
+      std::vector<bool> check;  // rows without words (by_sort, or lists v3): search the record
+      std::string scanned_last;
+      auto r = views_.scan(index, from, to, q.descending ? Direction::backward : Direction::forward,
+                           budget, [&](std::string_view key, std::string_view words) {
+                             scanned_last = key;
+                             if (!terms.empty() && !words.empty() && !title_matches(words))
+                               return true;
+                             keys.emplace_back(key);
+                             ids.push_back(after_last_nul(key));
+                             check.push_back(!terms.empty() && words.empty());
+                             return ids.size() < want;
+                           });
+      if (!r) return unexpected(r.error());
+      const bool range_ended = ids.size() < want && *r < budget;
+      budget -= *r;
+      auto full_at = take(ids, check);
+      if (!full_at) return unexpected(full_at.error());
+      if (*full_at < ids.size()) {
+        page.next_cursor = hex(keys[*full_at]);
+        return page;
+      }
+      if (range_ended) break;
+      if (budget == 0) {
+        page.next_cursor = hex(scanned_last);
+        return page;
+      }
+      from = q.descending ? scanned_last : scanned_last + '\0';
     }
-    if (range_ended) return page;
-    if (budget == 0) {
-      page.next_cursor = hex(scanned_last);
-      return page;
-    }
-    from = q.descending ? scanned_last : scanned_last + '\0';
   }
+  return page;
 }
 
 eventstore::result<Timeline> Queries::timeline(const std::string& client_id, size_t limit,

@@ -32,6 +32,10 @@ std::vector<std::unique_ptr<Projection>> builtin_projections();
 /// person's surname then first name, a service order's number, ...).
 const std::vector<std::string>& title_fields(domain::EntityKind kind);
 
+/// The fields a list can be sorted by besides its title: created_at, updated_at and the core
+/// fields of ordered types (dates, times, numbers, money). Records without a value come last.
+const std::vector<std::string>& sort_fields(domain::EntityKind kind);
+
 struct Page {
   std::vector<domain::Record> items;
   std::string next_cursor;  // empty: no more
@@ -44,8 +48,10 @@ struct ListQuery {
   /// (status=registered & status=diagnosed); "fields.<key>" is a custom field; a list field
   /// matches if one of its items does; "" matches an unset field.
   std::vector<std::pair<std::string, std::string>> filters;
-  bool descending =
-      false;  // by title (name; a person's surname then first name; ...), Polish order
+  /// Empty: by title (name; a person's surname then first name; ...), in Polish order; else one
+  /// of sort_fields(kind), ties by id.
+  std::string sort;
+  bool descending = false;
   size_t limit = 50;
   std::string cursor;
 };

@@ -101,7 +101,23 @@ TEST_F(Api, CreateReadUpdateWithIfMatch) {
   EXPECT_NE(filtered.body.find(id), std::string::npos);
   EXPECT_EQ(get("/api/v1/clients?status=active&limit=10").body.find(id), std::string::npos);
   EXPECT_EQ(get("/api/v1/clients?colour=red").status, 400);
-  EXPECT_EQ(get("/api/v1/clients?sort=tax_id").status, 400);
+  auto unsortable = get("/api/v1/clients?sort=tax_id");
+  EXPECT_EQ(unsortable.status, 400);
+  EXPECT_NE(unsortable.body.find("potential"), std::string::npos)
+      << "the problem names the fields a list sorts by: " << unsortable.body;
+  // Sorted by potential, biggest first, clients without one last; and newest first.
+  auto small = post("/api/v1/clients", R"({"name":"Mała","potential":{"amount":"10.00"}})");
+  auto none = post("/api/v1/clients", R"({"name":"Bez potencjału"})");
+  ASSERT_EQ(small.status, 201) << small.body;
+  ASSERT_EQ(none.status, 201) << none.body;
+  auto by_potential = get("/api/v1/clients?sort=-potential&min_position=" + none.json("position"));
+  ASSERT_EQ(by_potential.status, 200) << by_potential.body;
+  const auto at = [&](const std::string& body, const std::string& s) { return body.find(s); };
+  EXPECT_LT(at(by_potential.body, id), at(by_potential.body, small.json("id")));
+  EXPECT_LT(at(by_potential.body, small.json("id")), at(by_potential.body, none.json("id")));
+  auto newest = get("/api/v1/clients?sort=-created_at&limit=1");
+  ASSERT_EQ(newest.status, 200) << newest.body;
+  EXPECT_NE(newest.body.find(none.json("id")), std::string::npos) << newest.body;
 }
 
 TEST_F(Api, IdempotencyKeyReturnsTheFirstResult) {

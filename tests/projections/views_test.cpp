@@ -149,6 +149,53 @@ TEST_F(ViewsTest, ACommonSearchWordPagesThroughEveryMatchInPolishOrder) {
   EXPECT_EQ(last->items[0].text("name"), "Żuraw 2196 sp. z o.o.") << "the last Żuraw, descending";
 }
 
+TEST_F(ViewsTest, ListsSortByDatesMoneyAndCreationWithUnsetLast) {
+  auto money = [](const char* amount) { return domain::Object{{"amount", amount}}; };
+  ok(K::client, Action::create, "c-a", {{"name", "Alfa"}, {"potential", money("500.00")}});
+  ok(K::client, Action::create, "c-b", {{"name", "Beta"}});  // no potential
+  ok(K::client, Action::create, "c-c",
+     {{"name", "Ćma"}, {"potential", money("20.50")}, {"status", "active"}});
+  ok(K::client, Action::create, "c-d", {{"name", "Delta"}, {"potential", money("1000000.00")}});
+  ok(K::client, Action::create, "c-e",
+     {{"name", "Echo"}, {"potential", money("0.00")}, {"status", "active"}});
+  ok(K::client, Action::update, "c-a", {{"potential", money("5.00")}});    // moves to the front
+  ok(K::client, Action::update, "c-d", {{"potential", domain::Value()}});  // cleared: to the end
+  catch_up();
+  auto sorted = [&](ListQuery q) {
+    std::vector<std::string> seen;
+    for (int pages = 0; pages < 10; ++pages) {
+      auto page = queries_->list(q);
+      EXPECT_TRUE(page) << page.error().message;
+      if (!page) break;
+      for (auto& n : names(*page)) seen.push_back(n);
+      if (page->next_cursor.empty()) break;
+      q.cursor = page->next_cursor;
+    }
+    return seen;
+  };
+  EXPECT_EQ(sorted({.kind = K::client, .sort = "potential", .limit = 2}),
+            (std::vector<std::string>{"Echo", "Alfa", "Ćma", "Beta", "Delta"}))
+      << "by amount, then the unset ones (by id)";
+  EXPECT_EQ(sorted({.kind = K::client, .sort = "potential", .descending = true, .limit = 2}),
+            (std::vector<std::string>{"Ćma", "Alfa", "Echo", "Delta", "Beta"}))
+      << "the unset ones last in both directions";
+  EXPECT_EQ(sorted({.kind = K::client,
+                    .filters = {{"status", "active"}},
+                    .sort = "potential",
+                    .descending = true}),
+            (std::vector<std::string>{"Ćma", "Echo"}));
+  EXPECT_EQ(sorted({.kind = K::client, .sort = "potential", .limit = 3}),
+            (std::vector<std::string>{"Echo", "Alfa", "Ćma", "Beta", "Delta"}))
+      << "a page ending at the last valued record goes on with the unset ones";
+  EXPECT_EQ(sorted({.kind = K::client, .search = "e", .sort = "created_at", .descending = true}),
+            (std::vector<std::string>{"Echo"}))
+      << "a search with another sort tests each record's title";
+  EXPECT_EQ(sorted({.kind = K::client, .sort = "created_at", .descending = true, .limit = 3}),
+            (std::vector<std::string>{"Echo", "Delta", "Ćma", "Beta", "Alfa"}));
+  EXPECT_FALSE(queries_->list({.kind = K::client, .sort = "tax_id"}))
+      << "a field without a sort index is refused";
+}
+
 TEST_F(ViewsTest, RenamingMovesAClientInTheIndexes) {
   ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
   ok(K::client, Action::create, "c-2", {{"name", "Beta"}});
