@@ -114,6 +114,15 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
             search.search = terms[rng() % 6];
             if (!queries.list(search)) std::abort();
           });
+  // The newest contacts first, walking the pages (a sort index other than the title's).
+  projections::ListQuery contacts{
+      .kind = domain::EntityKind::contact, .sort = "occurred_at", .descending = true};
+  measure("projections.query/contacts_newest/" + std::string(scale.name),
+          "contacts by occurred_at descending, 50 rows, following cursors", [&] {
+            auto page = queries.list(contacts);
+            if (!page || page->items.empty()) std::abort();
+            contacts.cursor = page->next_cursor;
+          });
   projections::TaskQuery tq;
   measure("projections.query/my_tasks/" + std::string(scale.name),
           "open tasks of a random operator by due date, 50 rows", [&] {
