@@ -704,10 +704,6 @@ bool matches(const domain::Record& r, const std::string& field, const std::strin
   return text_of(*v) == value;
 }
 
-}  // namespace
-
-namespace {
-
 // The title of a record as lists index it (a person's surname then first name, ...).
 std::string title_of(const domain::Record& r) {
   std::string title;
