@@ -39,12 +39,12 @@ class ViewWriter {
   void bind(const std::vector<TableId>* tables) { tables_ = tables; }
 
   std::optional<std::string> get(size_t table, std::string_view key);
-  void put(size_t table, std::string_view key, std::string_view value);
-  void erase(size_t table, std::string_view key);
+  void put(size_t table, std::string key, std::string value);
+  void erase(size_t table, std::string key);
   /// For tables the projection never reads while applying (indexes, rows it keeps in memory):
   /// the row goes into the batch only, not into the read-back overlay.
-  void put_blind(size_t table, std::string_view key, std::string_view value);
-  void erase_blind(size_t table, std::string_view key);
+  void put_blind(size_t table, std::string key, std::string value);
+  void erase_blind(size_t table, std::string key);
 
   /// Moves the buffered writes into the batch.
   void finish();
@@ -54,16 +54,17 @@ class ViewWriter {
 
  private:
   struct Write {
-    std::string key;  // table id (4 bytes, big-endian) + key
+    TableId table;
+    std::string key;
     std::optional<std::string> value;
   };
-  std::string write_key(size_t table, std::string_view key) const;
+  std::string overlay_key(size_t table, std::string_view key) const;
 
   const TableStore& store_;
   TableStore::Batch& batch_;
   const std::vector<TableId>* tables_ = nullptr;
   std::vector<Write> writes_;  // in the order made
-  // Rows written in this batch that the projection reads back, by write key.
+  // Rows written in this batch that the projection reads back, by table id (4 bytes) + key.
   std::unordered_map<std::string, std::optional<std::string>> overlay_;
   std::optional<eventstore::error> failure_;
 };

@@ -31,17 +31,15 @@ std::optional<uint64_t> number(const std::optional<std::string>& s) {
 
 }  // namespace
 
-std::string ViewWriter::write_key(size_t table, std::string_view key) const {
+std::string ViewWriter::overlay_key(size_t table, std::string_view key) const {
   const TableId id = (*tables_)[table];
-  std::string k;
-  k.reserve(sizeof id + key.size());
-  for (int shift = 24; shift >= 0; shift -= 8) k.push_back(static_cast<char>(id >> shift));
+  std::string k(reinterpret_cast<const char*>(&id), sizeof id);
   k.append(key);
   return k;
 }
 
 std::optional<std::string> ViewWriter::get(size_t table, std::string_view key) {
-  if (auto it = overlay_.find(write_key(table, key)); it != overlay_.end()) return it->second;
+  if (auto it = overlay_.find(overlay_key(table, key)); it != overlay_.end()) return it->second;
   auto stored = store_.get((*tables_)[table], key);
   if (!stored) {
     if (!failure_) failure_ = stored.error();
@@ -50,40 +48,37 @@ std::optional<std::string> ViewWriter::get(size_t table, std::string_view key) {
   return *stored;
 }
 
-void ViewWriter::put(size_t table, std::string_view key, std::string_view value) {
-  std::string k = write_key(table, key);
-  overlay_[k] = std::string(value);
-  writes_.push_back({std::move(k), std::string(value)});
+void ViewWriter::put(size_t table, std::string key, std::string value) {
+  overlay_[overlay_key(table, key)] = value;
+  writes_.push_back({(*tables_)[table], std::move(key), std::move(value)});
 }
 
-void ViewWriter::put_blind(size_t table, std::string_view key, std::string_view value) {
-  writes_.push_back({write_key(table, key), std::string(value)});
+void ViewWriter::put_blind(size_t table, std::string key, std::string value) {
+  writes_.push_back({(*tables_)[table], std::move(key), std::move(value)});
 }
 
-void ViewWriter::erase(size_t table, std::string_view key) {
-  std::string k = write_key(table, key);
-  overlay_[k] = std::nullopt;
-  writes_.push_back({std::move(k), std::nullopt});
+void ViewWriter::erase(size_t table, std::string key) {
+  overlay_[overlay_key(table, key)] = std::nullopt;
+  writes_.push_back({(*tables_)[table], std::move(key), std::nullopt});
 }
 
-void ViewWriter::erase_blind(size_t table, std::string_view key) {
-  writes_.push_back({write_key(table, key), std::nullopt});
+void ViewWriter::erase_blind(size_t table, std::string key) {
+  writes_.push_back({(*tables_)[table], std::move(key), std::nullopt});
 }
 
 void ViewWriter::finish() {
   // Stable: of several writes of one key, the last made comes last and wins.
-  std::stable_sort(writes_.begin(), writes_.end(),
-                   [](const Write& a, const Write& b) { return a.key < b.key; });
+  std::stable_sort(writes_.begin(), writes_.end(), [](const Write& a, const Write& b) {
+    return a.table != b.table ? a.table < b.table : a.key < b.key;
+  });
   for (size_t i = 0; i < writes_.size(); ++i) {
-    if (i + 1 < writes_.size() && writes_[i + 1].key == writes_[i].key) continue;
     const Write& w = writes_[i];
-    TableId id = 0;
-    for (int b = 0; b < 4; ++b) id = (id << 8) | static_cast<unsigned char>(w.key[b]);
-    const std::string_view key = std::string_view(w.key).substr(sizeof id);
+    if (i + 1 < writes_.size() && writes_[i + 1].table == w.table && writes_[i + 1].key == w.key)
+      continue;
     if (w.value)
-      batch_.put(id, key, *w.value);
+      batch_.put(w.table, w.key, *w.value);
     else
-      batch_.erase(id, key);
+      batch_.erase(w.table, w.key);
   }
   writes_.clear();
   overlay_.clear();
