@@ -67,14 +67,23 @@ void ViewWriter::erase_blind(size_t table, std::string key) {
 }
 
 void ViewWriter::finish() {
-  // Stable: of several writes of one key, the last made comes last and wins.
-  std::stable_sort(writes_.begin(), writes_.end(), [](const Write& a, const Write& b) {
-    return a.table != b.table ? a.table < b.table : a.key < b.key;
+  // Writes are sorted by reference (moving a Write moves two strings); of several writes of one
+  // key, the last made sorts last and wins.
+  std::vector<uint32_t> order(writes_.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [this](uint32_t a, uint32_t b) {
+    const Write& x = writes_[a];
+    const Write& y = writes_[b];
+    if (x.table != y.table) return x.table < y.table;
+    if (const int c = x.key.compare(y.key); c != 0) return c < 0;
+    return a < b;
   });
-  for (size_t i = 0; i < writes_.size(); ++i) {
-    const Write& w = writes_[i];
-    if (i + 1 < writes_.size() && writes_[i + 1].table == w.table && writes_[i + 1].key == w.key)
-      continue;
+  for (size_t i = 0; i < order.size(); ++i) {
+    const Write& w = writes_[order[i]];
+    if (i + 1 < order.size()) {
+      const Write& next = writes_[order[i + 1]];
+      if (next.table == w.table && next.key == w.key) continue;
+    }
     if (w.value)
       batch_.put(w.table, w.key, *w.value);
     else

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <unordered_map>
 
 namespace crm::projections::text {
 namespace {
@@ -66,20 +67,41 @@ std::string fold(std::string_view utf8) {
 }
 
 std::vector<std::string> words(std::string_view utf8) {
-  const std::string folded = fold(utf8);
   std::vector<std::string> out;
-  std::string word;
-  auto flush = [&] {
-    if (!word.empty() && std::find(out.begin(), out.end(), word) == out.end()) out.push_back(word);
-    word.clear();
+  auto add = [&](std::string_view folded) {
+    size_t start = 0;
+    for (size_t i = 0; i <= folded.size(); ++i) {
+      const bool alnum = i < folded.size() && ((folded[i] >= 'a' && folded[i] <= 'z') ||
+                                               (folded[i] >= '0' && folded[i] <= '9'));
+      if (alnum) continue;
+      const std::string_view word = folded.substr(start, i - start);
+      if (!word.empty() && std::find(out.begin(), out.end(), word) == out.end())
+        out.emplace_back(word);
+      start = i + 1;
+    }
   };
-  for (char c : folded) {
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-      word.push_back(c);
-    else
-      flush();
+  // The text is folded piece by piece between ASCII separators: ASCII pieces need only
+  // lowercasing, the others go through ICU once per thread and distinct piece (names repeat).
+  thread_local std::unordered_map<std::string, std::string> folded_pieces;
+  size_t start = 0;
+  for (size_t i = 0; i <= utf8.size(); ++i) {
+    const unsigned char c = i < utf8.size() ? static_cast<unsigned char>(utf8[i]) : ' ';
+    if (c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) continue;
+    const std::string_view piece = utf8.substr(start, i - start);
+    start = i + 1;
+    if (piece.empty()) continue;
+    if (std::all_of(piece.begin(), piece.end(),
+                    [](char ch) { return static_cast<unsigned char>(ch) < 0x80; })) {
+      add(fold(piece));
+      continue;
+    }
+    auto it = folded_pieces.find(std::string(piece));
+    if (it == folded_pieces.end()) {
+      if (folded_pieces.size() >= 65536) folded_pieces.clear();
+      it = folded_pieces.emplace(std::string(piece), fold(piece)).first;
+    }
+    add(it->second);
   }
-  flush();
   return out;
 }
 

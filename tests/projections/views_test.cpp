@@ -32,6 +32,14 @@ TEST(TextTest, PolishOrderAndFolding) {
   EXPECT_EQ(text::fold("Łódź Żółć ĄĘŚ"), "lodz zolc aes");
   EXPECT_EQ(text::words("Fabryka Mebli „Łódź” sp. z o.o."),
             (std::vector<std::string>{"fabryka", "mebli", "lodz", "sp", "z", "o"}));
+  // Words are folded piece by piece (and remembered): the same words as folding the whole text,
+  // the second time too.
+  for (int pass = 0; pass < 2; ++pass) {
+    EXPECT_EQ(text::words("Zażółć GĘŚLĄ jaźń, Zażółć-2 ŁÓDŹ/Łódź"),
+              (std::vector<std::string>{"zazolc", "gesla", "jazn", "2", "lodz"}));
+    EXPECT_EQ(text::words("Москва 5 Straße"),
+              (std::vector<std::string>{"moskva", "5", "strasse"}));
+  }
   EXPECT_LT(text::sort_key("Cebula"), text::sort_key("Ćma"));
   EXPECT_LT(text::sort_key("Ćma"), text::sort_key("Dom"));
   EXPECT_LT(text::sort_key("Lody"), text::sort_key("Łódź"));
