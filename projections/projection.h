@@ -78,6 +78,9 @@ class Projection {
   virtual uint32_t version() const = 0;
   /// Logical names of the tables it writes; ViewWriter takes their index.
   virtual std::vector<std::string> tables() const = 0;
+  /// Projections of different lanes are applied side by side, each lane reading the log itself:
+  /// a projection that costs as much as the others together gets a lane of its own.
+  virtual unsigned lane() const { return 0; }
   virtual void apply(const Event& event, ViewWriter& out) = 0;
   /// Called after the last event of a batch, before the batch is written: a projection that
   /// keeps rows in memory while a batch is applied writes them here.

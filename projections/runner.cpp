@@ -121,15 +121,30 @@ struct Runner::Pass {
   uint64_t examined = 0;  // every position up to here has been applied (or skipped)
 };
 
+struct Runner::Lane {
+  std::vector<Slot*> slots;
+  std::unique_ptr<Pass> live;      // serves queries
+  std::unique_ptr<Pass> building;  // new versions, from position 0
+  std::mutex mu;                   // one batch of this lane at a time; switching its versions
+
+  bool building_any() const {
+    return std::any_of(slots.begin(), slots.end(), [](Slot* s) { return s->building_version; });
+  }
+};
+
 Runner::Runner(const eventstore::EventStore& log, TableStore& views,
                std::vector<std::unique_ptr<Projection>> projections)
     : log_(log), views_(views) {
   for (auto& p : projections) {
     auto slot = std::make_unique<Slot>();
     slot->name = p->name();
+    const unsigned lane = p->lane();
     slot->projection = std::move(p);
+    while (lanes_.size() <= lane) lanes_.push_back(std::make_unique<Lane>());
+    lanes_[lane]->slots.push_back(slot.get());
     slots_.push_back(std::move(slot));
   }
+  std::erase_if(lanes_, [](const auto& l) { return l->slots.empty(); });
 }
 
 Runner::~Runner() {
@@ -151,7 +166,6 @@ eventstore::result<void> Runner::prepare() {
     }
     return ids;
   };
-  uint64_t live_from = UINT64_MAX, building_from = UINT64_MAX;
   std::unique_lock preparing(tables_mu_);
   for (auto& s : slots_) {
     const uint32_t code = s->projection->version();
@@ -167,10 +181,7 @@ eventstore::result<void> Runner::prepare() {
     if (!cp) return unexpected(cp.error());
     s->live_checkpoint = number(*cp).value_or(0);
     s->live_applies = s->live_version == code;
-    if (s->live_applies) {
-      live_from = std::min(live_from, s->live_checkpoint.load() + 1);
-      continue;
-    }
+    if (s->live_applies) continue;
     // The code has another version: build it beside the live one (resuming an interrupted build).
     s->building_version = code;
     auto building = tables_of(*s, code);
@@ -179,48 +190,72 @@ eventstore::result<void> Runner::prepare() {
     auto bcp = views_.get(meta_, checkpoint_key(s->name, code));
     if (!bcp) return unexpected(bcp.error());
     s->building_checkpoint = number(*bcp).value_or(0);
-    building_from = std::min(building_from, s->building_checkpoint.load() + 1);
   }
   if (batch.operations() > 0)
     if (auto w = views_.write(std::move(batch)); !w) return w;
 
-  live_ = std::make_unique<Pass>();
-  if (live_from == UINT64_MAX)
-    live_from = log_.head() + 1;  // nothing applies yet: follow new events
-  live_->subscription = log_.subscribe(eventstore::StreamFilter::all(), live_from);
-  live_->examined = live_from - 1;
-  if (building_from != UINT64_MAX) {
-    building_ = std::make_unique<Pass>();
-    building_->building = true;
-    building_->subscription = log_.subscribe(eventstore::StreamFilter::all(), building_from);
-    building_->examined = building_from - 1;
+  for (auto& lane : lanes_) {
+    uint64_t live_from = UINT64_MAX, building_from = UINT64_MAX;
+    for (Slot* s : lane->slots)
+      if (s->live_applies)
+        live_from = std::min(live_from, s->live_checkpoint.load() + 1);
+      else
+        building_from = std::min(building_from, s->building_checkpoint.load() + 1);
+    lane->live = std::make_unique<Pass>();
+    if (live_from == UINT64_MAX)
+      live_from = log_.head() + 1;  // nothing applies yet: follow new events
+    lane->live->subscription = log_.subscribe(eventstore::StreamFilter::all(), live_from);
+    lane->live->examined = live_from - 1;
+    if (building_from != UINT64_MAX) {
+      lane->building = std::make_unique<Pass>();
+      lane->building->building = true;
+      lane->building->subscription = log_.subscribe(eventstore::StreamFilter::all(), building_from);
+      lane->building->examined = building_from - 1;
+    }
   }
+  prepared_ = true;
   return {};
 }
 
 eventstore::result<void> Runner::start() {
   if (auto r = prepare(); !r) return r;
-  threads_.emplace_back([this] { run(*live_); });
-  if (building_) threads_.emplace_back([this] { run(*building_); });
-  return {};
-}
-
-eventstore::result<void> Runner::catch_up() {
-  if (!live_)
-    if (auto r = prepare(); !r) return r;
-  for (Pass* pass : {building_.get(), live_.get()}) {
-    while (pass && pass->examined < log_.head()) {
-      auto r = step(*pass, std::chrono::milliseconds(0));
-      if (!r) return unexpected(r.error());
-    }
+  for (auto& lane : lanes_) {
+    threads_.emplace_back([this, l = lane.get()] { run(*l, *l->live); });
+    if (lane->building) threads_.emplace_back([this, l = lane.get()] { run(*l, *l->building); });
   }
   return {};
 }
 
-eventstore::result<bool> Runner::step(Pass& pass, std::chrono::milliseconds wait) {
+eventstore::result<void> Runner::catch_up() {
+  if (!prepared_)
+    if (auto r = prepare(); !r) return r;
+  // Lanes are independent: each catches up on its own thread.
+  std::vector<eventstore::result<void>> results(lanes_.size());
+  auto catch_up_lane = [this, &results](size_t i) {
+    Lane& lane = *lanes_[i];
+    for (Pass* pass : {lane.building.get(), lane.live.get()}) {
+      while (pass && pass->examined < log_.head()) {
+        auto r = step(lane, *pass, std::chrono::milliseconds(0));
+        if (!r) {
+          results[i] = unexpected(r.error());
+          return;
+        }
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < lanes_.size(); ++i) threads.emplace_back(catch_up_lane, i);
+  if (!lanes_.empty()) catch_up_lane(0);
+  for (auto& t : threads) t.join();
+  for (auto& r : results)
+    if (!r) return r;
+  return {};
+}
+
+eventstore::result<bool> Runner::step(Lane& lane, Pass& pass, std::chrono::milliseconds wait) {
   auto events = pass.subscription->next(kBatchEvents, wait);
   if (!events) return unexpected(events.error());
-  std::unique_lock lk(mu_);
+  std::unique_lock lk(lane.mu);
   auto batch = views_.batch();
   ViewWriter writer(views_, batch);
   for (const auto& raw : *events) {
@@ -232,14 +267,14 @@ eventstore::result<bool> Runner::step(Pass& pass, std::chrono::milliseconds wait
           error{errc::corruption, "event " + std::to_string(raw.position) + " does not decode"});
     const Event event{raw, *decoded, *kind,
                       std::string_view(raw.stream).substr(raw.category().size() + 1)};
-    for (auto& s : slots_) {
+    for (Slot* s : lane.slots) {
       if (!s->applies(pass.building) || raw.position <= s->checkpoint(pass.building).load())
         continue;
       writer.bind(&s->tables(pass.building));
       s->projection->apply(event, writer);
     }
   }
-  for (auto& s : slots_) {
+  for (Slot* s : lane.slots) {
     if (!s->applies(pass.building)) continue;
     writer.bind(&s->tables(pass.building));
     s->projection->flush(writer);
@@ -248,28 +283,30 @@ eventstore::result<bool> Runner::step(Pass& pass, std::chrono::milliseconds wait
   writer.finish();
   const uint64_t examined = pass.subscription->next_position() - 1;
   if (examined == pass.examined && events->empty()) return false;
-  for (auto& s : slots_)
+  for (Slot* s : lane.slots)
     if (s->applies(pass.building))
       batch.put(meta_, checkpoint_key(s->name, s->version(pass.building)),
                 std::to_string(examined));
   if (auto w = views_.write(std::move(batch)); !w) return unexpected(w.error());
   pass.examined = examined;
-  for (auto& s : slots_) {
+  for (Slot* s : lane.slots) {
     if (!s->applies(pass.building)) continue;
     auto& checkpoint = s->checkpoint(pass.building);
     checkpoint = std::max(checkpoint.load(), examined);
     if (pass.building)
-      if (auto r = switch_if_caught_up(*s); !r) return unexpected(r.error());
+      if (auto r = switch_if_caught_up(lane, *s); !r) return unexpected(r.error());
   }
   lk.unlock();
+  { std::lock_guard progress(progress_mu_); }  // a waiter is either waiting or sees the checkpoints
   progressed_.notify_all();
   return !events->empty();
 }
 
-// Called with mu_ held, after a building batch: once the new version has seen everything the live
-// pass has, queries move to it and the old tables go.
-eventstore::result<void> Runner::switch_if_caught_up(Slot& s) {
-  if (s.building_checkpoint.load() < live_->examined || s.building_checkpoint.load() < log_.head())
+// Called with the lane's mutex held, after a building batch: once the new version has seen
+// everything the lane's live pass has, queries move to it and the old tables go.
+eventstore::result<void> Runner::switch_if_caught_up(const Lane& lane, Slot& s) {
+  if (s.building_checkpoint.load() < lane.live->examined ||
+      s.building_checkpoint.load() < log_.head())
     return {};
   auto batch = views_.batch();
   batch.put(meta_, active_key(s.name), std::to_string(s.building_version));
@@ -287,15 +324,13 @@ eventstore::result<void> Runner::switch_if_caught_up(Slot& s) {
   return {};
 }
 
-void Runner::run(Pass& pass) {
+void Runner::run(Lane& lane, Pass& pass) {
   while (!stopping_) {
     if (pass.building) {
-      std::lock_guard lk(mu_);
-      if (std::none_of(slots_.begin(), slots_.end(),
-                       [](const auto& s) { return s->building_version != 0; }))
-        return;
+      std::lock_guard lk(lane.mu);
+      if (!lane.building_any()) return;
     }
-    auto r = step(pass, std::chrono::milliseconds(200));
+    auto r = step(lane, pass, std::chrono::milliseconds(200));
     if (!r) {
       std::fprintf(stderr, "projections: %s; retrying\n", r.error().message.c_str());
       std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -311,7 +346,7 @@ void Runner::stop() {
 }
 
 bool Runner::wait_for(uint64_t position, std::chrono::milliseconds timeout) const {
-  std::unique_lock lk(mu_);
+  std::unique_lock lk(progress_mu_);
   return progressed_.wait_for(lk, timeout, [&] {
     return std::all_of(slots_.begin(), slots_.end(), [&](const auto& s) {
       return !s->live_applies || s->live_checkpoint.load() >= position;
@@ -326,7 +361,7 @@ Runner::Slot* Runner::find_slot(std::string_view name) const {
 }
 
 std::vector<TableId> Runner::tables(std::string_view projection) const {
-  std::shared_lock lk(tables_mu_);  // not mu_: queries must not wait for a batch being applied
+  std::shared_lock lk(tables_mu_);  // queries never wait for a batch being applied
   const Slot* s = find_slot(projection);
   return s ? s->live_tables : std::vector<TableId>{};
 }

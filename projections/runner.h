@@ -1,9 +1,11 @@
 #pragma once
 // Runs projections continuously over the event log.
 //
-// - One pass over the log feeds every projection (each event is read and decoded once); rows and
-//   every projection's checkpoint go into one TableStore batch, so a crash can neither apply an
-//   event twice nor skip one. A restart resumes from the checkpoints; nothing is replayed.
+// - Projections are grouped in lanes (Projection::lane()); lanes run side by side, each with its
+//   own pass over the log, which feeds every projection of the lane (each event is read and
+//   decoded once per lane). A lane's rows and the checkpoints of its projections go into one
+//   TableStore batch, so a crash can neither apply an event twice nor skip one. A restart resumes
+//   from the checkpoints; nothing is replayed.
 // - Versions: a projection's tables are "<name>.v<version>.<table>". When the code's version
 //   differs from the stored one, the new version is built from position 0 by a second pass
 //   beside the old one; queries keep reading the old tables until the new version has caught up,
@@ -68,20 +70,21 @@ class Runner {
  private:
   struct Slot;
   struct Pass;
+  struct Lane;
   eventstore::result<void> prepare();
-  eventstore::result<bool> step(Pass& pass, std::chrono::milliseconds wait);
-  eventstore::result<void> switch_if_caught_up(Slot& slot);
-  void run(Pass& pass);
+  eventstore::result<bool> step(Lane& lane, Pass& pass, std::chrono::milliseconds wait);
+  eventstore::result<void> switch_if_caught_up(const Lane& lane, Slot& slot);
+  void run(Lane& lane, Pass& pass);
   Slot* find_slot(std::string_view name) const;
 
   const eventstore::EventStore& log_;
   TableStore& views_;
   TableId meta_ = 0;
   std::vector<std::unique_ptr<Slot>> slots_;
-  std::unique_ptr<Pass> live_;      // serves queries
-  std::unique_ptr<Pass> building_;  // new versions, from position 0
+  std::vector<std::unique_ptr<Lane>> lanes_;
+  bool prepared_ = false;
 
-  mutable std::mutex mu_;  // one batch at a time; switching versions
+  mutable std::mutex progress_mu_;  // with progressed_: wait_for()
   // Guards which tables and versions queries read (Slot live/building versions and tables).
   // Taken briefly, and never for a whole batch, so queries never wait behind the projecting.
   mutable std::shared_mutex tables_mu_;

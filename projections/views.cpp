@@ -200,6 +200,7 @@ class ListsView final : public Projection {
   std::vector<std::string> tables() const override {
     return {"by_title", "words", "state", "by_field", "by_sort"};
   }
+  unsigned lane() const override { return 1; }  // half of all the projecting (collation, words)
   void apply(const Event& e, ViewWriter& out) override {
     const auto& fields = title_fields(e.kind);
     if (fields.empty()) return;
