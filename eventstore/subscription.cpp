@@ -46,7 +46,9 @@ result<std::vector<RecordedEvent>> Subscription::next(size_t max_count,
                                                       std::chrono::milliseconds timeout) {
   std::vector<RecordedEvent> out;
   if (max_count == 0) return out;
-  out.reserve(std::min<size_t>(max_count, 4096));
+  // As many as are there now (a live follower usually finds a few: no megabyte per call).
+  const uint64_t head = store_.head();
+  out.reserve(std::min<uint64_t>({max_count, 4096, head >= next_ ? head - next_ + 1 : 1}));
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     if (store_.head() >= next_) {
