@@ -220,13 +220,15 @@ void write_field(JsonWriter& w, EntityKind kind, const domain::FieldSpec& f) {
   w.end_object();
 }
 
-void write_changes(JsonWriter& w, const domain::DomainEvent& e) {
+// An event of a record of `kind` (nullopt: not a record's stream) as JSON, without changes of
+// hidden fields.
+void write_changes(JsonWriter& w, std::optional<EntityKind> kind, const domain::DomainEvent& e) {
   w.begin_object();
   w.key("at").string(e.at.format());
   w.key("by").string(e.by);
   w.key("changes").begin_array();
   for (const auto& c : e.changes) {
-    if (c.field == "password_hash") continue;
+    if (!c.custom && kind && domain::is_hidden(*kind, c.field)) continue;
     w.begin_object().key("field").string(c.field).key("custom").boolean(c.custom);
     w.key("before").value(c.before).key("after").value(c.after).end_object();
   }
@@ -685,11 +687,12 @@ std::optional<HttpResponse> parse_date(const HttpRequest& req, std::string_view 
   return std::nullopt;
 }
 
-std::string page_json(const projections::Page& page,
+// Decorates the page's records in place (a page is written once).
+std::string page_json(projections::Page& page,
                       const std::function<void(domain::Record&)>& decorate = {}) {
   JsonWriter w;
   w.begin_object().key("items").begin_array();
-  for (auto item : page.items) {
+  for (auto& item : page.items) {
     if (decorate) decorate(item);
     write_record(w, item);
   }
@@ -934,7 +937,7 @@ HttpResponse Api::timeline(Context& c) {
       bool found = false;
       (void)store_.read_all(e.position, 1, [&](const eventstore::RecordedEvent& raw) {
         if (auto d = domain::codec::decode(raw.type, raw.payload)) {
-          write_changes(w, *d);
+          write_changes(w, e.kind, *d);
           found = true;
         }
         return false;
@@ -1108,7 +1111,7 @@ std::string Api::event_message(const eventstore::RecordedEvent& e) const {
   w.key("stream").string(e.stream).key("version").unsigned_number(e.version);
   w.key("event_type").string(e.type).key("data");
   if (auto d = domain::codec::decode(e.type, e.payload))
-    write_changes(w, *d);
+    write_changes(w, domain::kind_from_name(e.category()), *d);
   else
     w.null();
   w.key("meta").begin_object();

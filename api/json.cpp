@@ -6,6 +6,8 @@
 
 #include <cstdio>
 
+#include "domain/fields.h"
+
 namespace crm::api {
 
 namespace sj = simdjson::ondemand;
@@ -309,7 +311,7 @@ void write_record(JsonWriter& w, const domain::Record& record) {
   w.key("updated_at").string(record.updated_at.format());
   w.key("updated_by").string(record.updated_by);
   for (const auto& [k, v] : record.core)
-    if (k != "password_hash") w.key(k).value(v);
+    if (!domain::is_hidden(record.kind, k)) w.key(k).value(v);
   w.key("fields").begin_object();
   for (const auto& [k, v] : record.custom) w.key(k).value(v);
   w.end_object();

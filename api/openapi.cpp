@@ -203,7 +203,7 @@ std::string openapi_document(const std::vector<Api::Route>& routes) {
     w.key("version").begin_object().key("type").string("integer").key("readOnly").boolean(true);
     w.end_object();
     for (const auto& f : domain::core_fields(kind)) {
-      if (f.key == "password_hash") continue;
+      if (f.hidden) continue;
       w.key(f.key);
       schema_of(w, f);
     }

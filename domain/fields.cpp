@@ -56,6 +56,10 @@ FieldSpec with_default(FieldSpec s, Value v) {
 FieldSpec system(std::string key, FieldType type) {
   return access(f(std::move(key), type), Access::system);
 }
+FieldSpec hidden(FieldSpec s) {
+  s.hidden = true;
+  return s;
+}
 
 using K = EntityKind;
 using T = FieldType;
@@ -74,7 +78,9 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
       choice("status", {"prospect", "active", "inactive", "archived"}, "prospect"),
       ref("account_manager_id", K::operator_),
       f("potential", T::money),
-      system("turnover_entries", T::object_list),  // invoices: {document_id, date, net}
+      // The invoices turnover_12m is computed from, {document_id, date, net}: they are trade
+      // documents of their own, and a client's record must not grow with every invoice.
+      hidden(system("turnover_entries", T::object_list)),
       f("cooperation_start", T::date),
       objects("addresses",
               {choice("kind", {"main", "billing", "shipping", "branch", "other"}, "main"),
@@ -201,7 +207,7 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
       req(choice("role", {"operator", "manager", "auditor", "admin"})),
       ref("supervisor_id", K::operator_),
       with_default(f("active", T::boolean), true),
-      system("password_hash", T::text),
+      hidden(system("password_hash", T::text)),
   };
   return t;
 }
@@ -432,6 +438,19 @@ const FieldSpec* core_field(EntityKind kind, std::string_view key) {
   for (const auto& s : core_fields(kind))
     if (s.key == key) return &s;
   return nullptr;
+}
+
+bool is_hidden(EntityKind kind, std::string_view key) {
+  // Few kinds have hidden fields, and few of them: a short list, looked up per field shown.
+  static const auto all = [] {
+    std::vector<std::pair<EntityKind, std::string>> out;
+    for (const auto& [k, specs] : tables())
+      for (const auto& s : specs)
+        if (s.hidden) out.emplace_back(k, s.key);
+    return out;
+  }();
+  return std::any_of(all.begin(), all.end(),
+                     [&](const auto& h) { return h.first == kind && h.second == key; });
 }
 
 std::string normalize_nip(std::string_view text) {

@@ -92,11 +92,16 @@ struct FieldSpec {
   std::vector<FieldSpec> members;    // object_list
   std::string label;                 // custom fields
   bool retired = false;              // custom fields: kept for old data, refused in input
+  /// Kept by the domain for itself (a password hash, the invoices behind turnover_12m): never
+  /// shown outside it.
+  bool hidden = false;
 };
 
 /// The core fields of an entity kind (empty for internal kinds).
 const std::vector<FieldSpec>& core_fields(EntityKind kind);
 const FieldSpec* core_field(EntityKind kind, std::string_view key);
+/// Whether a core field of the kind is hidden (FieldSpec::hidden).
+bool is_hidden(EntityKind kind, std::string_view key);
 
 /// Answers whether a record exists; injected so the domain stays free of storage.
 using ExistsFn = std::function<bool(EntityKind, std::string_view id)>;

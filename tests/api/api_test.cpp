@@ -2,6 +2,7 @@
 // read-your-writes, queries, time travel, field definitions, the feeds and the operations routes.
 
 #include "api/json.h"
+#include "domain/time.h"
 #include "tests/api/fixture.h"
 
 namespace crm::api::test {
@@ -118,6 +119,34 @@ TEST_F(Api, CreateReadUpdateWithIfMatch) {
   auto newest = get("/api/v1/clients?sort=-created_at&limit=1");
   ASSERT_EQ(newest.status, 200) << newest.body;
   EXPECT_NE(newest.body.find(none.json("id")), std::string::npos) << newest.body;
+}
+
+TEST_F(Api, AClientShowsItsTurnoverButNotTheInvoicesBehindIt) {
+  auto client = post("/api/v1/clients", R"({"name":"Hurtownia Mazur","status":"active"})");
+  ASSERT_EQ(client.status, 201) << client.body;
+  const std::string id = client.json("id");
+  const std::string today =
+      domain::local_date(domain::DateTime{crm::testing::wall_clock_us()}).format();
+  std::string position;
+  for (const char* net : {"1000.00", "234.50"}) {
+    auto invoice = post("/api/v1/trade-documents",
+                        R"({"type":"invoice","number":"FV/)" + std::string(net) + R"(","date":")" +
+                            today + R"(","net":{"amount":")" + net +
+                            R"(","currency":"PLN"},"client_id":")" + id + "\"}");
+    ASSERT_EQ(invoice.status, 201) << invoice.body;
+    position = invoice.json("position");
+  }
+  auto one = get("/api/v1/clients/" + id + "?min_position=" + position);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_NE(one.body.find(R"("turnover_12m":{"amount":"1234.50","currency":"PLN"})"),
+            std::string::npos)
+      << one.body;
+  EXPECT_EQ(one.body.find("turnover_entries"), std::string::npos) << one.body;
+  auto page = get("/api/v1/clients?q=mazur");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find("1234.50"), std::string::npos) << page.body;
+  EXPECT_EQ(page.body.find("turnover_entries"), std::string::npos) << page.body;
+  EXPECT_EQ(get("/openapi.json").body.find("turnover_entries"), std::string::npos);
 }
 
 TEST_F(Api, IdempotencyKeyReturnsTheFirstResult) {
