@@ -51,8 +51,9 @@ class Runner {
   /// Stops the threads after the batch in progress.
   void stop();
 
-  /// Without threads: applies everything up to the log's head, including rebuilds (tests, the
-  /// offline rebuild command, benchmarks).
+  /// Without start(): applies everything up to the log's head, including rebuilds, and returns
+  /// (tests, the offline rebuild command, benchmarks). Lanes catch up side by side, the first on
+  /// the caller's thread.
   eventstore::result<void> catch_up();
 
   /// Blocks until every projection queries read has applied `position`, or the timeout passes.
