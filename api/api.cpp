@@ -719,15 +719,13 @@ HttpResponse Api::list(Context& c) {
     std::string_view sort = c.req.param("sort");
     q.descending = sort.starts_with('-');
     if (q.descending) sort.remove_prefix(1);
-    const auto& others = projections::sort_fields(kind);
-    if (sort != "title" && (titles.empty() || sort != titles[0])) {
-      if (std::find(others.begin(), others.end(), sort) == others.end()) {
-        std::string names = "title" + (titles.empty() ? std::string() : ", " + titles[0]);
-        for (const auto& f : others) names += ", " + f;
-        return bad_param("sort", "sorts by one of: " + names + " (with '-' first: descending)");
-      }
-      q.sort = std::string(sort);
+    const auto names = projections::sort_names(kind);
+    if (std::find(names.begin(), names.end(), sort) == names.end()) {
+      std::string listed;
+      for (const auto& n : names) listed += (listed.empty() ? "" : ", ") + n;
+      return bad_param("sort", "sorts by one of: " + listed + " (with '-' first: descending)");
     }
+    if (sort != "title" && (titles.empty() || sort != titles[0])) q.sort = std::string(sort);
   }
   const domain::Date day = today();
   if (kind == K::inspection && c.req.has_param("due_before")) {

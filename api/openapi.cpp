@@ -129,10 +129,7 @@ std::string openapi_document(const std::vector<Api::Route>& routes) {
           w.begin_object().key("name").string(q).key("in").string("query");
           w.key("schema").begin_object().key("type").string("string").end_object().end_object();
         }
-        std::vector<std::string> sorts = {"title"};
-        const auto& titles = projections::title_fields(*op.kind);
-        if (!titles.empty()) sorts.push_back(titles[0]);
-        for (const auto& f : projections::sort_fields(*op.kind)) sorts.push_back(f);
+        const auto sorts = projections::sort_names(*op.kind);
         w.begin_object().key("name").string("sort").key("in").string("query");
         w.key("schema").begin_object().key("type").string("string").key("enum").begin_array();
         for (const auto& f : sorts) w.string(f).string("-" + f);

@@ -213,7 +213,6 @@ eventstore::result<void> Runner::prepare() {
       lane->building->examined = building_from - 1;
     }
   }
-  prepared_ = true;
   return {};
 }
 
@@ -227,7 +226,7 @@ eventstore::result<void> Runner::start() {
 }
 
 eventstore::result<void> Runner::catch_up() {
-  if (!prepared_)
+  if (lanes_.empty() || !lanes_.front()->live)  // not prepared yet
     if (auto r = prepare(); !r) return r;
   // Lanes are independent: each catches up on its own thread.
   std::vector<eventstore::result<void>> results(lanes_.size());

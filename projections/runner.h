@@ -83,7 +83,6 @@ class Runner {
   TableId meta_ = 0;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<std::unique_ptr<Lane>> lanes_;
-  bool prepared_ = false;
 
   mutable std::mutex progress_mu_;  // with progressed_: wait_for()
   // Guards which tables and versions queries read (Slot live/building versions and tables).

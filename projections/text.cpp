@@ -50,9 +50,17 @@ std::string sort_key(std::string_view utf8) {
   return key;
 }
 
+namespace {
+
+bool ascii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+}  // namespace
+
 std::string fold(std::string_view utf8) {
-  if (std::all_of(utf8.begin(), utf8.end(),
-                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+  if (ascii(utf8)) {
     std::string out(utf8);  // plain ASCII: lowercasing is all the transliteration would do
     for (char& c : out)
       if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -90,8 +98,7 @@ std::vector<std::string> words(std::string_view utf8) {
     const std::string_view piece = utf8.substr(start, i - start);
     start = i + 1;
     if (piece.empty()) continue;
-    if (std::all_of(piece.begin(), piece.end(),
-                    [](char ch) { return static_cast<unsigned char>(ch) < 0x80; })) {
+    if (ascii(piece)) {
       add(fold(piece));
       continue;
     }

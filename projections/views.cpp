@@ -73,6 +73,20 @@ std::string joined(const std::vector<std::string>& fields) {
   return out;
 }
 
+// A title from its parts (a person's surname then first name, ...), as lists index it.
+std::string title_from(const std::vector<std::string>& parts) {
+  std::string title;
+  for (const auto& p : parts) title += (title.empty() || p.empty() ? "" : " ") + p;
+  return title;
+}
+
+// A title's folded words, space-separated, as the words and by_title rows carry them.
+std::string spaced(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
 // ---- records --------------------------------------------------------------------------------
 
 // Records touched in a batch stay decoded until the batch ends, then are encoded once each.
@@ -150,6 +164,13 @@ const std::vector<std::string>& sort_fields(EntityKind kind) {
   static const std::vector<std::string> none;
   auto it = all.find(kind);
   return it == all.end() ? none : it->second;
+}
+
+std::vector<std::string> sort_names(EntityKind kind) {
+  std::vector<std::string> names = {"title"};
+  if (!title_fields(kind).empty()) names.push_back(title_fields(kind)[0]);
+  for (const auto& f : sort_fields(kind)) names.push_back(f);
+  return names;
 }
 
 namespace {
@@ -235,20 +256,14 @@ class ListsView final : public Projection {
         if (stored_ordered.size() == ordered.size()) ordered = old_ordered = stored_ordered;
       }
     }
-    std::string title, joined, bucket_state;
-    for (size_t i = 0; i < fields.size(); ++i) {
+    for (size_t i = 0; i < fields.size(); ++i)
       if (const FieldChange* c = core_change(e.domain, fields[i])) parts[i] = text_of(c->after);
-      title += (title.empty() || parts[i].empty() ? "" : " ") + parts[i];
-      joined += (i ? "\x1f" : "") + parts[i];
-    }
-    for (size_t i = 0; i < buckets.size(); ++i) {
+    for (size_t i = 0; i < buckets.size(); ++i)
       if (const FieldChange* c = core_change(e.domain, buckets[i])) values[i] = text_of(c->after);
-      bucket_state += (i ? "\x1f" : "") + values[i];
-    }
+    const std::string title = title_from(parts);
     const std::string key = text::sort_key(title);
     const auto title_words = text::words(title);
-    std::string words;
-    for (const auto& w : title_words) words += (words.empty() ? "" : " ") + w;
+    const std::string words = spaced(title_words);
     // Only the index rows that change are written: a status change moves one bucket row, a
     // rename moves them all (every row carries the sort key, words rows the title's words too).
     const bool renamed = !had_rows || old_key != key || old_words != title_words;
@@ -267,7 +282,6 @@ class ListsView final : public Projection {
       if (!values[i].empty())
         out.put_blind(3, kind + '\0' + buckets[i] + '\0' + values[i] + '\0' + key + '\0' + id, "");
     }
-    std::string sort_state;
     for (size_t i = 0; i < sorts.size(); ++i) {
       if (i == 0) {
         if (!had_rows) ordered[0] = ordered_hex(e.domain.at.micros);  // created_at
@@ -276,13 +290,13 @@ class ListsView final : public Projection {
       } else if (!had_rows) {
         ordered[i] = sort_value(nullptr);
       }
-      sort_state += (i ? "\x1f" : "") + ordered[i];
       if (had_rows && old_ordered[i] == ordered[i]) continue;
       if (had_rows) out.erase_blind(4, kind + '\0' + sorts[i] + '\0' + old_ordered[i] + '\0' + id);
       out.put_blind(4, kind + '\0' + sorts[i] + '\0' + ordered[i] + '\0' + id, "");
     }
-    out.put(2, state_key,
-            joined + '\0' + key + '\0' + words + '\0' + bucket_state + '\0' + sort_state);
+    out.put(
+        2, state_key,
+        joined(parts) + '\0' + key + '\0' + words + '\0' + joined(values) + '\0' + joined(ordered));
   }
 };
 
@@ -705,21 +719,12 @@ bool matches(const domain::Record& r, const std::string& field, const std::strin
   return text_of(*v) == value;
 }
 
-// The title of a record as lists index it (a person's surname then first name, ...).
+// The title of a record as lists index it.
 std::string title_of(const domain::Record& r) {
-  std::string title;
-  for (const auto& f : title_fields(r.kind)) {
-    const std::string part = r.field(f) ? text_of(*r.field(f)) : "";
-    title += (title.empty() || part.empty() ? "" : " ") + part;
-  }
-  return title;
-}
-
-// The folded words of a title, space-separated, as the words and by_title rows carry them.
-std::string words_of(std::string_view title) {
-  std::string out;
-  for (const auto& w : text::words(title)) out += (out.empty() ? "" : " ") + w;
-  return out;
+  std::vector<std::string> parts;
+  for (const auto& f : title_fields(r.kind))
+    parts.push_back(r.field(f) ? text_of(*r.field(f)) : "");
+  return title_from(parts);
 }
 
 // Searches whose first word has more matches than this walk the titles instead of sorting
@@ -771,7 +776,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     for (size_t i = 0; i < ids.size(); ++i) {
       auto& row = (*rows)[i];
       if (!row || !passes(*row)) continue;
-      if (check_title[i] && !title_matches(words_of(title_of(*row)))) continue;
+      if (check_title[i] && !title_matches(spaced(text::words(title_of(*row))))) continue;
       page.items.push_back(std::move(*row));
       if (page.items.size() == limit) return i;
     }
@@ -823,7 +828,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
             if (!*rec) return true;
             const std::string title = title_of(**rec);
             sort_key = text::sort_key(title);
-            words = words_of(title);
+            words = spaced(text::words(title));
           }
           if (title_matches(words))
             candidates.push_back({kind + sort_key + '\0' + id, std::move(id)});

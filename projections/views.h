@@ -36,6 +36,10 @@ const std::vector<std::string>& title_fields(domain::EntityKind kind);
 /// fields of ordered types (dates, times, numbers, money). Records without a value come last.
 const std::vector<std::string>& sort_fields(domain::EntityKind kind);
 
+/// The names a list's sort accepts (each also with '-' first: descending): "title", the first
+/// title field (the title by its own name, e.g. "name"), then sort_fields(kind).
+std::vector<std::string> sort_names(domain::EntityKind kind);
+
 struct Page {
   std::vector<domain::Record> items;
   std::string next_cursor;  // empty: no more
