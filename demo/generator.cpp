@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -420,7 +421,7 @@ class Generator {
                    {"due", today().add_days(30 + static_cast<int>(pick(400))).format()}};
       if (chance(80)) input.emplace_back("every", Object{{"months", chance(50) ? 6 : 12}});
       if (cmd(K::inspection, Action::create, inspection, std::move(input), op()))
-        inspections_.push_back({inspection, id});
+        inspections_.push_back({inspection, devices_.size() - 1});
     }
   }
 
@@ -516,20 +517,21 @@ class Generator {
     const std::string id = "so" + std::to_string(i);
     const std::string technician = op();
     Object input{{"problem", any(kProblems)}, {"technician_id", technician}};
+    std::optional<size_t> device;  // index in devices_
     if (!inspections_.empty() && chance(20)) {
       // Each planned inspection is serviced once in the demo.
       const size_t k = pick(inspections_.size());
-      input.emplace_back("device_id", inspections_[k].second);
+      device = inspections_[k].second;
+      input.emplace_back("device_id", devices_[*device].first);
       input.emplace_back("inspection_id", inspections_[k].first);
       inspections_.erase(inspections_.begin() + static_cast<std::ptrdiff_t>(k));
     } else if (!devices_.empty() && chance(80)) {
-      input.emplace_back("device_id", devices_[pick(devices_.size())].first);
+      device = pick(devices_.size());
+      input.emplace_back("device_id", devices_[*device].first);
     }
     // The device's owner is the order's client (an order without a device: any client).
     std::string client = clients_[pick(clients_.size())].id;
-    if (const Value* d = domain::find(input, "device_id"))
-      for (const auto& [dev, owner] : devices_)
-        if (dev == *d->get<std::string>()) client = owner;
+    if (device) client = devices_[*device].second;
     input.emplace_back("client_id", client);
     cmd(K::service_order, Action::create, id, std::move(input), technician);
     const bool recent = now_ > options_.today_us - 30 * kDay;
@@ -584,7 +586,7 @@ class Generator {
   std::vector<ClientRef> clients_;
   std::vector<std::string> persons_;
   std::vector<std::pair<std::string, std::string>> devices_;      // device, owner client
-  std::vector<std::pair<std::string, std::string>> inspections_;  // inspection, device
+  std::vector<std::pair<std::string, size_t>> inspections_;       // inspection, device index
 };
 
 }  // namespace
