@@ -291,7 +291,8 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
           },
           options_.clock, options_.session_ttl_us),
       throttle_(options_.clock),
-      limiter_(options_.clock, options_.rate_limit, options_.rate_burst) {
+      limiter_(options_.clock, options_.rate_limit, options_.rate_burst),
+      shown_(projections::kDecodedRecords) {
   auto add = [this](std::string method, std::string pattern, uint8_t roles,
                     HttpResponse (Api::*handler)(Context&), bool blocking, std::string summary,
                     std::optional<EntityKind> kind = std::nullopt, std::string action = {}) {
@@ -687,14 +688,34 @@ std::optional<HttpResponse> parse_date(const HttpRequest& req, std::string_view 
   return std::nullopt;
 }
 
-// Decorates the page's records in place (a page is written once).
-std::string page_json(projections::Page& page,
-                      const std::function<void(domain::Record&)>& decorate = {}) {
+}  // namespace
+
+// A record's JSON as pages show it, made from `source` on `day` (a client's turnover is as of
+// the day).
+struct Api::Shown {
+  std::shared_ptr<const domain::Record> source;
+  domain::Date day;
+  std::string json;
+};
+
+std::string Api::page_json(const projections::Page& page) {
+  const domain::Date day = today();
   JsonWriter w;
   w.begin_object().key("items").begin_array();
-  for (auto& item : page.items) {
-    if (decorate) decorate(item);
-    write_record(w, item);
+  for (const auto& item : page.items) {
+    // Queries hand out one shared record per stored row, so the same pointer means the record
+    // has not changed since its JSON was written.
+    std::string key = std::string(domain::name_of(item->kind)) + '/' + item->id;
+    auto shown = shown_.find(key);
+    if (!shown || shown->source != item || shown->day != day) {
+      domain::Record r = *item;
+      show_turnover(r, day);
+      JsonWriter one;
+      write_record(one, r);
+      shown = std::make_shared<const Shown>(Shown{item, day, one.take()});
+      shown_.put(std::move(key), shown);
+    }
+    w.raw(shown->json);
   }
   w.end_array().key("next_cursor");
   if (page.next_cursor.empty())
@@ -704,8 +725,6 @@ std::string page_json(projections::Page& page,
   w.end_object();
   return w.take();
 }
-
-}  // namespace
 
 HttpResponse Api::list(Context& c) {
   const EntityKind kind = *c.route.kind;
@@ -746,7 +765,7 @@ HttpResponse Api::list(Context& c) {
   }
   auto page = queries_->list(q);
   if (!page) return problem_for(page.error());
-  return json_response(200, page_json(*page, [&](domain::Record& r) { show_turnover(r, day); }));
+  return json_response(200, page_json(*page));
 }
 
 HttpResponse Api::get_one(Context& c) {
@@ -964,7 +983,8 @@ HttpResponse Api::device_history(Context& c) {
   auto orders = queries_->device_history(c.params[0]);
   if (!orders) return problem_for(orders.error());
   projections::Page page;
-  page.items = std::move(*orders);
+  for (auto& order : *orders)
+    page.items.push_back(std::make_shared<const domain::Record>(std::move(order)));
   return json_response(200, page_json(page));
 }
 

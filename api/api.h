@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "api/auth.h"
+#include "base/cache.h"
 #include "api/metrics.h"
 #include "domain/value.h"
 #include "eventstore/fwd.h"
@@ -31,6 +32,7 @@ class CommandHandler;
 namespace crm::projections {
 class Runner;
 class Queries;
+struct Page;
 }  // namespace crm::projections
 
 namespace crm::api {
@@ -141,6 +143,8 @@ class Api {
   HttpResponse websocket(Context& c);
 
   HttpResponse run(Context& c, struct CommandSpec spec);
+  /// A page of records as JSON; each record's JSON is kept (shown_) until the record changes.
+  std::string page_json(const projections::Page& page);
 
   eventstore::EventStore& store_;
   application::CommandHandler& handler_;
@@ -155,6 +159,8 @@ class Api {
   LoginThrottle throttle_;
   RateLimiter limiter_;
   std::string openapi_;
+  struct Shown;
+  Cache<Shown> shown_;
   std::atomic<uint64_t> commands_accepted_{0}, commands_repeated_{0}, commands_refused_{0},
       commands_conflicted_{0}, commands_failed_{0};
 };

@@ -661,7 +661,7 @@ eventstore::result<Page> Queries::page_of(TableId index, EntityKind kind, const 
   if (!rows) return unexpected(rows.error());
   Page page;
   for (auto& row : *rows)
-    if (row) page.items.push_back(std::move(*row));
+    if (row) page.items.push_back(std::move(row));
   if (*r == limit) page.next_cursor = hex(last);
   return page;
 }
@@ -670,7 +670,10 @@ eventstore::result<std::optional<domain::Record>> Queries::record(EntityKind kin
                                                                   const std::string& id) const {
   auto records = records_table();
   if (!records) return unexpected(records.error());
-  return record_in(*records, kind, id);
+  auto found = record_in(*records, kind, id);
+  if (!found) return unexpected(found.error());
+  if (!*found) return std::nullopt;
+  return **found;
 }
 
 eventstore::result<TableId> Queries::records_table() const {
@@ -679,28 +682,33 @@ eventstore::result<TableId> Queries::records_table() const {
   return (*found)[0];
 }
 
-eventstore::result<std::optional<domain::Record>> Queries::record_in(TableId records,
-                                                                     EntityKind kind,
-                                                                     const std::string& id) const {
+eventstore::result<std::shared_ptr<const domain::Record>> Queries::record_in(
+    TableId records, EntityKind kind, const std::string& id) const {
   auto rows = records_in(records, kind, {id});
   if (!rows) return unexpected(rows.error());
   return std::move(rows->front());
 }
 
-eventstore::result<std::vector<std::optional<domain::Record>>> Queries::records_in(
+eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> Queries::records_in(
     TableId records, EntityKind kind, const std::vector<std::string>& ids) const {
   std::vector<std::string> keys;
   keys.reserve(ids.size());
   for (const auto& id : ids) keys.push_back(record_key(kind, id));
   auto rows = views_.get_many(records, keys);
   if (!rows) return unexpected(rows.error());
-  std::vector<std::optional<domain::Record>> out(ids.size());
+  std::vector<std::shared_ptr<const domain::Record>> out(ids.size());
   for (size_t i = 0; i < ids.size(); ++i) {
-    if (!(*rows)[i]) continue;
-    auto decoded = domain::codec::decode_record(*(*rows)[i]);
-    if (!decoded)
-      return unexpected(error{errc::corruption, "a stored record does not decode: " + ids[i]});
-    out[i] = std::move(*decoded);
+    auto& row = (*rows)[i];
+    if (!row) continue;
+    auto cached = decoded_.find(keys[i]);
+    if (!cached || cached->row != *row) {
+      auto decoded = domain::codec::decode_record(*row);
+      if (!decoded)
+        return unexpected(error{errc::corruption, "a stored record does not decode: " + ids[i]});
+      cached = std::make_shared<const Decoded>(Decoded{std::move(*row), std::move(*decoded)});
+      decoded_.put(std::move(keys[i]), cached);
+    }
+    out[i] = std::shared_ptr<const domain::Record>(cached, &cached->record);
   }
   return out;
 }
@@ -777,7 +785,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       auto& row = (*rows)[i];
       if (!row || !passes(*row)) continue;
       if (check_title[i] && !title_matches(spaced(text::words(title_of(*row))))) continue;
-      page.items.push_back(std::move(*row));
+      page.items.push_back(std::move(row));
       if (page.items.size() == limit) return i;
     }
     return ids.size();

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "base/cache.h"
 #include "domain/record.h"
 #include "projections/projection.h"
 #include "projections/runner.h"
@@ -41,7 +42,7 @@ const std::vector<std::string>& sort_fields(domain::EntityKind kind);
 std::vector<std::string> sort_names(domain::EntityKind kind);
 
 struct Page {
-  std::vector<domain::Record> items;
+  std::vector<std::shared_ptr<const domain::Record>> items;  // shared with Queries' cache
   std::string next_cursor;  // empty: no more
 };
 
@@ -115,6 +116,9 @@ struct Turnover {
   std::optional<domain::Money> potential;  // the client's expected yearly value, if set
 };
 
+/// How many decoded records Queries keep (each about a kilobyte or two), about twice over.
+inline constexpr size_t kDecodedRecords = 20'000;
+
 /// Reads the views. Thread-safe; every call reads the version of each view that queries use.
 class Queries {
  public:
@@ -156,18 +160,25 @@ class Queries {
   /// The physical table of the records view, and one record read from it: a list resolves the
   /// table once per page instead of once per row.
   eventstore::result<TableId> records_table() const;
-  eventstore::result<std::optional<domain::Record>> record_in(TableId records,
-                                                              domain::EntityKind kind,
-                                                              const std::string& id) const;
-  /// Several records at once (one MultiGet), in the order of `ids`; nullopt where none.
-  eventstore::result<std::vector<std::optional<domain::Record>>> records_in(
+  eventstore::result<std::shared_ptr<const domain::Record>> record_in(
+      TableId records, domain::EntityKind kind, const std::string& id) const;
+  /// Several records at once (one MultiGet), in the order of `ids`; null where none. A row read
+  /// before is not decoded again: the cache keeps decoded records beside the bytes they came
+  /// from, and a record is taken from it only while its row still has exactly those bytes.
+  eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> records_in(
       TableId records, domain::EntityKind kind, const std::vector<std::string>& ids) const;
   /// The records named by the keys of `index` in [from, to) (the id after the last '\0'), a page.
   eventstore::result<Page> page_of(TableId index, domain::EntityKind kind, const std::string& from,
                                    const std::string& to, size_t limit) const;
 
+  struct Decoded {
+    std::string row;
+    domain::Record record;
+  };
+
   const TableStore& views_;
   const Runner& runner_;
+  Cache<Decoded> decoded_{kDecodedRecords};
 };
 
 }  // namespace crm::projections

@@ -149,6 +149,51 @@ TEST_F(Api, AClientShowsItsTurnoverButNotTheInvoicesBehindIt) {
   EXPECT_EQ(get("/openapi.json").body.find("turnover_entries"), std::string::npos);
 }
 
+// List pages reuse each record's JSON until the record changes, and a client's turnover until
+// the day changes.
+TEST_F(Api, ListPagesShowEachChangeAndEachDaysTurnover) {
+  stop();
+  static std::atomic<int64_t> days_ahead{0};
+  ApiOptions options;
+  options.rate_limit = 0;
+  options.clock = [] { return crm::testing::wall_clock_us() + days_ahead * 86'400'000'000LL; };
+  start(options, {});
+  auto client = post("/api/v1/clients", R"({"name":"Hurtownia Mazur","status":"active"})");
+  ASSERT_EQ(client.status, 201) << client.body;
+  const std::string id = client.json("id");
+  const std::string today =
+      domain::local_date(domain::DateTime{crm::testing::wall_clock_us()}).format();
+  auto invoice = [&](const std::string& net) {
+    auto r = post("/api/v1/trade-documents",
+                  R"({"type":"invoice","number":"FV/)" + net + R"(","date":")" + today +
+                      R"(","net":{"amount":")" + net + R"(","currency":"PLN"},"client_id":")" +
+                      id + "\"}");
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.json("position");
+  };
+  auto page = [&](const std::string& position) {
+    auto r = get("/api/v1/clients?status=active&min_position=" + position);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.body;
+  };
+  auto turnover = [](const std::string& amount) {
+    return R"("turnover_12m":{"amount":")" + amount + R"(","currency":"PLN"})";
+  };
+  std::string position = invoice("1000.00");
+  EXPECT_NE(page(position).find(turnover("1000.00")), std::string::npos);
+  EXPECT_NE(page(position).find(turnover("1000.00")), std::string::npos) << "the same, again";
+  position = invoice("234.50");
+  EXPECT_NE(page(position).find(turnover("1234.50")), std::string::npos) << "the record changed";
+  auto renamed = patch("/api/v1/clients/" + id, R"({"name":"Hurtownia Mazur i Syn"})");
+  ASSERT_EQ(renamed.status, 200) << renamed.body;
+  EXPECT_NE(page(renamed.json("position")).find("Hurtownia Mazur i Syn"), std::string::npos);
+  days_ahead = 400;  // the invoices are now over a year old
+  tokens_.clear();   // and the session long expired
+  const std::string later = page(renamed.json("position"));
+  EXPECT_NE(later.find(turnover("0.00")), std::string::npos) << later;
+  EXPECT_NE(later.find("Hurtownia Mazur i Syn"), std::string::npos) << later;
+}
+
 TEST_F(Api, IdempotencyKeyReturnsTheFirstResult) {
   const Headers key{{"Idempotency-Key", "k-1"}};
   auto first = post(

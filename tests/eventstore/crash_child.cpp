@@ -2,7 +2,8 @@
 // usage: eventstore_crash_child DIR ROUND WRITERS
 // Each writer appends, again and again, one atomic batch of 3 events to two streams (its own
 // stream and a shared one) under the command id "r<ROUND>-w<W>-<I>", and after each acknowledged
-// append writes "ACK <command id> <first> <last>\n" to stdout with one write(2).
+// append writes "ACK <command id> <first> <last>\n" to stdout with one write(2). It writes
+// "OPEN\n" once the store is open, before the first append.
 #include <unistd.h>
 
 #include <cstdio>
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto& store = **opened;
+  if (::write(1, "OPEN\n", 5) != 5) return 1;
   std::vector<std::thread> threads;
   for (int w = 0; w < writers; ++w) {
     threads.emplace_back([&, w] {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <map>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -19,7 +20,8 @@ struct Ack {
   uint64_t first, last;
 };
 
-// Runs the child for `run_ms`, kills it with SIGKILL and returns every ACK line it wrote.
+// Runs the child until `run_ms` after it has opened the store (however long opening takes on a
+// loaded machine), kills it with SIGKILL and returns every ACK line it wrote.
 std::map<std::string, Ack> run_and_kill(const std::string& dir, int round, int run_ms) {
   int fds[2];
   EXPECT_EQ(::pipe(fds), 0);
@@ -34,10 +36,12 @@ std::map<std::string, Ack> run_and_kill(const std::string& dir, int round, int r
   ::close(fds[1]);
   std::string out;
   char buf[65536];
-  const auto kill_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(run_ms);
+  std::optional<std::chrono::steady_clock::time_point> kill_at;
   bool killed = false;
   for (;;) {
-    if (!killed && std::chrono::steady_clock::now() >= kill_at) {
+    if (!kill_at && out.starts_with("OPEN\n"))
+      kill_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(run_ms);
+    if (!killed && kill_at && std::chrono::steady_clock::now() >= *kill_at) {
       ::kill(pid, SIGKILL);
       killed = true;
     }
@@ -59,7 +63,7 @@ std::map<std::string, Ack> run_and_kill(const std::string& dir, int round, int r
       << "the child should have been running until killed; status " << status;
 
   std::map<std::string, Ack> acks;
-  std::istringstream lines(out);
+  std::istringstream lines(out.substr(out.starts_with("OPEN\n") ? 5 : 0));
   std::string tag, id;
   Ack a{};
   while (lines >> tag >> id >> a.first >> a.last)

@@ -150,7 +150,7 @@ TEST_F(ProjectionTest, PaginationVisitsEveryRowOnceWhileWritesGoOn) {
   for (int pages = 0; pages < 1000; ++pages) {
     auto page = queries_->list(q);
     ASSERT_TRUE(page) << page.error().message;
-    for (const auto& r : page->items) seen.insert(r.id);
+    for (const auto& r : page->items) seen.insert(r->id);
     if (page->next_cursor.empty()) break;
     q.cursor = page->next_cursor;
   }

@@ -13,7 +13,7 @@ using K = EntityKind;
 
 std::vector<std::string> names(const Page& page) {
   std::vector<std::string> out;
-  for (const auto& r : page.items) out.push_back(r.text("name"));
+  for (const auto& r : page.items) out.push_back(r->text("name"));
   return out;
 }
 
@@ -153,8 +153,8 @@ TEST_F(ViewsTest, ACommonSearchWordPagesThroughEveryMatchInPolishOrder) {
   auto last = queries_->list(two_words);
   ASSERT_TRUE(last);
   ASSERT_EQ(last->items.size(), 3u);
-  for (const auto& r : last->items) EXPECT_EQ(r.text("name").substr(0, 6), "Żuraw");
-  EXPECT_EQ(last->items[0].text("name"), "Żuraw 2196 sp. z o.o.") << "the last Żuraw, descending";
+  for (const auto& r : last->items) EXPECT_EQ(r->text("name").substr(0, 6), "Żuraw");
+  EXPECT_EQ(last->items[0]->text("name"), "Żuraw 2196 sp. z o.o.") << "the last Żuraw, descending";
 }
 
 TEST_F(ViewsTest, ListsSortByDatesMoneyAndCreationWithUnsetLast) {
@@ -238,7 +238,7 @@ TEST_F(ViewsTest, EveryKindHasAListWithFiltersOnAnyField) {
     auto page = queries_->list(q);
     EXPECT_TRUE(page) << page.error().message;
     for (const auto& r : page->items)
-      out.push_back(r.text("last_name") + " " + r.text("first_name"));
+      out.push_back(r->text("last_name") + " " + r->text("first_name"));
     return out;
   };
   EXPECT_EQ(people({}), (std::vector<std::string>{"Zając Bartosz", "Zając Łucja", "Żak Zofia"}))
@@ -315,7 +315,7 @@ TEST_F(ViewsTest, MyTasksAssignedAndDelegatedByDueDate) {
     std::vector<std::string> out;
     auto page = queries_->tasks(q);
     EXPECT_TRUE(page);
-    for (const auto& r : page->items) out.push_back(r.text("title"));
+    for (const auto& r : page->items) out.push_back(r->text("title"));
     return out;
   };
   TaskQuery q{"op-2"};
@@ -404,7 +404,7 @@ TEST_F(ViewsTest, InspectionsDueAndOverdue) {
     std::vector<std::string> out;
     auto page = queries_->inspections_due(*domain::Date::parse(before));
     EXPECT_TRUE(page);
-    for (const auto& r : page->items) out.push_back(r.id);
+    for (const auto& r : page->items) out.push_back(r->id);
     return out;
   };
   EXPECT_EQ(ids("2026-11-23"), (std::vector<std::string>{"i-1"}))
@@ -567,7 +567,7 @@ TEST_F(ViewsTest, DeviceHistoryCampaignProgressTurnoverAndCurrentOrders) {
   std::vector<std::string> open_orders;
   auto current_page = queries_->list(current);
   ASSERT_TRUE(current_page);
-  for (const auto& r : current_page->items) open_orders.push_back(r.id);
+  for (const auto& r : current_page->items) open_orders.push_back(r->id);
   std::sort(open_orders.begin(), open_orders.end());
   EXPECT_EQ(open_orders, (std::vector<std::string>{"so-2", "so-3"}))
       << "filters on one field: any of them";
