@@ -40,9 +40,13 @@ result<Record> CommandHandler::load(EntityKind kind, const std::string& id, uint
     record.version = *version;
     return record;
   }
+  const std::string stream = domain::stream_of(kind, id);
+  const bool current = up_to_position == UINT64_MAX && as_of.micros == INT64_MAX;
+  std::shared_ptr<const Record> known = current ? loaded_.find(stream) : nullptr;
+  if (known) record = *known;
   bool undecodable = false;
   uint64_t bad_position = 0;
-  auto r = store_.read_stream(domain::stream_of(kind, id), 1, eventstore::Direction::forward,
+  auto r = store_.read_stream(stream, record.version + 1, eventstore::Direction::forward,
                               UINT64_MAX, [&](const eventstore::RecordedEvent& e) {
                                 if (e.position > up_to_position) return false;
                                 auto event = domain::codec::decode(e.type, e.payload);
@@ -60,6 +64,8 @@ result<Record> CommandHandler::load(EntityKind kind, const std::string& id, uint
     return unexpected(error{error::kind::unavailable,
                             {},
                             "event " + std::to_string(bad_position) + " does not decode"});
+  if (current && record.version > 0 && (!known || known->version != record.version))
+    loaded_.put(stream, std::make_shared<const Record>(record));
   return record;
 }
 

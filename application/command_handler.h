@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "base/cache.h"
 #include "base/result.h"
 #include "domain/decide.h"
 #include "eventstore/fwd.h"
@@ -53,6 +54,8 @@ struct Options {
   std::function<int64_t()> clock;
 };
 
+inline constexpr size_t kLoadedRecords = 20'000;
+
 class CommandHandler {
  public:
   CommandHandler(eventstore::EventStore& store, Options options);
@@ -66,6 +69,8 @@ class CommandHandler {
 
   /// A record rebuilt from its stream: all of it, or only the events up to a log position and
   /// decided at or before `as_of` (time travel). A counter's current state is its version only.
+  /// Current states are kept (about twice kLoadedRecords of them): the next load reads only the
+  /// events appended since, as streams never change below their head.
   result<domain::Record> load(domain::EntityKind kind, const std::string& id,
                               uint64_t up_to_position = UINT64_MAX,
                               domain::DateTime as_of = {INT64_MAX}) const;
@@ -82,6 +87,7 @@ class CommandHandler {
 
   eventstore::EventStore& store_;
   Options options_;
+  Cache<domain::Record> loaded_{kLoadedRecords};  // by stream
 };
 
 }  // namespace crm::application

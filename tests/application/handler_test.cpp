@@ -95,6 +95,26 @@ TEST_F(HandlerTest, CreatesLoadsAndUpdatesThroughTheLog) {
             (std::vector<std::string>{"ClientRegistered", "ClientUpdated", "ClientStatusChanged"}));
 }
 
+// Loads keep current states and read only what was appended since: also what another handler
+// (another process's, a replica's) appended; time travel never starts from a kept state.
+TEST_F(HandlerTest, KeptStatesCatchUpWithAppendsFromElsewhere) {
+  seed();
+  const uint64_t before = store_->head();
+  EXPECT_EQ(load(K::client, "c-1").version, 1u);  // kept now
+  CommandHandler other(*store_, Options{[this] { return now_us_; }});
+  ASSERT_TRUE(other.handle({K::client, Action::update, "c-1", {{"code", "FM7"}}, "op-admin"}));
+  const auto now = load(K::client, "c-1");
+  EXPECT_EQ(now.version, 2u);
+  EXPECT_EQ(now.text("code"), "FM7");
+  const auto then = handler_->load(K::client, "c-1", before);
+  ASSERT_TRUE(then);
+  EXPECT_EQ(then->version, 1u);
+  EXPECT_EQ(then->text("code"), "");
+  auto stale = run(K::client, Action::update, "c-1", {{"code", "FM8"}}, 1);
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().k, error::kind::conflict) << "If-Match is checked against version 2";
+}
+
 TEST_F(HandlerTest, RefusalsAndStaleVersionsAppendNothing) {
   seed();
   const uint64_t head = store_->head();
