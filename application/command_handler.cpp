@@ -25,7 +25,7 @@ int64_t system_clock_us() {
 }  // namespace
 
 CommandHandler::CommandHandler(eventstore::EventStore& store, Options options)
-    : store_(store), options_(std::move(options)) {
+    : store_(store), options_(std::move(options)), loaded_(options_.kept_records) {
   if (!options_.clock) options_.clock = system_clock_us;
 }
 

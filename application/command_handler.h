@@ -49,12 +49,14 @@ struct Request {
   std::string causation_id;     // what caused this command (an event id, for automatic actions)
 };
 
+inline constexpr size_t kLoadedRecords = 20'000;
+
 struct Options {
   /// Wall clock, microseconds since the epoch. Commands are stamped with it.
   std::function<int64_t()> clock;
+  /// How many current records loads keep, about (see load()).
+  size_t kept_records = kLoadedRecords;
 };
-
-inline constexpr size_t kLoadedRecords = 20'000;
 
 class CommandHandler {
  public:
@@ -69,8 +71,8 @@ class CommandHandler {
 
   /// A record rebuilt from its stream: all of it, or only the events up to a log position and
   /// decided at or before `as_of` (time travel). A counter's current state is its version only.
-  /// Current states are kept (about twice kLoadedRecords of them): the next load reads only the
-  /// events appended since, as streams never change below their head.
+  /// Current states are kept (options.kept_records of them, about): the next load reads only
+  /// the events appended since, as streams never change below their head.
   result<domain::Record> load(domain::EntityKind kind, const std::string& id,
                               uint64_t up_to_position = UINT64_MAX,
                               domain::DateTime as_of = {INT64_MAX}) const;
@@ -87,7 +89,7 @@ class CommandHandler {
 
   eventstore::EventStore& store_;
   Options options_;
-  Cache<domain::Record> loaded_{kLoadedRecords};  // by stream
+  Cache<domain::Record> loaded_;  // by stream
 };
 
 }  // namespace crm::application

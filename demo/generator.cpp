@@ -174,13 +174,21 @@ std::string ascii(std::string_view s) {
   return out;
 }
 
+// Every record a command may refer to stays loaded: the generator picks them at random, and
+// rebuilding a large dataset's clients from the log again and again is most of the work.
+size_t kept_records(const Scale& s) {
+  return static_cast<size_t>(s.operators + s.campaigns + s.clients + s.persons + s.devices +
+                             s.projects) +
+         1000;
+}
+
 class Generator {
  public:
   Generator(eventstore::EventStore& store, const Options& o)
       : store_(store),
         options_(o),
         rng_(o.seed),
-        handler_(store, application::Options{[this] { return now_; }}) {
+        handler_(store, application::Options{[this] { return now_; }, kept_records(o.scale)}) {
     const auto& s = o.scale;
     planned_ = s.operators + s.campaigns + s.clients * 2 + s.persons + s.devices * 2 +
                s.projects * 2 + s.contacts + s.tasks * 3 + s.service_orders * 4 + s.clients * 3;
