@@ -132,6 +132,7 @@ struct EventStore::Impl {
     std::optional<result<AppendResult>> outcome;  // written by the sequencer before `done`
     std::atomic<bool> done{false};
     std::atomic<uint32_t>* parking = nullptr;  // where the appender sleeps until `done`
+    AppendDone on_done;  // append_async: called instead, then the request is deleted
   };
 
   std::string path;
@@ -425,6 +426,11 @@ void EventStore::Impl::run_syncer() {
 void EventStore::Impl::acknowledge(Group& group, const std::optional<error>& failure) {
   for (Request* req : group.requests) {
     if (failure && *req->outcome) req->outcome = unexpected(*failure);
+    if (req->on_done) {
+      std::unique_ptr<Request> owned(req);
+      owned->on_done(std::move(*owned->outcome));
+      continue;
+    }
     std::atomic<uint32_t>* parked = req->parking;
     req->done.store(true, std::memory_order_release);  // from here on the request is not ours
     parked->fetch_add(1, std::memory_order_release);
@@ -687,6 +693,26 @@ result<AppendResult> EventStore::append(std::vector<StreamAppend> streams, Metad
        now = req.parking->load(std::memory_order_acquire))
     park(*req.parking, now);
   return std::move(*req.outcome);
+}
+
+void EventStore::append_async(std::vector<StreamAppend> streams, Metadata metadata,
+                              AppendDone done) {
+  if (impl_->follower) return done(fail(errc::read_only, "this store is a read-only follower"));
+  if (auto v = validate(streams, metadata); !v) return done(unexpected(v.error()));
+  auto req = std::make_unique<Impl::Request>();
+  for (const auto& s : streams) req->event_count += s.events.size();
+  req->streams = std::move(streams);
+  req->metadata = std::move(metadata);
+  req->on_done = std::move(done);
+  {
+    std::unique_lock lk(impl_->queue_mu);
+    if (impl_->stopping) {
+      lk.unlock();
+      return req->on_done(fail(errc::closed, "the store is closing"));
+    }
+    impl_->queue.push_back(req.release());  // the writer owns it now
+  }
+  impl_->queue_cv.notify_one();
 }
 
 uint64_t EventStore::head() const noexcept {

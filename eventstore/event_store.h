@@ -66,6 +66,13 @@ class EventStore {
   /// check fails nothing is appended and the error names the stream.
   result<AppendResult> append(std::vector<StreamAppend> streams, Metadata metadata = {});
 
+  /// append() without waiting: returns at once, and `done` gets the result once the append is
+  /// durable (or refused, or failed), on the store's writer or sync thread, in log order. `done`
+  /// must be quick and must not block or append and wait (hand the result to another thread).
+  /// Every accepted append is answered, also when the store closes.
+  using AppendDone = std::function<void(result<AppendResult>)>;
+  void append_async(std::vector<StreamAppend> streams, Metadata metadata, AppendDone done);
+
   /// Last durable (acknowledged) position; 0 for an empty store.
   uint64_t head() const noexcept;
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -112,6 +113,76 @@ TEST_F(StoreTest, ConcurrentDuplicatesAppendOnce) {
     EXPECT_EQ(originals, 1);
   }
   EXPECT_EQ(store().head(), 50u);
+}
+
+}  // namespace
+}  // namespace crm::eventstore::test
+
+namespace crm::eventstore::test {
+namespace {
+
+using V = ExpectedVersion;
+
+// Asynchronous appends from several threads, mixed with waiting ones: every append is answered
+// exactly once, after it is durable (head covers it), in log order, and the log is dense.
+TEST_F(StoreTest, AsyncAppendsAreAnsweredOnceDurableAndInLogOrder) {
+  constexpr int kThreads = 4;
+  constexpr int kAppendsPerThread = 300;
+  std::mutex mu;
+  std::vector<uint64_t> answered;  // first positions, in the order the answers came
+  std::atomic<int> failures{0}, early{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kAppendsPerThread; ++i) {
+        const std::string stream = "s-" + std::to_string(t);
+        if (i % 10 == 9) {  // a waiting append now and then, through the same sequencer
+          if (!store().append(stream, V::any(), {event("Sync")})) ++failures;
+          continue;
+        }
+        store().append_async({{stream, V::any(), events(2)}}, command("a-" + std::to_string(t) +
+                                                                      "-" + std::to_string(i)),
+                             [&](result<AppendResult> r) {
+                               if (!r) return void(++failures);
+                               if (store().head() < r->last_position) ++early;
+                               std::lock_guard lk(mu);
+                               answered.push_back(r->first_position);
+                             });
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  const size_t expected = kThreads * (kAppendsPerThread - kAppendsPerThread / 10);
+  for (int i = 0; i < 500; ++i) {
+    {
+      std::lock_guard lk(mu);
+      if (answered.size() >= expected) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::lock_guard lk(mu);
+  ASSERT_EQ(answered.size(), expected);
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(early, 0) << "an answer came before its events were durable";
+  EXPECT_TRUE(std::is_sorted(answered.begin(), answered.end())) << "answers in log order";
+  EXPECT_EQ(store().head(), expected * 2 + kThreads * (kAppendsPerThread / 10));
+  auto all = all_events(store());
+  for (size_t i = 0; i < all.size(); ++i) ASSERT_EQ(all[i].position, i + 1);
+  EXPECT_TRUE(store().verify()->ok);
+}
+
+// Closing the store answers every append it accepted; none is left waiting.
+TEST_F(StoreTest, ClosingAnswersEveryAsyncAppend) {
+  std::atomic<int> ok{0}, closed{0}, other{0};
+  for (int i = 0; i < 2000; ++i)
+    store().append_async({{"s", V::any(), {event("E")}}}, {}, [&](result<AppendResult> r) {
+      (r ? ok : r.error().code == errc::closed ? closed : other)++;
+    });
+  store_.reset();
+  EXPECT_EQ(ok + closed, 2000);
+  EXPECT_EQ(other, 0);
+  reopen();
+  EXPECT_EQ(store().head(), static_cast<uint64_t>(ok.load())) << "every ok is in the log";
 }
 
 }  // namespace
