@@ -74,9 +74,18 @@ bool CommandHandler::exists(EntityKind kind, std::string_view id) const {
   return v && *v > 0;
 }
 
-result<Outcome> CommandHandler::handle(domain::Command command, const Request& request) {
-  command.now = domain::DateTime{options_.clock()};
+// A command on its way: stamped, with its metadata, and how many times it was decided.
+struct CommandHandler::Run {
+  domain::Command command;
+  Request request;
   eventstore::Metadata metadata;
+  int attempts = 0;
+};
+
+// The metadata; with an Idempotency-Key seen before, the first outcome instead.
+std::optional<result<Outcome>> CommandHandler::begin(Run& run) const {
+  auto& [command, request, metadata, attempts] = run;
+  command.now = domain::DateTime{options_.clock()};
   metadata.operator_id = command.actor;
   // Keys are per operator: two operators may pick the same key for different commands.
   if (!request.idempotency_key.empty())
@@ -88,17 +97,55 @@ result<Outcome> CommandHandler::handle(domain::Command command, const Request& r
     if (!earlier) return store_failure(earlier.error());
     if (*earlier) return first_outcome(**earlier, command.id);
   }
-  bool conflicted = false;
-  auto outcome = attempt(command, request, metadata, conflicted);
-  if (!outcome && conflicted && !request.if_match) {
-    conflicted = false;
-    outcome = attempt(command, request, metadata, conflicted);  // once: the state moved on
-  }
-  return outcome;
+  return std::nullopt;
 }
 
-result<Outcome> CommandHandler::attempt(const domain::Command& command, const Request& request,
-                                        const eventstore::Metadata& metadata, bool& conflicted) {
+// A version conflict without If-Match is decided once more: the state moved on.
+bool CommandHandler::retry(Run& run, const result<Outcome>& outcome) {
+  return !outcome && outcome.error().k == error::kind::conflict && outcome.error().retryable &&
+         !run.request.if_match && run.attempts++ == 0;
+}
+
+result<Outcome> CommandHandler::handle(domain::Command command, const Request& request) {
+  Run run{std::move(command), request, {}};
+  if (auto answered = begin(run)) return std::move(*answered);
+  for (;;) {
+    auto decided = decide(run);
+    if (!decided) return unexpected(decided.error());
+    if (auto* outcome = std::get_if<Outcome>(&*decided)) return std::move(*outcome);
+    auto outcome = settle(
+        run, store_.append(std::move(std::get<Appends>(*decided)), run.metadata));
+    if (!retry(run, outcome)) return outcome;
+  }
+}
+
+void CommandHandler::handle_async(domain::Command command, const Request& request,
+                                  std::function<void(result<Outcome>)> done) {
+  auto run = std::make_shared<Run>(Run{std::move(command), request, {}});
+  if (auto answered = begin(*run)) return done(std::move(*answered));
+  attempt_async(std::move(run), std::move(done));
+}
+
+void CommandHandler::attempt_async(std::shared_ptr<Run> run,
+                                   std::function<void(result<Outcome>)> done) {
+  auto decided = decide(*run);
+  if (!decided) return done(unexpected(decided.error()));
+  if (auto* outcome = std::get_if<Outcome>(&*decided)) return done(std::move(*outcome));
+  auto appends = std::move(std::get<Appends>(*decided));
+  const eventstore::Metadata& metadata = run->metadata;
+  store_.append_async(std::move(appends), metadata,
+                      [this, run = std::move(run), done = std::move(done)](
+                          eventstore::result<eventstore::AppendResult> appended) mutable {
+                        auto outcome = settle(*run, std::move(appended));
+                        if (retry(*run, outcome))  // rare; decided again on the store's thread
+                          return attempt_async(std::move(run), std::move(done));
+                        done(std::move(outcome));
+                      });
+}
+
+result<std::variant<Outcome, CommandHandler::Appends>> CommandHandler::decide(
+    const Run& run) const {
+  const auto& [command, request, metadata, attempts] = run;
   const auto& if_match = request.if_match;
   domain::State state;
   auto target = load(command.kind, command.id);
@@ -129,7 +176,7 @@ result<Outcome> CommandHandler::attempt(const domain::Command& command, const Re
     return unexpected(error{error::kind::refused, decision.error(), decision.error().message});
   if (decision->empty()) return Outcome{command.id, state.target.version, store_.head(), false};
 
-  std::vector<eventstore::StreamAppend> appends;
+  Appends appends;
   for (const auto& s : decision->streams) {
     eventstore::StreamAppend a;
     a.stream = domain::stream_of(s.kind, s.id);
@@ -138,19 +185,25 @@ result<Outcome> CommandHandler::attempt(const domain::Command& command, const Re
       a.events.push_back({e.type, domain::codec::encode(e), domain::codec::kSchemaVersion});
     appends.push_back(std::move(a));
   }
-  auto appended = store_.append(std::move(appends), metadata);
+  return appends;
+}
+
+result<Outcome> CommandHandler::settle(const Run& run,
+                                       eventstore::result<eventstore::AppendResult> appended) const {
   if (!appended) {
     if (appended.error().code == eventstore::errc::version_conflict) {
-      conflicted = true;
-      return unexpected(error{error::kind::conflict,
-                              {},
-                              "a concurrent change: " + appended.error().message,
-                              appended.error().actual_version});
+      error e{error::kind::conflict,
+              {},
+              "a concurrent change: " + appended.error().message,
+              appended.error().actual_version};
+      e.retryable = true;
+      return unexpected(std::move(e));
     }
     return store_failure(appended.error());
   }
-  if (appended->duplicate) return first_outcome(*appended, command.id);
-  return Outcome{command.id, appended->stream_versions.front(), appended->last_position, false};
+  if (appended->duplicate) return first_outcome(*appended, run.command.id);
+  return Outcome{run.command.id, appended->stream_versions.front(), appended->last_position,
+                 false};
 }
 
 Outcome CommandHandler::first_outcome(const eventstore::AppendResult& first,

@@ -9,7 +9,10 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <memory>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "base/cache.h"
 #include "base/result.h"
@@ -29,6 +32,7 @@ struct error {
   domain::error domain_error;  // with kind::refused
   std::string message;
   uint64_t current_version = 0;  // with kind::conflict
+  bool retryable = false;        // a conflict with a concurrent append (not with If-Match)
 };
 
 template <class T>
@@ -69,6 +73,13 @@ class CommandHandler {
   /// correlation and causation ids, and the command id (the namespaced idempotency key).
   result<Outcome> handle(domain::Command command, const Request& request = {});
 
+  /// handle() without waiting for the append to be durable: loads and decides on the calling
+  /// thread, and `done` gets the outcome there (refusals, repeats) or on the store's writer or
+  /// sync thread (like EventStore::append_async: quick, never blocking). The handler must outlive
+  /// every pending `done`.
+  void handle_async(domain::Command command, const Request& request,
+                    std::function<void(result<Outcome>)> done);
+
   /// A record rebuilt from its stream: all of it, or only the events up to a log position and
   /// decided at or before `as_of` (time travel). A counter's current state is its version only.
   /// Current states are kept (options.kept_records of them, about): the next load reads only
@@ -81,8 +92,15 @@ class CommandHandler {
   bool exists(domain::EntityKind kind, std::string_view id) const;
 
  private:
-  result<Outcome> attempt(const domain::Command& command, const Request& request,
-                          const eventstore::Metadata& metadata, bool& conflicted);
+  struct Run;
+  using Appends = std::vector<eventstore::StreamAppend>;
+  std::optional<result<Outcome>> begin(Run& run) const;
+  /// Loads what the command needs and decides: the appends to make, or the outcome already.
+  result<std::variant<Outcome, Appends>> decide(const Run& run) const;
+  result<Outcome> settle(const Run& run,
+                         eventstore::result<eventstore::AppendResult> appended) const;
+  static bool retry(Run& run, const result<Outcome>& outcome);
+  void attempt_async(std::shared_ptr<Run> run, std::function<void(result<Outcome>)> done);
   /// The outcome of the first run of a repeated command.
   Outcome first_outcome(const eventstore::AppendResult& first,
                         const std::string& fallback_id) const;

@@ -1,6 +1,8 @@
 // The command handler over a real event store in a temporary directory.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <random>
 #include <set>
 #include <thread>
@@ -193,6 +195,73 @@ TEST_F(HandlerTest, ConcurrentServiceOrdersGetDenseUniqueNumbers) {
   ASSERT_EQ(numbers.size(), static_cast<size_t>(kThreads * kEach));
   EXPECT_EQ(*numbers.begin(), "ZS/2026/00001");
   EXPECT_EQ(*numbers.rbegin(), "ZS/2026/00120");
+}
+
+// The same commands without waiting: refusals answer at once, registrations that collide on
+// the numbering counter are conflicts (after one retry) until they are decided alone, repeats
+// return the first outcome.
+TEST_F(HandlerTest, AsyncCommandsAreDecidedRetriedAndRepeatedLikeWaitingOnes) {
+  seed();
+  // Submits every command at once and waits for all the outcomes.
+  auto submit_all = [&](std::vector<std::pair<Command, Request>> commands) {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<std::pair<std::string, result<Outcome>>> outcomes;
+    for (auto& [c, r] : commands)
+      handler_->handle_async(c, r, [&, id = c.id](result<Outcome> o) {
+        std::lock_guard lk(mu);
+        outcomes.emplace_back(id, std::move(o));
+        cv.notify_all();
+      });
+    std::unique_lock lk(mu);
+    EXPECT_TRUE(cv.wait_for(lk, std::chrono::seconds(30),
+                            [&] { return outcomes.size() == commands.size(); }));
+    return outcomes;
+  };
+  auto order = [](const std::string& id) {
+    return std::pair<Command, Request>{
+        {K::service_order, Action::create, id, {{"client_id", "c-1"}, {"problem", "awaria"}},
+         "op-admin"},
+        {}};
+  };
+  std::set<std::string> pending;
+  for (int i = 0; i < 100; ++i) pending.insert("so-" + std::to_string(i));
+  for (int round = 0; !pending.empty() && round < 200; ++round) {
+    std::vector<std::pair<Command, Request>> commands;
+    for (const auto& id : pending) commands.push_back(order(id));
+    for (auto& [id, outcome] : submit_all(std::move(commands))) {
+      if (outcome) {
+        pending.erase(id);
+        continue;
+      }
+      EXPECT_EQ(outcome.error().k, error::kind::conflict) << outcome.error().message;
+    }
+  }
+  EXPECT_TRUE(pending.empty());
+  std::set<std::string> numbers;
+  for (int i = 0; i < 100; ++i)
+    numbers.insert(load(K::service_order, "so-" + std::to_string(i)).text("number"));
+  EXPECT_EQ(numbers.size(), 100u) << "unique numbers";
+  EXPECT_EQ(*numbers.rbegin(), "ZS/2026/00100") << "dense";
+
+  const Request keyed{{}, "key-1", {}, {}};
+  auto first = submit_all({{{K::client, Action::update, "c-404", {{"code", "X"}}, "op-admin"}, {}},
+                           {{K::client, Action::update, "c-1", {{"code", "K1"}}, "op-admin"}, keyed}});
+  for (const auto& [id, outcome] : first) {
+    if (id == "c-404") {
+      ASSERT_FALSE(outcome);
+      EXPECT_EQ(outcome.error().k, error::kind::refused);
+    } else {
+      ASSERT_TRUE(outcome) << outcome.error().message;
+    }
+  }
+  const uint64_t head = store_->head();
+  auto again =
+      submit_all({{{K::client, Action::update, "c-1", {{"code", "K2"}}, "op-admin"}, keyed}});
+  ASSERT_TRUE(again.at(0).second);
+  EXPECT_TRUE(again.at(0).second->duplicate);
+  EXPECT_EQ(store_->head(), head);
+  EXPECT_EQ(load(K::client, "c-1").text("code"), "K1");
 }
 
 // Random command sequences: the state rebuilt from the stored events equals the state the pure
