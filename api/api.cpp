@@ -330,23 +330,25 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
       "WebSocket: event subscriptions and My tasks pushes");
   add("GET", "/api/v1/field-definitions", kAnyRole, &Api::fields_list, false,
       "Custom field definitions");
-  add("POST", "/api/v1/field-definitions", kManagers, &Api::fields_define, true,
+  add("POST", "/api/v1/field-definitions", kManagers, &Api::fields_define, false,
       "Define a custom field");
   add("GET", "/api/v1/field-definitions/{id}", kAnyRole, &Api::fields_get, false,
       "One custom field definition");
-  add("PATCH", "/api/v1/field-definitions/{id}", kManagers, &Api::fields_change, true,
+  add("PATCH", "/api/v1/field-definitions/{id}", kManagers, &Api::fields_change, false,
       "Change a custom field's label, options or required flag");
-  add("POST", "/api/v1/field-definitions/{id}/retire", kManagers, &Api::fields_retire, true,
+  add("POST", "/api/v1/field-definitions/{id}/retire", kManagers, &Api::fields_retire, false,
       "Retire a custom field (old values stay readable)");
   for (const auto& c : collections()) {
     const std::string base = std::string("/api/v1/") + c.path;
     const std::string noun(c.path);
     add("GET", base, kAnyRole, &Api::list, false, "List " + noun, c.kind);
-    add("POST", base, c.write, &Api::create, true, "Create one of " + noun, c.kind);
+    // Commands answer when durable without holding a thread; only password hashing blocks.
+    add("POST", base, c.write, &Api::create, c.kind == K::operator_, "Create one of " + noun,
+        c.kind);
     add("GET", base + "/{id}", kAnyRole, &Api::get_one, false, "One of " + noun, c.kind);
-    add("PATCH", base + "/{id}", c.write, &Api::update, true, "Change one of " + noun, c.kind);
+    add("PATCH", base + "/{id}", c.write, &Api::update, false, "Change one of " + noun, c.kind);
     for (const char* a : c.actions)
-      add("POST", base + "/{id}/" + a, c.write, &Api::action, true,
+      add("POST", base + "/{id}/" + a, c.write, &Api::action, std::string_view(a) == "password",
           std::string("Action '") + a + "' on one of " + noun, c.kind, a);
   }
   for (const auto& r : routes_) route_names_.push_back(r.method + " " + r.pattern);
@@ -383,30 +385,31 @@ std::optional<Principal> Api::authenticate(std::string_view token) {
   return sessions_.authenticate(token);
 }
 
-HttpResponse Api::handle(const HttpRequest& request, size_t route) {
+void Api::handle(const HttpRequest& request, size_t route, Respond respond) {
   const auto t0 = std::chrono::steady_clock::now();
-  HttpResponse response;
-  if (route >= routes_.size()) {
-    const auto path = split_path(request.path);
-    std::string allow;
-    for (const auto& r : routes_)
-      if (match(r.segments, path, nullptr)) allow += (allow.empty() ? "" : ", ") + r.method;
-    if (allow.empty()) {
-      response = problem(404, "Not found", "no route " + request.path);
-    } else {
-      response = problem(405, "Method not allowed", request.method + " is not allowed here");
-      response.headers.emplace_back("Allow", allow);
-    }
-  } else {
-    response = dispatch(request, routes_[route]);
+  auto answer = [this, route, t0, respond = std::move(respond)](HttpResponse response) {
+    metrics_->observe(
+        route, response.status,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    respond(std::move(response));
+  };
+  if (route < routes_.size()) {
+    HttpResponse response = dispatch(request, routes_[route], answer);
+    if (response.status != 0) answer(std::move(response));
+    return;
   }
-  metrics_->observe(route, response.status,
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  return response;
+  const auto path = split_path(request.path);
+  std::string allow;
+  for (const auto& r : routes_)
+    if (match(r.segments, path, nullptr)) allow += (allow.empty() ? "" : ", ") + r.method;
+  if (allow.empty()) return answer(problem(404, "Not found", "no route " + request.path));
+  HttpResponse response = problem(405, "Method not allowed", request.method + " is not allowed here");
+  response.headers.emplace_back("Allow", allow);
+  answer(std::move(response));
 }
 
-HttpResponse Api::dispatch(const HttpRequest& req, const Route& route) {
-  Context c{req, route, {}, {}};
+HttpResponse Api::dispatch(const HttpRequest& req, const Route& route, const Respond& answer) {
+  Context c{req, route, {}, {}, answer};
   match(route.segments, split_path(req.path), &c.params);
   if (route.roles != 0) {
     std::string_view token;
@@ -459,6 +462,24 @@ std::optional<HttpResponse> Api::wait_for_views(const HttpRequest& req) {
 
 // ---- commands ------------------------------------------------------------------------------
 
+namespace {
+
+HttpResponse command_response(const CommandSpec& spec,
+                              const application::result<application::Outcome>& outcome) {
+  if (!outcome) return problem_for(outcome.error());
+  JsonWriter w;
+  const std::string id = spec.shown_id.empty() ? outcome->id : spec.shown_id;
+  w.begin_object().key("id").string(id).key("version").unsigned_number(outcome->version);
+  w.key("position").unsigned_number(outcome->position).end_object();
+  auto r = json_response(spec.created ? 201 : 200, w.take());
+  r.headers.emplace_back("ETag", "\"" + std::to_string(outcome->version) + "\"");
+  if (spec.created) r.headers.emplace_back("Location", spec.location + id);
+  if (outcome->duplicate) r.headers.emplace_back("Idempotent-Replayed", "true");
+  return r;
+}
+
+}  // namespace
+
 HttpResponse Api::run(Context& c, CommandSpec spec) {
   application::Request request;
   if (!c.req.if_match.empty()) {
@@ -475,26 +496,20 @@ HttpResponse Api::run(Context& c, CommandSpec spec) {
                    {{"Idempotency-Key", "is longer than 200 characters"}});
   request.idempotency_key = c.req.idempotency_key;
   spec.command.actor = c.who.operator_id;
-  auto outcome = handler_.handle(std::move(spec.command), request);
-  if (!outcome) {
-    const auto k = outcome.error().k;
-    (k == application::error::kind::refused    ? commands_refused_
-     : k == application::error::kind::conflict ? commands_conflicted_
-                                               : commands_failed_)
-        .fetch_add(1, std::memory_order_relaxed);
-    return problem_for(outcome.error());
-  }
-  (outcome->duplicate ? commands_repeated_ : commands_accepted_)
-      .fetch_add(1, std::memory_order_relaxed);
-  JsonWriter w;
-  const std::string id = spec.shown_id.empty() ? outcome->id : spec.shown_id;
-  w.begin_object().key("id").string(id).key("version").unsigned_number(outcome->version);
-  w.key("position").unsigned_number(outcome->position).end_object();
-  auto r = json_response(spec.created ? 201 : 200, w.take());
-  r.headers.emplace_back("ETag", "\"" + std::to_string(outcome->version) + "\"");
-  if (spec.created) r.headers.emplace_back("Location", spec.location + id);
-  if (outcome->duplicate) r.headers.emplace_back("Idempotent-Replayed", "true");
-  return r;
+  domain::Command command = std::move(spec.command);
+  handler_.handle_async(
+      std::move(command), request,
+      [this, spec = std::move(spec),
+       answer = c.answer](application::result<application::Outcome> outcome) {
+        const auto k = outcome ? application::error::kind{} : outcome.error().k;
+        (outcome ? (outcome->duplicate ? commands_repeated_ : commands_accepted_)
+         : k == application::error::kind::refused  ? commands_refused_
+         : k == application::error::kind::conflict ? commands_conflicted_
+                                                   : commands_failed_)
+            .fetch_add(1, std::memory_order_relaxed);
+        answer(command_response(spec, outcome));
+      });
+  return deferred();
 }
 
 HttpResponse Api::create(Context& c) {

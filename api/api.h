@@ -77,11 +77,14 @@ class Api {
 
   /// Matches a request to its route (an index into route_names(); unmatched() when none).
   size_t route_of(const HttpRequest& request) const;
-  /// Whether handling may block (appends wait for their sync, password hashing, waits for
-  /// ?min_position): the server runs those off its I/O threads.
+  /// Whether handling may block (password hashing, waits for ?min_position): the server runs
+  /// those off its I/O threads. Commands do not: they answer once their events are durable.
   bool may_block(const HttpRequest& request, size_t route) const;
-  /// Handles one request and records its metrics.
-  HttpResponse handle(const HttpRequest& request, size_t route);
+  /// Where a response goes. Called exactly once: on the calling thread, or, for a command, on
+  /// the event store's thread once its events are durable (quick; hand the response on).
+  using Respond = std::function<void(HttpResponse)>;
+  /// Handles one request, records its metrics and answers through `respond`.
+  void handle(const HttpRequest& request, size_t route, Respond respond);
 
   /// The principal behind a bearer token, or nullopt.
   std::optional<Principal> authenticate(std::string_view token);
@@ -108,7 +111,7 @@ class Api {
   struct Context;
 
  private:
-  HttpResponse dispatch(const HttpRequest& request, const Route& route);
+  HttpResponse dispatch(const HttpRequest& request, const Route& route, const Respond& answer);
   std::optional<HttpResponse> wait_for_views(const HttpRequest& request);
   /// Today in Europe/Warsaw, by the injected clock.
   domain::Date today() const;
@@ -142,6 +145,7 @@ class Api {
   HttpResponse openapi(Context& c);
   HttpResponse websocket(Context& c);
 
+  /// Runs a command; answers (through c.answer) once its events are durable.
   HttpResponse run(Context& c, struct CommandSpec spec);
   /// A page of records as JSON; each record's JSON is kept (shown_) until the record changes.
   std::string page_json(const projections::Page& page);

@@ -15,7 +15,7 @@ struct Api::Route {
   std::string pattern;  // "/api/v1/clients/{id}"; a segment "{x}.ics" matches a suffix
   uint8_t roles = 0;    // who may call it; 0: no authentication
   HttpResponse (Api::*handler)(Context&) = nullptr;
-  bool blocking = false;  // may wait on a sync, a password hash, ...
+  bool blocking = false;  // may wait: a password hash
   std::string summary;
   std::optional<domain::EntityKind> kind;  // the collection's record kind
   std::string action;                      // the action slug of POST .../{id}/<action>
@@ -27,6 +27,13 @@ struct Api::Context {
   const Route& route;
   Principal who;
   std::vector<std::string> params;  // the {placeholders} of the route, in order
+  /// For a handler that answers later (a command): it returns deferred() and calls this.
+  Respond answer;
 };
+
+/// What a handler returns when it answers later through Context::answer.
+inline HttpResponse deferred() {
+  return HttpResponse{0, {}, {}, {}};
+}
 
 }  // namespace crm::api

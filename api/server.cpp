@@ -122,6 +122,7 @@ struct Server::Impl {
   net::io_context ioc;
   tcp::acceptor acceptor{ioc};
   net::thread_pool workers;
+  std::atomic<int> answering{0};  // requests handed to the Api and not yet answered
   std::vector<std::thread> threads;
   std::thread hub;
 
@@ -438,18 +439,24 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     const size_t route = server_.api.route_of(r);
     busy_ = true;
     stream_.expires_never();
-    if (!server_.api.may_block(r, route)) {
-      send(server_.api.handle(r, route), keep_alive, version);
-      return;
-    }
-    net::post(server_.workers,
-              [self = shared_from_this(), r = std::move(r), route, keep_alive, version]() mutable {
-                HttpResponse response = self->server_.api.handle(r, route);
-                net::post(self->stream_.get_executor(),
-                          [self, response = std::move(response), keep_alive, version]() mutable {
-                            self->send(std::move(response), keep_alive, version);
-                          });
-              });
+    // The answer comes on this strand (most routes), on a worker (blocking ones) or on the
+    // event store's thread (commands, once durable); it is sent from this strand.
+    ++server_.answering;
+    Api::Respond respond = [self = shared_from_this(), keep_alive,
+                            version](HttpResponse response) mutable {
+      auto& server = self->server_;
+      auto strand = self->stream_.get_executor();
+      net::dispatch(strand, [self = std::move(self), response = std::move(response), keep_alive,
+                             version]() mutable {
+        self->send(std::move(response), keep_alive, version);
+      });
+      --server.answering;
+    };
+    if (!server_.api.may_block(r, route)) return server_.api.handle(r, route, std::move(respond));
+    net::post(server_.workers, [&api = server_.api, r = std::move(r), route,
+                                respond = std::move(respond)]() mutable {
+      api.handle(r, route, std::move(respond));
+    });
   }
 
   void upgrade(http::request<http::string_body> req) {
@@ -633,6 +640,8 @@ void Server::stop(std::chrono::milliseconds grace) {
   while (s.connections.load() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   s.workers.join();
+  // Commands still being made durable answer on the store's thread through this io_context.
+  while (s.answering.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   s.ioc.stop();
   for (auto& t : s.threads) t.join();
   if (s.hub.joinable()) s.hub.join();
