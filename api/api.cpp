@@ -388,9 +388,8 @@ std::optional<Principal> Api::authenticate(std::string_view token) {
 void Api::handle(const HttpRequest& request, size_t route, Respond respond) {
   const auto t0 = std::chrono::steady_clock::now();
   auto answer = [this, route, t0, respond = std::move(respond)](HttpResponse response) {
-    metrics_->observe(
-        route, response.status,
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    metrics_->observe(route, response.status,
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     respond(std::move(response));
   };
   if (route < routes_.size()) {
@@ -403,7 +402,8 @@ void Api::handle(const HttpRequest& request, size_t route, Respond respond) {
   for (const auto& r : routes_)
     if (match(r.segments, path, nullptr)) allow += (allow.empty() ? "" : ", ") + r.method;
   if (allow.empty()) return answer(problem(404, "Not found", "no route " + request.path));
-  HttpResponse response = problem(405, "Method not allowed", request.method + " is not allowed here");
+  HttpResponse response =
+      problem(405, "Method not allowed", request.method + " is not allowed here");
   response.headers.emplace_back("Allow", allow);
   answer(std::move(response));
 }
@@ -497,18 +497,17 @@ HttpResponse Api::run(Context& c, CommandSpec spec) {
   request.idempotency_key = c.req.idempotency_key;
   spec.command.actor = c.who.operator_id;
   domain::Command command = std::move(spec.command);
-  handler_.handle_async(
-      std::move(command), request,
-      [this, spec = std::move(spec),
-       answer = c.answer](application::result<application::Outcome> outcome) {
-        const auto k = outcome ? application::error::kind{} : outcome.error().k;
-        (outcome ? (outcome->duplicate ? commands_repeated_ : commands_accepted_)
-         : k == application::error::kind::refused  ? commands_refused_
-         : k == application::error::kind::conflict ? commands_conflicted_
-                                                   : commands_failed_)
-            .fetch_add(1, std::memory_order_relaxed);
-        answer(command_response(spec, outcome));
-      });
+  handler_.handle_async(std::move(command), request,
+                        [this, spec = std::move(spec),
+                         answer = c.answer](application::result<application::Outcome> outcome) {
+                          const auto k = outcome ? application::error::kind{} : outcome.error().k;
+                          (outcome ? (outcome->duplicate ? commands_repeated_ : commands_accepted_)
+                           : k == application::error::kind::refused  ? commands_refused_
+                           : k == application::error::kind::conflict ? commands_conflicted_
+                                                                     : commands_failed_)
+                              .fetch_add(1, std::memory_order_relaxed);
+                          answer(command_response(spec, outcome));
+                        });
   return deferred();
 }
 

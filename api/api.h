@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "api/auth.h"
-#include "base/cache.h"
 #include "api/metrics.h"
+#include "base/cache.h"
 #include "domain/value.h"
 #include "eventstore/fwd.h"
 #include "eventstore/types.h"

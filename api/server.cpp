@@ -446,10 +446,9 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
                             version](HttpResponse response) mutable {
       auto& server = self->server_;
       auto strand = self->stream_.get_executor();
-      net::dispatch(strand, [self = std::move(self), response = std::move(response), keep_alive,
-                             version]() mutable {
-        self->send(std::move(response), keep_alive, version);
-      });
+      net::dispatch(strand,
+                    [self = std::move(self), response = std::move(response), keep_alive,
+                     version]() mutable { self->send(std::move(response), keep_alive, version); });
       --server.answering;
     };
     if (!server_.api.may_block(r, route)) return server_.api.handle(r, route, std::move(respond));

@@ -84,7 +84,9 @@ struct CommandHandler::Run {
 
 // The metadata; with an Idempotency-Key seen before, the first outcome instead.
 std::optional<result<Outcome>> CommandHandler::begin(Run& run) const {
-  auto& [command, request, metadata, attempts] = run;
+  domain::Command& command = run.command;
+  const Request& request = run.request;
+  eventstore::Metadata& metadata = run.metadata;
   command.now = domain::DateTime{options_.clock()};
   metadata.operator_id = command.actor;
   // Keys are per operator: two operators may pick the same key for different commands.
@@ -113,8 +115,7 @@ result<Outcome> CommandHandler::handle(domain::Command command, const Request& r
     auto decided = decide(run);
     if (!decided) return unexpected(decided.error());
     if (auto* outcome = std::get_if<Outcome>(&*decided)) return std::move(*outcome);
-    auto outcome = settle(
-        run, store_.append(std::move(std::get<Appends>(*decided)), run.metadata));
+    auto outcome = settle(run, store_.append(std::move(std::get<Appends>(*decided)), run.metadata));
     if (!retry(run, outcome)) return outcome;
   }
 }
@@ -145,8 +146,8 @@ void CommandHandler::attempt_async(std::shared_ptr<Run> run,
 
 result<std::variant<Outcome, CommandHandler::Appends>> CommandHandler::decide(
     const Run& run) const {
-  const auto& [command, request, metadata, attempts] = run;
-  const auto& if_match = request.if_match;
+  const domain::Command& command = run.command;
+  const auto& if_match = run.request.if_match;
   domain::State state;
   auto target = load(command.kind, command.id);
   if (!target) return unexpected(target.error());
@@ -188,8 +189,8 @@ result<std::variant<Outcome, CommandHandler::Appends>> CommandHandler::decide(
   return appends;
 }
 
-result<Outcome> CommandHandler::settle(const Run& run,
-                                       eventstore::result<eventstore::AppendResult> appended) const {
+result<Outcome> CommandHandler::settle(
+    const Run& run, eventstore::result<eventstore::AppendResult> appended) const {
   if (!appended) {
     if (appended.error().code == eventstore::errc::version_conflict) {
       error e{error::kind::conflict,
@@ -202,8 +203,7 @@ result<Outcome> CommandHandler::settle(const Run& run,
     return store_failure(appended.error());
   }
   if (appended->duplicate) return first_outcome(*appended, run.command.id);
-  return Outcome{run.command.id, appended->stream_versions.front(), appended->last_position,
-                 false};
+  return Outcome{run.command.id, appended->stream_versions.front(), appended->last_position, false};
 }
 
 Outcome CommandHandler::first_outcome(const eventstore::AppendResult& first,

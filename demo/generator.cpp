@@ -593,8 +593,8 @@ class Generator {
   Report report_;
   std::vector<ClientRef> clients_;
   std::vector<std::string> persons_;
-  std::vector<std::pair<std::string, std::string>> devices_;      // device, owner client
-  std::vector<std::pair<std::string, size_t>> inspections_;       // inspection, device index
+  std::vector<std::pair<std::string, std::string>> devices_;  // device, owner client
+  std::vector<std::pair<std::string, size_t>> inspections_;   // inspection, device index
 };
 
 }  // namespace

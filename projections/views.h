@@ -43,7 +43,7 @@ std::vector<std::string> sort_names(domain::EntityKind kind);
 
 struct Page {
   std::vector<std::shared_ptr<const domain::Record>> items;  // shared with Queries' cache
-  std::string next_cursor;  // empty: no more
+  std::string next_cursor;                                   // empty: no more
 };
 
 struct ListQuery {
@@ -160,8 +160,9 @@ class Queries {
   /// The physical table of the records view, and one record read from it: a list resolves the
   /// table once per page instead of once per row.
   eventstore::result<TableId> records_table() const;
-  eventstore::result<std::shared_ptr<const domain::Record>> record_in(
-      TableId records, domain::EntityKind kind, const std::string& id) const;
+  eventstore::result<std::shared_ptr<const domain::Record>> record_in(TableId records,
+                                                                      domain::EntityKind kind,
+                                                                      const std::string& id) const;
   /// Several records at once (one MultiGet), in the order of `ids`; null where none. A row read
   /// before is not decoded again: the cache keeps decoded records beside the bytes they came
   /// from, and a record is taken from it only while its row still has exactly those bytes.

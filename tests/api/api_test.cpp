@@ -166,8 +166,8 @@ TEST_F(Api, ListPagesShowEachChangeAndEachDaysTurnover) {
   auto invoice = [&](const std::string& net) {
     auto r = post("/api/v1/trade-documents",
                   R"({"type":"invoice","number":"FV/)" + net + R"(","date":")" + today +
-                      R"(","net":{"amount":")" + net + R"(","currency":"PLN"},"client_id":")" +
-                      id + "\"}");
+                      R"(","net":{"amount":")" + net + R"(","currency":"PLN"},"client_id":")" + id +
+                      "\"}");
     EXPECT_EQ(r.status, 201) << r.body;
     return r.json("position");
   };

@@ -219,10 +219,12 @@ TEST_F(HandlerTest, AsyncCommandsAreDecidedRetriedAndRepeatedLikeWaitingOnes) {
     return outcomes;
   };
   auto order = [](const std::string& id) {
-    return std::pair<Command, Request>{
-        {K::service_order, Action::create, id, {{"client_id", "c-1"}, {"problem", "awaria"}},
-         "op-admin"},
-        {}};
+    return std::pair<Command, Request>{{K::service_order,
+                                        Action::create,
+                                        id,
+                                        {{"client_id", "c-1"}, {"problem", "awaria"}},
+                                        "op-admin"},
+                                       {}};
   };
   std::set<std::string> pending;
   for (int i = 0; i < 100; ++i) pending.insert("so-" + std::to_string(i));
@@ -245,8 +247,9 @@ TEST_F(HandlerTest, AsyncCommandsAreDecidedRetriedAndRepeatedLikeWaitingOnes) {
   EXPECT_EQ(*numbers.rbegin(), "ZS/2026/00100") << "dense";
 
   const Request keyed{{}, "key-1", {}, {}};
-  auto first = submit_all({{{K::client, Action::update, "c-404", {{"code", "X"}}, "op-admin"}, {}},
-                           {{K::client, Action::update, "c-1", {{"code", "K1"}}, "op-admin"}, keyed}});
+  auto first =
+      submit_all({{{K::client, Action::update, "c-404", {{"code", "X"}}, "op-admin"}, {}},
+                  {{K::client, Action::update, "c-1", {{"code", "K1"}}, "op-admin"}, keyed}});
   for (const auto& [id, outcome] : first) {
     if (id == "c-404") {
       ASSERT_FALSE(outcome);

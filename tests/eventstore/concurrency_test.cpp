@@ -140,8 +140,8 @@ TEST_F(StoreTest, AsyncAppendsAreAnsweredOnceDurableAndInLogOrder) {
           if (!store().append(stream, V::any(), {event("Sync")})) ++failures;
           continue;
         }
-        store().append_async({{stream, V::any(), events(2)}}, command("a-" + std::to_string(t) +
-                                                                      "-" + std::to_string(i)),
+        store().append_async({{stream, V::any(), events(2)}},
+                             command("a-" + std::to_string(t) + "-" + std::to_string(i)),
                              [&](result<AppendResult> r) {
                                if (!r) return void(++failures);
                                if (store().head() < r->last_position) ++early;
