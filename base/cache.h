@@ -56,9 +56,13 @@ class Cache {
   Shard& shard(std::string_view key) const { return shards_[Hash{}(key) % kShards]; }
 
   void put_locked(Shard& s, std::string key, std::shared_ptr<const V> value) const {
+    // The old generation is dropped two entries per insert rather than all at once when the
+    // young one is full: freeing thousands of values in one call was a latency spike (a p99 of
+    // 2.5 ms for list pages walking through new records). Two per insert empties it in time.
+    for (int i = 0; i < 2 && !s.old.empty(); ++i) s.old.erase(s.old.begin());
     if (s.young.size() >= per_shard_ && !s.young.contains(key)) {
-      s.old = std::move(s.young);
-      s.young = Map();
+      s.old.clear();  // empty by now, unless finds filled the young one faster than puts
+      std::swap(s.old, s.young);
     }
     s.young.insert_or_assign(std::move(key), std::move(value));
   }
