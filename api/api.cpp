@@ -497,17 +497,18 @@ HttpResponse Api::run(Context& c, CommandSpec spec) {
   request.idempotency_key = c.req.idempotency_key;
   spec.command.actor = c.who.operator_id;
   domain::Command command = std::move(spec.command);
-  handler_.handle_async(std::move(command), request,
-                        [this, spec = std::move(spec),
-                         answer = c.answer](application::result<application::Outcome> outcome) {
-                          const auto k = outcome ? application::error::kind{} : outcome.error().k;
-                          (outcome ? (outcome->duplicate ? commands_repeated_ : commands_accepted_)
-                           : k == application::error::kind::refused  ? commands_refused_
-                           : k == application::error::kind::conflict ? commands_conflicted_
-                                                                     : commands_failed_)
-                              .fetch_add(1, std::memory_order_relaxed);
-                          answer(command_response(spec, outcome));
-                        });
+  handler_.handle_async(
+      std::move(command), request,
+      [this, spec = std::move(spec),
+       answer = c.answer](application::result<application::Outcome> outcome) {
+        using application::error;
+        auto& counter = outcome ? (outcome->duplicate ? commands_repeated_ : commands_accepted_)
+                        : outcome.error().k == error::kind::refused  ? commands_refused_
+                        : outcome.error().k == error::kind::conflict ? commands_conflicted_
+                                                                     : commands_failed_;
+        counter.fetch_add(1, std::memory_order_relaxed);
+        answer(command_response(spec, outcome));
+      });
   return deferred();
 }
 
@@ -996,10 +997,7 @@ HttpResponse Api::client_history(Context& c) {
 HttpResponse Api::device_history(Context& c) {
   auto orders = queries_->device_history(c.params[0]);
   if (!orders) return problem_for(orders.error());
-  projections::Page page;
-  for (auto& order : *orders)
-    page.items.push_back(std::make_shared<const domain::Record>(std::move(order)));
-  return json_response(200, page_json(page));
+  return json_response(200, page_json(*orders));
 }
 
 HttpResponse Api::campaign_progress(Context& c) {

@@ -32,16 +32,16 @@ CommandHandler::CommandHandler(eventstore::EventStore& store, Options options)
 result<Record> CommandHandler::load(EntityKind kind, const std::string& id, uint64_t up_to_position,
                                     domain::DateTime as_of) const {
   Record record{kind, id};
-  if (kind == EntityKind::counter && up_to_position == UINT64_MAX && as_of.micros == INT64_MAX) {
+  const std::string stream = domain::stream_of(kind, id);
+  const bool current = up_to_position == UINT64_MAX && as_of.micros == INT64_MAX;
+  if (kind == EntityKind::counter && current) {
     // A counter is its version (the last number handed out); its stream grows by one event per
     // number, so reading it whole would make every registration slower than the one before.
-    auto version = store_.stream_version(domain::stream_of(kind, id));
+    auto version = store_.stream_version(stream);
     if (!version) return store_failure(version.error());
     record.version = *version;
     return record;
   }
-  const std::string stream = domain::stream_of(kind, id);
-  const bool current = up_to_position == UINT64_MAX && as_of.micros == INT64_MAX;
   std::shared_ptr<const Record> known = current ? loaded_.find(stream) : nullptr;
   if (known) record = *known;
   bool undecodable = false;

@@ -124,8 +124,13 @@ int64_t system_clock_us() {
 }  // namespace
 
 struct EventStore::Impl {
-  // Lives on the appending thread's stack until `done`; the sequencer only holds its address.
+  // A waiting append's lives on its thread's stack until `done`; an asynchronous one's on the
+  // heap until answered (acknowledge() deletes it). The sequencer only holds its address.
   struct Request {
+    Request(std::vector<StreamAppend> s, Metadata m)
+        : streams(std::move(s)), metadata(std::move(m)) {
+      for (const auto& sa : streams) event_count += sa.events.size();
+    }
     std::vector<StreamAppend> streams;
     Metadata metadata;
     size_t event_count = 0;
@@ -236,6 +241,10 @@ struct EventStore::Impl {
   void run_syncer();
   Group write_group(std::vector<Request*> batch, bool sync);
   bool try_direct_append(Request& req);
+  /// Why an append cannot be queued at all (a follower, an invalid request), or nothing.
+  result<void> admit(const std::vector<StreamAppend>& streams, const Metadata& metadata) const;
+  /// Hands a request to the writer; false when the store is closing.
+  bool enqueue(Request* req);
   void acknowledge(Group& group, const std::optional<error>& failure);
   result<uint64_t> load_stream_version(std::string_view stream) const;
   result<uint64_t> read_index(rocksdb::ColumnFamilyHandle* cf, std::string_view id, uint64_t from,
@@ -671,23 +680,31 @@ result<AppendResult> EventStore::append(std::string stream, ExpectedVersion expe
   return append(std::move(one), std::move(metadata));
 }
 
+result<void> EventStore::Impl::admit(const std::vector<StreamAppend>& streams,
+                                     const Metadata& metadata) const {
+  if (follower) return fail(errc::read_only, "this store is a read-only follower");
+  return validate(streams, metadata);
+}
+
+bool EventStore::Impl::enqueue(Request* req) {
+  {
+    std::lock_guard lk(queue_mu);
+    if (stopping) return false;
+    queue.push_back(req);
+  }
+  queue_cv.notify_one();
+  return true;
+}
+
 result<AppendResult> EventStore::append(std::vector<StreamAppend> streams, Metadata metadata) {
-  if (impl_->follower) return fail(errc::read_only, "this store is a read-only follower");
-  if (auto v = validate(streams, metadata); !v) return unexpected(v.error());
-  Impl::Request req;
-  for (const auto& s : streams) req.event_count += s.events.size();
-  req.streams = std::move(streams);
-  req.metadata = std::move(metadata);
+  if (auto admitted = impl_->admit(streams, metadata); !admitted)
+    return unexpected(admitted.error());
+  Impl::Request req(std::move(streams), std::move(metadata));
   if (impl_->try_direct_append(req)) return std::move(*req.outcome);
   thread_local const uint32_t slot = impl_->next_parking_slot++ % Impl::kParkingSlots;
   req.parking = &impl_->parking[slot];
   const uint32_t seen = req.parking->load(std::memory_order_acquire);
-  {
-    std::lock_guard lk(impl_->queue_mu);
-    if (impl_->stopping) return fail(errc::closed, "the store is closing");
-    impl_->queue.push_back(&req);
-  }
-  impl_->queue_cv.notify_one();
+  if (!impl_->enqueue(&req)) return fail(errc::closed, "the store is closing");
   // The sequencer sets `done` and then bumps our parking word, so a bump after `seen` ends a wait.
   for (uint32_t now = seen; !req.done.load(std::memory_order_acquire);
        now = req.parking->load(std::memory_order_acquire))
@@ -697,22 +714,14 @@ result<AppendResult> EventStore::append(std::vector<StreamAppend> streams, Metad
 
 void EventStore::append_async(std::vector<StreamAppend> streams, Metadata metadata,
                               AppendDone done) {
-  if (impl_->follower) return done(fail(errc::read_only, "this store is a read-only follower"));
-  if (auto v = validate(streams, metadata); !v) return done(unexpected(v.error()));
-  auto req = std::make_unique<Impl::Request>();
-  for (const auto& s : streams) req->event_count += s.events.size();
-  req->streams = std::move(streams);
-  req->metadata = std::move(metadata);
+  if (auto admitted = impl_->admit(streams, metadata); !admitted)
+    return done(unexpected(admitted.error()));
+  auto req = std::make_unique<Impl::Request>(std::move(streams), std::move(metadata));
   req->on_done = std::move(done);
-  {
-    std::unique_lock lk(impl_->queue_mu);
-    if (impl_->stopping) {
-      lk.unlock();
-      return req->on_done(fail(errc::closed, "the store is closing"));
-    }
-    impl_->queue.push_back(req.release());  // the writer owns it now
-  }
-  impl_->queue_cv.notify_one();
+  Impl::Request* queued = req.release();  // the writer owns it once queued, and deletes it
+  if (impl_->enqueue(queued)) return;
+  req.reset(queued);
+  req->on_done(fail(errc::closed, "the store is closing"));
 }
 
 uint64_t EventStore::head() const noexcept {

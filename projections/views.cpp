@@ -1121,37 +1121,35 @@ eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::stri
   return out;
 }
 
-eventstore::result<std::vector<domain::Record>> Queries::device_history(
-    const std::string& device_id) const {
+eventstore::result<Page> Queries::device_history(const std::string& device_id) const {
   auto found = tables_of("device_orders");
   if (!found) return unexpected(found.error());
-  const auto& tables = *found;
-  std::vector<domain::Record> out;
-  std::optional<error> failure;
+  auto records = records_table();
+  if (!records) return unexpected(records.error());
+  std::vector<std::string> ids;
   const std::string prefix = device_id + '\0';
   std::string end = prefix;
   end.back() = '\x01';
-  auto r = views_.scan(tables[0], prefix, end, Direction::forward, 100'000,
+  auto r = views_.scan((*found)[0], prefix, end, Direction::forward, 100'000,
                        [&](std::string_view key, std::string_view) {
-                         auto rec = record(EntityKind::service_order, after_last_nul(key));
-                         if (!rec) {
-                           failure = rec.error();
-                           return false;
-                         }
-                         if (*rec) out.push_back(std::move(**rec));
+                         ids.push_back(after_last_nul(key));
                          return true;
                        });
   if (!r) return unexpected(r.error());
-  if (failure) return unexpected(*failure);
+  auto rows = records_in(*records, EntityKind::service_order, ids);
+  if (!rows) return unexpected(rows.error());
+  Page page;
+  for (auto& row : *rows)
+    if (row) page.items.push_back(std::move(row));
   // Newest first by the time the device was received.
-  std::sort(out.begin(), out.end(), [](const domain::Record& a, const domain::Record& b) {
-    const auto* ta =
-        a.field("received_at") ? a.field("received_at")->get<domain::DateTime>() : nullptr;
-    const auto* tb =
-        b.field("received_at") ? b.field("received_at")->get<domain::DateTime>() : nullptr;
-    return (ta ? ta->micros : 0) > (tb ? tb->micros : 0);
-  });
-  return out;
+  auto received = [](const domain::Record& r) {
+    const domain::Value* v = r.field("received_at");
+    const auto* t = v ? v->get<domain::DateTime>() : nullptr;
+    return t ? t->micros : 0;
+  };
+  std::sort(page.items.begin(), page.items.end(),
+            [&](const auto& a, const auto& b) { return received(*a) > received(*b); });
+  return page;
 }
 
 eventstore::result<CampaignProgress> Queries::campaign_progress(

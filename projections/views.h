@@ -138,9 +138,8 @@ class Queries {
   /// The operator's calendar for the days from..to inclusive (at most 400 days), by day and time.
   eventstore::result<std::vector<CalendarEntry>> calendar(const std::string& operator_id,
                                                           domain::Date from, domain::Date to) const;
-  /// A device's repair history: its service orders, newest first.
-  eventstore::result<std::vector<domain::Record>> device_history(
-      const std::string& device_id) const;
+  /// A device's repair history: its service orders, newest first (one page, no cursor).
+  eventstore::result<Page> device_history(const std::string& device_id) const;
   /// How far a campaign's projects are.
   eventstore::result<CampaignProgress> campaign_progress(const std::string& campaign_id) const;
   /// A client's rolling 12-month turnover beside its potential (nullopt: no such client).

@@ -115,14 +115,6 @@ TEST_F(StoreTest, ConcurrentDuplicatesAppendOnce) {
   EXPECT_EQ(store().head(), 50u);
 }
 
-}  // namespace
-}  // namespace crm::eventstore::test
-
-namespace crm::eventstore::test {
-namespace {
-
-using V = ExpectedVersion;
-
 // Asynchronous appends from several threads, mixed with waiting ones: every append is answered
 // exactly once, after it is durable (head covers it), in log order, and the log is dense.
 TEST_F(StoreTest, AsyncAppendsAreAnsweredOnceDurableAndInLogOrder) {

@@ -555,7 +555,7 @@ TEST_F(ViewsTest, DeviceHistoryCampaignProgressTurnoverAndCurrentOrders) {
   auto history = queries_->device_history("d-1");
   ASSERT_TRUE(history);
   std::vector<std::string> ids;
-  for (const auto& r : *history) ids.push_back(r.id);
+  for (const auto& r : history->items) ids.push_back(r->id);
   EXPECT_EQ(ids, (std::vector<std::string>{"so-3", "so-2", "so-1"})) << "newest first";
 
   ListQuery current;
