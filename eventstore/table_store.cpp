@@ -3,13 +3,10 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
-#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
-#include <atomic>
-#include <filesystem>
 #include <map>
 #include <shared_mutex>
 
@@ -50,8 +47,6 @@ size_t TableStore::Batch::bytes() const noexcept {
 
 struct TableStore::Impl {
   std::unique_ptr<rocksdb::DB> db;
-  std::string ingest_dir;  // files being written for ingest(); emptied on open
-  std::atomic<uint64_t> ingest_files{0};
   rocksdb::ColumnFamilyOptions cf_options;
   mutable std::shared_mutex mu;                       // guards the maps below
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // by TableId; kept until close
@@ -125,11 +120,6 @@ result<std::unique_ptr<TableStore>> TableStore::open(const std::string& path,
   s = rocksdb::DB::Open(db_options, path, cfs, &impl->handles, &raw);
   if (!s.ok()) return from_status(s);
   impl->db.reset(raw);
-  impl->ingest_dir = path + "/ingest";
-  std::error_code ec;  // files left by a crash in the middle of an ingest()
-  std::filesystem::remove_all(impl->ingest_dir, ec);
-  std::filesystem::create_directories(impl->ingest_dir, ec);
-  if (ec) return unexpected(error{errc::io_error, impl->ingest_dir + ": " + ec.message()});
   impl->dropped.assign(impl->handles.size(), false);
   for (TableId i = 0; i < impl->handles.size(); ++i) impl->by_name.emplace(names[i], i);
   return std::unique_ptr<TableStore>(new TableStore(std::move(impl)));
@@ -185,62 +175,6 @@ result<void> TableStore::write(Batch&& batch) {
   rocksdb::WriteOptions wo;
   wo.disableWAL = true;
   auto s = impl_->db->Write(wo, &batch.rep_->batch);
-  if (!s.ok()) return from_status(s);
-  return {};
-}
-
-result<void> TableStore::ingest(const std::vector<Row>& rows) {
-  std::vector<rocksdb::IngestExternalFileArg> args;
-  std::error_code ignored;
-  auto remove_files = [&] {
-    for (const auto& a : args)
-      for (const auto& f : a.external_files) std::filesystem::remove(f, ignored);
-  };
-  std::vector<rocksdb::ColumnFamilyHandle*> all;
-  {
-    std::shared_lock lk(impl_->mu);
-    for (size_t i = 0; i < impl_->handles.size(); ++i)
-      if (!impl_->dropped[i]) all.push_back(impl_->handles[i]);
-    for (const Row& r : rows)
-      if (r.table >= impl_->handles.size() || impl_->dropped[r.table])
-        return unexpected(error{errc::invalid_argument, "ingest into a table that does not exist"});
-  }
-  for (size_t i = 0; i < rows.size();) {
-    const TableId table = rows[i].table;
-    auto* h = impl_->handle(table);
-    if (std::any_of(args.begin(), args.end(), [h](const auto& a) { return a.column_family == h; })) {
-      remove_files();
-      return unexpected(error{errc::invalid_argument, "ingest: rows are not sorted by table"});
-    }
-    // invalidate_page_cache off: the rows are read again soon.
-    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), impl_->db->GetOptions(h), h, false);
-    const std::string file =
-        impl_->ingest_dir + "/" + std::to_string(impl_->ingest_files.fetch_add(1)) + ".sst";
-    auto s = writer.Open(file);
-    for (; s.ok() && i < rows.size() && rows[i].table == table; ++i)
-      s = rows[i].value ? writer.Put(slice(rows[i].key), slice(*rows[i].value))
-                        : writer.Delete(slice(rows[i].key));
-    if (s.ok()) s = writer.Finish();
-    rocksdb::IngestExternalFileArg arg;
-    arg.column_family = h;
-    arg.external_files.push_back(file);
-    arg.options.move_files = true;
-    args.push_back(std::move(arg));
-    if (!s.ok()) {
-      remove_files();
-      return unexpected(error{s.IsInvalidArgument() ? errc::invalid_argument : errc::io_error,
-                              "ingest: " + s.ToString()});
-    }
-  }
-  if (args.empty()) return {};
-  // Batches are written without a WAL: flush them first, or a crash could keep the ingested rows
-  // and lose the earlier rows they were computed from.
-  if (auto s = impl_->db->Flush(rocksdb::FlushOptions(), all); !s.ok()) {
-    remove_files();
-    return from_status(s);
-  }
-  auto s = impl_->db->IngestExternalFiles(args);
-  remove_files();  // moved files are gone already; what is left was not ingested
   if (!s.ok()) return from_status(s);
   return {};
 }

@@ -61,21 +61,6 @@ class TableStore {
   /// checkpoints in the same batch, so a crash loses progress, never consistency.
   result<void> write(Batch&& batch);
 
-  /// One row for ingest(): a value puts it, none deletes it.
-  struct Row {
-    TableId table;
-    std::string_view key;
-    std::optional<std::string_view> value;
-  };
-  /// The bulk-load path, for millions of rows: writes `rows` straight into table files and adds
-  /// those to the tables in one atomic step (RocksDB SstFileWriter and IngestExternalFiles),
-  /// without the memtable inserts, flushes and compactions batches cost. `rows` are sorted by
-  /// table, then by key, each key once; they replace what the tables held for their keys. What
-  /// was written before is made durable first, so after a crash the ingested rows never stand
-  /// without the batches they build on. Errors: invalid_argument (unsorted rows, a dropped
-  /// table), io_error; then nothing is ingested.
-  result<void> ingest(const std::vector<Row>& rows);
-
   /// Compacts every table fully (after a bulk rebuild, so that queries neither read through
   /// piles of fresh files nor compete with background compaction). Errors: io_error.
   result<void> compact();

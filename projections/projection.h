@@ -27,20 +27,13 @@ struct Event {
   std::string_view id;      // the record id (the stream id after the category)
 };
 
-/// Rows written while events are applied; reads see the rows written earlier.
-///
-/// - Batch mode (the usual): writes are buffered and handed to the batch by finish() in key
-///   order, the last write of a key only: RocksDB's memtable inserts keys in order far faster
-///   than scattered ones, and a row rewritten by several events of a batch is inserted once.
-/// - Bulk mode (a pass far behind the log, such as a rebuild from position 0): rows stay in
-///   memory across batches, the last value of each key only, until the runner writes them all
-///   at once with TableStore::ingest().
+/// Rows written while events are applied; reads see the rows written earlier in the same batch.
+/// Writes are buffered and handed to the batch by finish() in key order, the last write of a key
+/// only: RocksDB's memtable inserts keys in order far faster than scattered ones, and a row
+/// rewritten by several events of a batch is inserted once.
 class ViewWriter {
  public:
-  /// Batch mode.
-  ViewWriter(const TableStore& store, TableStore::Batch& batch) : store_(store), batch_(&batch) {}
-  /// Bulk mode.
-  explicit ViewWriter(const TableStore& store) : store_(store) {}
+  ViewWriter(const TableStore& store, TableStore::Batch& batch) : store_(store), batch_(batch) {}
 
   /// `tables` are the physical ids of the projection being applied, in its tables() order.
   void bind(const std::vector<TableId>* tables) { tables_ = tables; }
@@ -49,21 +42,12 @@ class ViewWriter {
   void put(size_t table, std::string key, std::string value);
   void erase(size_t table, std::string key);
   /// For tables the projection never reads while applying (indexes, rows it keeps in memory):
-  /// in batch mode the row goes into the batch only, not into the read-back overlay.
+  /// the row goes into the batch only, not into the read-back overlay.
   void put_blind(size_t table, std::string key, std::string value);
   void erase_blind(size_t table, std::string key);
 
-  /// Batch mode: moves the buffered writes into the batch.
+  /// Moves the buffered writes into the batch.
   void finish();
-
-  /// Bulk mode: a row of any table (the runner's checkpoints).
-  void put_row(TableId table, std::string_view key, std::string value);
-  /// Bulk mode: about how much memory the kept rows take.
-  size_t bytes() const { return bytes_; }
-  /// Bulk mode: the kept rows, sorted by table and key, for TableStore::ingest(); they view this
-  /// writer's memory until clear().
-  std::vector<TableStore::Row> rows() const;
-  void clear();
 
   /// A read that failed; the runner then writes nothing of this batch.
   const std::optional<eventstore::error>& failure() const { return failure_; }
@@ -74,17 +58,14 @@ class ViewWriter {
     std::string key;
     std::optional<std::string> value;
   };
-  static std::string overlay_key(TableId table, std::string_view key);
-  void keep(std::string key, std::optional<std::string> value);  // bulk mode
+  std::string overlay_key(size_t table, std::string_view key) const;
 
   const TableStore& store_;
-  TableStore::Batch* batch_ = nullptr;  // null: bulk mode
+  TableStore::Batch& batch_;
   const std::vector<TableId>* tables_ = nullptr;
-  std::vector<Write> writes_;  // batch mode, in the order made
-  // By table id (4 bytes) + key. Batch mode: the rows of this batch the projection reads back.
-  // Bulk mode: every row written since the last clear().
+  std::vector<Write> writes_;  // in the order made
+  // Rows written in this batch that the projection reads back, by table id (4 bytes) + key.
   std::unordered_map<std::string, std::optional<std::string>> overlay_;
-  size_t bytes_ = 0;
   std::optional<eventstore::error> failure_;
 };
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
 
 #include "domain/codec.h"
 #include "eventstore/subscription.h"
@@ -12,6 +11,8 @@ namespace {
 
 using eventstore::errc;
 using eventstore::error;
+
+constexpr size_t kBatchEvents = 8192;
 
 std::string table_name(const std::string& projection, uint32_t version, const std::string& table) {
   return projection + ".v" + std::to_string(version) + "." + table;
@@ -30,16 +31,16 @@ std::optional<uint64_t> number(const std::optional<std::string>& s) {
 
 }  // namespace
 
-std::string ViewWriter::overlay_key(TableId table, std::string_view key) {
-  std::string k(reinterpret_cast<const char*>(&table), sizeof table);
+std::string ViewWriter::overlay_key(size_t table, std::string_view key) const {
+  const TableId id = (*tables_)[table];
+  std::string k(reinterpret_cast<const char*>(&id), sizeof id);
   k.append(key);
   return k;
 }
 
 std::optional<std::string> ViewWriter::get(size_t table, std::string_view key) {
-  const TableId id = (*tables_)[table];
-  if (auto it = overlay_.find(overlay_key(id, key)); it != overlay_.end()) return it->second;
-  auto stored = store_.get(id, key);
+  if (auto it = overlay_.find(overlay_key(table, key)); it != overlay_.end()) return it->second;
+  auto stored = store_.get((*tables_)[table], key);
   if (!stored) {
     if (!failure_) failure_ = stored.error();
     return std::nullopt;
@@ -48,68 +49,24 @@ std::optional<std::string> ViewWriter::get(size_t table, std::string_view key) {
 }
 
 void ViewWriter::put(size_t table, std::string key, std::string value) {
-  const TableId id = (*tables_)[table];
-  if (!batch_) return keep(overlay_key(id, key), std::move(value));
-  overlay_[overlay_key(id, key)] = value;
-  writes_.push_back({id, std::move(key), std::move(value)});
+  overlay_[overlay_key(table, key)] = value;
+  writes_.push_back({(*tables_)[table], std::move(key), std::move(value)});
 }
 
 void ViewWriter::put_blind(size_t table, std::string key, std::string value) {
-  const TableId id = (*tables_)[table];
-  if (!batch_) return keep(overlay_key(id, key), std::move(value));
-  writes_.push_back({id, std::move(key), std::move(value)});
+  writes_.push_back({(*tables_)[table], std::move(key), std::move(value)});
 }
 
 void ViewWriter::erase(size_t table, std::string key) {
-  const TableId id = (*tables_)[table];
-  if (!batch_) return keep(overlay_key(id, key), std::nullopt);
-  overlay_[overlay_key(id, key)] = std::nullopt;
-  writes_.push_back({id, std::move(key), std::nullopt});
+  overlay_[overlay_key(table, key)] = std::nullopt;
+  writes_.push_back({(*tables_)[table], std::move(key), std::nullopt});
 }
 
 void ViewWriter::erase_blind(size_t table, std::string key) {
-  const TableId id = (*tables_)[table];
-  if (!batch_) return keep(overlay_key(id, key), std::nullopt);
-  writes_.push_back({id, std::move(key), std::nullopt});
-}
-
-void ViewWriter::put_row(TableId table, std::string_view key, std::string value) {
-  keep(overlay_key(table, key), std::move(value));
-}
-
-void ViewWriter::keep(std::string key, std::optional<std::string> value) {
-  constexpr size_t kPerRow = 64;  // the hash node and the strings' own sizes
-  auto [it, added] = overlay_.try_emplace(std::move(key));
-  if (added)
-    bytes_ += it->first.size() + kPerRow;
-  else if (it->second)
-    bytes_ -= it->second->size();
-  if (value) bytes_ += value->size();
-  it->second = std::move(value);
-}
-
-std::vector<TableStore::Row> ViewWriter::rows() const {
-  std::vector<TableStore::Row> rows;
-  rows.reserve(overlay_.size());
-  for (const auto& [k, v] : overlay_) {
-    TableId table;
-    std::memcpy(&table, k.data(), sizeof table);
-    rows.push_back({table, std::string_view(k).substr(sizeof table),
-                    v ? std::optional<std::string_view>(*v) : std::nullopt});
-  }
-  std::sort(rows.begin(), rows.end(), [](const TableStore::Row& a, const TableStore::Row& b) {
-    return a.table != b.table ? a.table < b.table : a.key < b.key;
-  });
-  return rows;
-}
-
-void ViewWriter::clear() {
-  overlay_.clear();
-  bytes_ = 0;
+  writes_.push_back({(*tables_)[table], std::move(key), std::nullopt});
 }
 
 void ViewWriter::finish() {
-  if (!batch_) return;
   // Writes are sorted by reference (moving a Write moves two strings); of several writes of one
   // key, the last made sorts last and wins.
   std::vector<uint32_t> order(writes_.size());
@@ -128,9 +85,9 @@ void ViewWriter::finish() {
       if (next.table == w.table && next.key == w.key) continue;
     }
     if (w.value)
-      batch_->put(w.table, w.key, *w.value);
+      batch_.put(w.table, w.key, *w.value);
     else
-      batch_->erase(w.table, w.key);
+      batch_.erase(w.table, w.key);
   }
   writes_.clear();
   overlay_.clear();
@@ -161,8 +118,7 @@ struct Runner::Slot {
 struct Runner::Pass {
   bool building = false;
   std::unique_ptr<eventstore::Subscription> subscription;
-  uint64_t examined = 0;  // every position up to here has been applied (or skipped) and written
-  std::unique_ptr<ViewWriter> bulk;  // in bulk mode: the rows applied since the last write
+  uint64_t examined = 0;  // every position up to here has been applied (or skipped)
 };
 
 struct Runner::Lane {
@@ -177,8 +133,8 @@ struct Runner::Lane {
 };
 
 Runner::Runner(const eventstore::EventStore& log, TableStore& views,
-               std::vector<std::unique_ptr<Projection>> projections, RunnerOptions options)
-    : log_(log), views_(views), options_(options) {
+               std::vector<std::unique_ptr<Projection>> projections)
+    : log_(log), views_(views) {
   for (auto& p : projections) {
     auto slot = std::make_unique<Slot>();
     slot->name = p->name();
@@ -296,17 +252,13 @@ eventstore::result<void> Runner::catch_up() {
 }
 
 eventstore::result<bool> Runner::step(Lane& lane, Pass& pass, std::chrono::milliseconds wait) {
-  auto events = pass.subscription->next(options_.batch_events, wait);
+  auto events = pass.subscription->next(kBatchEvents, wait);
   if (!events) return unexpected(events.error());
   std::unique_lock lk(lane.mu);
-  if (!pass.bulk && log_.head() - pass.examined >= options_.bulk_behind)
-    pass.bulk = std::make_unique<ViewWriter>(views_);
   auto batch = views_.batch();
-  ViewWriter batched(views_, batch);
-  ViewWriter& writer = pass.bulk ? *pass.bulk : batched;
-  // Nothing applied since the last write counts after a failure: the pass reads it again.
+  ViewWriter writer(views_, batch);
+  // Nothing of a failed batch is written: the pass reads it again rather than skip it.
   auto fail = [&](const error& e) -> eventstore::result<bool> {
-    pass.bulk.reset();
     pass.subscription = log_.subscribe(eventstore::StreamFilter::all(), pass.examined + 1);
     return unexpected(e);
   };
@@ -315,7 +267,8 @@ eventstore::result<bool> Runner::step(Lane& lane, Pass& pass, std::chrono::milli
     if (!kind) continue;  // not a CRM record's stream
     auto decoded = domain::codec::decode(raw.type, raw.payload);
     if (!decoded)
-      return fail(error{errc::corruption, "event " + std::to_string(raw.position) + " does not decode"});
+      return fail(
+          error{errc::corruption, "event " + std::to_string(raw.position) + " does not decode"});
     const Event event{raw, *decoded, *kind,
                       std::string_view(raw.stream).substr(raw.category().size() + 1)};
     for (Slot* s : lane.slots) {
@@ -331,16 +284,14 @@ eventstore::result<bool> Runner::step(Lane& lane, Pass& pass, std::chrono::milli
     s->projection->flush(writer);
   }
   if (writer.failure()) return fail(*writer.failure());
+  writer.finish();
   const uint64_t examined = pass.subscription->next_position() - 1;
-  if (pass.bulk) {
-    // Bulk rows are written when they fill the memory allowed, and once the pass has caught up.
-    const bool caught_up = examined >= log_.head();
-    if (!caught_up && pass.bulk->bytes() < options_.bulk_bytes) return true;
-  } else if (examined == pass.examined && events->empty()) {
-    return false;
-  }
-  if (auto w = write(lane, pass, writer, batch, examined); !w) return fail(w.error());
-  if (pass.bulk && examined >= log_.head()) pass.bulk.reset();  // caught up: batches again
+  if (examined == pass.examined && events->empty()) return false;
+  for (Slot* s : lane.slots)
+    if (s->applies(pass.building))
+      batch.put(meta_, checkpoint_key(s->name, s->version(pass.building)),
+                std::to_string(examined));
+  if (auto w = views_.write(std::move(batch)); !w) return fail(w.error());
   pass.examined = examined;
   for (Slot* s : lane.slots) {
     if (!s->applies(pass.building)) continue;
@@ -353,28 +304,6 @@ eventstore::result<bool> Runner::step(Lane& lane, Pass& pass, std::chrono::milli
   { std::lock_guard progress(progress_mu_); }  // a waiter is either waiting or sees the checkpoints
   progressed_.notify_all();
   return !events->empty();
-}
-
-// Writes what `writer` holds and the checkpoints (`examined`) of the pass's projections, together:
-// as one batch, or in bulk mode as one ingest of table files.
-eventstore::result<void> Runner::write(Lane& lane, Pass& pass, ViewWriter& writer,
-                                       TableStore::Batch& batch, uint64_t examined) {
-  const std::string position = std::to_string(examined);
-  for (Slot* s : lane.slots) {
-    if (!s->applies(pass.building)) continue;
-    const std::string key = checkpoint_key(s->name, s->version(pass.building));
-    if (pass.bulk)
-      writer.put_row(meta_, key, position);
-    else
-      batch.put(meta_, key, position);
-  }
-  if (!pass.bulk) {
-    writer.finish();
-    return views_.write(std::move(batch));
-  }
-  auto ingested = views_.ingest(writer.rows());
-  writer.clear();
-  return ingested;
 }
 
 // Called with the lane's mutex held, after a building batch: once the new version has seen

@@ -39,21 +39,10 @@ struct Status {
   uint64_t building_checkpoint = 0;
 };
 
-struct RunnerOptions {
-  /// Events read and applied at a time.
-  size_t batch_events = 8192;
-  /// A pass at least this many events behind the log's head applies them in bulk mode
-  /// (ViewWriter): rows stay in memory and are written as table files (TableStore::ingest) when
-  /// they take bulk_bytes, and when the pass has caught up. Its checkpoints move only then: a
-  /// crash or a stop loses at most that much progress, never consistency.
-  uint64_t bulk_behind = 100'000;
-  size_t bulk_bytes = size_t{512} << 20;
-};
-
 class Runner {
  public:
   Runner(const eventstore::EventStore& log, TableStore& views,
-         std::vector<std::unique_ptr<Projection>> projections, RunnerOptions options = {});
+         std::vector<std::unique_ptr<Projection>> projections);
   ~Runner();
 
   /// Prepares tables and checkpoints (scheduling rebuilds of changed versions) and starts the
@@ -85,15 +74,12 @@ class Runner {
   struct Lane;
   eventstore::result<void> prepare();
   eventstore::result<bool> step(Lane& lane, Pass& pass, std::chrono::milliseconds wait);
-  eventstore::result<void> write(Lane& lane, Pass& pass, ViewWriter& writer,
-                                 TableStore::Batch& batch, uint64_t examined);
   eventstore::result<void> switch_if_caught_up(const Lane& lane, Slot& slot);
   void run(Lane& lane, Pass& pass);
   Slot* find_slot(std::string_view name) const;
 
   const eventstore::EventStore& log_;
   TableStore& views_;
-  const RunnerOptions options_;
   TableId meta_ = 0;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<std::unique_ptr<Lane>> lanes_;

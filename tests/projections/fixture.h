@@ -33,10 +33,6 @@ class CountingProjection final : public Projection {
   uint32_t version_;
 };
 
-/// Bulk mode from the first event, batches of 64 events, rows written every 64 KB: many ingests
-/// even for a small log.
-inline const RunnerOptions kBulk{.batch_events = 64, .bulk_behind = 1, .bulk_bytes = 64 << 10};
-
 inline std::vector<std::unique_ptr<Projection>> all_projections(uint32_t counting_version = 1) {
   auto out = builtin_projections();
   out.push_back(std::make_unique<CountingProjection>(counting_version));
@@ -73,12 +69,11 @@ class ProjectionTest : public ::testing::Test {
     open_views();
   }
 
-  void open_views(uint32_t counting_version = 1, RunnerOptions options = {}) {
+  void open_views(uint32_t counting_version = 1) {
     runner_.reset();
     views_.reset();
     views_ = std::move(eventstore::TableStore::open(dir_.sub("views"))).value();
-    runner_ =
-        std::make_unique<Runner>(*log_, *views_, all_projections(counting_version), options);
+    runner_ = std::make_unique<Runner>(*log_, *views_, all_projections(counting_version));
     queries_ = std::make_unique<Queries>(*views_, *runner_);
   }
 

@@ -64,7 +64,7 @@ TEST_F(ProjectionTest, AVersionBumpRebuildsBesideTheOldVersion) {
   };
   EXPECT_EQ(value_at_1().find("/v2"), std::string::npos);
 
-  open_views(/*counting_version=*/2, kBulk);  // the new version is built in bulk mode
+  open_views(/*counting_version=*/2);
   ASSERT_TRUE(runner_->start());
   // Until the new version has caught up, queries read the old, complete one (or the new one once
   // it has switched); never a half-built table.
@@ -101,14 +101,11 @@ TEST_F(ProjectionTest, LiveIncrementalViewsEqualARebuildFromZero) {
   const auto incremental = dump(*views_, *runner_, kViews);
   ASSERT_GT(incremental.size(), 1000u);
 
-  for (const RunnerOptions options : {RunnerOptions{}, kBulk}) {
-    runner_.reset();
-    for (const auto& v : kViews) ASSERT_TRUE(Runner::reset(*views_, v));
-    runner_ = std::make_unique<Runner>(*log_, *views_, all_projections(), options);
-    catch_up();
-    EXPECT_EQ(dump(*views_, *runner_, kViews), incremental)
-        << (options.bulk_behind == 1 ? "bulk" : "batches");
-  }
+  runner_.reset();
+  for (const auto& v : kViews) ASSERT_TRUE(Runner::reset(*views_, v));
+  runner_ = std::make_unique<Runner>(*log_, *views_, all_projections());
+  catch_up();
+  EXPECT_EQ(dump(*views_, *runner_, kViews), incremental);
 }
 
 TEST_F(ProjectionTest, ReadYourWritesWithALiveRunner) {
@@ -176,9 +173,8 @@ TEST_F(ProjectionTest, SigkillDuringProjectionLeavesViewsAndCheckpointsConsisten
   for (int round = 0; round < 8; ++round) {
     pid_t pid = ::fork();
     if (pid == 0) {
-      // Odd rounds apply in bulk mode (rows ingested as table files), even ones in batches.
       ::execl(CRASH_CHILD, CRASH_CHILD, dir_.sub("log").c_str(), dir_.sub("views").c_str(),
-              round % 2 ? "bulk" : nullptr, nullptr);
+              nullptr);
       ::_exit(127);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 200));
