@@ -7,6 +7,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <shared_mutex>
 
@@ -21,6 +22,13 @@ rocksdb::Slice slice(std::string_view s) {
   return rocksdb::Slice(s.data(), s.size());
 }
 
+constexpr unsigned kStampBits = 16;
+
+uint32_t stamp_slot(TableStore::TableId table, std::string_view key) {
+  const uint64_t h = std::hash<std::string_view>{}(key) ^ table;
+  return static_cast<uint32_t>((h * 0x9E3779B97F4A7C15ull) >> (64 - kStampBits));  // Fibonacci
+}
+
 }  // namespace
 
 // Rows go straight into a RocksDB WriteBatch; the tables a batch touches are checked again when
@@ -29,6 +37,7 @@ struct TableStore::Batch::Rep {
   const TableStore::Impl* store;
   rocksdb::WriteBatch batch;
   std::vector<TableId> tables;  // distinct ids touched
+  std::vector<uint32_t> stamps;  // the row stamps to bump once written
   size_t operations = 0;
   size_t bytes = 0;
 };
@@ -52,6 +61,8 @@ struct TableStore::Impl {
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // by TableId; kept until close
   std::vector<bool> dropped;
   std::map<std::string, TableId, std::less<>> by_name;
+  std::unique_ptr<std::atomic<uint64_t>[]> stamps =
+      std::make_unique<std::atomic<uint64_t>[]>(1u << kStampBits);
 
   ~Impl() {
     if (!db) return;
@@ -76,6 +87,7 @@ void TableStore::Batch::put(TableId table, std::string_view key, std::string_vie
   ++rep_->operations;
   if (std::find(rep_->tables.begin(), rep_->tables.end(), table) == rep_->tables.end())
     rep_->tables.push_back(table);
+  rep_->stamps.push_back(stamp_slot(table, key));
   if (auto* h = rep_->store->handle(table)) rep_->batch.Put(h, slice(key), slice(value));
 }
 
@@ -84,6 +96,7 @@ void TableStore::Batch::erase(TableId table, std::string_view key) {
   ++rep_->operations;
   if (std::find(rep_->tables.begin(), rep_->tables.end(), table) == rep_->tables.end())
     rep_->tables.push_back(table);
+  rep_->stamps.push_back(stamp_slot(table, key));
   if (auto* h = rep_->store->handle(table)) rep_->batch.Delete(h, slice(key));
 }
 
@@ -182,7 +195,14 @@ result<void> TableStore::write(Batch&& batch) {
   wo.disableWAL = true;
   auto s = impl_->db->Write(wo, &batch.rep_->batch);
   if (!s.ok()) return from_status(s);
+  // After the write: a reader that sees the new stamp reads the new row.
+  for (uint32_t slot : batch.rep_->stamps)
+    impl_->stamps[slot].fetch_add(1, std::memory_order_release);
   return {};
+}
+
+uint64_t TableStore::row_stamp(TableId table, std::string_view key) const {
+  return impl_->stamps[stamp_slot(table, key)].load(std::memory_order_acquire);
 }
 
 result<void> TableStore::compact() {

@@ -65,6 +65,12 @@ class TableStore {
   /// piles of fresh files nor compete with background compaction). Errors: io_error.
   result<void> compact();
 
+  /// A number that changes whenever the row `key` of `table` is written: write() bumps it after
+  /// the batch is applied, before it returns. Taken before a read, it lets the reader keep what
+  /// it read: the copy is current while the number stays the same. Rows share numbers (there are
+  /// 65,536), so a write of another row may change it too; that only costs a read.
+  uint64_t row_stamp(TableId table, std::string_view key) const;
+
   result<std::optional<std::string>> get(TableId table, std::string_view key) const;
   /// Several rows of one table at once (RocksDB MultiGet), in the order of `keys`.
   result<std::vector<std::optional<std::string>>> get_many(

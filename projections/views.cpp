@@ -691,24 +691,36 @@ eventstore::result<std::shared_ptr<const domain::Record>> Queries::record_in(
 
 eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> Queries::records_in(
     TableId records, EntityKind kind, const std::vector<std::string>& ids) const {
-  std::vector<std::string> keys;
-  keys.reserve(ids.size());
-  for (const auto& id : ids) keys.push_back(record_key(kind, id));
+  std::vector<std::shared_ptr<const domain::Record>> out(ids.size());
+  std::vector<std::string> keys;  // of the rows to read
+  std::vector<size_t> at;         // their places in `out`
+  std::vector<uint64_t> stamps;   // their stamps, taken before the read
+  for (size_t i = 0; i < ids.size(); ++i) {
+    std::string key = record_key(kind, ids[i]);
+    const uint64_t stamp = views_.row_stamp(records, key);
+    if (auto cached = decoded_.find(key);
+        cached && cached->table == records && cached->stamp == stamp) {
+      out[i] = std::shared_ptr<const domain::Record>(cached, &cached->record);
+      continue;
+    }
+    keys.push_back(std::move(key));
+    at.push_back(i);
+    stamps.push_back(stamp);
+  }
+  if (keys.empty()) return out;
   auto rows = views_.get_many(records, keys);
   if (!rows) return unexpected(rows.error());
-  std::vector<std::shared_ptr<const domain::Record>> out(ids.size());
-  for (size_t i = 0; i < ids.size(); ++i) {
-    auto& row = (*rows)[i];
+  for (size_t j = 0; j < keys.size(); ++j) {
+    const auto& row = (*rows)[j];
     if (!row) continue;
-    auto cached = decoded_.find(keys[i]);
-    if (!cached || cached->row != *row) {
-      auto decoded = domain::codec::decode_record(*row);
-      if (!decoded)
-        return unexpected(error{errc::corruption, "a stored record does not decode: " + ids[i]});
-      cached = std::make_shared<const Decoded>(Decoded{std::move(*row), std::move(*decoded)});
-      decoded_.put(std::move(keys[i]), cached);
-    }
-    out[i] = std::shared_ptr<const domain::Record>(cached, &cached->record);
+    auto decoded = domain::codec::decode_record(*row);
+    if (!decoded)
+      return unexpected(
+          error{errc::corruption, "a stored record does not decode: " + ids[at[j]]});
+    auto cached =
+        std::make_shared<const Decoded>(Decoded{records, stamps[j], std::move(*decoded)});
+    decoded_.put(std::move(keys[j]), cached);
+    out[at[j]] = std::shared_ptr<const domain::Record>(cached, &cached->record);
   }
   return out;
 }

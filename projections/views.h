@@ -162,9 +162,9 @@ class Queries {
   eventstore::result<std::shared_ptr<const domain::Record>> record_in(TableId records,
                                                                       domain::EntityKind kind,
                                                                       const std::string& id) const;
-  /// Several records at once (one MultiGet), in the order of `ids`; null where none. A row read
-  /// before is not decoded again: the cache keeps decoded records beside the bytes they came
-  /// from, and a record is taken from it only while its row still has exactly those bytes.
+  /// Several records at once, in the order of `ids`; null where none. Records read before come
+  /// from the cache while their rows' stamps (TableStore::row_stamp) are unchanged; the others
+  /// are read with one MultiGet.
   eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> records_in(
       TableId records, domain::EntityKind kind, const std::vector<std::string>& ids) const;
   /// The records named by the keys of `index` in [from, to) (the id after the last '\0'), a page.
@@ -172,7 +172,8 @@ class Queries {
                                    const std::string& to, size_t limit) const;
 
   struct Decoded {
-    std::string row;
+    TableId table;
+    uint64_t stamp;  // the row's stamp, taken before it was read
     domain::Record record;
   };
 

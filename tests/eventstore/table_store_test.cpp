@@ -53,5 +53,41 @@ TEST(TableStoreTest, BatchesScansDropsAndReopens) {
   EXPECT_EQ(store->tables(), (std::vector<std::string>{"b"}));
 }
 
+TEST(TableStoreTest, RowStampsChangeWhenTheirRowsAreWritten) {
+  crm::testing::TempDir dir;
+  auto store = std::move(TableStore::open(dir.sub("views"))).value();
+  auto a = *store->table("a");
+  auto stamps = [&](const std::string& prefix) {
+    std::vector<uint64_t> out;
+    for (int i = 0; i < 1000; ++i) out.push_back(store->row_stamp(a, prefix + std::to_string(i)));
+    return out;
+  };
+  const auto written_before = stamps("w");
+  const auto others_before = stamps("o");
+  auto batch = store->batch();
+  for (int i = 0; i < 1000; ++i)
+    if (i % 2)
+      batch.put(a, "w" + std::to_string(i), "v");
+    else
+      batch.erase(a, "w" + std::to_string(i));
+  EXPECT_EQ(stamps("w"), written_before) << "nothing changes before the batch is written";
+  ASSERT_TRUE(store->write(std::move(batch)));
+  const auto written_after = stamps("w");
+  const auto others_after = stamps("o");
+  for (int i = 0; i < 1000; ++i)
+    EXPECT_NE(written_after[i], written_before[i]) << "row w" << i << " was written";
+  // Rows share stamps, so a few of the rows not written may have changed too: about 1000 x 1000
+  // / 65,536 = 15 expected.
+  int changed = 0;
+  for (int i = 0; i < 1000; ++i) changed += others_after[i] != others_before[i];
+  EXPECT_LT(changed, 50);
+
+  ASSERT_TRUE(store->drop("a"));
+  auto late = store->batch();
+  late.put(a, "w1", "x");
+  EXPECT_FALSE(store->write(std::move(late)));
+  EXPECT_EQ(store->row_stamp(a, "w1"), written_after[1]) << "a failed write changes no stamp";
+}
+
 }  // namespace
 }  // namespace crm::eventstore

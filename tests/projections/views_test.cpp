@@ -51,9 +51,11 @@ TEST(TextTest, PolishOrderAndFolding) {
 
 TEST_F(ViewsTest, RecordsViewFollowsEveryChange) {
   ok(K::client, Action::create, "c-1", {{"name", "Stara Nazwa"}});
+  catch_up();
+  EXPECT_EQ((*queries_->record(K::client, "c-1"))->text("name"), "Stara Nazwa");
   ok(K::client, Action::update, "c-1", {{"name", "Nowa Nazwa"}, {"status", "active"}});
   catch_up();
-  auto r = queries_->record(K::client, "c-1");
+  auto r = queries_->record(K::client, "c-1");  // not the copy kept from the first read
   ASSERT_TRUE(r);
   ASSERT_TRUE(r->has_value());
   EXPECT_EQ((*r)->text("name"), "Nowa Nazwa");
