@@ -36,7 +36,7 @@ uint32_t stamp_slot(TableStore::TableId table, std::string_view key) {
 struct TableStore::Batch::Rep {
   const TableStore::Impl* store;
   rocksdb::WriteBatch batch;
-  std::vector<TableId> tables;  // distinct ids touched
+  std::vector<TableId> tables;   // distinct ids touched
   std::vector<uint32_t> stamps;  // the row stamps to bump once written
   size_t operations = 0;
   size_t bytes = 0;

@@ -715,10 +715,8 @@ eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> Queries::
     if (!row) continue;
     auto decoded = domain::codec::decode_record(*row);
     if (!decoded)
-      return unexpected(
-          error{errc::corruption, "a stored record does not decode: " + ids[at[j]]});
-    auto cached =
-        std::make_shared<const Decoded>(Decoded{records, stamps[j], std::move(*decoded)});
+      return unexpected(error{errc::corruption, "a stored record does not decode: " + ids[at[j]]});
+    auto cached = std::make_shared<const Decoded>(Decoded{records, stamps[j], std::move(*decoded)});
     decoded_.put(std::move(keys[j]), cached);
     out[at[j]] = std::shared_ptr<const domain::Record>(cached, &cached->record);
   }
