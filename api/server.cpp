@@ -96,6 +96,78 @@ struct TaskNotice {
   uint64_t position = 0;
 };
 
+// The WebSocket's transport: a tcp_stream whose writes never interleave. Each async_write_some
+// writes its whole buffer before the next one starts, queued in order. WsSession writes many
+// ready-made event frames with one call (one system call for many messages, where Beast writes
+// one message per operation), so Beast's own frames (pong, close) cannot land inside them,
+// however full the socket's buffer is. Beast never overlaps two writes of its own.
+class SerialWrites {
+ public:
+  using executor_type = beast::tcp_stream::executor_type;
+  explicit SerialWrites(tcp::socket&& socket) : next_(std::move(socket)) {}
+
+  executor_type get_executor() noexcept { return next_.get_executor(); }
+  beast::tcp_stream& next_layer() noexcept { return next_; }
+
+  template <class MutableBuffers, class Token>
+  auto async_read_some(const MutableBuffers& buffers, Token&& token) {
+    return next_.async_read_some(buffers, std::forward<Token>(token));
+  }
+
+  template <class ConstBuffers, class Token>
+  auto async_write_some(const ConstBuffers& buffers, Token&& token) {
+    return net::async_initiate<Token, void(beast::error_code, size_t)>(
+        [this](auto handler, const ConstBuffers& b) {
+          if (!busy_) return write(b, std::move(handler));
+          auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+          waiting_.push_back([this, b, shared] { write(b, std::move(*shared)); });
+        },
+        token, buffers);
+  }
+
+ private:
+  template <class ConstBuffers, class Handler>
+  void write(const ConstBuffers& buffers, Handler&& handler) {
+    busy_ = true;
+    net::async_write(next_, buffers,
+                     [this, h = std::move(handler)](beast::error_code ec, size_t n) mutable {
+                       busy_ = false;
+                       if (!waiting_.empty()) {  // after an error too: it fails at once
+                         auto next = std::move(waiting_.front());
+                         waiting_.pop_front();
+                         next();
+                       }
+                       std::move(h)(ec, n);
+                     });
+  }
+
+  beast::tcp_stream next_;
+  bool busy_ = false;
+  std::deque<std::function<void()>> waiting_;
+};
+
+// Beast's websocket stream closes the connection through the layers (found by ADL).
+template <class Handler>
+void async_teardown(beast::role_type role, SerialWrites& s, Handler&& handler) {
+  beast::async_teardown(role, s.next_layer(), std::forward<Handler>(handler));
+}
+
+// Appends a server's WebSocket text frame (unmasked, final) holding `payload` (RFC 6455, 5.2).
+void append_text_frame(std::string& out, std::string_view payload) {
+  const uint64_t n = payload.size();
+  out.push_back(static_cast<char>(0x81));
+  if (n < 126) {
+    out.push_back(static_cast<char>(n));
+  } else if (n <= 0xFFFF) {
+    out.push_back(static_cast<char>(126));
+    for (int shift = 8; shift >= 0; shift -= 8) out.push_back(static_cast<char>(n >> shift));
+  } else {
+    out.push_back(static_cast<char>(127));
+    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(n >> shift));
+  }
+  out.append(payload);
+}
+
 }  // namespace
 
 class WsSession;
@@ -316,46 +388,62 @@ class WsSession : public Connection, public std::enable_shared_from_this<WsSessi
     next_ = batch_.size() >= kMax ? last + 1 : head + 1;
   }
 
+  // Writes what is pending, one write at a time: a reply, a My tasks push, or every event
+  // message collected (up to kBatchBytes), as ready-made frames in one write.
   void pump() {
     if (writing_ || closing_ || !ws_.is_open()) return;
-    const std::string* text = nullptr;
-    std::shared_ptr<const std::string> shared;
-    if (!control_.empty()) {
-      current_ = std::move(control_.front());
-      control_.pop_front();
-      text = &current_;
-    } else if (my_tasks_position_) {
-      JsonWriter w;
-      w.begin_object()
-          .key("type")
-          .string("my_tasks_changed")
-          .key("task_id")
-          .string(my_tasks_task_.substr(my_tasks_task_.find('-') + 1));
-      w.key("position").unsigned_number(my_tasks_position_).end_object();
-      current_ = w.take();
-      my_tasks_position_ = 0;
-      text = &current_;
-    } else if (subscribed_) {
-      if (batch_index_ >= batch_.size()) {
-        batch_.clear();
-        batch_index_ = 0;
-        collect();
+    if (!control_.empty() || my_tasks_position_) {
+      if (!control_.empty()) {
+        current_ = std::move(control_.front());
+        control_.pop_front();
+      } else {
+        JsonWriter w;
+        w.begin_object()
+            .key("type")
+            .string("my_tasks_changed")
+            .key("task_id")
+            .string(my_tasks_task_.substr(my_tasks_task_.find('-') + 1));
+        w.key("position").unsigned_number(my_tasks_position_).end_object();
+        current_ = w.take();
+        my_tasks_position_ = 0;
       }
-      if (batch_index_ < batch_.size()) shared = batch_[batch_index_++];
+      writing_ = true;
+      ws_.text(true);
+      ws_.async_write(
+          net::buffer(current_),
+          [self = shared_from_this()](beast::error_code ec, size_t) { self->done_writing(ec, 1); });
+      return;
     }
-    if (!text && !shared) return;
+    if (!subscribed_) return;
+    if (batch_index_ >= batch_.size()) {
+      batch_.clear();
+      batch_index_ = 0;
+      collect();
+    }
+    if (batch_index_ >= batch_.size()) return;
+    constexpr size_t kBatchBytes = 64 * 1024;
+    auto frames = std::make_shared<std::string>();
+    uint64_t messages = 0;
+    for (; batch_index_ < batch_.size() && frames->size() < kBatchBytes; ++batch_index_, ++messages)
+      append_text_frame(*frames, *batch_[batch_index_]);
     writing_ = true;
-    ws_.text(true);
-    const net::const_buffer buffer = text ? net::buffer(*text) : net::buffer(*shared);
-    ws_.async_write(buffer, [self = shared_from_this(), shared](beast::error_code ec, size_t) {
-      self->writing_ = false;
-      if (ec) return;
-      ++self->server_.ws_messages;
-      self->pump();
-    });
+    // One async_write_some, which SerialWrites writes whole (net::async_write would hand it
+    // over in pieces of 64 KiB, and a pong could land between two of them).
+    ws_.next_layer().async_write_some(
+        net::buffer(*frames),
+        [self = shared_from_this(), frames, messages](beast::error_code ec, size_t) {
+          self->done_writing(ec, messages);
+        });
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  void done_writing(beast::error_code ec, uint64_t messages) {
+    writing_ = false;
+    if (ec) return;
+    server_.ws_messages += messages;
+    pump();
+  }
+
+  websocket::stream<SerialWrites> ws_;
   Server::Impl& server_;
   Principal who_;
   beast::flat_buffer in_;

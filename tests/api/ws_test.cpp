@@ -26,13 +26,24 @@ class Client {
           req.set(beast::http::field::authorization, "Bearer " + token);
         }));
     ws_.handshake("127.0.0.1", "/api/v1/ws");
+    ws_.control_callback([this](beast::websocket::frame_type kind, beast::string_view) {
+      if (kind == beast::websocket::frame_type::pong) ++pongs_;
+    });
   }
   void send(const std::string& text) { ws_.write(net::buffer(text)); }
-  /// The next message as a parsed object.
-  domain::Object next() {
+  void ping() { ws_.ping({}); }
+  /// Pongs received so far (while reading messages).
+  int pongs() const { return pongs_; }
+  /// The next message as text.
+  std::string next_text() {
     beast::flat_buffer buffer;
     ws_.read(buffer);
-    auto parsed = parse_object(beast::buffers_to_string(buffer.data()));
+    EXPECT_TRUE(ws_.got_text());
+    return beast::buffers_to_string(buffer.data());
+  }
+  /// The next message as a parsed object.
+  domain::Object next() {
+    auto parsed = parse_object(next_text());
     EXPECT_TRUE(parsed);
     return parsed ? *parsed : domain::Object{};
   }
@@ -47,6 +58,7 @@ class Client {
  private:
   net::io_context ioc_;
   beast::websocket::stream<tcp::socket> ws_;
+  int pongs_ = 0;
 };
 
 using WebSocket = ServerFixture;
@@ -85,6 +97,47 @@ TEST_F(WebSocket, CatchUpThenLiveWithoutGapsUnderConcurrentWrites) {
   EXPECT_EQ(Client::text(live, "position"), std::to_string(head + 1));
   EXPECT_EQ(Client::text(live, "stream"), "client-w7-0");
   EXPECT_EQ(Client::text(live, "event_type"), "ClientRegistered");
+}
+
+// The server writes many event messages in one write, as frames it makes itself, while Beast
+// answers pings on the same socket. A client that reads slowly (the socket's buffers full) and
+// pings meanwhile must get every message whole and in order, with lengths in 16 and 64 bits, and
+// every pong.
+TEST_F(WebSocket, MessagesOfEveryLengthArriveWholeWhileASlowClientPings) {
+  const std::vector<size_t> sizes = {0, 5'000, 65'000, 70'000, 99'000};  // notes' bytes
+  constexpr int kEvents = 140;  // about 6.6 MB of messages: more than loopback buffers hold
+  for (int i = 0; i < kEvents; ++i) {
+    domain::Object fields = {{"kind", "note"},
+                             {"direction", "internal"},
+                             {"occurred_at", "2026-11-22T09:30:00Z"},
+                             {"subject", "Notatka " + std::to_string(i)}};
+    if (const size_t n = sizes[i % sizes.size()])
+      fields.emplace_back("notes", std::string(n, 'a' + i % 26));
+    ASSERT_TRUE(handler_->handle({domain::EntityKind::contact, domain::Action::create,
+                                  "n" + std::to_string(i), std::move(fields), "op-admin"}));
+  }
+  const uint64_t head = store_->head();
+  Client client(port_, token("auditor"));
+  client.send(R"({"op":"subscribe","stream":"contact","from":1})");
+  EXPECT_EQ(Client::text(client.next(), "type"), "subscribed");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the server fills the buffers
+  int pings = 0;
+  for (int i = 0; i < kEvents; ++i) {
+    if (i % 5 == 0) client.ping(), ++pings;
+    const std::string text = client.next_text();
+    auto m = parse_object(text);
+    ASSERT_TRUE(m) << "message " << i << " is not whole JSON (" << text.size() << " bytes)";
+    ASSERT_EQ(Client::text(*m, "stream"), "contact-n" + std::to_string(i)) << "gap or disorder";
+    const size_t n = sizes[i % sizes.size()];
+    if (n) {
+      EXPECT_NE(text.find(std::string(n, static_cast<char>('a' + i % 26))), std::string::npos) << i;
+    }
+  }
+  EXPECT_EQ(store_->head(), head);
+  client.ping(), ++pings;
+  client.send(R"({"op":"unsubscribe"})");  // answered after the pong of the ping before it
+  EXPECT_EQ(Client::text(client.next(), "type"), "unsubscribed");
+  EXPECT_EQ(client.pongs(), pings);
 }
 
 TEST_F(WebSocket, CategoryAndStreamSubscriptions) {
