@@ -33,7 +33,10 @@ namespace {
 class Connection {
  public:
   virtual ~Connection() = default;
+  /// Finishes what is under way, then closes.
   virtual void shutdown() = 0;
+  /// Closes the socket now: whatever waits on it fails (a client that stopped reading).
+  virtual void abort() = 0;
 };
 
 // Recent events as ready-made WebSocket messages, in log order without gaps.
@@ -246,6 +249,11 @@ class WsSession : public Connection, public std::enable_shared_from_this<WsSessi
           websocket::close_reason(websocket::close_code::going_away, "the server is shutting down"),
           [self](beast::error_code) {});
     });
+  }
+
+  void abort() override {
+    net::post(ws_.get_executor(),
+              [self = shared_from_this()] { beast::get_lowest_layer(self->ws_).close(); });
   }
 
   // Called by the hub (any thread): new events, or My tasks changed for this operator.
@@ -481,6 +489,10 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
       self->closing_ = true;
       if (!self->busy_) self->close();
     });
+  }
+
+  void abort() override {
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->stream_.close(); });
   }
 
  private:
@@ -723,9 +735,20 @@ void Server::stop(std::chrono::milliseconds grace) {
     for (const auto& w : s.registry)
       if (auto c = w.lock()) c->shutdown();
   }
-  const auto deadline = std::chrono::steady_clock::now() + grace;
-  while (s.connections.load() > 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto wait_for_connections = [&s](std::chrono::milliseconds bound) {
+    const auto deadline = std::chrono::steady_clock::now() + bound;
+    while (s.connections.load() > 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  };
+  wait_for_connections(grace);
+  // Whoever is still connected (a client that stopped reading) is cut off, so that what waits
+  // on its socket fails and lets go of its session before the io_context stops.
+  {
+    std::lock_guard lock(s.registry_mu);
+    for (const auto& w : s.registry)
+      if (auto c = w.lock()) c->abort();
+  }
+  wait_for_connections(std::chrono::seconds(1));
   s.workers.join();
   // Commands still being made durable answer on the store's thread through this io_context.
   while (s.answering.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));

@@ -43,7 +43,7 @@ class Server {
   /// The port bound (useful with port 0).
   uint16_t port() const;
   /// Stops accepting, lets requests in progress finish (up to `grace`), closes every connection
-  /// and joins the threads. Idempotent.
+  /// (cutting off those still open after `grace`) and joins the threads. Idempotent.
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
 
   struct Impl;

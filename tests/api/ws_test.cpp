@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <future>
 #include <thread>
 
 #include "tests/api/fixture.h"
@@ -34,6 +35,17 @@ class Client {
   void ping() { ws_.ping({}); }
   /// Pongs received so far (while reading messages).
   int pongs() const { return pongs_; }
+  /// Reads messages until the connection ends; returns how it ended.
+  beast::error_code read_until_error() {
+    beast::error_code ec;
+    while (!ec) {
+      beast::flat_buffer buffer;
+      ws_.read(buffer, ec);
+    }
+    return ec;
+  }
+  /// Shuts the socket down under a blocked reader (from another thread), to end a test bounded.
+  void cut() { ::shutdown(ws_.next_layer().native_handle(), SHUT_RDWR); }
   /// The next message as text.
   std::string next_text() {
     beast::flat_buffer buffer;
@@ -99,23 +111,31 @@ TEST_F(WebSocket, CatchUpThenLiveWithoutGapsUnderConcurrentWrites) {
   EXPECT_EQ(Client::text(live, "event_type"), "ClientRegistered");
 }
 
-// The server writes many event messages in one write, as frames it makes itself, while Beast
-// answers pings on the same socket. A client that reads slowly (the socket's buffers full) and
-// pings meanwhile must get every message whole and in order, with lengths in 16 and 64 bits, and
-// every pong.
-TEST_F(WebSocket, MessagesOfEveryLengthArriveWholeWhileASlowClientPings) {
-  const std::vector<size_t> sizes = {0, 5'000, 65'000, 70'000, 99'000};  // notes' bytes
-  constexpr int kEvents = 140;  // about 6.6 MB of messages: more than loopback buffers hold
+// Contacts n0, n1, ... whose notes have kNoteSizes[i % 5] bytes of one letter: about 6.6 MB of
+// messages, more than loopback buffers hold.
+const std::vector<size_t> kNoteSizes = {0, 5'000, 65'000, 70'000, 99'000};
+constexpr int kEvents = 140;
+std::string note(int i) {
+  return std::string(kNoteSizes[i % kNoteSizes.size()], static_cast<char>('a' + i % 26));
+}
+void write_notes(application::CommandHandler& handler) {
   for (int i = 0; i < kEvents; ++i) {
     domain::Object fields = {{"kind", "note"},
                              {"direction", "internal"},
                              {"occurred_at", "2026-11-22T09:30:00Z"},
                              {"subject", "Notatka " + std::to_string(i)}};
-    if (const size_t n = sizes[i % sizes.size()])
-      fields.emplace_back("notes", std::string(n, 'a' + i % 26));
-    ASSERT_TRUE(handler_->handle({domain::EntityKind::contact, domain::Action::create,
-                                  "n" + std::to_string(i), std::move(fields), "op-admin"}));
+    if (!note(i).empty()) fields.emplace_back("notes", note(i));
+    ASSERT_TRUE(handler.handle({domain::EntityKind::contact, domain::Action::create,
+                                "n" + std::to_string(i), std::move(fields), "op-admin"}));
   }
+}
+
+// The server writes many event messages in one write, as frames it makes itself, while Beast
+// answers pings on the same socket. A client that reads slowly (the socket's buffers full) and
+// pings meanwhile must get every message whole and in order, with lengths in 16 and 64 bits, and
+// every pong.
+TEST_F(WebSocket, MessagesOfEveryLengthArriveWholeWhileASlowClientPings) {
+  write_notes(*handler_);
   const uint64_t head = store_->head();
   Client client(port_, token("auditor"));
   client.send(R"({"op":"subscribe","stream":"contact","from":1})");
@@ -128,9 +148,8 @@ TEST_F(WebSocket, MessagesOfEveryLengthArriveWholeWhileASlowClientPings) {
     auto m = parse_object(text);
     ASSERT_TRUE(m) << "message " << i << " is not whole JSON (" << text.size() << " bytes)";
     ASSERT_EQ(Client::text(*m, "stream"), "contact-n" + std::to_string(i)) << "gap or disorder";
-    const size_t n = sizes[i % sizes.size()];
-    if (n) {
-      EXPECT_NE(text.find(std::string(n, static_cast<char>('a' + i % 26))), std::string::npos) << i;
+    if (!note(i).empty()) {
+      EXPECT_NE(text.find(note(i)), std::string::npos) << i;
     }
   }
   EXPECT_EQ(store_->head(), head);
@@ -138,6 +157,23 @@ TEST_F(WebSocket, MessagesOfEveryLengthArriveWholeWhileASlowClientPings) {
   client.send(R"({"op":"unsubscribe"})");  // answered after the pong of the ping before it
   EXPECT_EQ(Client::text(client.next(), "type"), "unsubscribed");
   EXPECT_EQ(client.pongs(), pings);
+}
+
+// A client that stops reading while the server still writes to it: stopping the server cuts it
+// off. Its session, waiting on the socket, lets go, and the client sees the connection end.
+TEST_F(WebSocket, StoppingCutsOffAClientThatStoppedReading) {
+  write_notes(*handler_);
+  Client client(port_, token("auditor"));
+  client.send(R"({"op":"subscribe","stream":"contact","from":1})");
+  EXPECT_EQ(Client::text(client.next(), "type"), "subscribed");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the server fills the buffers
+  server_->stop(std::chrono::milliseconds(200));  // its close frame waits behind the events
+  server_.reset();
+  auto ended = std::async(std::launch::async, [&] { return client.read_until_error(); });
+  const bool in_time = ended.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  if (!in_time) client.cut();
+  EXPECT_TRUE(in_time) << "the server left the connection open";
+  EXPECT_NE(ended.get(), beast::error_code()) << "the reads ended by an error";
 }
 
 TEST_F(WebSocket, CategoryAndStreamSubscriptions) {
