@@ -100,10 +100,10 @@ struct TaskNotice {
 };
 
 // The WebSocket's transport: a tcp_stream whose writes never interleave. Each async_write_some
-// writes its whole buffer before the next one starts, queued in order. WsSession writes many
-// ready-made event frames with one call (one system call for many messages, where Beast writes
-// one message per operation), so Beast's own frames (pong, close) cannot land inside them,
-// however full the socket's buffer is. Beast never overlaps two writes of its own.
+// writes its whole buffer before the next one starts, queued in order. WsSession writes its
+// messages as ready-made frames, many with one call (one system call for many messages, where
+// Beast writes one message per operation); Beast writes only the handshake, pongs and the close.
+// So Beast's frames cannot land inside a batch, however full the socket's buffer is.
 class SerialWrites {
  public:
   using executor_type = beast::tcp_stream::executor_type;
@@ -396,59 +396,54 @@ class WsSession : public Connection, public std::enable_shared_from_this<WsSessi
     next_ = batch_.size() >= kMax ? last + 1 : head + 1;
   }
 
-  // Writes what is pending, one write at a time: a reply, a My tasks push, or every event
-  // message collected (up to kBatchBytes), as ready-made frames in one write.
+  // Writes everything pending as ready-made frames in one write: replies, a My tasks push, then
+  // the event messages collected (up to kBatchBytes), and a reply the collecting itself made.
   void pump() {
     if (writing_ || closing_ || !ws_.is_open()) return;
-    if (!control_.empty() || my_tasks_position_) {
-      if (!control_.empty()) {
-        current_ = std::move(control_.front());
-        control_.pop_front();
-      } else {
-        JsonWriter w;
-        w.begin_object()
-            .key("type")
-            .string("my_tasks_changed")
-            .key("task_id")
-            .string(my_tasks_task_.substr(my_tasks_task_.find('-') + 1));
-        w.key("position").unsigned_number(my_tasks_position_).end_object();
-        current_ = w.take();
-        my_tasks_position_ = 0;
-      }
-      writing_ = true;
-      ws_.text(true);
-      ws_.async_write(
-          net::buffer(current_),
-          [self = shared_from_this()](beast::error_code ec, size_t) { self->done_writing(ec, 1); });
-      return;
-    }
-    if (!subscribed_) return;
-    if (batch_index_ >= batch_.size()) {
-      batch_.clear();
-      batch_index_ = 0;
-      collect();
-    }
-    if (batch_index_ >= batch_.size()) return;
     constexpr size_t kBatchBytes = 64 * 1024;
     auto frames = std::make_shared<std::string>();
     uint64_t messages = 0;
-    for (; batch_index_ < batch_.size() && frames->size() < kBatchBytes; ++batch_index_, ++messages)
-      append_text_frame(*frames, *batch_[batch_index_]);
+    auto add = [&](std::string_view message) {
+      append_text_frame(*frames, message);
+      ++messages;
+    };
+    auto add_replies = [&] {
+      for (; !control_.empty(); control_.pop_front()) add(control_.front());
+    };
+    add_replies();
+    if (my_tasks_position_) {
+      JsonWriter w;
+      w.begin_object()
+          .key("type")
+          .string("my_tasks_changed")
+          .key("task_id")
+          .string(my_tasks_task_.substr(my_tasks_task_.find('-') + 1));
+      w.key("position").unsigned_number(my_tasks_position_).end_object();
+      add(w.take());
+      my_tasks_position_ = 0;
+    }
+    if (subscribed_) {
+      if (batch_index_ >= batch_.size()) {
+        batch_.clear();
+        batch_index_ = 0;
+        collect();  // may end the subscription with an error reply
+      }
+      for (; batch_index_ < batch_.size() && frames->size() < kBatchBytes; ++batch_index_)
+        add(*batch_[batch_index_]);
+      add_replies();
+    }
+    if (messages == 0) return;
     writing_ = true;
     // One async_write_some, which SerialWrites writes whole (net::async_write would hand it
     // over in pieces of 64 KiB, and a pong could land between two of them).
     ws_.next_layer().async_write_some(
         net::buffer(*frames),
         [self = shared_from_this(), frames, messages](beast::error_code ec, size_t) {
-          self->done_writing(ec, messages);
+          self->writing_ = false;
+          if (ec) return;
+          self->server_.ws_messages += messages;
+          self->pump();
         });
-  }
-
-  void done_writing(beast::error_code ec, uint64_t messages) {
-    writing_ = false;
-    if (ec) return;
-    server_.ws_messages += messages;
-    pump();
   }
 
   websocket::stream<SerialWrites> ws_;
@@ -456,7 +451,6 @@ class WsSession : public Connection, public std::enable_shared_from_this<WsSessi
   Principal who_;
   beast::flat_buffer in_;
   std::deque<std::string> control_;  // replies to the client's messages (bounded)
-  std::string current_;
   bool writing_ = false, closing_ = false, subscribed_ = false;
   eventstore::StreamFilter filter_;
   uint64_t next_ = 1;

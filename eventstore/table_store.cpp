@@ -37,9 +37,15 @@ struct TableStore::Batch::Rep {
   const TableStore::Impl* store;
   rocksdb::WriteBatch batch;
   std::vector<TableId> tables;   // distinct ids touched
-  std::vector<uint32_t> stamps;  // the row stamps to bump once written
-  size_t operations = 0;
+  std::vector<uint32_t> stamps;  // the row stamps to bump once written, one per operation
   size_t bytes = 0;
+
+  // Counts an operation on `key` of `table` of `size` bytes.
+  void note(TableId table, std::string_view key, size_t size) {
+    bytes += size;
+    if (std::find(tables.begin(), tables.end(), table) == tables.end()) tables.push_back(table);
+    stamps.push_back(stamp_slot(table, key));
+  }
 };
 
 TableStore::Batch::Batch(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
@@ -48,7 +54,7 @@ TableStore::Batch::Batch(Batch&&) noexcept = default;
 TableStore::Batch& TableStore::Batch::operator=(Batch&&) noexcept = default;
 
 size_t TableStore::Batch::operations() const noexcept {
-  return rep_->operations;
+  return rep_->stamps.size();
 }
 size_t TableStore::Batch::bytes() const noexcept {
   return rep_->bytes;
@@ -83,20 +89,12 @@ TableStore::Batch TableStore::batch() const {
 }
 
 void TableStore::Batch::put(TableId table, std::string_view key, std::string_view value) {
-  rep_->bytes += key.size() + value.size();
-  ++rep_->operations;
-  if (std::find(rep_->tables.begin(), rep_->tables.end(), table) == rep_->tables.end())
-    rep_->tables.push_back(table);
-  rep_->stamps.push_back(stamp_slot(table, key));
+  rep_->note(table, key, key.size() + value.size());
   if (auto* h = rep_->store->handle(table)) rep_->batch.Put(h, slice(key), slice(value));
 }
 
 void TableStore::Batch::erase(TableId table, std::string_view key) {
-  rep_->bytes += key.size();
-  ++rep_->operations;
-  if (std::find(rep_->tables.begin(), rep_->tables.end(), table) == rep_->tables.end())
-    rep_->tables.push_back(table);
-  rep_->stamps.push_back(stamp_slot(table, key));
+  rep_->note(table, key, key.size());
   if (auto* h = rep_->store->handle(table)) rep_->batch.Delete(h, slice(key));
 }
 

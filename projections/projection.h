@@ -83,7 +83,8 @@ class Projection {
   virtual unsigned lane() const { return 0; }
   virtual void apply(const Event& event, ViewWriter& out) = 0;
   /// Called after the last event of a batch, before the batch is written: a projection that
-  /// keeps rows in memory while a batch is applied writes them here.
+  /// keeps rows in memory while a batch is applied writes them here. Called for a batch that
+  /// fails too (then they are dropped with it), so nothing kept outlives its batch.
   virtual void flush(ViewWriter& /*out*/) {}
 };
 

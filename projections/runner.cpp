@@ -262,13 +262,16 @@ eventstore::result<bool> Runner::step(Lane& lane, Pass& pass, std::chrono::milli
     pass.subscription = log_.subscribe(eventstore::StreamFilter::all(), pass.examined + 1);
     return unexpected(e);
   };
+  std::optional<error> undecodable;
   for (const auto& raw : *events) {
     const auto kind = domain::kind_from_name(raw.category());
     if (!kind) continue;  // not a CRM record's stream
     auto decoded = domain::codec::decode(raw.type, raw.payload);
-    if (!decoded)
-      return fail(
-          error{errc::corruption, "event " + std::to_string(raw.position) + " does not decode"});
+    if (!decoded) {
+      undecodable =
+          error{errc::corruption, "event " + std::to_string(raw.position) + " does not decode"};
+      break;
+    }
     const Event event{raw, *decoded, *kind,
                       std::string_view(raw.stream).substr(raw.category().size() + 1)};
     for (Slot* s : lane.slots) {
@@ -278,11 +281,13 @@ eventstore::result<bool> Runner::step(Lane& lane, Pass& pass, std::chrono::milli
       s->projection->apply(event, writer);
     }
   }
+  // Flushed even when the batch fails: what projections kept for it goes, with the batch.
   for (Slot* s : lane.slots) {
     if (!s->applies(pass.building)) continue;
     writer.bind(&s->tables(pass.building));
     s->projection->flush(writer);
   }
+  if (undecodable) return fail(*undecodable);
   if (writer.failure()) return fail(*writer.failure());
   writer.finish();
   const uint64_t examined = pass.subscription->next_position() - 1;
