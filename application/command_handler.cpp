@@ -1,6 +1,7 @@
 #include "application/command_handler.h"
 
 #include <chrono>
+#include <future>
 
 #include "application/passwords.h"
 #include "domain/codec.h"
@@ -74,12 +75,14 @@ bool CommandHandler::exists(EntityKind kind, std::string_view id) const {
   return v && *v > 0;
 }
 
-// A command on its way: stamped, with its metadata, and how many times it was decided.
+// A command on its way: stamped, with its metadata, how many times it was decided, and whether
+// it holds the numbering turn.
 struct CommandHandler::Run {
   domain::Command command;
   Request request;
   eventstore::Metadata metadata;
   int attempts = 0;
+  bool numbering = false;
 };
 
 // The metadata; with an Idempotency-Key seen before, the first outcome instead.
@@ -111,11 +114,27 @@ bool CommandHandler::retry(Run& run, const result<Outcome>& outcome) {
 result<Outcome> CommandHandler::handle(domain::Command command, const Request& request) {
   Run run{std::move(command), request, {}};
   if (auto answered = begin(run)) return std::move(*answered);
+  struct PassOnReturn {
+    CommandHandler* handler = nullptr;
+    ~PassOnReturn() {
+      if (handler) handler->pass_numbering_turn();
+    }
+  } turn;
   for (;;) {
     auto decided = decide(run);
     if (!decided) return unexpected(decided.error());
     if (auto* outcome = std::get_if<Outcome>(&*decided)) return std::move(*outcome);
-    auto outcome = settle(run, store_.append(std::move(std::get<Appends>(*decided)), run.metadata));
+    auto& appends = std::get<Appends>(*decided);
+    if (appends.takes_number && !run.numbering) {
+      auto given = std::make_shared<std::promise<void>>();
+      auto turn_came = given->get_future();
+      take_numbering_turn([given] { given->set_value(); });
+      turn_came.wait();
+      run.numbering = true;
+      turn.handler = this;
+      continue;  // decided again: the number may have been taken meanwhile
+    }
+    auto outcome = settle(run, store_.append(std::move(appends.streams), run.metadata));
     if (!retry(run, outcome)) return outcome;
   }
 }
@@ -133,8 +152,20 @@ void CommandHandler::attempt_async(std::shared_ptr<Run> run,
   if (!decided) return done(unexpected(decided.error()));
   if (auto* outcome = std::get_if<Outcome>(&*decided)) return done(std::move(*outcome));
   auto appends = std::move(std::get<Appends>(*decided));
+  if (appends.takes_number && !run->numbering) {
+    run->numbering = true;
+    std::function<void(result<Outcome>)> then_pass = [this, done = std::move(done)](
+                                                         result<Outcome> outcome) {
+      done(std::move(outcome));
+      pass_numbering_turn();
+    };
+    // Decided again in its turn: the number may have been taken meanwhile.
+    return take_numbering_turn([this, run = std::move(run), done = std::move(then_pass)] {
+      attempt_async(run, done);
+    });
+  }
   const eventstore::Metadata& metadata = run->metadata;
-  store_.append_async(std::move(appends), metadata,
+  store_.append_async(std::move(appends.streams), metadata,
                       [this, run = std::move(run), done = std::move(done)](
                           eventstore::result<eventstore::AppendResult> appended) mutable {
                         auto outcome = settle(*run, std::move(appended));
@@ -142,6 +173,34 @@ void CommandHandler::attempt_async(std::shared_ptr<Run> run,
                           return attempt_async(std::move(run), std::move(done));
                         done(std::move(outcome));
                       });
+}
+
+// Deciding two registrations side by side would give both the same number, and one would
+// conflict (each retry again with all but one of the others).
+void CommandHandler::take_numbering_turn(std::function<void()> start) {
+  {
+    std::lock_guard lock(numbering_mu_);
+    if (numbering_taken_) {
+      numbering_waiting_.push_back(std::move(start));
+      return;
+    }
+    numbering_taken_ = true;
+  }
+  start();
+}
+
+void CommandHandler::pass_numbering_turn() {
+  std::function<void()> next;
+  {
+    std::lock_guard lock(numbering_mu_);
+    if (numbering_waiting_.empty()) {
+      numbering_taken_ = false;
+      return;
+    }
+    next = std::move(numbering_waiting_.front());
+    numbering_waiting_.pop_front();
+  }
+  next();
 }
 
 result<std::variant<Outcome, CommandHandler::Appends>> CommandHandler::decide(
@@ -179,12 +238,13 @@ result<std::variant<Outcome, CommandHandler::Appends>> CommandHandler::decide(
 
   Appends appends;
   for (const auto& s : decision->streams) {
+    appends.takes_number |= s.kind == EntityKind::counter;
     eventstore::StreamAppend a;
     a.stream = domain::stream_of(s.kind, s.id);
     a.expected = eventstore::ExpectedVersion::exact(s.expected_version);
     for (const auto& e : s.events)
       a.events.push_back({e.type, domain::codec::encode(e), domain::codec::kSchemaVersion});
-    appends.push_back(std::move(a));
+    appends.streams.push_back(std::move(a));
   }
   return appends;
 }
