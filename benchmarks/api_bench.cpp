@@ -8,6 +8,7 @@
 // usage: api_bench [--quick] [--json FILE] [NAME-PREFIX ...]
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,9 +27,17 @@ namespace {
 
 struct WrkResult {
   double rps = 0, p50_ms = 0, p99_ms = 0;
+  double cpu_us = 0;  // CPU time of this process (the server) per request
   uint64_t non_2xx = 0;
   bool ok = false;
 };
+
+double process_cpu_us() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto us = [](const timeval& t) { return t.tv_sec * 1e6 + t.tv_usec; };
+  return us(u.ru_utime) + us(u.ru_stime);
+}
 
 double to_ms(const std::string& number, const std::string& unit) {
   const double v = std::stod(number);
@@ -43,13 +52,17 @@ WrkResult wrk(const std::string& url, int connections, int seconds, const std::s
                           std::to_string(seconds) + "s" + (script.empty() ? "" : " -s " + script) +
                           " '" + url + "' 2>&1";
   WrkResult r;
+  const double cpu_before = process_cpu_us();
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
   std::string out;
   char buf[4096];
   while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
   pclose(p);
+  const double cpu = process_cpu_us() - cpu_before;
   std::smatch m;
+  if (std::regex_search(out, m, std::regex(R"(([0-9]+) requests in)")) && std::stod(m[1]) > 0)
+    r.cpu_us = cpu / std::stod(m[1]);
   if (std::regex_search(out, m, std::regex(R"(Requests/sec:\s+([0-9.]+))"))) {
     r.rps = std::stod(m[1]);
     r.ok = true;
@@ -151,7 +164,7 @@ int main(int argc, char** argv) {
     report(s, {"api.get",
                "GET /api/v1/clients/c1, 64 connections, " + std::to_string(seconds) + "s, " +
                    std::to_string(body.size()) + " B, p99 " + number(ours.p99_ms) + " ms (nginx " +
-                   number(theirs.p99_ms) + " ms)" +
+                   number(theirs.p99_ms) + " ms), server CPU " + number(ours.cpu_us) + " us/req" +
                    (ours.non_2xx ? ", NON-2XX: " + std::to_string(ours.non_2xx) : ""),
                ours.rps, "req/s", "nginx static file, same payload", theirs.rps,
                theirs.rps > 0 ? ours.rps / theirs.rps : 0});
@@ -166,7 +179,7 @@ int main(int argc, char** argv) {
     report(s, {"api.list",
                "GET " + path + " (small), 64 connections, " + std::to_string(body.size()) +
                    " B, p50/p99 " + number(ours.p50_ms) + "/" + number(ours.p99_ms) +
-                   " ms; target 20k req/s" +
+                   " ms, server CPU " + number(ours.cpu_us) + " us/req; target 20k req/s" +
                    (ours.non_2xx ? ", NON-2XX: " + std::to_string(ours.non_2xx) : ""),
                ours.rps, "req/s", "nginx static file, same payload", theirs.rps,
                theirs.rps > 0 ? ours.rps / theirs.rps : 0});
@@ -189,7 +202,7 @@ int main(int argc, char** argv) {
     const double baseline = store_appends(dir + "/append-baseline", s.quick ? 2 : 5);
     report(s, {"api.post",
                "POST /api/v1/contacts (durable), 64 connections; peak p99 " + number(peak.p99_ms) +
-                   " ms; at " + number(half.rps) + " req/s (about half of peak): p50/p99 " +
+                   " ms, server CPU " + number(peak.cpu_us) + " us/req; at " + number(half.rps) + " req/s (about half of peak): p50/p99 " +
                    number(half.p50_ms) + "/" + number(half.p99_ms) + " ms" +
                    (peak.non_2xx ? ", NON-2XX: " + std::to_string(peak.non_2xx) : ""),
                peak.rps, "req/s", "eventstore.append w64/b1/sync", baseline,
