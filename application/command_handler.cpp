@@ -1,5 +1,6 @@
 #include "application/command_handler.h"
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 
@@ -75,14 +76,14 @@ bool CommandHandler::exists(EntityKind kind, std::string_view id) const {
   return v && *v > 0;
 }
 
-// A command on its way: stamped, with its metadata, how many times it was decided, and whether
-// it holds the numbering turn.
+// A command on its way: stamped, with its metadata, how many times it was decided, and the
+// turns it holds.
 struct CommandHandler::Run {
   domain::Command command;
   Request request;
   eventstore::Metadata metadata;
   int attempts = 0;
-  bool numbering = false;
+  std::vector<std::string> turns;
 };
 
 // The metadata; with an Idempotency-Key seen before, the first outcome instead.
@@ -115,24 +116,24 @@ result<Outcome> CommandHandler::handle(domain::Command command, const Request& r
   Run run{std::move(command), request, {}};
   if (auto answered = begin(run)) return std::move(*answered);
   struct PassOnReturn {
-    CommandHandler* handler = nullptr;
+    CommandHandler& handler;
+    const Run& run;
     ~PassOnReturn() {
-      if (handler) handler->pass_numbering_turn();
+      for (const auto& stream : run.turns) handler.pass_turn(stream);
     }
-  } turn;
+  } pass{*this, run};
   for (;;) {
     auto decided = decide(run);
     if (!decided) return unexpected(decided.error());
     if (auto* outcome = std::get_if<Outcome>(&*decided)) return std::move(*outcome);
     auto& appends = std::get<Appends>(*decided);
-    if (appends.takes_number && !run.numbering) {
+    if (!appends.others.empty() && run.turns.empty()) {
       auto given = std::make_shared<std::promise<void>>();
       auto turn_came = given->get_future();
-      take_numbering_turn([given] { given->set_value(); });
+      take_turns(appends.others, 0, [given] { given->set_value(); });
       turn_came.wait();
-      run.numbering = true;
-      turn.handler = this;
-      continue;  // decided again: the number may have been taken meanwhile
+      run.turns = std::move(appends.others);
+      continue;  // decided again: the other records may have changed meanwhile
     }
     auto outcome = settle(run, store_.append(std::move(appends.streams), run.metadata));
     if (!retry(run, outcome)) return outcome;
@@ -152,15 +153,15 @@ void CommandHandler::attempt_async(std::shared_ptr<Run> run,
   if (!decided) return done(unexpected(decided.error()));
   if (auto* outcome = std::get_if<Outcome>(&*decided)) return done(std::move(*outcome));
   auto appends = std::move(std::get<Appends>(*decided));
-  if (appends.takes_number && !run->numbering) {
-    run->numbering = true;
-    std::function<void(result<Outcome>)> then_pass = [this, done = std::move(done)](
+  if (!appends.others.empty() && run->turns.empty()) {
+    run->turns = std::move(appends.others);
+    std::function<void(result<Outcome>)> then_pass = [this, run, done = std::move(done)](
                                                          result<Outcome> outcome) {
       done(std::move(outcome));
-      pass_numbering_turn();
+      for (const auto& stream : run->turns) pass_turn(stream);
     };
-    // Decided again in its turn: the number may have been taken meanwhile.
-    return take_numbering_turn([this, run = std::move(run), done = std::move(then_pass)] {
+    // Decided again in its turn: the other records may have changed meanwhile.
+    return take_turns(run->turns, 0, [this, run, done = std::move(then_pass)] {
       attempt_async(run, done);
     });
   }
@@ -175,30 +176,36 @@ void CommandHandler::attempt_async(std::shared_ptr<Run> run,
                       });
 }
 
-// Deciding two registrations side by side would give both the same number, and one would
-// conflict (each retry again with all but one of the others).
-void CommandHandler::take_numbering_turn(std::function<void()> start) {
+// Deciding two such commands side by side would decide both against the same state of the
+// other record (the same service-order number, say), and one would conflict.
+void CommandHandler::take_turns(std::vector<std::string> streams, size_t from,
+                                std::function<void()> start) {
+  if (from == streams.size()) return start();
+  const std::string stream = streams[from];
+  std::function<void()> rest = [this, streams = std::move(streams), from, start = std::move(start)] {
+    take_turns(streams, from + 1, start);
+  };
   {
-    std::lock_guard lock(numbering_mu_);
-    if (numbering_taken_) {
-      numbering_waiting_.push_back(std::move(start));
+    std::lock_guard lock(turns_mu_);
+    if (auto [at, fresh] = turns_.try_emplace(stream); !fresh) {
+      at->second.push_back(std::move(rest));
       return;
     }
-    numbering_taken_ = true;
   }
-  start();
+  rest();
 }
 
-void CommandHandler::pass_numbering_turn() {
+void CommandHandler::pass_turn(const std::string& stream) {
   std::function<void()> next;
   {
-    std::lock_guard lock(numbering_mu_);
-    if (numbering_waiting_.empty()) {
-      numbering_taken_ = false;
+    std::lock_guard lock(turns_mu_);
+    auto at = turns_.find(stream);
+    if (at->second.empty()) {
+      turns_.erase(at);
       return;
     }
-    next = std::move(numbering_waiting_.front());
-    numbering_waiting_.pop_front();
+    next = std::move(at->second.front());
+    at->second.pop_front();
   }
   next();
 }
@@ -238,14 +245,17 @@ result<std::variant<Outcome, CommandHandler::Appends>> CommandHandler::decide(
 
   Appends appends;
   for (const auto& s : decision->streams) {
-    appends.takes_number |= s.kind == EntityKind::counter;
     eventstore::StreamAppend a;
     a.stream = domain::stream_of(s.kind, s.id);
     a.expected = eventstore::ExpectedVersion::exact(s.expected_version);
     for (const auto& e : s.events)
       a.events.push_back({e.type, domain::codec::encode(e), domain::codec::kSchemaVersion});
+    if (s.kind != command.kind || s.id != command.id) appends.others.push_back(a.stream);
     appends.streams.push_back(std::move(a));
   }
+  std::sort(appends.others.begin(), appends.others.end());
+  appends.others.erase(std::unique(appends.others.begin(), appends.others.end()),
+                       appends.others.end());
   return appends;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -70,18 +71,18 @@ class CommandHandler {
 
   /// Runs a command. `command.now` is set from the clock. With `request.if_match` a different
   /// current version is a conflict; without it a version conflict with a concurrent writer is
-  /// retried once. Commands that take a number from a counter (service-order registrations) are
-  /// decided one at a time, each after the one before has been appended, so concurrent ones do
-  /// not conflict over the number. With `request.idempotency_key` a repeat of the same operator's command
+  /// retried once. Commands that also write other records (a service order's number counter,
+  /// an invoice's client, the contact a reply answers) are decided one at a time per such
+  /// record, each after the one before has been appended, so concurrent ones do not conflict
+  /// there. With `request.idempotency_key` a repeat of the same operator's command
   /// returns the first outcome and appends nothing. Every event carries the operator, the
   /// correlation and causation ids, and the command id (the namespaced idempotency key).
   result<Outcome> handle(domain::Command command, const Request& request = {});
 
   /// handle() without waiting for the append to be durable: loads and decides on the calling
   /// thread, and `done` gets the outcome there (refusals, repeats) or on the store's writer or
-  /// sync thread (like EventStore::append_async: quick, never blocking). A retry, or a
-  /// registration that waited for its numbering turn, is decided on the thread that ended the
-  /// attempt before it. The handler must outlive
+  /// sync thread (like EventStore::append_async: quick, never blocking). A retry, or a command
+  /// that waited for its turn, is decided on the thread that ended the attempt before it. The handler must outlive
   /// every pending `done`.
   void handle_async(domain::Command command, const Request& request,
                     std::function<void(result<Outcome>)> done);
@@ -101,18 +102,19 @@ class CommandHandler {
   struct Run;
   struct Appends {
     std::vector<eventstore::StreamAppend> streams;
-    bool takes_number = false;  // one of them is a counter's
+    std::vector<std::string> others;  // the streams written besides the target's, sorted
   };
   std::optional<result<Outcome>> begin(Run& run) const;
   /// Loads what the command needs and decides: the appends to make, or the outcome already.
   result<std::variant<Outcome, Appends>> decide(const Run& run) const;
-  /// The numbering turn: `start` runs now if no command holds it, else when it is passed on
-  /// (on the thread that passes it). Whoever got the turn passes it on exactly once.
-  void take_numbering_turn(std::function<void()> start);
-  void pass_numbering_turn();
   result<Outcome> settle(const Run& run,
                          eventstore::result<eventstore::AppendResult> appended) const;
   static bool retry(Run& run, const result<Outcome>& outcome);
+  /// Takes the turns of `streams` (sorted: commands never wait for each other in a circle) from
+  /// `from` on, then runs `start`: now if none is held, else on the thread that passes the
+  /// last one it waited for. Whoever took a turn passes it on exactly once.
+  void take_turns(std::vector<std::string> streams, size_t from, std::function<void()> start);
+  void pass_turn(const std::string& stream);
   void attempt_async(std::shared_ptr<Run> run, std::function<void(result<Outcome>)> done);
   /// The outcome of the first run of a repeated command.
   Outcome first_outcome(const eventstore::AppendResult& first,
@@ -121,9 +123,9 @@ class CommandHandler {
   eventstore::EventStore& store_;
   Options options_;
   Cache<domain::Record> loaded_;  // by stream
-  std::mutex numbering_mu_;
-  bool numbering_taken_ = false;
-  std::deque<std::function<void()>> numbering_waiting_;  // in arrival order
+  std::mutex turns_mu_;
+  // A stream's turn is taken while it is here; who waits for it, in arrival order.
+  std::map<std::string, std::deque<std::function<void()>>, std::less<>> turns_;
 };
 
 }  // namespace crm::application

@@ -26,11 +26,13 @@ class HandlerTest : public ::testing::Test {
  protected:
   void SetUp() override { reopen(); }
 
-  void reopen() {
+  // Durability is the event store's own test subject; tests of concurrent commands sync, so that
+  // many commands are decided while an append waits for the disk.
+  void reopen(bool sync = false) {
     handler_.reset();
     store_.reset();
     eventstore::Options o;
-    o.sync = false;  // durability is the event store's own test subject
+    o.sync = sync;
     store_ = std::move(eventstore::EventStore::open(dir_.sub("db"), o)).value();
     handler_ = std::make_unique<CommandHandler>(*store_, Options{[this] { return now_us_; }});
   }
@@ -170,6 +172,7 @@ TEST_F(HandlerTest, IdempotencyKeyReturnsTheFirstOutcomeAlsoAfterRestart) {
 // Eight threads register service orders at once: each registration succeeds the first time
 // (none conflicts over the number), and every number is used exactly once, 1..N.
 TEST_F(HandlerTest, ConcurrentServiceOrdersGetDenseUniqueNumbers) {
+  reopen(true);
   seed();
   constexpr int kThreads = 8, kEach = 15;
   std::vector<std::thread> threads;
@@ -193,8 +196,33 @@ TEST_F(HandlerTest, ConcurrentServiceOrdersGetDenseUniqueNumbers) {
   EXPECT_EQ(*numbers.rbegin(), "ZS/2026/00120");
 }
 
-// The same commands without waiting: refusals answer at once, registrations submitted all at
-// once all succeed (each decided in its numbering turn), repeats return the first outcome.
+// Invoices for one client from eight threads at once: each also records turnover on the client,
+// yet none conflicts there; every one is on the client once.
+TEST_F(HandlerTest, ConcurrentInvoicesForOneClientAllSucceedTheFirstTime) {
+  reopen(true);
+  seed();
+  constexpr int kThreads = 8, kEach = 10;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string id = "fv-" + std::to_string(t) + "-" + std::to_string(i);
+        auto r = run(K::trade_document, Action::create, id,
+                     {{"type", "invoice"},
+                      {"number", "FV/" + id},
+                      {"date", "2026-10-01"},
+                      {"net", domain::test::money("100.00")},
+                      {"client_id", "c-1"}});
+        EXPECT_TRUE(r) << id << ": " << r.error().message;
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(load(K::client, "c-1").version, 1u + kThreads * kEach);
+}
+
+// The same commands without waiting: refusals answer at once, registrations and invoices for
+// one client submitted all at once all succeed (each decided in its turn), repeats return the
+// first outcome.
 TEST_F(HandlerTest, AsyncCommandsAreDecidedRetriedAndRepeatedLikeWaitingOnes) {
   seed();
   // Submits every command at once and waits for all the outcomes.
@@ -221,9 +249,22 @@ TEST_F(HandlerTest, AsyncCommandsAreDecidedRetriedAndRepeatedLikeWaitingOnes) {
                                         "op-admin"},
                                        {}};
   };
+  auto invoice = [](int i) {
+    return std::pair<Command, Request>{{K::trade_document,
+                                        Action::create,
+                                        "fv-" + std::to_string(i),
+                                        {{"type", "invoice"},
+                                         {"number", "FV/" + std::to_string(i)},
+                                         {"date", "2026-10-01"},
+                                         {"net", domain::test::money("100.00")},
+                                         {"client_id", "c-1"}},
+                                        "op-admin"},
+                                       {}};
+  };
   std::vector<std::pair<Command, Request>> orders;
   for (int i = 0; i < 100; ++i) {
     orders.push_back(order("so-" + std::to_string(i)));
+    if (i % 5 == 0) orders.push_back(invoice(i));
     if (i == 50) orders.push_back(order("so-unknown-client", "c-404"));
   }
   for (auto& [id, outcome] : submit_all(std::move(orders))) {
@@ -239,6 +280,7 @@ TEST_F(HandlerTest, AsyncCommandsAreDecidedRetriedAndRepeatedLikeWaitingOnes) {
     numbers.insert(load(K::service_order, "so-" + std::to_string(i)).text("number"));
   EXPECT_EQ(numbers.size(), 100u) << "unique numbers";
   EXPECT_EQ(*numbers.rbegin(), "ZS/2026/00100") << "dense";
+  EXPECT_EQ(load(K::client, "c-1").version, 1u + 20) << "every invoice on its client";
 
   const Request keyed{{}, "key-1", {}, {}};
   auto first =
