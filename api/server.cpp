@@ -617,6 +617,9 @@ void Server::Impl::accept() {
           s->shutdown(tcp::socket::shutdown_both, ignored);
         });
       } else {
+        // Every response and WebSocket message is one write: nothing to gain from Nagle's
+        // delay, and a subscriber's next event would wait for the ack of the one before.
+        socket.set_option(tcp::no_delay(true), ec);
         std::make_shared<HttpSession>(std::move(socket), *this)->start();
       }
     }
