@@ -155,15 +155,14 @@ void CommandHandler::attempt_async(std::shared_ptr<Run> run,
   auto appends = std::move(std::get<Appends>(*decided));
   if (!appends.others.empty() && run->turns.empty()) {
     run->turns = std::move(appends.others);
-    std::function<void(result<Outcome>)> then_pass = [this, run, done = std::move(done)](
-                                                         result<Outcome> outcome) {
-      done(std::move(outcome));
-      for (const auto& stream : run->turns) pass_turn(stream);
-    };
+    std::function<void(result<Outcome>)> then_pass =
+        [this, run, done = std::move(done)](result<Outcome> outcome) {
+          done(std::move(outcome));
+          for (const auto& stream : run->turns) pass_turn(stream);
+        };
     // Decided again in its turn: the other records may have changed meanwhile.
-    return take_turns(run->turns, 0, [this, run, done = std::move(then_pass)] {
-      attempt_async(run, done);
-    });
+    return take_turns(run->turns, 0,
+                      [this, run, done = std::move(then_pass)] { attempt_async(run, done); });
   }
   const eventstore::Metadata& metadata = run->metadata;
   store_.append_async(std::move(appends.streams), metadata,
@@ -182,9 +181,8 @@ void CommandHandler::take_turns(std::vector<std::string> streams, size_t from,
                                 std::function<void()> start) {
   if (from == streams.size()) return start();
   const std::string stream = streams[from];
-  std::function<void()> rest = [this, streams = std::move(streams), from, start = std::move(start)] {
-    take_turns(streams, from + 1, start);
-  };
+  std::function<void()> rest = [this, streams = std::move(streams), from,
+                                start = std::move(start)] { take_turns(streams, from + 1, start); };
   {
     std::lock_guard lock(turns_mu_);
     if (auto [at, fresh] = turns_.try_emplace(stream); !fresh) {

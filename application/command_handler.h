@@ -82,8 +82,8 @@ class CommandHandler {
   /// handle() without waiting for the append to be durable: loads and decides on the calling
   /// thread, and `done` gets the outcome there (refusals, repeats) or on the store's writer or
   /// sync thread (like EventStore::append_async: quick, never blocking). A retry, or a command
-  /// that waited for its turn, is decided on the thread that ended the attempt before it. The handler must outlive
-  /// every pending `done`.
+  /// that waited for its turn, is decided on the thread that ended the attempt before it. The
+  /// handler must outlive every pending `done`.
   void handle_async(domain::Command command, const Request& request,
                     std::function<void(result<Outcome>)> done);
 

@@ -202,8 +202,9 @@ int main(int argc, char** argv) {
     const double baseline = store_appends(dir + "/append-baseline", s.quick ? 2 : 5);
     report(s, {"api.post",
                "POST /api/v1/contacts (durable), 64 connections; peak p99 " + number(peak.p99_ms) +
-                   " ms, server CPU " + number(peak.cpu_us) + " us/req; at " + number(half.rps) + " req/s (about half of peak): p50/p99 " +
-                   number(half.p50_ms) + "/" + number(half.p99_ms) + " ms" +
+                   " ms, server CPU " + number(peak.cpu_us) + " us/req; at " + number(half.rps) +
+                   " req/s (about half of peak): p50/p99 " + number(half.p50_ms) + "/" +
+                   number(half.p99_ms) + " ms" +
                    (peak.non_2xx ? ", NON-2XX: " + std::to_string(peak.non_2xx) : ""),
                peak.rps, "req/s", "eventstore.append w64/b1/sync", baseline,
                baseline > 0 ? peak.rps / baseline : 0});

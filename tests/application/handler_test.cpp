@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <set>
@@ -169,29 +170,41 @@ TEST_F(HandlerTest, IdempotencyKeyReturnsTheFirstOutcomeAlsoAfterRestart) {
   EXPECT_FALSE(other->duplicate);
 }
 
-// Eight threads register service orders at once: each registration succeeds the first time
-// (none conflicts over the number), and every number is used exactly once, 1..N.
-TEST_F(HandlerTest, ConcurrentServiceOrdersGetDenseUniqueNumbers) {
-  reopen(true);
-  seed();
-  constexpr int kThreads = 8, kEach = 15;
+// Runs `command(id)` from eight threads at once, each for ids <prefix><thread>-<i>, on a store
+// that syncs (so many commands are decided while an append waits for the disk); each must
+// succeed the first time. Returns the ids.
+std::vector<std::string> from_eight_threads(
+    const std::string& prefix, int each,
+    const std::function<result<Outcome>(std::string)>& command) {
+  std::vector<std::string> ids;
+  for (int t = 0; t < 8; ++t)
+    for (int i = 0; i < each; ++i)
+      ids.push_back(prefix + std::to_string(t) + "-" + std::to_string(i));
   std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t)
+  for (int t = 0; t < 8; ++t)
     threads.emplace_back([&, t] {
-      for (int i = 0; i < kEach; ++i) {
-        const std::string id = "so-" + std::to_string(t) + "-" + std::to_string(i);
-        auto r = run(K::service_order, Action::create, id,
-                     {{"client_id", "c-1"}, {"problem", "awaria"}});
+      for (int i = 0; i < each; ++i) {
+        const std::string& id = ids[t * each + i];
+        auto r = command(id);
         EXPECT_TRUE(r) << id << ": " << r.error().message;
       }
     });
   for (auto& th : threads) th.join();
+  return ids;
+}
+
+// Service orders registered from eight threads at once: none conflicts over the number, and
+// every number is used exactly once, 1..N.
+TEST_F(HandlerTest, ConcurrentServiceOrdersGetDenseUniqueNumbers) {
+  reopen(true);
+  seed();
+  const auto ids = from_eight_threads("so-", 15, [&](std::string id) {
+    return run(K::service_order, Action::create, std::move(id),
+               {{"client_id", "c-1"}, {"problem", "awaria"}});
+  });
   std::set<std::string> numbers;
-  for (int t = 0; t < kThreads; ++t)
-    for (int i = 0; i < kEach; ++i)
-      numbers.insert(load(K::service_order, "so-" + std::to_string(t) + "-" + std::to_string(i))
-                         .text("number"));
-  ASSERT_EQ(numbers.size(), static_cast<size_t>(kThreads * kEach));
+  for (const auto& id : ids) numbers.insert(load(K::service_order, id).text("number"));
+  ASSERT_EQ(numbers.size(), ids.size());
   EXPECT_EQ(*numbers.begin(), "ZS/2026/00001");
   EXPECT_EQ(*numbers.rbegin(), "ZS/2026/00120");
 }
@@ -201,23 +214,15 @@ TEST_F(HandlerTest, ConcurrentServiceOrdersGetDenseUniqueNumbers) {
 TEST_F(HandlerTest, ConcurrentInvoicesForOneClientAllSucceedTheFirstTime) {
   reopen(true);
   seed();
-  constexpr int kThreads = 8, kEach = 10;
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t)
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kEach; ++i) {
-        const std::string id = "fv-" + std::to_string(t) + "-" + std::to_string(i);
-        auto r = run(K::trade_document, Action::create, id,
-                     {{"type", "invoice"},
-                      {"number", "FV/" + id},
-                      {"date", "2026-10-01"},
-                      {"net", domain::test::money("100.00")},
-                      {"client_id", "c-1"}});
-        EXPECT_TRUE(r) << id << ": " << r.error().message;
-      }
-    });
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(load(K::client, "c-1").version, 1u + kThreads * kEach);
+  const auto ids = from_eight_threads("fv-", 10, [&](std::string id) {
+    return run(K::trade_document, Action::create, id,
+               {{"type", "invoice"},
+                {"number", "FV/" + id},
+                {"date", "2026-10-01"},
+                {"net", domain::test::money("100.00")},
+                {"client_id", "c-1"}});
+  });
+  EXPECT_EQ(load(K::client, "c-1").version, 1 + ids.size());
 }
 
 // The same commands without waiting: refusals answer at once, registrations and invoices for
