@@ -727,25 +727,21 @@ void Server::stop(std::chrono::milliseconds grace) {
     beast::error_code ec;
     s.acceptor.close(ec);
   });
-  {
-    std::lock_guard lock(s.registry_mu);
-    for (const auto& w : s.registry)
-      if (auto c = w.lock()) c->shutdown();
-  }
-  auto wait_for_connections = [&s](std::chrono::milliseconds bound) {
+  // Every open connection takes `step`, then stop waits up to `bound` for them all to close.
+  auto close_connections = [&s](void (Connection::*step)(), std::chrono::milliseconds bound) {
+    {
+      std::lock_guard lock(s.registry_mu);
+      for (const auto& w : s.registry)
+        if (auto c = w.lock()) (c.get()->*step)();
+    }
     const auto deadline = std::chrono::steady_clock::now() + bound;
     while (s.connections.load() > 0 && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
   };
-  wait_for_connections(grace);
+  close_connections(&Connection::shutdown, grace);
   // Whoever is still connected (a client that stopped reading) is cut off, so that what waits
   // on its socket fails and lets go of its session before the io_context stops.
-  {
-    std::lock_guard lock(s.registry_mu);
-    for (const auto& w : s.registry)
-      if (auto c = w.lock()) c->abort();
-  }
-  wait_for_connections(std::chrono::seconds(1));
+  close_connections(&Connection::abort, std::chrono::seconds(1));
   s.workers.join();
   // Commands still being made durable answer on the store's thread through this io_context.
   while (s.answering.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));

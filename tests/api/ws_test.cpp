@@ -130,6 +130,13 @@ void write_notes(application::CommandHandler& handler) {
   }
 }
 
+// Subscribes to contacts from the start, then waits while the server fills the socket's buffers.
+void subscribe_and_fall_behind(Client& client) {
+  client.send(R"({"op":"subscribe","stream":"contact","from":1})");
+  EXPECT_EQ(Client::text(client.next(), "type"), "subscribed");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+}
+
 // The server writes many event messages in one write, as frames it makes itself, while Beast
 // answers pings on the same socket. A client that reads slowly (the socket's buffers full) and
 // pings meanwhile must get every message whole and in order, with lengths in 16 and 64 bits, and
@@ -138,9 +145,7 @@ TEST_F(WebSocket, MessagesOfEveryLengthArriveWholeWhileASlowClientPings) {
   write_notes(*handler_);
   const uint64_t head = store_->head();
   Client client(port_, token("auditor"));
-  client.send(R"({"op":"subscribe","stream":"contact","from":1})");
-  EXPECT_EQ(Client::text(client.next(), "type"), "subscribed");
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the server fills the buffers
+  subscribe_and_fall_behind(client);
   int pings = 0;
   for (int i = 0; i < kEvents; ++i) {
     if (i % 5 == 0) client.ping(), ++pings;
@@ -164,9 +169,7 @@ TEST_F(WebSocket, MessagesOfEveryLengthArriveWholeWhileASlowClientPings) {
 TEST_F(WebSocket, StoppingCutsOffAClientThatStoppedReading) {
   write_notes(*handler_);
   Client client(port_, token("auditor"));
-  client.send(R"({"op":"subscribe","stream":"contact","from":1})");
-  EXPECT_EQ(Client::text(client.next(), "type"), "subscribed");
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the server fills the buffers
+  subscribe_and_fall_behind(client);
   server_->stop(std::chrono::milliseconds(200));  // its close frame waits behind the events
   server_.reset();
   auto ended = std::async(std::launch::async, [&] { return client.read_until_error(); });
