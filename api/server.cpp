@@ -192,17 +192,35 @@ struct Server::Impl {
   mutable std::shared_mutex ring_mu;
   std::deque<RingEntry> ring;
 
-  // Declared last: destroying the io_context destroys pending handlers, and with them sessions
+  // Declared last: destroying an io_context destroys pending handlers, and with them sessions
   // that still touch the members above.
-  net::io_context ioc;
-  tcp::acceptor acceptor{ioc};
+  // One io_context per I/O thread, run by that thread alone. A connection lives on one of them
+  // (taken in turn), so its handlers run one at a time without a strand, and an operation that
+  // completes on its thread never has to wake another thread to run the next step.
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> keep_running;
+  size_t next_context = 0;  // the acceptor's thread only
+  tcp::acceptor acceptor;
   net::thread_pool workers;
   std::atomic<int> answering{0};  // requests handed to the Api and not yet answered
   std::vector<std::thread> threads;
   std::thread hub;
 
   Impl(Api& a, ServerOptions o)
-      : api(a), options(std::move(o)), workers(options.workers ? options.workers : 1) {}
+      : api(a),
+        options(std::move(o)),
+        contexts(make_contexts(options.io_threads)),
+        acceptor(*contexts.front()),
+        workers(options.workers ? options.workers : 1) {
+    for (auto& c : contexts) keep_running.push_back(net::make_work_guard(*c));
+  }
+
+  static std::vector<std::unique_ptr<net::io_context>> make_contexts(unsigned threads) {
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::unique_ptr<net::io_context>> out;
+    for (unsigned i = 0; i < threads; ++i) out.push_back(std::make_unique<net::io_context>(1));
+    return out;
+  }
 
   void track(std::weak_ptr<Connection> c) {
     std::lock_guard lock(registry_mu);
@@ -533,14 +551,14 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     const size_t route = server_.api.route_of(r);
     busy_ = true;
     stream_.expires_never();
-    // The answer comes on this strand (most routes), on a worker (blocking ones) or on the
-    // event store's thread (commands, once durable); it is sent from this strand.
+    // The answer comes on this connection's thread (most routes), on a worker (blocking ones)
+    // or on the event store's thread (commands, once durable); it is sent from this thread.
     ++server_.answering;
     Api::Respond respond = [self = shared_from_this(), keep_alive,
                             version](HttpResponse response) mutable {
       auto& server = self->server_;
-      auto strand = self->stream_.get_executor();
-      net::dispatch(strand,
+      auto executor = self->stream_.get_executor();
+      net::dispatch(executor,
                     [self = std::move(self), response = std::move(response), keep_alive,
                      version]() mutable { self->send(std::move(response), keep_alive, version); });
       --server.answering;
@@ -603,7 +621,8 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
 }  // namespace
 
 void Server::Impl::accept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  auto& context = *contexts[next_context++ % contexts.size()];
+  acceptor.async_accept(context, [this](beast::error_code ec, tcp::socket socket) {
     if (stopping) return;
     if (!ec) {
       if (connections.load() >= options.max_connections) {
@@ -713,9 +732,7 @@ result<std::unique_ptr<Server>, std::string> Server::start(Api& api, ServerOptio
   s.bound_port = s.acceptor.local_endpoint().port();
   api.extra_metrics = [&s] { return s.metrics(); };
   s.accept();
-  const unsigned n = s.options.io_threads ? s.options.io_threads
-                                          : std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned i = 0; i < n; ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
+  for (auto& context : s.contexts) s.threads.emplace_back([&context] { context->run(); });
   s.hub = std::thread([&s] { s.run_hub(); });
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
@@ -745,7 +762,7 @@ void Server::stop(std::chrono::milliseconds grace) {
   s.workers.join();
   // Commands still being made durable answer on the store's thread through this io_context.
   while (s.answering.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  s.ioc.stop();
+  for (auto& context : s.contexts) context->stop();
   for (auto& t : s.threads) t.join();
   if (s.hub.joinable()) s.hub.join();
   s.api.extra_metrics = nullptr;

@@ -2,9 +2,10 @@
 // The HTTP/1.1 and WebSocket server (Boost.Beast), behind a small interface so that Beast and
 // Asio headers stay inside server.cpp.
 //
-// - I/O threads (default: one per core) run every connection on its own strand; handlers that
-//   may block (appends waiting for their sync, password hashing, ?min_position) run on a worker
-//   pool, so an I/O thread never waits for the disk.
+// - I/O threads (default: one per core), each with an io_context of its own: a connection lives
+//   on one of them, taken in turn, so its handlers run in order; handlers that may block (appends
+//   waiting for their sync, password hashing, ?min_position) run on a worker pool, so an I/O thread
+//   never waits for the disk.
 // - Limits: request body, header size, connections, a deadline for reading each request (a
 //   slow-loris client is dropped), WebSocket message size and pings.
 // - WebSocket subscriptions pull events (a ring of recent events in memory, older ones from the
