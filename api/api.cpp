@@ -717,20 +717,24 @@ std::string Api::page_json(const projections::Page& page) {
   const domain::Date day = today();
   JsonWriter w;
   w.begin_object().key("items").begin_array();
-  for (const auto& item : page.items) {
+  std::vector<std::string> keys;
+  keys.reserve(page.items.size());
+  for (const auto& item : page.items)
+    keys.push_back(std::string(domain::name_of(item->kind)) + '/' + item->id);
+  auto shown = shown_.find_many(keys);
+  for (size_t i = 0; i < page.items.size(); ++i) {
     // Queries hand out one shared record per stored row, so the same pointer means the record
     // has not changed since its JSON was written.
-    std::string key = std::string(domain::name_of(item->kind)) + '/' + item->id;
-    auto shown = shown_.find(key);
-    if (!shown || shown->source != item || shown->day != day) {
+    const auto& item = page.items[i];
+    if (!shown[i] || shown[i]->source != item || shown[i]->day != day) {
       domain::Record r = *item;
       show_turnover(r, day);
       JsonWriter one;
       write_record(one, r);
-      shown = std::make_shared<const Shown>(Shown{item, day, one.take()});
-      shown_.put(std::move(key), shown);
+      shown[i] = std::make_shared<const Shown>(Shown{item, day, one.take()});
+      shown_.put(std::move(keys[i]), shown[i]);
     }
-    w.raw(shown->json);
+    w.raw(shown[i]->json);
   }
   w.end_array().key("next_cursor");
   if (page.next_cursor.empty())

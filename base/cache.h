@@ -9,12 +9,14 @@
 // bookkeeping. Values are shared pointers, so a reader keeps its value however the cache moves on.
 
 #include <array>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace crm {
 
@@ -25,15 +27,25 @@ class Cache {
   explicit Cache(size_t capacity) : per_shard_(capacity / kShards + 1) {}
 
   std::shared_ptr<const V> find(std::string_view key) const {
-    Shard& s = shard(key);
+    Shard& s = shards_[shard_of(key)];
     std::lock_guard lock(s.mu);
-    if (auto it = s.young.find(key); it != s.young.end()) return it->second;
-    auto it = s.old.find(key);
-    if (it == s.old.end()) return nullptr;
-    auto value = it->second;
-    s.old.erase(it);  // one out of the old generation for the one into the young
-    add_young(s, std::string(key), value);
-    return value;
+    return find_locked(s, key);
+  }
+
+  /// find() of each key (null where absent), locking each shard once rather than once per key:
+  /// a page's fifty look-ups from two threads otherwise pass each shard's lock back and forth.
+  std::vector<std::shared_ptr<const V>> find_many(const std::vector<std::string>& keys) const {
+    std::vector<std::shared_ptr<const V>> out(keys.size());
+    std::vector<uint8_t> where(keys.size());
+    std::array<bool, kShards> used{};
+    for (size_t i = 0; i < keys.size(); ++i) used[where[i] = shard_of(keys[i])] = true;
+    for (size_t n = 0; n < kShards; ++n) {
+      if (!used[n]) continue;
+      std::lock_guard lock(shards_[n].mu);
+      for (size_t i = 0; i < keys.size(); ++i)
+        if (where[i] == n) out[i] = find_locked(shards_[n], keys[i]);
+    }
+    return out;
   }
 
   void put(std::string key, std::shared_ptr<const V> value) const {
@@ -55,11 +67,22 @@ class Cache {
     Map young, old;
   };
 
-  Shard& shard(std::string_view key) const { return shards_[Hash{}(key) % kShards]; }
+  static size_t shard_of(std::string_view key) { return Hash{}(key) % kShards; }
+  Shard& shard(std::string_view key) const { return shards_[shard_of(key)]; }
+
+  std::shared_ptr<const V> find_locked(Shard& s, std::string_view key) const {
+    if (auto it = s.young.find(key); it != s.young.end()) return it->second;
+    auto it = s.old.find(key);
+    if (it == s.old.end()) return nullptr;
+    auto value = it->second;
+    s.old.erase(it);  // one out of the old generation for the one into the young
+    add_young(s, std::string(key), value);
+    return value;
+  }
 
   void add_young(Shard& s, std::string key, std::shared_ptr<const V> value) const {
-    // Young and old together never hold more than per_shard_ once the young one has first filled
-    // (each entry in takes one out), so the old one is empty when the young one is full.
+    // Young and old together never hold more than per_shard_ + 1 once the young one has first
+    // filled (each entry in takes one out), so the old one is empty when the young one is full.
     if (s.young.size() >= per_shard_ && !s.young.contains(key)) std::swap(s.old, s.young);
     s.young.insert_or_assign(std::move(key), std::move(value));
   }

@@ -692,20 +692,25 @@ eventstore::result<std::shared_ptr<const domain::Record>> Queries::record_in(
 eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> Queries::records_in(
     TableId records, EntityKind kind, const std::vector<std::string>& ids) const {
   std::vector<std::shared_ptr<const domain::Record>> out(ids.size());
+  std::vector<std::string> all_keys;
+  all_keys.reserve(ids.size());
+  for (const auto& id : ids) all_keys.push_back(record_key(kind, id));
+  // Stamps first: a row written after its stamp was taken is read again on the next look-up.
+  std::vector<uint64_t> all_stamps;
+  all_stamps.reserve(ids.size());
+  for (const auto& key : all_keys) all_stamps.push_back(views_.row_stamp(records, key));
+  const auto cached = decoded_.find_many(all_keys);
   std::vector<std::string> keys;  // of the rows to read
   std::vector<size_t> at;         // their places in `out`
   std::vector<uint64_t> stamps;   // their stamps, taken before the read
   for (size_t i = 0; i < ids.size(); ++i) {
-    std::string key = record_key(kind, ids[i]);
-    const uint64_t stamp = views_.row_stamp(records, key);
-    if (auto cached = decoded_.find(key);
-        cached && cached->table == records && cached->stamp == stamp) {
-      out[i] = std::shared_ptr<const domain::Record>(cached, &cached->record);
+    if (const auto& c = cached[i]; c && c->table == records && c->stamp == all_stamps[i]) {
+      out[i] = std::shared_ptr<const domain::Record>(c, &c->record);
       continue;
     }
-    keys.push_back(std::move(key));
+    keys.push_back(std::move(all_keys[i]));
     at.push_back(i);
-    stamps.push_back(stamp);
+    stamps.push_back(all_stamps[i]);
   }
   if (keys.empty()) return out;
   auto rows = views_.get_many(records, keys);
