@@ -72,8 +72,8 @@ result<Record> CommandHandler::load(EntityKind kind, const std::string& id, uint
 }
 
 bool CommandHandler::exists(EntityKind kind, std::string_view id) const {
-  auto v = store_.stream_version(domain::stream_of(kind, id));
-  return v && *v > 0;
+  auto found = store_.stream_exists(domain::stream_of(kind, id));
+  return found && *found;
 }
 
 // A command on its way: stamped, with its metadata, how many times it was decided, and the

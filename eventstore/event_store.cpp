@@ -247,6 +247,11 @@ struct EventStore::Impl {
   bool enqueue(Request* req);
   void acknowledge(Group& group, const std::optional<error>& failure);
   result<uint64_t> load_stream_version(std::string_view stream) const;
+  // The position of a stream's event at `version`, if there is one: a point read, which the
+  // bloom filters answer without reading a block when there is none. Versions are dense, so no
+  // event at a version means none after it either: most look-ups of missing versions are of new
+  // streams, or of one version past a stream's end.
+  result<std::optional<uint64_t>> position_of(std::string_view stream, uint64_t version) const;
   result<uint64_t> read_index(rocksdb::ColumnFamilyHandle* cf, std::string_view id, uint64_t from,
                               uint64_t max_count, const Visitor& visit) const;
   result<bool> get_event(uint64_t position, codec::Decoder& decoder, RecordedEvent& out) const;
@@ -456,13 +461,21 @@ void EventStore::Impl::acknowledge(Group& group, const std::optional<error>& fai
   }
 }
 
-result<uint64_t> EventStore::Impl::load_stream_version(std::string_view stream) const {
-  // Most look-ups of unknown streams are for new streams: a bloom-filtered point read of version 1
-  // answers those without an iterator.
+result<std::optional<uint64_t>> EventStore::Impl::position_of(std::string_view stream,
+                                                              uint64_t version) const {
   std::string value;
-  auto s = db->Get(rocksdb::ReadOptions(), streams, keys::prefixed(stream, 1), &value);
-  if (s.IsNotFound()) return uint64_t{0};
+  auto s = db->Get(rocksdb::ReadOptions(), streams, keys::prefixed(stream, version), &value);
+  if (s.IsNotFound()) return std::optional<uint64_t>();
   if (!s.ok()) return from_status(s);
+  if (value.size() != 8) return fail(errc::corruption, "malformed stream index entry");
+  return keys::get_be64(value.data());
+}
+
+result<uint64_t> EventStore::Impl::load_stream_version(std::string_view stream) const {
+  // Most look-ups of unknown streams are for new streams: answered without an iterator.
+  auto first = position_of(stream, 1);
+  if (!first) return unexpected(first.error());
+  if (!*first) return uint64_t{0};
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), streams));
   it->SeekForPrev(keys::prefixed(stream, std::numeric_limits<uint64_t>::max()));
   if (!it->status().ok()) return from_status(it->status());
@@ -744,6 +757,12 @@ bool EventStore::wait_for(uint64_t position, std::chrono::milliseconds timeout) 
   }) && head() >= position;
 }
 
+result<bool> EventStore::stream_exists(std::string_view stream) const {
+  auto first = impl_->position_of(stream, 1);
+  if (!first) return unexpected(first.error());
+  return *first && **first <= head();
+}
+
 result<uint64_t> EventStore::stream_version(std::string_view stream) const {
   // The stream index alone answers this (no event is read or decoded), bounded by head so a
   // reader never sees a version whose event is not yet acknowledged.
@@ -793,14 +812,22 @@ result<uint64_t> EventStore::read_stream(std::string_view stream, uint64_t from_
                                          const Visitor& visit) const {
   const uint64_t last = head();
   if (max_count == 0 || stream.empty()) return uint64_t{0};
+  const bool forward = direction == Direction::forward;
+  from_version = forward ? std::max<uint64_t>(from_version, 1) : from_version;
+  if (forward) {
+    // A command's look-up of a new record, or of one it has cached (anything newer?), reads
+    // nothing: told without an iterator.
+    auto first = impl_->position_of(stream, from_version);
+    if (!first) return unexpected(first.error());
+    if (!*first || **first > last) return uint64_t{0};
+  }
   std::unique_ptr<rocksdb::Iterator> it(
       impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->streams));
   codec::Decoder decoder;
   RecordedEvent ev;
   uint64_t count = 0;
-  const bool forward = direction == Direction::forward;
   if (forward)
-    it->Seek(keys::prefixed(stream, std::max<uint64_t>(from_version, 1)));
+    it->Seek(keys::prefixed(stream, from_version));
   else
     it->SeekForPrev(keys::prefixed(stream, from_version));
   for (; it->Valid() && count < max_count; forward ? it->Next() : it->Prev()) {

@@ -81,6 +81,8 @@ class EventStore {
 
   /// Current version of a stream (0 if it does not exist).
   result<uint64_t> stream_version(std::string_view stream) const;
+  /// stream_version() > 0, told by one point read.
+  result<bool> stream_exists(std::string_view stream) const;
 
   /// Reads of the log. Each visits at most `max_count` events in order, up to head(), and returns
   /// how many it visited. Errors: corruption, io_error.

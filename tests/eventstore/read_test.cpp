@@ -76,6 +76,24 @@ TEST_F(ReadTest, StreamForwardAndBackward) {
               return store().read_stream("client-2", 1, Direction::forward, 100, v);
             }),
             P{});
+  // From one past the end (a command's look-up of a record it has cached), and from 0.
+  EXPECT_EQ(positions([&](auto v) {
+              return store().read_stream("client-1", 4, Direction::forward, 100, v);
+            }),
+            P{});
+  EXPECT_EQ(positions([&](auto v) {
+              return store().read_stream("task-1", 0, Direction::forward, 100, v);
+            }),
+            (P{3, 6}));
+}
+
+TEST_F(ReadTest, StreamExists) {
+  EXPECT_TRUE(*store().stream_exists("client-1"));
+  EXPECT_TRUE(*store().stream_exists("client-10"));
+  EXPECT_FALSE(*store().stream_exists("client-2"));
+  EXPECT_FALSE(*store().stream_exists("client"));
+  ASSERT_TRUE(store().append("client-2", V::no_stream(), {event("A", "7")}));
+  EXPECT_TRUE(*store().stream_exists("client-2"));
 }
 
 TEST_F(ReadTest, ByCategoryAndType) {
