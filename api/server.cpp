@@ -760,7 +760,7 @@ void Server::stop(std::chrono::milliseconds grace) {
   // on its socket fails and lets go of its session before the io_context stops.
   close_connections(&Connection::abort, std::chrono::seconds(1));
   s.workers.join();
-  // Commands still being made durable answer on the store's thread through this io_context.
+  // Commands still being made durable answer on the store's thread through these io_contexts.
   while (s.answering.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   for (auto& context : s.contexts) context->stop();
   for (auto& t : s.threads) t.join();

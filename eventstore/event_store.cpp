@@ -813,8 +813,8 @@ result<uint64_t> EventStore::read_stream(std::string_view stream, uint64_t from_
   const uint64_t last = head();
   if (max_count == 0 || stream.empty()) return uint64_t{0};
   const bool forward = direction == Direction::forward;
-  from_version = forward ? std::max<uint64_t>(from_version, 1) : from_version;
   if (forward) {
+    from_version = std::max<uint64_t>(from_version, 1);
     // A command's look-up of a new record, or of one it has cached (anything newer?), reads
     // nothing: told without an iterator.
     auto first = impl_->position_of(stream, from_version);
