@@ -27,7 +27,7 @@ class Cache {
   explicit Cache(size_t capacity) : per_shard_(capacity / kShards + 1) {}
 
   std::shared_ptr<const V> find(std::string_view key) const {
-    Shard& s = shards_[shard_of(key)];
+    Shard& s = shard(key);
     std::lock_guard lock(s.mu);
     return find_locked(s, key);
   }

@@ -696,21 +696,19 @@ eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> Queries::
   all_keys.reserve(ids.size());
   for (const auto& id : ids) all_keys.push_back(record_key(kind, id));
   // Stamps first: a row written after its stamp was taken is read again on the next look-up.
-  std::vector<uint64_t> all_stamps;
-  all_stamps.reserve(ids.size());
-  for (const auto& key : all_keys) all_stamps.push_back(views_.row_stamp(records, key));
+  std::vector<uint64_t> stamps;
+  stamps.reserve(ids.size());
+  for (const auto& key : all_keys) stamps.push_back(views_.row_stamp(records, key));
   const auto cached = decoded_.find_many(all_keys);
   std::vector<std::string> keys;  // of the rows to read
   std::vector<size_t> at;         // their places in `out`
-  std::vector<uint64_t> stamps;   // their stamps, taken before the read
   for (size_t i = 0; i < ids.size(); ++i) {
-    if (const auto& c = cached[i]; c && c->table == records && c->stamp == all_stamps[i]) {
+    if (const auto& c = cached[i]; c && c->table == records && c->stamp == stamps[i]) {
       out[i] = std::shared_ptr<const domain::Record>(c, &c->record);
       continue;
     }
     keys.push_back(std::move(all_keys[i]));
     at.push_back(i);
-    stamps.push_back(all_stamps[i]);
   }
   if (keys.empty()) return out;
   auto rows = views_.get_many(records, keys);
@@ -721,7 +719,8 @@ eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> Queries::
     auto decoded = domain::codec::decode_record(*row);
     if (!decoded)
       return unexpected(error{errc::corruption, "a stored record does not decode: " + ids[at[j]]});
-    auto cached = std::make_shared<const Decoded>(Decoded{records, stamps[j], std::move(*decoded)});
+    auto cached =
+        std::make_shared<const Decoded>(Decoded{records, stamps[at[j]], std::move(*decoded)});
     decoded_.put(std::move(keys[j]), cached);
     out[at[j]] = std::shared_ptr<const domain::Record>(cached, &cached->record);
   }
