@@ -67,23 +67,28 @@ void ViewWriter::erase_blind(size_t table, std::string key) {
 }
 
 void ViewWriter::finish() {
-  // Writes are sorted by reference (moving a Write moves two strings); of several writes of one
-  // key, the last made sorts last and wins.
-  std::vector<uint32_t> order(writes_.size());
-  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [this](uint32_t a, uint32_t b) {
-    const Write& x = writes_[a];
-    const Write& y = writes_[b];
+  // Sorted through a flat array of the keys' views, not through the writes themselves: a
+  // comparison then reaches the key's bytes without first loading its Write. Of several writes
+  // of one key, the last made sorts last and wins.
+  struct Ref {
+    std::string_view key;
+    TableId table;
+    uint32_t index;
+  };
+  std::vector<Ref> order;
+  order.reserve(writes_.size());
+  for (uint32_t i = 0; i < writes_.size(); ++i)
+    order.push_back({writes_[i].key, writes_[i].table, i});
+  std::sort(order.begin(), order.end(), [](const Ref& x, const Ref& y) {
     if (x.table != y.table) return x.table < y.table;
     if (const int c = x.key.compare(y.key); c != 0) return c < 0;
-    return a < b;
+    return x.index < y.index;
   });
   for (size_t i = 0; i < order.size(); ++i) {
-    const Write& w = writes_[order[i]];
-    if (i + 1 < order.size()) {
-      const Write& next = writes_[order[i + 1]];
-      if (next.table == w.table && next.key == w.key) continue;
-    }
+    if (i + 1 < order.size() && order[i + 1].table == order[i].table &&
+        order[i + 1].key == order[i].key)
+      continue;
+    const Write& w = writes_[order[i].index];
     if (w.value)
       batch_.put(w.table, w.key, *w.value);
     else
