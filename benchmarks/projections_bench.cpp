@@ -9,10 +9,9 @@
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <random>
 
+#include "benchmarks/dataset.h"
 #include "benchmarks/harness.h"
 #include "demo/generator.h"
 #include "eventstore/event_store.h"
@@ -23,32 +22,13 @@
 namespace crm::bench {
 namespace {
 
-namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
 
-// The log of a demo dataset, generated once and kept.
+// The dataset's log, open.
 std::unique_ptr<eventstore::EventStore> dataset(const demo::Scale& scale) {
-  const fs::path dir =
-      fs::path("benchmarks/results/datasets") / (std::string(scale.name) + "-seed1");
-  const bool complete = fs::exists(dir / "complete");
-  if (!complete) {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    std::fprintf(stderr, "generating the %s dataset (once; kept in %s)\n", scale.name, dir.c_str());
-  }
   eventstore::Options o;
   o.sync = false;
-  auto log = std::move(eventstore::EventStore::open((dir / "log").string(), o)).value();
-  if (!complete) {
-    demo::Options d;
-    d.scale = scale;
-    d.seed = 1;
-    d.today_us = 1'795'305'600'000'000;  // 2026-11-22T00:00:00Z: the same dataset every run
-    const auto report = demo::generate(*log, d);
-    if (report.refused != 0 || !log->flush()) std::abort();
-    std::ofstream(dir / "complete") << report.events << "\n";
-  }
-  return log;
+  return std::move(eventstore::EventStore::open(dataset_log(scale), o)).value();
 }
 
 double scan_rate(const eventstore::EventStore& log) {
