@@ -9,7 +9,7 @@
 #include "api/api.h"
 #include "api/server.h"
 #include "application/command_handler.h"
-#include "application/passwords.h"
+#include "benchmarks/dataset.h"
 #include "demo/generator.h"
 #include "eventstore/event_store.h"
 #include "eventstore/table_store.h"
@@ -36,14 +36,7 @@ class ApiFixture {
     views_ = std::move(eventstore::TableStore::open(dir_.sub("views"))).value();
     handler_ = std::make_unique<application::CommandHandler>(
         *store_, application::Options{crm::testing::wall_clock_us});
-    domain::Command op{domain::EntityKind::operator_,
-                       domain::Action::create,
-                       "op-bench",
-                       {{"login", "bench"}, {"name", "Benchmark"}, {"role", "admin"}},
-                       "op-bench",
-                       {},
-                       application::hash_password("bench-password")};
-    if (!handler_->handle(op)) std::abort();
+    if (!handler_->handle(bench_operator())) std::abort();
     runner_ =
         std::make_unique<projections::Runner>(*store_, *views_, projections::builtin_projections());
     if (!runner_->catch_up() || !runner_->start()) std::abort();

@@ -1,10 +1,12 @@
 #include "benchmarks/dataset.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
+#include "application/passwords.h"
 #include "eventstore/event_store.h"
 
 namespace crm::bench {
@@ -29,6 +31,25 @@ std::string dataset_log(const demo::Scale& scale) {
   if (report.refused != 0 || !store->flush()) std::abort();
   std::ofstream(dir / "complete") << report.events << "\n";
   return log;
+}
+
+void run_scales(const Settings& s, std::initializer_list<std::string_view> large_names,
+                const std::function<void(const demo::Scale&)>& run) {
+  if (s.quick) return run(demo::kSmall);
+  run(demo::kMedium);
+  for (const auto& p : s.prefixes)
+    if (std::find(large_names.begin(), large_names.end(), p) != large_names.end())
+      return run(demo::kLarge);
+}
+
+domain::Command bench_operator() {
+  return {domain::EntityKind::operator_,
+          domain::Action::create,
+          "op-bench",
+          {{"login", "bench"}, {"name", "Benchmark"}, {"role", "admin"}},
+          "op-bench",
+          {},
+          application::hash_password("bench-password")};
 }
 
 }  // namespace crm::bench

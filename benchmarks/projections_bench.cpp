@@ -116,11 +116,6 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
 
 int main(int argc, char** argv) {
   const auto s = crm::bench::parse_settings(argc, argv);
-  if (s.quick) {
-    crm::bench::run_scale(s, crm::demo::kSmall);
-    return 0;
-  }
-  crm::bench::run_scale(s, crm::demo::kMedium);
-  for (const auto& p : s.prefixes)
-    if (p == "projections.rebuild/large") crm::bench::run_scale(s, crm::demo::kLarge);
+  crm::bench::run_scales(s, {"projections.rebuild/large"},
+                         [&](const crm::demo::Scale& scale) { crm::bench::run_scale(s, scale); });
 }

@@ -24,7 +24,6 @@
 #include <thread>
 
 #include "application/command_handler.h"
-#include "application/passwords.h"
 #include "benchmarks/dataset.h"
 #include "benchmarks/harness.h"
 #include "eventstore/event_store.h"
@@ -54,14 +53,7 @@ void copy_store(const fs::path& from, const fs::path& to) {
 void add_operator(const std::string& events) {
   auto store = std::move(eventstore::EventStore::open(events)).value();
   application::CommandHandler handler(*store, {crm::testing::wall_clock_us});
-  domain::Command op{domain::EntityKind::operator_,
-                     domain::Action::create,
-                     "op-bench",
-                     {{"login", "bench"}, {"name", "Benchmark"}, {"role", "admin"}},
-                     "op-bench",
-                     {},
-                     application::hash_password("bench-password")};
-  if (!handler.handle(op)) std::abort();
+  if (!handler.handle(bench_operator())) std::abort();
 }
 
 uint16_t free_port() {
@@ -189,14 +181,6 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
 
 int main(int argc, char** argv) {
   const auto s = crm::bench::parse_settings(argc, argv);
-  if (s.quick) {
-    crm::bench::run_scale(s, crm::demo::kSmall);
-    return 0;
-  }
-  crm::bench::run_scale(s, crm::demo::kMedium);
-  for (const auto& p : s.prefixes)
-    if (p == "startup/large" || p == "memory/large") {
-      crm::bench::run_scale(s, crm::demo::kLarge);
-      break;
-    }
+  crm::bench::run_scales(s, {"startup/large", "memory/large"},
+                         [&](const crm::demo::Scale& scale) { crm::bench::run_scale(s, scale); });
 }
