@@ -1087,12 +1087,22 @@ domain::Date Api::today() const {
   return domain::local_date(domain::DateTime{options_.clock()});
 }
 
+void Api::report_hash_chain(std::string state) {
+  std::lock_guard lk(hash_chain_mu_);
+  hash_chain_ = std::move(state);
+}
+
 HttpResponse Api::healthz(Context&) {
   uint64_t lag = 0;
   for (const auto& s : runner_.status()) lag = std::max(lag, s.lag);
   JsonWriter w;
   w.begin_object().key("status").string("ok").key("head").unsigned_number(store_.head());
-  w.key("projection_lag").unsigned_number(lag).end_object();
+  w.key("projection_lag").unsigned_number(lag);
+  {
+    std::lock_guard lk(hash_chain_mu_);
+    if (!hash_chain_.empty()) w.key("hash_chain").string(hash_chain_);
+  }
+  w.end_object();
   return json_response(200, w.take());
 }
 
@@ -1116,6 +1126,13 @@ std::string Api::render_metrics() const {
   for (const auto& s : runner_.status())
     out +=
         "crm_projection_lag_events{projection=\"" + s.name + "\"} " + std::to_string(s.lag) + "\n";
+  std::lock_guard lk(hash_chain_mu_);
+  if (!hash_chain_.empty())
+    out +=
+        "# HELP crm_hash_chain_broken 1 when the check of the log's hash chain found a break.\n"
+        "# TYPE crm_hash_chain_broken gauge\n"
+        "crm_hash_chain_broken " +
+        std::string(hash_chain_.starts_with("BROKEN") ? "1" : "0") + "\n";
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -88,6 +89,11 @@ class Api {
 
   /// The principal behind a bearer token, or nullopt.
   std::optional<Principal> authenticate(std::string_view token);
+
+  /// What the check of the log's hash chain has found so far ("checking", "ok", "BROKEN at P:
+  /// ..."), shown by /healthz as `hash_chain` and by /metrics; nothing is shown before the first
+  /// report. `crm serve` checks the chain while it serves. Thread-safe.
+  void report_hash_chain(std::string state);
 
   // For the WebSocket server.
   /// `{"type":"event", ...}` for one stored event.
@@ -167,6 +173,8 @@ class Api {
   Cache<Shown> shown_;
   std::atomic<uint64_t> commands_accepted_{0}, commands_repeated_{0}, commands_refused_{0},
       commands_conflicted_{0}, commands_failed_{0};
+  mutable std::mutex hash_chain_mu_;
+  std::string hash_chain_;  // guarded by hash_chain_mu_
 };
 
 /// The OpenAPI 3.1 document for a route table (openapi.cpp).

@@ -145,8 +145,8 @@ int print_status(const EventStore& store, uint64_t from = 1) {
 constexpr uint64_t kTailChecked = 10'000;
 
 // Walks the whole hash chain up to `head` a slice at a time while the server serves, and prints
-// the outcome; stops early when asked to.
-void check_chain(const EventStore& store, uint64_t head, std::stop_token stop) {
+// the outcome and reports it to /healthz; stops early when asked to.
+void check_chain(const EventStore& store, uint64_t head, crm::api::Api& api, std::stop_token stop) {
   constexpr uint64_t kSlice = 100'000;
   const auto t0 = std::chrono::steady_clock::now();
   uint64_t checked = 0;
@@ -155,10 +155,12 @@ void check_chain(const EventStore& store, uint64_t head, std::stop_token stop) {
     auto report = store.verify(from, std::min(head, from + kSlice - 1));
     if (!report) {
       std::fprintf(stderr, "crm: hash chain check failed: %s\n", report.error().message.c_str());
+      api.report_hash_chain("not checked: " + report.error().message);
       return;
     }
     if (!report->ok) {
       std::fprintf(stderr, "crm: hash chain %s\n", chain_state(*report).c_str());
+      api.report_hash_chain(chain_state(*report));
       return;
     }
     checked += report->checked;
@@ -167,6 +169,7 @@ void check_chain(const EventStore& store, uint64_t head, std::stop_token stop) {
               static_cast<unsigned long long>(checked), static_cast<unsigned long long>(head),
               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   std::fflush(stdout);
+  api.report_hash_chain("ok");
 }
 
 bool generate_demo(EventStore& store, const crm::demo::Scale& scale, uint64_t seed) {
@@ -358,10 +361,6 @@ int cmd_serve(const Args& a) {
   const uint64_t head = store->head();
   if (int rc = print_status(*store, head > kTailChecked ? head - kTailChecked + 1 : 1); rc != 0)
     return rc;
-  std::jthread chain_check;
-  if (head > kTailChecked)
-    chain_check =
-        std::jthread([&store, head](std::stop_token stop) { check_chain(*store, head, stop); });
   auto views = open_views(a.data);
   if (!views) return 1;
   crm::projections::Runner runner(*store, *views, crm::projections::builtin_projections());
@@ -381,6 +380,14 @@ int cmd_serve(const Args& a) {
   if (auto r = api.open(); !r) {
     std::fprintf(stderr, "crm: %s\n", r.error().message.c_str());
     return 1;
+  }
+  std::jthread chain_check;  // the rest of the chain, checked while serving
+  if (head > kTailChecked) {
+    api.report_hash_chain("checking");
+    chain_check = std::jthread(
+        [&store, &api, head](std::stop_token stop) { check_chain(*store, head, api, stop); });
+  } else {
+    api.report_hash_chain("ok");
   }
   crm::api::ServerOptions server_options;
   server_options.host = host;

@@ -134,6 +134,16 @@ void tamper(const std::string& dir, uint64_t position) {
   delete db;
 }
 
+// Polls `target` until its body contains `text` (at most 60 s).
+bool eventually_shows(uint16_t port, const std::string& target, const std::string& text) {
+  for (int i = 0; i < 600; ++i) {
+    if (crm::testing::request(port, "GET", target).body.find(text) != std::string::npos)
+      return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
+}
+
 TEST(ServeTest, FirstStartCreatesTheAdminAndSigtermClosesCleanly) {
   crm::testing::TempDir dir;
   Serve serve(dir.sub("data"), "first-start-secret");
@@ -145,6 +155,7 @@ TEST(ServeTest, FirstStartCreatesTheAdminAndSigtermClosesCleanly) {
                                      R"({"login":"admin","password":"first-start-secret"})");
   EXPECT_EQ(login.status, 201) << login.body;
   EXPECT_FALSE(login.json("token").empty());
+  EXPECT_EQ(crm::testing::request(port, "GET", "/healthz").json("hash_chain"), "ok");
   EXPECT_EQ(serve.terminate(), 0) << serve.output();
 }
 
@@ -160,6 +171,8 @@ TEST(ServeTest, RestartChecksTheNewestEventsFirstAndTheWholeChainWhileServing) {
   EXPECT_EQ(crm::testing::request(port, "GET", "/healthz").status, 200);
   EXPECT_FALSE(serve.wait_for(R"(hash chain: ok \(all 12000 events up to 12000 checked)").empty())
       << serve.output();
+  EXPECT_TRUE(eventually_shows(port, "/healthz", R"("hash_chain":"ok")"));
+  EXPECT_TRUE(eventually_shows(port, "/metrics", "crm_hash_chain_broken 0"));
   EXPECT_EQ(serve.terminate(), 0) << serve.output();
 }
 
@@ -173,6 +186,8 @@ TEST(ServeTest, AnOldBreakInTheChainIsReportedWhileServing) {
   EXPECT_EQ(crm::testing::request(port, "GET", "/healthz").status, 200);
   EXPECT_FALSE(serve.wait_for(R"(hash chain BROKEN at 5: hash mismatch)").empty())
       << serve.output();
+  EXPECT_TRUE(eventually_shows(port, "/healthz", R"("hash_chain":"BROKEN at 5: hash mismatch")"));
+  EXPECT_TRUE(eventually_shows(port, "/metrics", "crm_hash_chain_broken 1"));
   EXPECT_EQ(serve.terminate(), 0) << serve.output();
 }
 
