@@ -302,7 +302,8 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
     routes_.push_back(std::move(r));
   };
   // The one table of routes and the roles allowed on each.
-  add("GET", "/healthz", 0, &Api::healthz, false, "Liveness: the head position and the lag");
+  add("GET", "/healthz", 0, &Api::healthz, false,
+      "Liveness: the head position, the lag and what the hash chain check has found");
   add("GET", "/metrics", 0, &Api::metrics_text, false, "Prometheus metrics");
   add("GET", "/openapi.json", 0, &Api::openapi, false, "This document");
   add("POST", "/api/v1/sessions", 0, &Api::login, true, "Log in: a bearer token");
