@@ -1088,9 +1088,10 @@ domain::Date Api::today() const {
   return domain::local_date(domain::DateTime{options_.clock()});
 }
 
-void Api::report_hash_chain(std::string state) {
+void Api::report_hash_chain(std::string state, bool broken) {
   std::lock_guard lk(hash_chain_mu_);
   hash_chain_ = std::move(state);
+  hash_chain_broken_ = broken;
 }
 
 HttpResponse Api::healthz(Context&) {
@@ -1128,12 +1129,13 @@ std::string Api::render_metrics() const {
     out +=
         "crm_projection_lag_events{projection=\"" + s.name + "\"} " + std::to_string(s.lag) + "\n";
   std::lock_guard lk(hash_chain_mu_);
-  if (!hash_chain_.empty())
+  if (!hash_chain_.empty()) {
     out +=
         "# HELP crm_hash_chain_broken 1 when the check of the log's hash chain found a break.\n"
         "# TYPE crm_hash_chain_broken gauge\n"
-        "crm_hash_chain_broken " +
-        std::string(hash_chain_.starts_with("BROKEN") ? "1" : "0") + "\n";
+        "crm_hash_chain_broken ";
+    out += hash_chain_broken_ ? "1\n" : "0\n";
+  }
   return out;
 }
 

@@ -91,9 +91,10 @@ class Api {
   std::optional<Principal> authenticate(std::string_view token);
 
   /// What the check of the log's hash chain has found so far ("checking", "ok", "BROKEN at P:
-  /// ..."), shown by /healthz as `hash_chain` and by /metrics; nothing is shown before the first
-  /// report. `crm serve` checks the chain while it serves. Thread-safe.
-  void report_hash_chain(std::string state);
+  /// ...") and whether that is a break: /healthz shows the state as `hash_chain`, /metrics the
+  /// break as crm_hash_chain_broken; nothing is shown before the first report. `crm serve` checks
+  /// the chain while it serves. Thread-safe.
+  void report_hash_chain(std::string state, bool broken);
 
   // For the WebSocket server.
   /// `{"type":"event", ...}` for one stored event.
@@ -174,7 +175,8 @@ class Api {
   std::atomic<uint64_t> commands_accepted_{0}, commands_repeated_{0}, commands_refused_{0},
       commands_conflicted_{0}, commands_failed_{0};
   mutable std::mutex hash_chain_mu_;
-  std::string hash_chain_;  // guarded by hash_chain_mu_
+  std::string hash_chain_;  // guarded by hash_chain_mu_, as is:
+  bool hash_chain_broken_ = false;
 };
 
 /// The OpenAPI 3.1 document for a route table (openapi.cpp).
