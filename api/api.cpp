@@ -303,7 +303,8 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
   };
   // The one table of routes and the roles allowed on each.
   add("GET", "/healthz", 0, &Api::healthz, false,
-      "Liveness: the head position, the lag and what the hash chain check has found");
+      "Liveness: the head position, the lag, read models that are stuck and what the hash chain "
+      "check has found");
   add("GET", "/metrics", 0, &Api::metrics_text, false, "Prometheus metrics");
   add("GET", "/openapi.json", 0, &Api::openapi, false, "This document");
   add("POST", "/api/v1/sessions", 0, &Api::login, true, "Log in: a bearer token");
@@ -1095,11 +1096,20 @@ void Api::report_hash_chain(std::string state, bool broken) {
 }
 
 HttpResponse Api::healthz(Context&) {
+  const auto projections = runner_.status();
   uint64_t lag = 0;
-  for (const auto& s : runner_.status()) lag = std::max(lag, s.lag);
+  for (const auto& s : projections) lag = std::max(lag, s.lag);
   JsonWriter w;
   w.begin_object().key("status").string("ok").key("head").unsigned_number(store_.head());
   w.key("projection_lag").unsigned_number(lag);
+  // Only when some are stuck: the read models stop at the failing event, so lists go stale.
+  if (std::any_of(projections.begin(), projections.end(),
+                  [](const auto& s) { return !s.failure.empty(); })) {
+    w.key("projection_failures").begin_object();
+    for (const auto& s : projections)
+      if (!s.failure.empty()) w.key(s.name).string(s.failure);
+    w.end_object();
+  }
   {
     std::lock_guard lk(hash_chain_mu_);
     if (!hash_chain_.empty()) w.key("hash_chain").string(hash_chain_);
@@ -1125,9 +1135,17 @@ std::string Api::render_metrics() const {
       std::to_string(commands_failed_.load()) +
       "\n# HELP crm_projection_lag_events Events a read model is behind the log.\n"
       "# TYPE crm_projection_lag_events gauge\n";
-  for (const auto& s : runner_.status())
+  const auto projections = runner_.status();
+  for (const auto& s : projections)
     out +=
         "crm_projection_lag_events{projection=\"" + s.name + "\"} " + std::to_string(s.lag) + "\n";
+  out +=
+      "# HELP crm_projection_failing 1 while a read model's batch fails (it retries every "
+      "second).\n"
+      "# TYPE crm_projection_failing gauge\n";
+  for (const auto& s : projections)
+    out += "crm_projection_failing{projection=\"" + s.name + "\"} " +
+           (s.failure.empty() ? "0\n" : "1\n");
   std::lock_guard lk(hash_chain_mu_);
   if (!hash_chain_.empty()) {
     out +=

@@ -214,6 +214,7 @@ void print_projections(const crm::projections::Runner& runner) {
     if (s.building_version)
       std::printf("  (building v%u: at %llu)", s.building_version,
                   static_cast<unsigned long long>(s.building_checkpoint));
+    if (!s.failure.empty()) std::printf("  FAILING: %s", s.failure.c_str());
     std::printf("\n");
   }
 }

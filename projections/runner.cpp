@@ -101,6 +101,7 @@ void ViewWriter::finish() {
 struct Runner::Slot {
   std::unique_ptr<Projection> projection;
   std::string name;
+  const Lane* lane = nullptr;
   // The version queries read.
   uint32_t live_version = 0;
   std::vector<TableId> live_tables;
@@ -124,6 +125,7 @@ struct Runner::Pass {
   bool building = false;
   std::unique_ptr<eventstore::Subscription> subscription;
   uint64_t examined = 0;  // every position up to here has been applied (or skipped)
+  std::string failure;    // the last batch's error until one succeeds; written by the pass only
 };
 
 struct Runner::Lane {
@@ -147,6 +149,7 @@ Runner::Runner(const eventstore::EventStore& log, TableStore& views,
     slot->projection = std::move(p);
     while (lanes_.size() <= lane) lanes_.push_back(std::make_unique<Lane>());
     lanes_[lane]->slots.push_back(slot.get());
+    slot->lane = lanes_[lane].get();
     slots_.push_back(std::move(slot));
   }
   std::erase_if(lanes_, [](const auto& l) { return l->slots.empty(); });
@@ -267,7 +270,10 @@ eventstore::result<bool> Runner::step(Lane& lane, Pass& pass, std::chrono::milli
     pass.subscription = log_.subscribe(eventstore::StreamFilter::all(), pass.examined + 1);
     return unexpected(e);
   };
+  // An event that does not decode ends the batch before it: what came before is written, and
+  // the next batch starts at it (and fails, until it decodes).
   std::optional<error> undecodable;
+  uint64_t examined = pass.subscription->next_position() - 1;
   for (const auto& raw : *events) {
     const auto kind = domain::kind_from_name(raw.category());
     if (!kind) continue;  // not a CRM record's stream
@@ -275,6 +281,7 @@ eventstore::result<bool> Runner::step(Lane& lane, Pass& pass, std::chrono::milli
     if (!decoded) {
       undecodable =
           error{errc::corruption, "event " + std::to_string(raw.position) + " does not decode"};
+      examined = raw.position - 1;
       break;
     }
     const Event event{raw, *decoded, *kind,
@@ -292,10 +299,9 @@ eventstore::result<bool> Runner::step(Lane& lane, Pass& pass, std::chrono::milli
     writer.bind(&s->tables(pass.building));
     s->projection->flush(writer);
   }
-  if (undecodable) return fail(*undecodable);
+  if (undecodable && examined == pass.examined) return fail(*undecodable);
   if (writer.failure()) return fail(*writer.failure());
   writer.finish();
-  const uint64_t examined = pass.subscription->next_position() - 1;
   if (examined == pass.examined && events->empty()) return false;
   for (Slot* s : lane.slots)
     if (s->applies(pass.building))
@@ -303,6 +309,8 @@ eventstore::result<bool> Runner::step(Lane& lane, Pass& pass, std::chrono::milli
                 std::to_string(examined));
   if (auto w = views_.write(std::move(batch)); !w) return fail(w.error());
   pass.examined = examined;
+  if (undecodable)  // read past it: start the next batch at it
+    pass.subscription = log_.subscribe(eventstore::StreamFilter::all(), examined + 1);
   for (Slot* s : lane.slots) {
     if (!s->applies(pass.building)) continue;
     auto& checkpoint = s->checkpoint(pass.building);
@@ -345,10 +353,18 @@ void Runner::run(Lane& lane, Pass& pass) {
       if (!lane.building_any()) return;
     }
     auto r = step(lane, pass, std::chrono::milliseconds(200));
-    if (!r) {
-      std::fprintf(stderr, "projections: %s; retrying\n", r.error().message.c_str());
-      std::this_thread::sleep_for(std::chrono::seconds(1));
+    if (r && pass.failure.empty()) continue;
+    // Said once when it starts failing (and again if the reason changes), not every second.
+    const std::string failure = r ? "" : r.error().message;
+    if (failure != pass.failure)
+      std::fprintf(stderr, "projections: %s\n",
+                   r ? "recovered" : (failure + "; retrying every second").c_str());
+    {
+      std::lock_guard lk(progress_mu_);
+      pass.failure = failure;
     }
+    progressed_.notify_all();  // waiters for this lane give up instead of waiting it out
+    if (!r) std::this_thread::sleep_for(std::chrono::seconds(1));
   }
 }
 
@@ -360,12 +376,16 @@ void Runner::stop() {
 }
 
 bool Runner::wait_for(uint64_t position, std::chrono::milliseconds timeout) const {
+  auto behind = [&](const auto& s) {
+    return s->live_applies && s->live_checkpoint.load() < position;
+  };
+  auto stuck = [&](const auto& s) { return behind(s) && !s->lane->live->failure.empty(); };
   std::unique_lock lk(progress_mu_);
-  return progressed_.wait_for(lk, timeout, [&] {
-    return std::all_of(slots_.begin(), slots_.end(), [&](const auto& s) {
-      return !s->live_applies || s->live_checkpoint.load() >= position;
-    });
+  progressed_.wait_for(lk, timeout, [&] {
+    return std::none_of(slots_.begin(), slots_.end(), behind) ||
+           std::any_of(slots_.begin(), slots_.end(), stuck);
   });
+  return std::none_of(slots_.begin(), slots_.end(), behind);
 }
 
 Runner::Slot* Runner::find_slot(std::string_view name) const {
@@ -383,11 +403,13 @@ std::vector<TableId> Runner::tables(std::string_view projection) const {
 std::vector<Status> Runner::status() const {
   const uint64_t head = log_.head();
   std::shared_lock lk(tables_mu_);
+  std::lock_guard failures(progress_mu_);
   std::vector<Status> out;
   for (const auto& s : slots_) {
     const uint64_t cp = s->live_checkpoint.load();
+    const Pass* pass = s->live_applies ? s->lane->live.get() : s->lane->building.get();
     out.push_back({s->name, s->live_version, cp, head > cp ? head - cp : 0, s->building_version,
-                   s->building_checkpoint.load()});
+                   s->building_checkpoint.load(), pass ? pass->failure : std::string()});
   }
   return out;
 }

@@ -37,6 +37,9 @@ struct Status {
   uint64_t lag = 0;               // head − checkpoint
   uint32_t building_version = 0;  // non-zero while a new version is being built
   uint64_t building_checkpoint = 0;
+  /// Why the projection is stuck (its lane's last batch failed: an event that does not decode, a
+  /// storage error), empty when it is not. The batch is retried every second, never skipped.
+  std::string failure;
 };
 
 class Runner {
@@ -56,7 +59,8 @@ class Runner {
   /// the caller's thread.
   eventstore::result<void> catch_up();
 
-  /// Blocks until every projection queries read has applied `position`, or the timeout passes.
+  /// Blocks until every projection queries read has applied `position`, or the timeout passes,
+  /// or one of those still behind it is stuck (Status::failure): then false at once.
   bool wait_for(uint64_t position, std::chrono::milliseconds timeout) const;
 
   /// The physical tables of the version queries read, in the projection's tables() order.
@@ -84,7 +88,7 @@ class Runner {
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<std::unique_ptr<Lane>> lanes_;
 
-  mutable std::mutex progress_mu_;  // with progressed_: wait_for()
+  mutable std::mutex progress_mu_;  // with progressed_: wait_for(); guards Pass::failure
   // Guards which tables and versions queries read (Slot live/building versions and tables).
   // Taken briefly, and never for a whole batch, so queries never wait behind the projecting.
   mutable std::shared_mutex tables_mu_;

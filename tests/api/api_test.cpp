@@ -1,6 +1,8 @@
 // The API over real loopback sockets: sessions, commands with If-Match and Idempotency-Key,
 // read-your-writes, queries, time travel, field definitions, the feeds and the operations routes.
 
+#include <thread>
+
 #include "api/json.h"
 #include "domain/time.h"
 #include "tests/api/fixture.h"
@@ -351,6 +353,38 @@ TEST_F(Api, CalendarAndFeeds) {
   EXPECT_EQ(ics.body.rfind("BEGIN:VCALENDAR", 0), 0u) << ics.body;
   EXPECT_EQ(request(port_, "GET", "/api/v1/clients?token=" + token("operator")).status, 401)
       << "only feeds take a token in the query";
+}
+
+// A read model stuck on an event it cannot decode shows on /healthz and /metrics, and a query
+// waiting for a position past it answers 503 at once instead of after the whole wait.
+TEST_F(Api, AStuckReadModelShowsOnHealthAndMetrics) {
+  EXPECT_EQ(request(port_, "GET", "/healthz").body.find("projection_failures"), std::string::npos);
+  EXPECT_NE(request(port_, "GET", "/metrics")
+                .body.find("crm_projection_failing{projection=\"lists\"} 0\n"),
+            std::string::npos);
+  ASSERT_TRUE(store_->append("client-c-bad", eventstore::ExpectedVersion::no_stream(),
+                             {{"ClientCreated", "not a Cap'n Proto message"}}));
+  const std::string bad = std::to_string(store_->head());
+  const std::string problem = "event " + bad + " does not decode";
+  Response health;
+  for (int i = 0; i < 100; ++i) {
+    health = request(port_, "GET", "/healthz");
+    if (health.body.find("\"lists\":\"" + problem) != std::string::npos &&
+        health.body.find("\"records\":\"" + problem) != std::string::npos)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(health.status, 200);
+  EXPECT_NE(health.body.find("\"projection_failures\":{"), std::string::npos) << health.body;
+  EXPECT_NE(health.body.find("\"lists\":\"" + problem + "\""), std::string::npos) << health.body;
+  EXPECT_NE(health.body.find("\"records\":\"" + problem + "\""), std::string::npos);
+  const auto metrics = request(port_, "GET", "/metrics");
+  EXPECT_NE(metrics.body.find("crm_projection_failing{projection=\"lists\"} 1\n"),
+            std::string::npos)
+      << metrics.body;
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(get("/api/v1/clients?min_position=" + bad).status, 503);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
 }
 
 TEST_F(Api, OperationsRoutes) {

@@ -2,6 +2,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <random>
 #include <set>
 #include <thread>
@@ -123,6 +124,37 @@ TEST_F(ProjectionTest, ReadYourWritesWithALiveRunner) {
   }
   EXPECT_FALSE(runner_->wait_for(log_->head() + 1, 20ms)) << "a position not yet written times out";
   for (const auto& s : runner_->status()) EXPECT_EQ(s.lag, 0u);
+}
+
+// An event a projection cannot be given (its payload does not decode: written by a newer
+// version, or damaged) stops the lanes at it, says so in status(), and wait_for gives up at once
+// instead of waiting out its timeout. Nothing after it is applied: no event is skipped.
+TEST_F(ProjectionTest, AnEventThatDoesNotDecodeStopsTheLanesVisibly) {
+  ok(K::client, Action::create, "c-1", {{"name", "Przed"}});
+  ASSERT_TRUE(log_->append("client-c-bad", eventstore::ExpectedVersion::no_stream(),
+                           {{"ClientCreated", "not a Cap'n Proto message"}}));
+  const uint64_t bad = log_->head();
+  ok(K::client, Action::create, "c-2", {{"name", "Po"}});
+  ASSERT_TRUE(runner_->start());
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(runner_->wait_for(log_->head(), 30s));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s) << "wait_for waited out its timeout";
+  EXPECT_TRUE(runner_->wait_for(bad - 1, 5s)) << "what comes before the event is applied";
+  // Each lane says so once it has failed (the other one may still be on its way).
+  for (int i = 0; i < 100; ++i) {
+    const auto status = runner_->status();
+    if (std::all_of(status.begin(), status.end(), [](auto& s) { return !s.failure.empty(); }))
+      break;
+    std::this_thread::sleep_for(50ms);
+  }
+  for (const auto& s : runner_->status()) {
+    EXPECT_EQ(s.failure, "event " + std::to_string(bad) + " does not decode") << s.name;
+    EXPECT_EQ(s.checkpoint, bad - 1) << s.name;
+    EXPECT_EQ(s.lag, 2u) << s.name;
+  }
+  auto after = queries_->record(K::client, "c-2");
+  ASSERT_TRUE(after);
+  EXPECT_FALSE(after->has_value()) << "an event after the failing one was applied";
 }
 
 // Pages of 7 while another thread keeps adding clients: every client that existed before paging
