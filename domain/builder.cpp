@@ -120,9 +120,13 @@ std::optional<Value> Builder::value(const FieldSpec& spec, const Object& input,
 
 bool Builder::ok() {
   for (const auto& r : refs_)
-    if (!state_.exists || !state_.exists(r.kind, r.id))
-      problem(r.field, "refers to a " + std::string(name_of(r.kind)) + " that does not exist: '" +
-                           r.id + "'");
+    if (!state_.exists || !state_.exists(r.kind, r.id)) {
+      std::string what(name_of(r.kind));  // "an operator", "a service order"
+      std::replace(what.begin(), what.end(), '_', ' ');
+      what.insert(0,
+                  std::string_view("aeiou").find(what[0]) == std::string_view::npos ? "a " : "an ");
+      problem(r.field, "refers to " + what + " that does not exist: '" + r.id + "'");
+    }
   refs_.clear();
   return errors_.empty();
 }

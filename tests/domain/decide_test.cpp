@@ -193,6 +193,12 @@ TEST_F(DecideTest, DelegatingATaskRecordsWhoDelegated) {
   EXPECT_EQ(t.text("delegated_by_id"), "op-anna");
   w.ok(K::task, A::update, "t-1", {{"assignee_id", "op-anna"}});  // takes it back herself
   EXPECT_EQ(w.get(K::task, "t-1").text("delegated_by_id"), "");
+  // A reference to a missing record names the field and the kind, in English.
+  EXPECT_EQ(w.refused(errc::invalid_input, K::task, A::update, "t-1",
+                      {{"assignee_id", "op-nobody"}, {"service_order_id", "so-none"}}),
+            (std::vector<FieldError>{
+                {"assignee_id", "refers to an operator that does not exist: 'op-nobody'"},
+                {"service_order_id", "refers to a service order that does not exist: 'so-none'"}}));
 }
 
 TEST_F(DecideTest, TaskStatusMachine) {
