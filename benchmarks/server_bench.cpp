@@ -6,6 +6,9 @@
 // - memory/<scale>: the server's peak RSS (VmHWM) after that restart and 10 s of list pages from
 //   64 connections (wrk); the settings also give the peak of the first start, which builds every
 //   read model from the log.
+// - storage/<scale>: then, the server stopped and both stores fully compacted, the log's bytes on
+//   disk per event. Baseline: the events' payload bytes (Cap'n Proto, as appended) per event. The
+//   settings give the read models' bytes per event too.
 //
 // Medium by default, small with --quick, large when named (startup/large, memory/large).
 //
@@ -27,6 +30,7 @@
 #include "benchmarks/dataset.h"
 #include "benchmarks/harness.h"
 #include "eventstore/event_store.h"
+#include "eventstore/table_store.h"
 #include "tests/support/http_client.h"
 #include "tests/support/temp_dir.h"
 
@@ -113,9 +117,46 @@ class Server {
   uint16_t port_;
 };
 
+uint64_t bytes_in(const fs::path& dir) {
+  uint64_t n = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir))
+    if (entry.is_regular_file()) n += entry.file_size();
+  return n;
+}
+
+// Compacts the stopped server's stores and reports the log's bytes per event.
+void report_storage(const Settings& s, const std::string& name, const std::string& data) {
+  uint64_t events = 0, payload = 0;
+  {
+    auto log = std::move(eventstore::EventStore::open(data + "/events")).value();
+    if (!log->compact()) std::abort();
+    auto read = log->read_all(1, UINT64_MAX, [&](const eventstore::RecordedEvent& e) {
+      payload += e.payload.size();
+      return true;
+    });
+    if (!read || *read != log->head()) std::abort();
+    events = *read;
+  }
+  {
+    auto views = std::move(eventstore::TableStore::open(data + "/views")).value();
+    if (!views->compact()) std::abort();
+  }
+  const double log_per_event = static_cast<double>(bytes_in(data + "/events")) / events;
+  const double views_per_event = static_cast<double>(bytes_in(data + "/views")) / events;
+  const double payload_per_event = static_cast<double>(payload) / events;
+  report(s, {name,
+             std::to_string(events) +
+                 " events after a full compaction: the log (events, hash chain, stream, category, "
+                 "type and command indexes); the read models another " +
+                 number(views_per_event) + " B/event; target 1.5x the payload",
+             log_per_event, "B/event", "payload bytes per event", payload_per_event,
+             log_per_event / payload_per_event});
+}
+
 void run_scale(const Settings& s, const demo::Scale& scale) {
   const std::string suffix = std::string("/") + scale.name;
-  if (!s.wants("startup" + suffix) && !s.wants("memory" + suffix)) return;
+  if (!s.wants("startup" + suffix) && !s.wants("memory" + suffix) && !s.wants("storage" + suffix))
+    return;
   const std::string log = dataset_log(scale);
   crm::testing::TempDir dir("crm-bench-server");
   const std::string data = dir.sub("data");
@@ -140,40 +181,44 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
   if (std::system(status.c_str()) != 0) std::abort();
   const double verify_s = seconds_since(t1);
 
-  // The restart, measured.
-  const uint16_t port = free_port();
-  const auto t0 = clock_type::now();
-  Server server(data, port, output);
-  if (!server.wait_healthy(false, 600s)) std::abort();
-  const double startup_s = seconds_since(t0);
+  // The restart, measured, then list pages against it. The server stops at the end of the block.
+  if (s.wants("startup" + suffix) || s.wants("memory" + suffix)) {
+    const uint16_t port = free_port();
+    const auto t0 = clock_type::now();
+    Server server(data, port, output);
+    if (!server.wait_healthy(false, 600s)) std::abort();
+    const double startup_s = seconds_since(t0);
 
-  if (s.wants("startup" + suffix))
-    report(s, {"startup" + suffix,
-               "crm serve to its first /healthz answer, read models built; first start (building "
-               "them from the log): " +
-                   number(first_start_s) + " s",
-               startup_s, "s", "crm status: the whole log read and its hash chain checked",
-               verify_s, startup_s / verify_s});
-  if (!s.wants("memory" + suffix)) return;
-
-  const std::string token =
-      crm::testing::request(port, "POST", "/api/v1/sessions",
-                            R"({"login":"bench","password":"bench-password"})")
-          .json("token");
-  if (token.empty()) std::abort();
-  const std::string script = dir.sub("auth.lua");
-  std::ofstream(script) << "wrk.headers[\"Authorization\"] = \"Bearer " << token << "\"\n";
-  const int seconds = s.quick ? 3 : 10;
-  const std::string wrk = "wrk -t2 -c64 -d" + std::to_string(seconds) + "s -s " + script +
-                          " 'http://127.0.0.1:" + std::to_string(port) +
-                          "/api/v1/clients?status=active&sort=name&limit=50' >>" + output + " 2>&1";
-  if (std::system(wrk.c_str()) != 0) std::abort();
-  const double rss = server.peak_rss_mib();
-  report(s, {"memory" + suffix,
-             "peak RSS after the restart and " + std::to_string(seconds) +
-                 " s of list pages from 64 connections; the first start peaked at " +
-                 number(first_start_rss) + " MiB",
-             rss, "MiB", "target 2 GiB", 2048, rss / 2048});
+    if (s.wants("startup" + suffix))
+      report(s, {"startup" + suffix,
+                 "crm serve to its first /healthz answer, read models built; first start (building "
+                 "them from the log): " +
+                     number(first_start_s) + " s",
+                 startup_s, "s", "crm status: the whole log read and its hash chain checked",
+                 verify_s, startup_s / verify_s});
+    if (s.wants("memory" + suffix)) {
+      const std::string token =
+          crm::testing::request(port, "POST", "/api/v1/sessions",
+                                R"({"login":"bench","password":"bench-password"})")
+              .json("token");
+      if (token.empty()) std::abort();
+      const std::string script = dir.sub("auth.lua");
+      std::ofstream(script) << "wrk.headers[\"Authorization\"] = \"Bearer " << token << "\"\n";
+      const int seconds = s.quick ? 3 : 10;
+      const std::string wrk = "wrk -t2 -c64 -d" + std::to_string(seconds) + "s -s " + script +
+                              " 'http://127.0.0.1:" + std::to_string(port) +
+                              "/api/v1/clients?status=active&sort=name&limit=50' >>" + output +
+                              " 2>&1";
+      if (std::system(wrk.c_str()) != 0) std::abort();
+      const double rss = server.peak_rss_mib();
+      report(s, {"memory" + suffix,
+                 "peak RSS after the restart and " + std::to_string(seconds) +
+                     " s of list pages from 64 connections; the first start peaked at " +
+                     number(first_start_rss) + " MiB",
+                 rss, "MiB", "target 2 GiB", 2048, rss / 2048});
+    }
+  }
+  if (s.wants("storage" + suffix)) report_storage(s, "storage" + suffix, data);
 }
 
 }  // namespace
@@ -181,6 +226,6 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
 
 int main(int argc, char** argv) {
   const auto s = crm::bench::parse_settings(argc, argv);
-  crm::bench::run_scales(s, {"startup/large", "memory/large"},
+  crm::bench::run_scales(s, {"startup/large", "memory/large", "storage/large"},
                          [&](const crm::demo::Scale& scale) { crm::bench::run_scale(s, scale); });
 }

@@ -940,6 +940,15 @@ result<void> EventStore::flush() {
   return {};
 }
 
+result<void> EventStore::compact() {
+  if (impl_->follower) return fail(errc::read_only, "this store is a read-only follower");
+  rocksdb::CompactRangeOptions o;
+  o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  for (auto* h : impl_->handles)
+    if (auto s = impl_->db->CompactRange(o, h, nullptr, nullptr); !s.ok()) return from_status(s);
+  return {};
+}
+
 result<void> EventStore::refresh() {
   if (!impl_->follower) return {};
   auto s = impl_->db->TryCatchUpWithPrimary();

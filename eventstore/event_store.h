@@ -111,6 +111,10 @@ class EventStore {
   /// Options::sync = false. Errors: io_error, read_only.
   result<void> flush();
 
+  /// Compacts every column family fully, down to the bottom level (ZSTD): what a long-lived log
+  /// settles to on disk. Errors: io_error, read_only.
+  result<void> compact();
+
   /// Follower only: reads what the primary wrote since the last refresh. Errors: io_error.
   result<void> refresh();
 
