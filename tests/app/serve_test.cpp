@@ -1,5 +1,6 @@
-// `crm serve` as a process: the first start on an empty data directory, SIGTERM, and the hash
-// chain check of a restart (the newest events before serving, the whole chain while serving).
+// `crm serve` as a process: the first start on an empty data directory, SIGTERM, the hash chain
+// check of a restart (the newest events before serving, the whole chain while serving), and a
+// start with read models stuck on an event.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -199,6 +200,28 @@ TEST(ServeTest, ABreakAmongTheNewestEventsStopsTheStart) {
   EXPECT_FALSE(serve.wait_for(R"(hash chain: BROKEN at 11990: hash mismatch)").empty())
       << serve.output();
   EXPECT_EQ(serve.terminate(), 1) << serve.output();
+}
+
+// An event the read models cannot decode (here the first one) does not keep the server from
+// serving: it used to wait 60 s for them first. It names the failure, and keeps retrying.
+TEST(ServeTest, AReadModelStuckOnAnEventDoesNotDelayTheStart) {
+  crm::testing::TempDir dir;
+  {
+    std::filesystem::create_directories(dir.sub("data/events"));
+    auto store = std::move(eventstore::EventStore::open(dir.sub("data/events"))).value();
+    ASSERT_TRUE(store->append("client-c1", eventstore::ExpectedVersion::no_stream(),
+                              {{"ClientCreated", "not a Cap'n Proto message", {}}}));
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  Serve serve(dir.sub("data"));
+  const uint16_t port = serve.port();
+  ASSERT_NE(port, 0) << serve.output();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 30s);
+  EXPECT_NE(serve.output().find("lag 1  FAILING: event 1 does not decode"), std::string::npos)
+      << serve.output();
+  EXPECT_TRUE(eventually_shows(port, "/healthz", R"("lists":"event 1 does not decode")"));
+  EXPECT_TRUE(eventually_shows(port, "/healthz", R"("records":"event 1 does not decode")"));
+  EXPECT_EQ(serve.terminate(), 0) << serve.output();
 }
 
 }  // namespace
