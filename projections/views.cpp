@@ -1077,6 +1077,67 @@ eventstore::result<WorkTime> Queries::work_time(const std::string& operator_id, 
   return out;
 }
 
+eventstore::result<void> Queries::name_visits(std::vector<CalendarEntry>& entries) const {
+  auto records = records_table();
+  if (!records) return unexpected(records.error());
+  using Found = std::map<std::string, std::shared_ptr<const domain::Record>>;
+  // The records of `kind` with the given ids (those that exist), by id.
+  auto fetch = [&](EntityKind kind, std::vector<std::string> ids) -> eventstore::result<Found> {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::erase(ids, "");
+    auto rows = records_in(*records, kind, ids);
+    if (!rows) return unexpected(rows.error());
+    Found found;
+    for (size_t i = 0; i < ids.size(); ++i)
+      if ((*rows)[i]) found.emplace(ids[i], (*rows)[i]);
+    return found;
+  };
+  auto ids_of = [](const auto& records, const char* field) {
+    std::vector<std::string> ids;
+    for (const auto& [id, r] : records) ids.push_back(r->text(field));
+    return ids;
+  };
+  std::vector<std::string> inspection_ids, order_ids;
+  for (const auto& e : entries) {
+    if (e.kind == EntityKind::inspection) inspection_ids.push_back(e.id);
+    if (e.kind == EntityKind::service_order) order_ids.push_back(e.id);
+  }
+  auto inspections = fetch(EntityKind::inspection, std::move(inspection_ids));
+  if (!inspections) return unexpected(inspections.error());
+  auto orders = fetch(EntityKind::service_order, std::move(order_ids));
+  if (!orders) return unexpected(orders.error());
+  auto devices = fetch(EntityKind::device, ids_of(*inspections, "device_id"));
+  if (!devices) return unexpected(devices.error());
+  auto client_ids = ids_of(*devices, "client_id");
+  for (auto& id : ids_of(*orders, "client_id")) client_ids.push_back(std::move(id));
+  auto clients = fetch(EntityKind::client, std::move(client_ids));
+  if (!clients) return unexpected(clients.error());
+  auto at = [](const Found& found, const std::string& id) {
+    auto it = found.find(id);
+    return it == found.end() ? nullptr : it->second.get();
+  };
+  auto for_client = [&](const domain::Record& r) {
+    const domain::Record* client = at(*clients, r.text("client_id"));
+    return client ? " — " + client->text("name") : std::string();
+  };
+  for (auto& e : entries) {
+    if (e.kind == EntityKind::service_order) {
+      if (const domain::Record* order = at(*orders, e.id))
+        e.title = "Zlecenie serwisowe " + order->text("number") + for_client(*order);
+    } else if (e.kind == EntityKind::inspection) {
+      const domain::Record* inspection = at(*inspections, e.id);
+      const domain::Record* device =
+          inspection ? at(*devices, inspection->text("device_id")) : nullptr;
+      if (!device) continue;
+      const std::string model = device->text("model");
+      e.title = "Przegląd urządzenia " + device->text("serial_number") +
+                (model.empty() ? "" : " (" + model + ")") + for_client(*device);
+    }
+  }
+  return {};
+}
+
 eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::string& operator_id,
                                                                  domain::Date from,
                                                                  domain::Date to) const {
@@ -1128,6 +1189,7 @@ eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::stri
                     return true;
                   });
   if (!r) return unexpected(r.error());
+  if (auto named = name_visits(out); !named) return unexpected(named.error());
   std::stable_sort(out.begin(), out.end(), [](const CalendarEntry& a, const CalendarEntry& b) {
     if (a.date != b.date) return a.date < b.date;
     return a.start.value_or(domain::DateTime{0}) < b.start.value_or(domain::DateTime{0});

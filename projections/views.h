@@ -167,6 +167,9 @@ class Queries {
   /// are read with one MultiGet.
   eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> records_in(
       TableId records, domain::EntityKind kind, const std::vector<std::string>& ids) const;
+  /// Calendar entries of service orders and inspections named by what a visit needs, as it is
+  /// now: the order's number, the device's serial number and model, the client's name.
+  eventstore::result<void> name_visits(std::vector<CalendarEntry>& entries) const;
   /// The records named by the keys of `index` in [from, to) (the id after the last '\0'), a page.
   eventstore::result<Page> page_of(TableId index, domain::EntityKind kind, const std::string& from,
                                    const std::string& to, size_t limit) const;

@@ -37,8 +37,7 @@ TEST(TextTest, PolishOrderAndFolding) {
   for (int pass = 0; pass < 2; ++pass) {
     EXPECT_EQ(text::words("Zażółć GĘŚLĄ jaźń, Zażółć-2 ŁÓDŹ/Łódź"),
               (std::vector<std::string>{"zazolc", "gesla", "jazn", "2", "lodz"}));
-    EXPECT_EQ(text::words("Москва 5 Straße"),
-              (std::vector<std::string>{"moskva", "5", "strasse"}));
+    EXPECT_EQ(text::words("Москва 5 Straße"), (std::vector<std::string>{"moskva", "5", "strasse"}));
   }
   EXPECT_LT(text::sort_key("Cebula"), text::sort_key("Ćma"));
   EXPECT_LT(text::sort_key("Ćma"), text::sort_key("Dom"));
@@ -395,7 +394,8 @@ TEST_F(ViewsTest, ClientTimelineGathersEverythingAboutTheClient) {
 
 TEST_F(ViewsTest, InspectionsDueAndOverdue) {
   ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
-  ok(K::device, Action::create, "d-1", {{"serial_number", "SN1"}, {"client_id", "c-1"}});
+  ok(K::device, Action::create, "d-1",
+     {{"serial_number", "SN1"}, {"model", "Vitodens 200"}, {"client_id", "c-1"}});
   ok(K::inspection, Action::create, "i-1", {{"device_id", "d-1"}, {"due", "2026-11-10"}});
   ok(K::inspection, Action::create, "i-2",
      {{"device_id", "d-1"}, {"due", "2026-12-01"}, {"every", domain::Object{{"months", 6}}}});
@@ -478,7 +478,8 @@ TEST_F(ViewsTest, WorkTimePerOperatorAndPeriod) {
 
 TEST_F(ViewsTest, OperatorCalendarWithRecurringInspectionsAndAnICalendarFeed) {
   ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
-  ok(K::device, Action::create, "d-1", {{"serial_number", "SN1"}, {"client_id", "c-1"}});
+  ok(K::device, Action::create, "d-1",
+     {{"serial_number", "SN1"}, {"model", "Vitodens 200"}, {"client_id", "c-1"}});
   ok(K::task, Action::create, "t-1",
      {{"title", "Spotkanie w Łodzi"},
       {"assignee_id", "op-2"},
@@ -511,6 +512,20 @@ TEST_F(ViewsTest, OperatorCalendarWithRecurringInspectionsAndAnICalendarFeed) {
          "operator's tasks are not there; the inspection recurs every 10 days";
   EXPECT_TRUE(cal->at(0).start.has_value());
   EXPECT_FALSE(cal->at(2).start.has_value()) << "a due date is an all-day item";
+  // A visit is named by what the technician needs: the number, the device, the client.
+  EXPECT_EQ(cal->at(0).title,
+            "Zlecenie serwisowe " +
+                queries_->record(K::service_order, "so-1")->value().text("number") + " — Alfa");
+  EXPECT_EQ(cal->at(1).title, "Spotkanie w Łodzi");
+  EXPECT_EQ(cal->at(3).title, "Przegląd urządzenia SN1 (Vitodens 200) — Alfa");
+  ok(K::client, Action::update, "c-1", {{"name", "Alfa Serwis"}});  // names as they are now
+  catch_up();
+  EXPECT_EQ(
+      queries_
+          ->calendar("op-2", *domain::Date::parse("2026-12-05"), *domain::Date::parse("2026-12-05"))
+          ->back()
+          .title,
+      "Przegląd urządzenia SN1 (Vitodens 200) — Alfa Serwis");
   EXPECT_FALSE(queries_->calendar("op-2", *domain::Date::parse("2026-12-07"),
                                   *domain::Date::parse("2026-12-01")));
 
@@ -543,7 +558,8 @@ TEST_F(ViewsTest, OperatorCalendarWithRecurringInspectionsAndAnICalendarFeed) {
 TEST_F(ViewsTest, DeviceHistoryCampaignProgressTurnoverAndCurrentOrders) {
   ok(K::client, Action::create, "c-1",
      {{"name", "Alfa"}, {"potential", domain::Object{{"amount", "100000.00"}}}});
-  ok(K::device, Action::create, "d-1", {{"serial_number", "SN1"}, {"client_id", "c-1"}});
+  ok(K::device, Action::create, "d-1",
+     {{"serial_number", "SN1"}, {"model", "Vitodens 200"}, {"client_id", "c-1"}});
   ok(K::service_order, Action::create, "so-1",
      {{"client_id", "c-1"}, {"device_id", "d-1"}, {"problem", "a"}});
   ok(K::service_order, Action::create, "so-2",
