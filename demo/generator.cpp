@@ -110,16 +110,21 @@ constexpr Surname kSurnames[] = {{"Nowak", "Nowak"},
                                  {"Żak", "Żak"},
                                  {"Górski", "Górska"},
                                  {"Sikora", "Sikora"}};
-constexpr const char* kPositions[] = {"Prezes Zarządu",
-                                      "Dyrektor handlowy",
-                                      "Kierownik zakupów",
-                                      "Główna księgowa",
-                                      "Specjalista ds. zaopatrzenia",
-                                      "Kierownik serwisu",
-                                      "Właściciel",
-                                      "Asystentka zarządu",
-                                      "Kierownik produkcji",
-                                      "Informatyk"};
+struct Position {
+  const char* male;
+  const char* female;
+};
+constexpr Position kPositions[] = {
+    {"Prezes Zarządu", "Prezes Zarządu"},
+    {"Dyrektor handlowy", "Dyrektor handlowa"},
+    {"Kierownik zakupów", "Kierowniczka zakupów"},
+    {"Główny księgowy", "Główna księgowa"},
+    {"Specjalista ds. zaopatrzenia", "Specjalistka ds. zaopatrzenia"},
+    {"Kierownik serwisu", "Kierowniczka serwisu"},
+    {"Właściciel", "Właścicielka"},
+    {"Asystent zarządu", "Asystentka zarządu"},
+    {"Kierownik produkcji", "Kierowniczka produkcji"},
+    {"Informatyk", "Informatyczka"}};
 constexpr const char* kTaskKinds[] = {"call",   "meeting", "send_materials", "complaint",
                                       "tender", "offer",   "other"};
 constexpr const char* kTaskTitles[] = {
@@ -393,7 +398,11 @@ class Generator {
     cmd(K::person, Action::create, id,
         {{"first_name", f.name},
          {"last_name", last},
-         {"position", any(kPositions)},
+         {"position",
+          [&] {
+            const auto& p = any(kPositions);  // one draw, in the form of the person's gender
+            return f.female ? p.female : p.male;
+          }()},
          {"phones", List{phone(c.city)}},
          {"emails",
           List{Value(ascii(f.name) + "." + ascii(last) + std::to_string(i) + "@firma.pl")}},
