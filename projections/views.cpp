@@ -498,6 +498,10 @@ class WorkTimeView final : public Projection {
 //   technician (planned time), planned inspections under "*" (everyone), with "days:N"/"months:N"
 // state: kind/id -> the fields below, \x1f-separated, then \0 and the current entries key
 
+// How service orders and inspections are titled (a query adds the names a visit needs).
+constexpr std::string_view kOrderTitle = "Zlecenie serwisowe ";
+constexpr std::string_view kInspectionTitle = "Przegląd urządzenia ";
+
 struct CalendarSource {
   EntityKind kind;
   std::vector<std::string> fields;  // owner, title, start, end, date, status, every (as they apply)
@@ -568,8 +572,8 @@ class CalendarView final : public Projection {
     std::string entry;
     if (shown && !owner.empty() && !date.empty()) {
       std::string title = v[1];
-      if (e.kind == EntityKind::service_order) title = "Zlecenie serwisowe " + title;
-      if (e.kind == EntityKind::inspection) title = "Przegląd urządzenia " + title;
+      if (e.kind == EntityKind::service_order) title.insert(0, kOrderTitle);
+      if (e.kind == EntityKind::inspection) title.insert(0, kInspectionTitle);
       entry = owner + '\0' + date + '\0' + std::string(domain::name_of(e.kind)) + '\0' +
               std::string(e.id);
       out.put_blind(0, entry, title + '\x1f' + v[2] + '\x1f' + v[3] + '\x1f' + v[6]);
@@ -1124,14 +1128,14 @@ eventstore::result<void> Queries::name_visits(std::vector<CalendarEntry>& entrie
   for (auto& e : entries) {
     if (e.kind == EntityKind::service_order) {
       if (const domain::Record* order = at(*orders, e.id))
-        e.title = "Zlecenie serwisowe " + order->text("number") + for_client(*order);
+        e.title = std::string(kOrderTitle) + order->text("number") + for_client(*order);
     } else if (e.kind == EntityKind::inspection) {
       const domain::Record* inspection = at(*inspections, e.id);
       const domain::Record* device =
           inspection ? at(*devices, inspection->text("device_id")) : nullptr;
       if (!device) continue;
       const std::string model = device->text("model");
-      e.title = "Przegląd urządzenia " + device->text("serial_number") +
+      e.title = std::string(kInspectionTitle) + device->text("serial_number") +
                 (model.empty() ? "" : " (" + model + ")") + for_client(*device);
     }
   }
