@@ -1,4 +1,4 @@
-// startup and memory: the `crm` executable itself, on a copy of a demo dataset's log.
+// startup, memory and storage: the `crm` executable itself, on a copy of a demo dataset's log.
 //
 // - startup/<scale>: from starting `crm serve` on a data directory whose read models are built
 //   (a restart) to its first answer on /healthz. Baseline in the same run: `crm status` on the
@@ -10,7 +10,8 @@
 //   disk per event. Baseline: the events' payload bytes (Cap'n Proto, as appended) per event. The
 //   settings give the read models' bytes per event too.
 //
-// Medium by default, small with --quick, large when named (startup/large, memory/large).
+// Medium by default, small with --quick, large when named (startup/large, memory/large,
+// storage/large).
 //
 // usage: server_bench [--quick] [--json FILE] [NAME-PREFIX ...]
 
