@@ -490,6 +490,8 @@ std::optional<Value> convert(const FieldSpec& spec, const Value& raw, const std:
     if (!valid_text(*s, multiline))
       return bad("must be valid UTF-8 text without control characters");
     if (s->size() > max) return bad("is longer than " + std::to_string(max) + " bytes");
+    if (spec.required && s->find_first_not_of(" \t\r\n") == std::string::npos)
+      return bad("is required and must not be blank");
     return Value(*s);
   };
   // Lists of simple items reuse the item conversions with an indexed path.

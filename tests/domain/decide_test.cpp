@@ -201,6 +201,23 @@ TEST_F(DecideTest, DelegatingATaskRecordsWhoDelegated) {
                 {"service_order_id", "refers to a service order that does not exist: 'so-none'"}}));
 }
 
+// A required text field must say something: "" or spaces are refused like a missing value, on
+// create and on update; optional text may be empty.
+TEST_F(DecideTest, RequiredTextMustNotBeBlank) {
+  const std::vector<FieldError> blank_title{{"title", "is required and must not be blank"}};
+  EXPECT_EQ(w.refused(errc::invalid_input, K::task, A::create, "t-1", {{"title", ""}}),
+            blank_title);
+  EXPECT_EQ(w.refused(errc::invalid_input, K::task, A::create, "t-1", {{"title", " \t "}}),
+            blank_title);
+  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::device, A::create, "d-9",
+                              {{"serial_number", ""}, {"client_id", "c-1"}}),
+                    "serial_number"));
+  w.ok(K::task, A::create, "t-1", {{"title", "Oferta"}, {"description", ""}});
+  EXPECT_EQ(w.refused(errc::invalid_input, K::task, A::update, "t-1", {{"title", "  "}}),
+            blank_title);
+  EXPECT_EQ(w.get(K::task, "t-1").text("title"), "Oferta");
+}
+
 TEST_F(DecideTest, TaskStatusMachine) {
   w.ok(K::task, A::create, "t-1", {{"title", "Oferta"}});
   EXPECT_TRUE(names(w.refused(errc::invalid_input, K::task, A::update, "t-1", {{"status", "done"}}),
