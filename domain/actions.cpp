@@ -112,6 +112,14 @@ DomainEvent complete_inspection(const Builder& b, const Record& inspection, Date
   return b.event("InspectionCompleted", std::move(changes));
 }
 
+// The event that puts an inspection whose service order was cancelled back among those waiting.
+DomainEvent service_cancelled(const Builder& b, const std::string& order_id) {
+  std::vector<FieldChange> changes;
+  changes.push_back({"status", false, std::string("in_service"), std::string("planned")});
+  changes.push_back({"service_order_id", false, order_id, Value{}});
+  return b.event("InspectionServiceCancelled", std::move(changes));
+}
+
 result<Decision> change_status(const State& state, const Command& cmd, Builder& b,
                                const std::string& to) {
   const Record& target = state.target;
@@ -138,14 +146,18 @@ result<Decision> change_status(const State& state, const Command& cmd, Builder& 
   Decision d;
   d.streams.push_back(
       b.on(target, {b.event(status_event(cmd.kind, to), std::move(changes), std::move(entry))}));
-  // Completing the service order of an inspection completes the inspection (and plans the next).
-  if (cmd.kind == K::service_order && to == "completed") {
+  // Completing the service order of an inspection completes the inspection (and plans the next);
+  // cancelling it puts the inspection back among those waiting for a visit, due as it was.
+  if (cmd.kind == K::service_order && (to == "completed" || to == "cancelled")) {
     if (const std::string id = target.text("inspection_id"); !id.empty()) {
       const Record& inspection = b.related(K::inspection, id);
       if (inspection.exists() && inspection.text("status") == "in_service" &&
-          inspection.text("service_order_id") == cmd.id)
-        d.streams.push_back(
-            b.on(inspection, {complete_inspection(b, inspection, local_date(cmd.now))}));
+          inspection.text("service_order_id") == cmd.id) {
+        d.streams.push_back(b.on(inspection, {to == "completed"
+                                                  ? complete_inspection(b, inspection,
+                                                                        local_date(cmd.now))
+                                                  : service_cancelled(b, cmd.id)}));
+      }
     }
   }
   return d;

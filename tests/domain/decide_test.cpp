@@ -353,6 +353,36 @@ TEST_F(DecideTest, CompletingAnInspectionsOrderPlansTheNextInspection) {
   EXPECT_EQ(i.field("service_order_id"), nullptr);
 }
 
+TEST_F(DecideTest, CancellingAnInspectionsOrderPutsTheInspectionBackInPlan) {
+  w.ok(K::inspection, A::create, "i-1",
+       {{"device_id", "d-1"}, {"due", "2026-11-01"}, {"every", Object{{"months", 6}}}});
+  w.ok(K::service_order, A::create, "so-1",
+       {{"client_id", "c-1"}, {"device_id", "d-1"}, {"problem", "x"}, {"inspection_id", "i-1"}});
+  auto d = w.ok(K::service_order, A::change_status, "so-1", {{"status", "cancelled"}});
+  ASSERT_EQ(d.streams.size(), 2u);
+  EXPECT_EQ(types(d, 1), S{"InspectionServiceCancelled"});
+  const Record i = w.get(K::inspection, "i-1");
+  EXPECT_EQ(i.text("status"), "planned");
+  EXPECT_EQ(i.field("due")->get<Date>()->format(), "2026-11-01") << "still due, now overdue";
+  EXPECT_EQ(i.field("service_order_id"), nullptr);
+  EXPECT_EQ(i.field("last_completed"), nullptr);
+  // Another order can now be made for it, and completing that one completes the inspection.
+  w.ok(K::service_order, A::create, "so-2",
+       {{"client_id", "c-1"}, {"device_id", "d-1"}, {"problem", "x"}, {"inspection_id", "i-1"}});
+  EXPECT_EQ(w.get(K::inspection, "i-1").text("service_order_id"), "so-2");
+  w.ok(K::service_order, A::change_status, "so-2", {{"status", "diagnosed"}});
+  w.ok(K::service_order, A::change_status, "so-2", {{"status", "completed"}});
+  EXPECT_EQ(w.get(K::inspection, "i-1").field("due")->get<Date>()->format(), "2027-05-01");
+  // An order cancelled after its inspection moved on to another order leaves it alone.
+  w.ok(K::service_order, A::create, "so-3",
+       {{"client_id", "c-1"}, {"device_id", "d-1"}, {"problem", "x"}, {"inspection_id", "i-1"}});
+  w.ok(K::inspection, A::complete, "i-1", {{"date", "2026-11-20"}});
+  EXPECT_EQ(w.ok(K::service_order, A::change_status, "so-3", {{"status", "cancelled"}})
+                .streams.size(),
+            1u);
+  EXPECT_EQ(w.get(K::inspection, "i-1").text("status"), "planned");
+}
+
 TEST_F(DecideTest, OneOffAndOverdueInspections) {
   w.ok(K::inspection, A::create, "i-1", {{"device_id", "d-1"}, {"due", "2026-10-01"}});
   w.ok(K::inspection, A::complete, "i-1", {{"date", "2026-10-05"}});
