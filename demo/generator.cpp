@@ -195,8 +195,11 @@ class Generator {
         rng_(o.seed),
         handler_(store, application::Options{[this] { return now_; }, kept_records(o.scale)}) {
     const auto& s = o.scale;
-    planned_ = s.operators + s.campaigns + s.clients * 2 + s.persons + s.devices * 2 +
-               s.projects * 2 + s.contacts + s.tasks * 3 + s.service_orders * 4 + s.clients * 3;
+    // Commands per record as the small dataset has them: a fifth of persons get a relation, one
+    // contact in eleven a reply, a task three and a half commands on average.
+    planned_ = s.operators + s.campaigns + s.clients * 2 + s.persons + s.persons / 5 +
+               s.devices * 2 + s.projects * 2 + s.contacts + s.contacts / 11 + s.tasks * 7 / 2 +
+               s.service_orders * 4 + s.clients * 3;
     start_ = o.today_us - 730 * kDay;
     now_ = start_;
   }
