@@ -153,10 +153,9 @@ result<Decision> change_status(const State& state, const Command& cmd, Builder& 
       const Record& inspection = b.related(K::inspection, id);
       if (inspection.exists() && inspection.text("status") == "in_service" &&
           inspection.text("service_order_id") == cmd.id) {
-        d.streams.push_back(b.on(inspection, {to == "completed"
-                                                  ? complete_inspection(b, inspection,
-                                                                        local_date(cmd.now))
-                                                  : service_cancelled(b, cmd.id)}));
+        d.streams.push_back(b.on(
+            inspection, {to == "completed" ? complete_inspection(b, inspection, local_date(cmd.now))
+                                           : service_cancelled(b, cmd.id)}));
       }
     }
   }

@@ -996,6 +996,9 @@ eventstore::result<Timeline> Queries::timeline(const std::string& client_id, siz
                   });
   if (!r) return unexpected(r.error());
   if (*r == limit) out.next_cursor = hex(last);
+  std::vector<ToName> records;
+  for (auto& e : out.entries) records.push_back({e.kind, e.id, &e.title});
+  if (auto named = name_records(records, false); !named) return unexpected(named.error());
   return out;
 }
 
@@ -1081,62 +1084,70 @@ eventstore::result<WorkTime> Queries::work_time(const std::string& operator_id, 
   return out;
 }
 
-eventstore::result<void> Queries::name_visits(std::vector<CalendarEntry>& entries) const {
+eventstore::result<void> Queries::name_records(const std::vector<ToName>& items,
+                                               bool with_client) const {
   auto records = records_table();
   if (!records) return unexpected(records.error());
-  using Found = std::map<std::string, std::shared_ptr<const domain::Record>>;
-  // The records of `kind` with the given ids (those that exist), by id.
-  auto fetch = [&](EntityKind kind, std::vector<std::string> ids) -> eventstore::result<Found> {
+  using Found = std::map<std::string, std::shared_ptr<const domain::Record>, std::less<>>;
+  // The records of each kind with the given ids (those that exist), by id.
+  std::map<EntityKind, std::vector<std::string>> wanted;
+  for (const auto& item : items) wanted[item.kind].emplace_back(item.id);
+  std::map<EntityKind, Found> found;
+  auto fetch = [&](EntityKind kind) -> eventstore::result<void> {
+    auto& ids = wanted[kind];
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     std::erase(ids, "");
     auto rows = records_in(*records, kind, ids);
     if (!rows) return unexpected(rows.error());
-    Found found;
     for (size_t i = 0; i < ids.size(); ++i)
-      if ((*rows)[i]) found.emplace(ids[i], (*rows)[i]);
-    return found;
+      if ((*rows)[i]) found[kind].emplace(ids[i], (*rows)[i]);
+    return {};
   };
-  auto ids_of = [](const auto& records, const char* field) {
-    std::vector<std::string> ids;
-    for (const auto& [id, r] : records) ids.push_back(r->text(field));
-    return ids;
+  auto refer = [&](EntityKind from, const char* field, EntityKind to) {
+    for (const auto& [id, r] : found[from]) wanted[to].push_back(r->text(field));
   };
-  std::vector<std::string> inspection_ids, order_ids;
-  for (const auto& e : entries) {
-    if (e.kind == EntityKind::inspection) inspection_ids.push_back(e.id);
-    if (e.kind == EntityKind::service_order) order_ids.push_back(e.id);
+  // Inspections name their devices, service orders and devices their clients: a kind is read
+  // after the kinds that refer to it.
+  const EntityKind first[] = {EntityKind::inspection, EntityKind::service_order, EntityKind::device,
+                              EntityKind::client};
+  std::vector<EntityKind> order(std::begin(first), std::end(first));
+  for (const auto& [kind, ids] : wanted)
+    if (std::find(order.begin(), order.end(), kind) == order.end()) order.push_back(kind);
+  for (EntityKind kind : order) {
+    if (kind == EntityKind::device) refer(EntityKind::inspection, "device_id", EntityKind::device);
+    if (kind == EntityKind::client && with_client) {
+      refer(EntityKind::service_order, "client_id", EntityKind::client);
+      refer(EntityKind::device, "client_id", EntityKind::client);
+    }
+    if (wanted[kind].empty()) continue;
+    if (auto r = fetch(kind); !r) return r;
   }
-  auto inspections = fetch(EntityKind::inspection, std::move(inspection_ids));
-  if (!inspections) return unexpected(inspections.error());
-  auto orders = fetch(EntityKind::service_order, std::move(order_ids));
-  if (!orders) return unexpected(orders.error());
-  auto devices = fetch(EntityKind::device, ids_of(*inspections, "device_id"));
-  if (!devices) return unexpected(devices.error());
-  auto client_ids = ids_of(*devices, "client_id");
-  for (auto& id : ids_of(*orders, "client_id")) client_ids.push_back(std::move(id));
-  auto clients = fetch(EntityKind::client, std::move(client_ids));
-  if (!clients) return unexpected(clients.error());
-  auto at = [](const Found& found, const std::string& id) {
-    auto it = found.find(id);
-    return it == found.end() ? nullptr : it->second.get();
+
+  auto at = [&](EntityKind kind, std::string_view id) -> const domain::Record* {
+    auto it = found[kind].find(id);
+    return it == found[kind].end() ? nullptr : it->second.get();
   };
   auto for_client = [&](const domain::Record& r) {
-    const domain::Record* client = at(*clients, r.text("client_id"));
+    const domain::Record* client =
+        with_client ? at(EntityKind::client, r.text("client_id")) : nullptr;
     return client ? " — " + client->text("name") : std::string();
   };
-  for (auto& e : entries) {
-    if (e.kind == EntityKind::service_order) {
-      if (const domain::Record* order = at(*orders, e.id))
-        e.title = std::string(kOrderTitle) + order->text("number") + for_client(*order);
-    } else if (e.kind == EntityKind::inspection) {
-      const domain::Record* inspection = at(*inspections, e.id);
-      const domain::Record* device =
-          inspection ? at(*devices, inspection->text("device_id")) : nullptr;
+  for (const auto& item : items) {
+    const domain::Record* record = at(item.kind, item.id);
+    if (!record) continue;
+    if (item.kind == EntityKind::service_order) {
+      *item.title = std::string(kOrderTitle) + record->text("number") + for_client(*record);
+    } else if (item.kind == EntityKind::inspection) {
+      const domain::Record* device = at(EntityKind::device, record->text("device_id"));
       if (!device) continue;
       const std::string model = device->text("model");
-      e.title = std::string(kInspectionTitle) + device->text("serial_number") +
-                (model.empty() ? "" : " (" + model + ")") + for_client(*device);
+      *item.title = std::string(kInspectionTitle) + device->text("serial_number") +
+                    (model.empty() ? "" : " (" + model + ")") + for_client(*device);
+    } else {
+      std::vector<std::string> parts;
+      for (const auto& f : title_fields(item.kind)) parts.push_back(record->text(f));
+      *item.title = title_from(parts);
     }
   }
   return {};
@@ -1193,7 +1204,11 @@ eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::stri
                     return true;
                   });
   if (!r) return unexpected(r.error());
-  if (auto named = name_visits(out); !named) return unexpected(named.error());
+  std::vector<ToName> visits;
+  for (auto& e : out)
+    if (e.kind == EntityKind::service_order || e.kind == EntityKind::inspection)
+      visits.push_back({e.kind, e.id, &e.title});
+  if (auto named = name_records(visits, true); !named) return unexpected(named.error());
   std::stable_sort(out.begin(), out.end(), [](const CalendarEntry& a, const CalendarEntry& b) {
     if (a.date != b.date) return a.date < b.date;
     return a.start.value_or(domain::DateTime{0}) < b.start.value_or(domain::DateTime{0});

@@ -77,6 +77,10 @@ struct TimelineEntry {
   std::string type;  // the event type, e.g. ContactLogged, TaskCompleted, TurnoverRecorded
   domain::DateTime at;
   std::string by;
+  /// The record's name as it is now: a contact's subject, a task's title, "Zlecenie serwisowe
+  /// ZS/2026/00042", "Przegląd urządzenia SN1 (Kocioł)", a person's surname and first name...;
+  /// empty if the record no longer exists.
+  std::string title;
 };
 
 struct Timeline {
@@ -167,9 +171,17 @@ class Queries {
   /// are read with one MultiGet.
   eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> records_in(
       TableId records, domain::EntityKind kind, const std::vector<std::string>& ids) const;
-  /// Calendar entries of service orders and inspections named by what a visit needs, as it is
-  /// now: the order's number, the device's serial number and model, the client's name.
-  eventstore::result<void> name_visits(std::vector<CalendarEntry>& entries) const;
+  /// Records to name for a reader, as they are now: an entry's kind and id, and where its name
+  /// goes.
+  struct ToName {
+    domain::EntityKind kind;
+    std::string_view id;
+    std::string* title;
+  };
+  /// Names a service order by its number, an inspection by its device's serial number and
+  /// model (each followed by its client's name if `with_client`), any other record by its
+  /// title fields; one MultiGet per kind. A record that does not exist keeps its title.
+  eventstore::result<void> name_records(const std::vector<ToName>& items, bool with_client) const;
   /// The records named by the keys of `index` in [from, to) (the id after the last '\0'), a page.
   eventstore::result<Page> page_of(TableId index, domain::EntityKind kind, const std::string& from,
                                    const std::string& to, size_t limit) const;

@@ -266,7 +266,10 @@ TEST_F(Api, TimeTravelAndHistory) {
       << history.body;
   EXPECT_EQ(get("/api/v1/clients/" + id + "/history", "operator").status, 403);
   auto timeline = get("/api/v1/clients/" + id + "/timeline", "operator");
-  EXPECT_NE(timeline.body.find("ClientRegistered"), std::string::npos) << timeline.body;
+  EXPECT_NE(timeline.body.find(R"("type":"ClientRegistered","at":)"), std::string::npos)
+      << timeline.body;
+  EXPECT_NE(timeline.body.find(R"("title":"Beta")"), std::string::npos)
+      << "each entry names its record as it is now: " << timeline.body;
 
   auto events = get("/api/v1/events?from=1&limit=3", "auditor");
   ASSERT_EQ(events.status, 200);

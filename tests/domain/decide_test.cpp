@@ -377,9 +377,9 @@ TEST_F(DecideTest, CancellingAnInspectionsOrderPutsTheInspectionBackInPlan) {
   w.ok(K::service_order, A::create, "so-3",
        {{"client_id", "c-1"}, {"device_id", "d-1"}, {"problem", "x"}, {"inspection_id", "i-1"}});
   w.ok(K::inspection, A::complete, "i-1", {{"date", "2026-11-20"}});
-  EXPECT_EQ(w.ok(K::service_order, A::change_status, "so-3", {{"status", "cancelled"}})
-                .streams.size(),
-            1u);
+  EXPECT_EQ(
+      w.ok(K::service_order, A::change_status, "so-3", {{"status", "cancelled"}}).streams.size(),
+      1u);
   EXPECT_EQ(w.get(K::inspection, "i-1").text("status"), "planned");
 }
 

@@ -390,6 +390,21 @@ TEST_F(ViewsTest, ClientTimelineGathersEverythingAboutTheClient) {
   EXPECT_EQ(first->entries.at(0).kind, K::client);
   EXPECT_FALSE(queries_->timeline("c-2", 1, first->next_cursor))
       << "another client's cursor is refused";
+
+  // Each entry names its record as it is now.
+  ok(K::task, Action::update, "t-1", {{"title", "Oddzwonić jutro"}});
+  ok(K::device, Action::create, "d-1",
+     {{"serial_number", "SN1"}, {"model", "Kocioł"}, {"client_id", "c-1"}});
+  ok(K::service_order, Action::create, "so-1",
+     {{"client_id", "c-1"}, {"device_id", "d-1"}, {"problem", "Nie grzeje"}});
+  catch_up();
+  auto now = queries_->timeline("c-1");
+  ASSERT_TRUE(now);
+  std::vector<std::string> titles;
+  for (const auto& e : now->entries) titles.push_back(e.title);
+  EXPECT_EQ(titles, (std::vector<std::string>{"Zlecenie serwisowe ZS/2026/00001", "SN1", "Alfa",
+                                              "Alfa", "FV/1", "Oddzwonić jutro", "Oddzwonić jutro",
+                                              "Telefon", "Nowak Jan", "Alfa"}));
 }
 
 TEST_F(ViewsTest, InspectionsDueAndOverdue) {
