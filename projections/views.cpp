@@ -898,17 +898,105 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   // more than 20 pages' worth of rows per call; the cursor then says where to go on.
   TableId index = by_title ? tables[0] : tables[4];
   std::string prefix = by_title ? kind : kind + q.sort + '\0';
+  std::string either;  // a bucket field given several times, none of them empty
+  const uint64_t budget_per_call = limit * 20;
   for (const auto& [field, value] : q.filters) {
     if (!terms.empty() || !by_title) break;  // a search walks the titles, which carry the words
     const auto& buckets = bucket_fields(q.kind);
+    if (tables.size() < 4 || std::find(buckets.begin(), buckets.end(), field) == buckets.end())
+      continue;
     const bool once = std::count_if(q.filters.begin(), q.filters.end(),
                                     [&](const auto& f) { return f.first == field; }) == 1;
-    if (value.empty() || !once || tables.size() < 4 ||
-        std::find(buckets.begin(), buckets.end(), field) == buckets.end())
+    const bool none_empty = std::none_of(q.filters.begin(), q.filters.end(), [&](const auto& f) {
+      return f.first == field && f.second.empty();
+    });
+    if (!once) {
+      if (none_empty && either.empty()) either = field;
       continue;
+    }
+    if (value.empty()) continue;
     index = tables[3];
     prefix = kind + field + '\0' + value + '\0';
+    either.clear();
     break;
+  }
+  if (!either.empty()) {
+    // Either of several values (status=registered&status=diagnosed): their buckets are walked
+    // side by side and merged in title order, so a page fills as with one value. Rows compare by
+    // what follows their bucket's prefix (sort key \0 id), and kind + that is the row's key in
+    // the title index: the cursor is one of those, as when walking the titles.
+    if (!cursor->empty() && cursor->rfind(kind, 0) != 0)
+      return unexpected(error{errc::invalid_argument, "the cursor belongs to another list"});
+    const std::string after = cursor->empty() ? "" : cursor->substr(kind.size());
+    struct Bucket {
+      std::string prefix, from, to;
+      std::vector<std::string> tails;  // read, not yet merged
+      size_t next = 0;
+      bool ended = false;
+    };
+    std::vector<Bucket> merged;
+    for (const auto& [field, value] : q.filters) {
+      if (field != either) continue;
+      const std::string p = kind + field + '\0' + value + '\0';
+      if (std::any_of(merged.begin(), merged.end(), [&](const Bucket& b) { return b.prefix == p; }))
+        continue;
+      std::string end = p;
+      end.back() = '\x01';
+      Bucket b{p, q.descending ? end : p, q.descending ? p : end};
+      if (!after.empty()) b.from = q.descending ? p + after : p + after + '\0';
+      merged.push_back(std::move(b));
+    }
+    auto refill = [&](Bucket& b) -> eventstore::result<void> {
+      b.tails.clear();
+      b.next = 0;
+      const uint64_t chunk = std::max<uint64_t>(limit, 16);
+      std::string last;
+      auto r = views_.scan(tables[3], b.from, b.to,
+                           q.descending ? Direction::backward : Direction::forward, chunk,
+                           [&](std::string_view key, std::string_view) {
+                             last = key;
+                             b.tails.emplace_back(key.substr(b.prefix.size()));
+                             return true;
+                           });
+      if (!r) return unexpected(r.error());
+      b.ended = *r < chunk;
+      b.from = q.descending ? last : last + '\0';
+      return {};
+    };
+    uint64_t budget = budget_per_call;
+    while (true) {
+      std::vector<std::string> ids, tails;
+      bool all_read = false;
+      while (ids.size() < limit - page.items.size() && budget > 0) {
+        Bucket* first = nullptr;  // the bucket whose next row comes first
+        for (auto& b : merged) {
+          if (b.next == b.tails.size() && !b.ended)
+            if (auto r = refill(b); !r) return unexpected(r.error());
+          if (b.next == b.tails.size()) continue;
+          if (!first || (q.descending ? b.tails[b.next] > first->tails[first->next]
+                                      : b.tails[b.next] < first->tails[first->next]))
+            first = &b;
+        }
+        if (!first) {
+          all_read = true;
+          break;
+        }
+        tails.push_back(first->tails[first->next++]);
+        ids.push_back(after_last_nul(tails.back()));
+        --budget;
+      }
+      auto full_at = take(ids, std::vector<bool>(ids.size(), false));
+      if (!full_at) return unexpected(full_at.error());
+      if (*full_at < ids.size()) {
+        page.next_cursor = hex(kind + tails[*full_at]);
+        return page;
+      }
+      if (all_read) return page;
+      if (budget == 0) {
+        page.next_cursor = hex(kind + tails.back());
+        return page;
+      }
+    }
   }
   std::string prefix_end = prefix;
   prefix_end.back() = '\x01';
@@ -923,7 +1011,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     ranges = {{prefix, prefix + '~'}, {prefix + '~', prefix_end}};
   size_t first_range = 0;
   while (!cursor->empty() && *cursor >= ranges[first_range].second) ++first_range;
-  uint64_t budget = limit * 20;
+  uint64_t budget = budget_per_call;
   for (size_t range = first_range; range < ranges.size(); ++range) {
     const auto& [lo, hi] = ranges[range];
     const bool resume = range == first_range && !cursor->empty();

@@ -295,12 +295,53 @@ TEST_F(ViewsTest, BucketFiltersFollowChangesAndPageInOrder) {
   ListQuery both{.kind = K::client, .filters = {{"status", "active"}, {"status", "inactive"}}};
   EXPECT_EQ(names(*queries_->list(both)),
             (std::vector<std::string>{"Alfa", "Delta", "Omega", "Żuraw"}))
-      << "the same field twice (either value) takes the title index";
+      << "the same field twice: either value";
   ListQuery backwards{.kind = K::client, .filters = {{"status", "prospect"}}, .descending = true};
   EXPECT_EQ(names(*queries_->list(backwards)), (std::vector<std::string>{"Łoś", "Echo", "Ćma"}));
   ListQuery cross{.kind = K::client, .filters = {{"status", "prospect"}}};
   cross.cursor = queries_->list({.kind = K::client, .limit = 1})->next_cursor;
   EXPECT_FALSE(queries_->list(cross)) << "a cursor of the title index is refused by a bucket";
+}
+
+TEST_F(ViewsTest, EitherOfSeveralValuesPagesFullInTitleOrder) {
+  // 3 active and 2 inactive clients among 60 prospects, at the end of the alphabet: a filter on
+  // either status walks their two buckets together, so each page is full, in either direction.
+  for (int i = 0; i < 60; ++i)
+    ok(K::client, Action::create, "p-" + std::to_string(i),
+       {{"name", "Aaa " + std::to_string(100 + i)}, {"status", "prospect"}});
+  const std::vector<std::pair<std::string, std::string>> wanted = {{"Zeta", "active"},
+                                                                   {"Źródło", "inactive"},
+                                                                   {"Żuraw", "active"},
+                                                                   {"Żółw", "inactive"},
+                                                                   {"Zenit", "active"}};
+  for (size_t i = 0; i < wanted.size(); ++i)
+    ok(K::client, Action::create, "w-" + std::to_string(i),
+       {{"name", wanted[i].first}, {"status", wanted[i].second}});
+  ok(K::client, Action::create, "x", {{"name", "Zorza"}, {"status", "archived"}});
+  catch_up();
+  for (bool descending : {false, true}) {
+    ListQuery q{.kind = K::client,
+                .filters = {{"status", "inactive"}, {"status", "active"}, {"status", "active"}},
+                .descending = descending,
+                .limit = 2};
+    std::vector<std::string> seen;
+    std::vector<size_t> sizes;
+    for (int pages = 0; pages < 10; ++pages) {
+      auto page = queries_->list(q);
+      ASSERT_TRUE(page);
+      sizes.push_back(page->items.size());
+      for (auto& n : names(*page)) seen.push_back(n);
+      if (page->next_cursor.empty()) break;
+      q.cursor = page->next_cursor;
+    }
+    std::vector<std::string> expected = {"Zenit", "Zeta", "Źródło", "Żółw", "Żuraw"};
+    if (descending) std::reverse(expected.begin(), expected.end());
+    EXPECT_EQ(seen, expected) << "descending " << descending;
+    EXPECT_EQ(sizes, (std::vector<size_t>{2, 2, 1})) << "descending " << descending;
+  }
+  ListQuery other{.kind = K::client, .filters = {{"status", "active"}, {"status", "inactive"}}};
+  other.cursor = "00";
+  EXPECT_FALSE(queries_->list(other)) << "a cursor of no list of clients is refused";
 }
 
 TEST_F(ViewsTest, MyTasksAssignedAndDelegatedByDueDate) {
