@@ -175,14 +175,16 @@ std::vector<std::string> sort_names(EntityKind kind) {
 
 namespace {
 
-// Single-valued choice and reference fields (status, account manager, assignee, client, ...):
-// the fields lists keep a bucket index of, so that a filter on one of them reads only its rows.
+// Single-valued choice, reference and yes/no fields (status, account manager, assignee, client,
+// awaits reply, ...): the fields lists keep a bucket index of, so that a filter on one of them
+// reads only its rows.
 const std::vector<std::string>& bucket_fields(EntityKind kind) {
   static const auto all = [] {
     std::map<EntityKind, std::vector<std::string>> out;
     for (EntityKind k : domain::kAllKinds)
       for (const auto& f : domain::core_fields(k))
-        if (f.type == domain::FieldType::choice || f.type == domain::FieldType::reference)
+        if (f.type == domain::FieldType::choice || f.type == domain::FieldType::reference ||
+            f.type == domain::FieldType::boolean)
           out[k].push_back(f.key);
     return out;
   }();
@@ -217,7 +219,7 @@ std::string sort_value(const Value* v) {
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return 5; }
+  uint32_t version() const override { return 6; }
   std::vector<std::string> tables() const override {
     return {"by_title", "words", "state", "by_field", "by_sort"};
   }

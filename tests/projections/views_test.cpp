@@ -344,6 +344,43 @@ TEST_F(ViewsTest, EitherOfSeveralValuesPagesFullInTitleOrder) {
   EXPECT_FALSE(queries_->list(other)) << "a cursor of no list of clients is refused";
 }
 
+TEST_F(ViewsTest, AYesNoFieldIsABucket) {
+  // Contacts awaiting a reply, three among sixty that do not, at the end of the alphabet: the
+  // filter reads its own bucket, so its pages are full, and a change moves a contact out of it.
+  auto contact = [&](const std::string& id, const std::string& subject, bool awaits) {
+    ok(K::contact, Action::create, id,
+       {{"kind", "email"},
+        {"direction", "inbound"},
+        {"subject", subject},
+        {"awaits_reply", awaits}});
+  };
+  for (int i = 0; i < 60; ++i) contact("n-" + std::to_string(i), "Aaa " + std::to_string(i), false);
+  contact("a-1", "Zapytanie", true);
+  contact("a-2", "Zamówienie", true);
+  contact("a-3", "Żądanie", true);
+  ok(K::contact, Action::update, "a-2", {{"awaits_reply", false}});
+  ok(K::contact, Action::create, "a-4",
+     {{"kind", "email"},
+      {"direction", "inbound"},
+      {"subject", "Zwrot"},
+      {"reply_to_id", "a-2"},
+      {"awaits_reply", true}});
+  catch_up();
+  ListQuery q{.kind = K::contact, .filters = {{"awaits_reply", "true"}}, .limit = 2};
+  std::vector<std::string> seen;
+  std::vector<size_t> sizes;
+  for (int pages = 0; pages < 10; ++pages) {
+    auto page = queries_->list(q);
+    ASSERT_TRUE(page);
+    sizes.push_back(page->items.size());
+    for (const auto& r : page->items) seen.push_back(r->text("subject"));
+    if (page->next_cursor.empty()) break;
+    q.cursor = page->next_cursor;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"Zapytanie", "Zwrot", "Żądanie"}));
+  EXPECT_EQ(sizes.front(), 2u) << "the first page is full";
+}
+
 TEST_F(ViewsTest, MyTasksAssignedAndDelegatedByDueDate) {
   ok(K::task, Action::create, "t-1",
      {{"title", "Później"}, {"assignee_id", "op-2"}, {"due", "2026-12-10"}}, "op-1");
