@@ -110,6 +110,54 @@ void add_delegation(const Command& cmd, const Record& task, std::vector<FieldCha
   }
 }
 
+// Rules between a record's fields, and against today, checked on the record as the changes
+// leave it, for the fields they change (a stored record is not re-validated by a change of
+// something else): an end before its start, a birthday to come, a negative potential.
+void check_record_rules(const Command& cmd, const Record& target,
+                        const std::vector<FieldChange>& changes, Builder& b) {
+  auto changed = [&](std::string_view key) {
+    return std::any_of(changes.begin(), changes.end(),
+                       [&](const FieldChange& c) { return !c.custom && c.field == key; });
+  };
+  auto value = [&](std::string_view key) -> const Value* {
+    for (const auto& c : changes)
+      if (!c.custom && c.field == key) return c.after.is_null() ? nullptr : &c.after;
+    return target.field(key);
+  };
+  auto in_order = [&](const char* first, const char* second) {
+    if (!changed(first) && !changed(second)) return;
+    const Value* from = value(first);
+    const Value* to = value(second);
+    if (!from || !to) return;
+    const bool before =
+        (from->get<Date>() && to->get<Date>() && *to->get<Date>() < *from->get<Date>()) ||
+        (from->get<DateTime>() && to->get<DateTime>() &&
+         *to->get<DateTime>() < *from->get<DateTime>());
+    if (before) b.problem(second, std::string("must not be before ") + first);
+  };
+  switch (cmd.kind) {
+    case K::task:
+      in_order("planned_start", "planned_end");
+      break;
+    case K::project:
+    case K::campaign:
+      in_order("start", "end");
+      break;
+    case K::person:
+      if (const Value* birthday = changed("birthday") ? value("birthday") : nullptr;
+          birthday && birthday->get<Date>() && local_date(cmd.now) < *birthday->get<Date>())
+        b.problem("birthday", "is in the future");
+      break;
+    case K::client:
+      if (const Value* potential = changed("potential") ? value("potential") : nullptr;
+          potential && potential->get<Money>() && potential->get<Money>()->amount.units < 0)
+        b.problem("potential", "must not be negative");
+      break;
+    default:
+      break;
+  }
+}
+
 result<Decision> decide_create(const State& state, const Command& cmd) {
   const Record& target = state.target;
   if (target.exists())
@@ -132,6 +180,7 @@ result<Decision> decide_create(const State& state, const Command& cmd) {
     else if (login && b.related(K::login, *login).exists())
       b.problem("login", "is already taken");
   }
+  check_record_rules(cmd, target, changes, b);
   if (!b.ok()) return b.refusal();
 
   if (cmd.kind == K::task) add_delegation(cmd, target, changes);
@@ -212,6 +261,7 @@ result<Decision> decide_update(const State& state, const Command& cmd) {
                   std::string(name_of(cmd.kind)) + " '" + cmd.id + "' does not exist");
   Builder b(state, cmd);
   auto changes = b.field_changes(cmd.input, /*creating=*/false);
+  check_record_rules(cmd, target, changes, b);
   if (!b.ok()) return b.refusal();
   if (cmd.kind == K::task) add_delegation(cmd, target, changes);
   if (changes.empty()) return Decision{};  // nothing changes: nothing to append

@@ -517,6 +517,16 @@ std::optional<Value> convert(const FieldSpec& spec, const Value& raw, const std:
     return Value(std::move(out));
   };
 
+  // A list of strings (choices, ids) in which no item comes twice.
+  auto without_repeats = [&](std::optional<Value> v) -> std::optional<Value> {
+    if (!v) return v;
+    std::unordered_set<std::string> seen;
+    for (const auto& x : *v->get<List>())
+      if (!seen.insert(*x.get<std::string>()).second)
+        return bad("lists '" + *x.get<std::string>() + "' twice");
+    return v;
+  };
+
   switch (spec.type) {
     case T::text:
       return text(kMaxText, false);
@@ -601,14 +611,7 @@ std::optional<Value> convert(const FieldSpec& spec, const Value& raw, const std:
     case T::multi_choice: {
       FieldSpec item = spec;
       item.type = T::choice;
-      auto v = list_of(item);
-      if (v) {
-        std::unordered_set<std::string> seen;
-        for (const auto& x : *v->get<List>())
-          if (!seen.insert(*x.get<std::string>()).second)
-            return bad("lists '" + *x.get<std::string>() + "' twice");
-      }
-      return v;
+      return without_repeats(list_of(item));
     }
     case T::reference:
       if (!s) return wrong_type();
@@ -625,7 +628,7 @@ std::optional<Value> convert(const FieldSpec& spec, const Value& raw, const std:
     case T::reference_list: {
       FieldSpec item = spec;
       item.type = T::reference;
-      return list_of(item);
+      return without_repeats(list_of(item));
     }
     case T::object_list: {
       const List* l = raw.get<List>();

@@ -218,6 +218,43 @@ TEST_F(DecideTest, RequiredTextMustNotBeBlank) {
   EXPECT_EQ(w.get(K::task, "t-1").text("title"), "Oferta");
 }
 
+TEST_F(DecideTest, RulesBetweenFieldsAndAgainstToday) {
+  // An end before its start, on create and on a change of either; equal is fine.
+  EXPECT_EQ(w.refused(errc::invalid_input, K::task, A::create, "t-1",
+                      {{"title", "Wizyta"},
+                       {"planned_start", "2026-12-05T10:00:00Z"},
+                       {"planned_end", "2026-12-05T09:00:00Z"}}),
+            (std::vector<FieldError>{{"planned_end", "must not be before planned_start"}}));
+  w.ok(K::task, A::create, "t-1",
+       {{"title", "Wizyta"},
+        {"planned_start", "2026-12-05T10:00:00Z"},
+        {"planned_end", "2026-12-05T10:00:00Z"}});
+  w.refused(errc::invalid_input, K::task, A::update, "t-1",
+            {{"planned_start", "2026-12-06T08:00:00Z"}});
+  w.ok(K::task, A::update, "t-1",
+       {{"planned_end", Value{}}, {"planned_start", "2026-12-06T08:00:00Z"}});
+  w.refused(errc::invalid_input, K::project, A::create, "pr-1",
+            {{"name", "Ankieta"}, {"start", "2026-12-01"}, {"end", "2026-11-30"}});
+  w.ok(K::campaign, A::create, "cmp-1", {{"name", "Zima"}, {"start", "2026-12-01"}});
+  EXPECT_TRUE(names(
+      w.refused(errc::invalid_input, K::campaign, A::update, "cmp-1", {{"end", "2026-01-31"}}),
+      "end"));
+  // A birthday to come (today is 2026-11-22 in Warsaw), a negative potential.
+  EXPECT_EQ(w.refused(errc::invalid_input, K::person, A::create, "p-9",
+                      {{"first_name", "Jan"}, {"last_name", "Nowak"}, {"birthday", "2026-11-23"}}),
+            (std::vector<FieldError>{{"birthday", "is in the future"}}));
+  w.ok(K::person, A::create, "p-9",
+       {{"first_name", "Jan"}, {"last_name", "Nowak"}, {"birthday", "2026-11-22"}});
+  EXPECT_EQ(w.refused(errc::invalid_input, K::client, A::update, "c-1",
+                      {{"potential", Object{{"amount", "-1.00"}, {"currency", "PLN"}}}}),
+            (std::vector<FieldError>{{"potential", "must not be negative"}}));
+  w.ok(K::client, A::update, "c-1", {{"potential", Object{{"amount", "0"}, {"currency", "PLN"}}}});
+  // An id listed twice in a reference list.
+  EXPECT_EQ(w.refused(errc::invalid_input, K::project, A::create, "pr-2",
+                      {{"name", "Ankieta"}, {"client_ids", List{"c-1", "c-1"}}}),
+            (std::vector<FieldError>{{"client_ids", "lists 'c-1' twice"}}));
+}
+
 TEST_F(DecideTest, TaskStatusMachine) {
   w.ok(K::task, A::create, "t-1", {{"title", "Oferta"}});
   EXPECT_TRUE(names(w.refused(errc::invalid_input, K::task, A::update, "t-1", {{"status", "done"}}),
