@@ -536,7 +536,12 @@ class Generator {
   void service_order(int i) {
     const std::string id = "so" + std::to_string(i);
     const std::string technician = op();
-    Object input{{"problem", any(kProblems)}, {"technician_id", technician}};
+    // The technician's visit, a few working hours 1-5 days after the order came in (derived from
+    // i, not drawn, so the rest of the dataset stays as it was).
+    const int64_t visit = now_ / kDay * kDay + (1 + i % 5) * kDay + (7 + i % 8) * (kDay / 24);
+    Object input{{"problem", any(kProblems)},
+                 {"technician_id", technician},
+                 {"planned_at", DateTime{visit}.format()}};
     std::optional<size_t> device;  // index in devices_
     if (!inspections_.empty() && chance(20)) {
       // Each planned inspection is serviced once in the demo.
