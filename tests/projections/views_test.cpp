@@ -26,6 +26,25 @@ class ViewsTest : public ProjectionTest {
     ok(K::operator_, Action::create, "op-2",
        {{"login", "jan"}, {"name", "Jan"}, {"role", "manager"}});
   }
+
+  /// Every page of a list from `q`'s cursor on: each record's `field`, and each page's size.
+  struct Walk {
+    std::vector<std::string> values;
+    std::vector<size_t> sizes;
+  };
+  Walk walk(ListQuery q, const char* field = "name") {
+    Walk out;
+    for (int pages = 0; pages < 100; ++pages) {
+      auto page = queries_->list(q);
+      EXPECT_TRUE(page) << page.error().message;
+      if (!page) break;
+      out.sizes.push_back(page->items.size());
+      for (const auto& r : page->items) out.values.push_back(r->text(field));
+      if (page->next_cursor.empty()) break;
+      q.cursor = page->next_cursor;
+    }
+    return out;
+  }
 };
 
 TEST(TextTest, PolishOrderAndFolding) {
@@ -106,15 +125,7 @@ TEST_F(ViewsTest, ClientsInPolishOrderWithSearchAndPages) {
   // Pages of 3 visit everything once, in order.
   ListQuery paged;
   paged.limit = 3;
-  std::vector<std::string> seen;
-  for (int pages = 0; pages < 10; ++pages) {
-    auto page = queries_->list(paged);
-    ASSERT_TRUE(page);
-    for (auto& n : names(*page)) seen.push_back(n);
-    if (page->next_cursor.empty()) break;
-    paged.cursor = page->next_cursor;
-  }
-  EXPECT_EQ(seen, names(*all));
+  EXPECT_EQ(walk(paged).values, names(*all));
   paged.cursor = "zz";
   EXPECT_FALSE(queries_->list(paged)) << "a cursor this server did not give is refused";
 }
@@ -170,18 +181,7 @@ TEST_F(ViewsTest, ListsSortByDatesMoneyAndCreationWithUnsetLast) {
   ok(K::client, Action::update, "c-a", {{"potential", money("5.00")}});    // moves to the front
   ok(K::client, Action::update, "c-d", {{"potential", domain::Value()}});  // cleared: to the end
   catch_up();
-  auto sorted = [&](ListQuery q) {
-    std::vector<std::string> seen;
-    for (int pages = 0; pages < 10; ++pages) {
-      auto page = queries_->list(q);
-      EXPECT_TRUE(page) << page.error().message;
-      if (!page) break;
-      for (auto& n : names(*page)) seen.push_back(n);
-      if (page->next_cursor.empty()) break;
-      q.cursor = page->next_cursor;
-    }
-    return seen;
-  };
+  auto sorted = [&](ListQuery q) { return walk(q).values; };
   EXPECT_EQ(sorted({.kind = K::client, .sort = "potential", .limit = 2}),
             (std::vector<std::string>{"Echo", "Alfa", "Ćma", "Beta", "Delta"}))
       << "by amount, then the unset ones (by id)";
@@ -283,15 +283,7 @@ TEST_F(ViewsTest, BucketFiltersFollowChangesAndPageInOrder) {
   ListQuery active;
   active.filters = {{"status", "active"}};
   active.limit = 2;
-  std::vector<std::string> seen;
-  for (int pages = 0; pages < 10; ++pages) {
-    auto page = queries_->list(active);
-    ASSERT_TRUE(page);
-    for (auto& n : names(*page)) seen.push_back(n);
-    if (page->next_cursor.empty()) break;
-    active.cursor = page->next_cursor;
-  }
-  EXPECT_EQ(seen, (std::vector<std::string>{"Delta", "Omega", "Żuraw"}));
+  EXPECT_EQ(walk(active).values, (std::vector<std::string>{"Delta", "Omega", "Żuraw"}));
   ListQuery both{.kind = K::client, .filters = {{"status", "active"}, {"status", "inactive"}}};
   EXPECT_EQ(names(*queries_->list(both)),
             (std::vector<std::string>{"Alfa", "Delta", "Omega", "Żuraw"}))
@@ -324,20 +316,11 @@ TEST_F(ViewsTest, EitherOfSeveralValuesPagesFullInTitleOrder) {
                 .filters = {{"status", "inactive"}, {"status", "active"}, {"status", "active"}},
                 .descending = descending,
                 .limit = 2};
-    std::vector<std::string> seen;
-    std::vector<size_t> sizes;
-    for (int pages = 0; pages < 10; ++pages) {
-      auto page = queries_->list(q);
-      ASSERT_TRUE(page);
-      sizes.push_back(page->items.size());
-      for (auto& n : names(*page)) seen.push_back(n);
-      if (page->next_cursor.empty()) break;
-      q.cursor = page->next_cursor;
-    }
+    const Walk pages = walk(q);
     std::vector<std::string> expected = {"Zenit", "Zeta", "Źródło", "Żółw", "Żuraw"};
     if (descending) std::reverse(expected.begin(), expected.end());
-    EXPECT_EQ(seen, expected) << "descending " << descending;
-    EXPECT_EQ(sizes, (std::vector<size_t>{2, 2, 1})) << "descending " << descending;
+    EXPECT_EQ(pages.values, expected) << "descending " << descending;
+    EXPECT_EQ(pages.sizes, (std::vector<size_t>{2, 2, 1})) << "descending " << descending;
   }
   ListQuery other{.kind = K::client, .filters = {{"status", "active"}, {"status", "inactive"}}};
   other.cursor = "00";
@@ -367,18 +350,9 @@ TEST_F(ViewsTest, AYesNoFieldIsABucket) {
       {"awaits_reply", true}});
   catch_up();
   ListQuery q{.kind = K::contact, .filters = {{"awaits_reply", "true"}}, .limit = 2};
-  std::vector<std::string> seen;
-  std::vector<size_t> sizes;
-  for (int pages = 0; pages < 10; ++pages) {
-    auto page = queries_->list(q);
-    ASSERT_TRUE(page);
-    sizes.push_back(page->items.size());
-    for (const auto& r : page->items) seen.push_back(r->text("subject"));
-    if (page->next_cursor.empty()) break;
-    q.cursor = page->next_cursor;
-  }
-  EXPECT_EQ(seen, (std::vector<std::string>{"Zapytanie", "Zwrot", "Żądanie"}));
-  EXPECT_EQ(sizes.front(), 2u) << "the first page is full";
+  const Walk pages = walk(q, "subject");
+  EXPECT_EQ(pages.values, (std::vector<std::string>{"Zapytanie", "Zwrot", "Żądanie"}));
+  EXPECT_EQ(pages.sizes, (std::vector<size_t>{2, 1})) << "the first page is full";
 }
 
 TEST_F(ViewsTest, MyTasksAssignedAndDelegatedByDueDate) {
