@@ -110,9 +110,17 @@ void add_delegation(const Command& cmd, const Record& task, std::vector<FieldCha
   }
 }
 
+// A field that gives an operator work to do: a task's assignee, a client's account manager, a
+// project's owner, ... (not a contact's operator_id: who took part in it, which history may
+// record of anyone).
+bool assigns_work(const FieldSpec& f) {
+  return f.type == FieldType::reference && f.target == K::operator_ && f.key != "operator_id";
+}
+
 // Rules between a record's fields, and against today, checked on the record as the changes
 // leave it, for the fields they change (a stored record is not re-validated by a change of
-// something else): an end before its start, a birthday to come, a negative potential.
+// something else): work given to an operator who has left, an end before its start, a
+// birthday to come, a negative potential.
 void check_record_rules(const Command& cmd, const Record& target,
                         const std::vector<FieldChange>& changes, Builder& b) {
   auto changed = [&](std::string_view key) {
@@ -135,6 +143,13 @@ void check_record_rules(const Command& cmd, const Record& target,
          *to->get<DateTime>() < *from->get<DateTime>());
     if (before) b.problem(second, std::string("must not be before ") + first);
   };
+  for (const auto& f : core_fields(cmd.kind)) {
+    if (!assigns_work(f) || !changed(f.key) || !value(f.key)) continue;
+    const Record& op = b.related(K::operator_, *value(f.key)->get<std::string>());
+    const Value* active = op.field("active");
+    if (op.exists() && active && active->get<bool>() && !*active->get<bool>())
+      b.problem(f.key, "refers to an operator who is no longer active");
+  }
   switch (cmd.kind) {
     case K::task:
       in_order("planned_start", "planned_end");
@@ -336,6 +351,10 @@ std::vector<RecordKey> related_records(const Command& cmd, const Record& target)
     const Value* v = find(cmd.input, key);
     return v ? v->get<std::string>() : nullptr;
   };
+  if (cmd.action == Action::create || cmd.action == Action::update)
+    for (const auto& f : core_fields(cmd.kind))
+      if (auto id = assigns_work(f) ? input_id(f.key) : nullptr)
+        out.emplace_back(K::operator_, *id);
   if (cmd.action == Action::create) {
     if (cmd.kind == K::contact)
       if (auto id = input_id("reply_to_id")) out.emplace_back(K::contact, *id);

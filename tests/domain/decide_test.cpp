@@ -494,6 +494,23 @@ TEST_F(DecideTest, OperatorLoginsAreUniqueAndDeactivationIsExplicit) {
   EXPECT_EQ(types(w.ok(K::operator_, A::set_password, "op-3", {}, "argon2id$new")),
             S{"PasswordChanged"});
   EXPECT_EQ(w.get(K::operator_, "op-3").text("password_hash"), "argon2id$new");
+
+  // No new work goes to an operator who has left; what they did stays theirs.
+  const std::vector<FieldError> left{
+      {"assignee_id", "refers to an operator who is no longer active"}};
+  EXPECT_EQ(w.refused(errc::invalid_input, K::task, A::create, "t-1",
+                      {{"title", "Oferta"}, {"assignee_id", "op-3"}}),
+            left);
+  w.ok(K::task, A::create, "t-1", {{"title", "Oferta"}, {"assignee_id", "op-anna"}});
+  EXPECT_EQ(w.refused(errc::invalid_input, K::task, A::update, "t-1", {{"assignee_id", "op-3"}}),
+            left);
+  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::client, A::update, "c-1",
+                              {{"account_manager_id", "op-3"}}),
+                    "account_manager_id"));
+  w.ok(K::contact, A::create, "k-1",
+       {{"kind", "note"}, {"direction", "internal"}, {"subject", "x"}, {"operator_id", "op-3"}});
+  w.ok(K::operator_, A::update, "op-3", {{"active", true}});
+  w.ok(K::task, A::update, "t-1", {{"assignee_id", "op-3"}});
 }
 
 // ---- custom fields ---------------------------------------------------------------------------
