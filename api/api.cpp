@@ -777,9 +777,20 @@ HttpResponse Api::list(Context& c) {
   }
   static const std::set<std::string, std::less<>> reserved = {"q",      "sort",         "limit",
                                                               "cursor", "min_position", "token"};
+  // A core field, a custom one (fields.<key>), or a member of a core list of objects
+  // (client_links.client_id, addresses.city).
+  auto filterable = [&](std::string_view k) {
+    if (k.starts_with("fields.") || domain::core_field(kind, k)) return true;
+    const auto dot = k.find('.');
+    const auto* list =
+        dot == std::string_view::npos ? nullptr : domain::core_field(kind, k.substr(0, dot));
+    return list &&
+           std::any_of(list->members.begin(), list->members.end(),
+                       [&](const domain::FieldSpec& m) { return m.key == k.substr(dot + 1); });
+  };
   for (const auto& [k, v] : c.req.query) {
     if (reserved.count(k)) continue;
-    if (!k.starts_with("fields.") && !domain::core_field(kind, k))
+    if (!filterable(k))
       return bad_param(k,
                        "is not a field of " + std::string(domain::name_of(kind)) + " to filter by");
     q.filters.emplace_back(k, v);

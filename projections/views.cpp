@@ -175,22 +175,63 @@ std::vector<std::string> sort_names(EntityKind kind) {
 
 namespace {
 
-// Single-valued choice, reference and yes/no fields (status, account manager, assignee, client,
-// awaits reply, ...): the fields lists keep a bucket index of, so that a filter on one of them
-// reads only its rows.
+// The fields lists keep a bucket index of, so that a filter on one of them reads only its rows:
+// choice, reference and yes/no fields (status, account manager, assignee, client, awaits reply,
+// ...), and lists of references, by each item (a contact's persons, a project's clients), or by
+// a reference member of their objects (a person's `client_links.client_id`).
 const std::vector<std::string>& bucket_fields(EntityKind kind) {
+  using T = domain::FieldType;
   static const auto all = [] {
     std::map<EntityKind, std::vector<std::string>> out;
     for (EntityKind k : domain::kAllKinds)
-      for (const auto& f : domain::core_fields(k))
-        if (f.type == domain::FieldType::choice || f.type == domain::FieldType::reference ||
-            f.type == domain::FieldType::boolean)
+      for (const auto& f : domain::core_fields(k)) {
+        if (f.type == T::choice || f.type == T::reference || f.type == T::boolean ||
+            f.type == T::reference_list)
           out[k].push_back(f.key);
+        if (f.type == T::object_list)
+          for (const auto& m : f.members)
+            if (m.type == T::reference) out[k].push_back(f.key + "." + m.key);
+      }
     return out;
   }();
   static const std::vector<std::string> none;
   auto it = all.find(kind);
   return it == all.end() ? none : it->second;
+}
+
+// A bucket field's name split at its dot: the record's field, and the member of its objects.
+std::pair<std::string_view, std::string_view> field_and_member(std::string_view path) {
+  const auto dot = path.find('.');
+  if (dot == std::string_view::npos) return {path, {}};
+  return {path.substr(0, dot), path.substr(dot + 1)};
+}
+
+// What a value files under in a bucket (or matches in a filter): itself, or each item of a list
+// (its `member` when the items are objects).
+std::vector<std::string> filed_under(const Value& v, std::string_view member) {
+  const auto* list = v.get<domain::List>();
+  if (!list) return {text_of(v)};
+  std::vector<std::string> out;
+  for (const auto& item : *list) {
+    const Value* x = &item;
+    if (!member.empty()) {
+      const auto* o = item.get<domain::Object>();
+      x = o ? domain::find(*o, member) : nullptr;
+    }
+    if (x) out.push_back(text_of(*x));
+  }
+  return out;
+}
+
+// A bucket field's values as the lists' state row keeps them: sorted, '\x1e'-separated.
+std::string bucket_text(const Value& v, std::string_view member) {
+  auto values = filed_under(v, member);
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  std::erase(values, "");
+  std::string out;
+  for (const auto& x : values) out += (out.empty() ? "" : "\x1e") + x;
+  return out;
 }
 
 // The ordered value of a sort field as index text: 16 hex digits of the number with its sign bit
@@ -219,7 +260,7 @@ std::string sort_value(const Value* v) {
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return 6; }
+  uint32_t version() const override { return 7; }
   std::vector<std::string> tables() const override {
     return {"by_title", "words", "state", "by_field", "by_sort"};
   }
@@ -231,7 +272,8 @@ class ListsView final : public Projection {
     const auto& sorts = sort_fields(e.kind);  // created_at first
     bool touched = e.raw.version == 1;
     for (const auto& f : fields) touched = touched || core_change(e.domain, f);
-    for (const auto& f : buckets) touched = touched || core_change(e.domain, f);
+    for (const auto& f : buckets)
+      touched = touched || core_change(e.domain, field_and_member(f).first);
     for (const auto& f : sorts) touched = touched || core_change(e.domain, f);
     if (!touched) return;
     const std::string kind(domain::name_of(e.kind));
@@ -261,7 +303,9 @@ class ListsView final : public Projection {
     for (size_t i = 0; i < fields.size(); ++i)
       if (const FieldChange* c = core_change(e.domain, fields[i])) parts[i] = text_of(c->after);
     for (size_t i = 0; i < buckets.size(); ++i)
-      if (const FieldChange* c = core_change(e.domain, buckets[i])) values[i] = text_of(c->after);
+      if (const auto [field, member] = field_and_member(buckets[i]);
+          const FieldChange* c = core_change(e.domain, field))
+        values[i] = bucket_text(c->after, member);
     const std::string title = title_from(parts);
     const std::string key = text::sort_key(title);
     const auto title_words = text::words(title);
@@ -278,11 +322,17 @@ class ListsView final : public Projection {
     }
     for (size_t i = 0; i < buckets.size(); ++i) {
       if (!renamed && old_values[i] == values[i]) continue;
-      if (!old_values[i].empty())
-        out.erase_blind(
-            3, kind + '\0' + buckets[i] + '\0' + old_values[i] + '\0' + old_key + '\0' + id);
-      if (!values[i].empty())
-        out.put_blind(3, kind + '\0' + buckets[i] + '\0' + values[i] + '\0' + key + '\0' + id, "");
+      // A row per value filed under (a list files under each of its items).
+      const auto before = split(old_values[i], '\x1e'), after = split(values[i], '\x1e');
+      auto in = [](const std::vector<std::string>& set, const std::string& v) {
+        return std::find(set.begin(), set.end(), v) != set.end();
+      };
+      for (const auto& v : before)
+        if (!v.empty() && (renamed || !in(after, v)))
+          out.erase_blind(3, kind + '\0' + buckets[i] + '\0' + v + '\0' + old_key + '\0' + id);
+      for (const auto& v : after)
+        if (!v.empty() && (renamed || !in(before, v)))
+          out.put_blind(3, kind + '\0' + buckets[i] + '\0' + v + '\0' + key + '\0' + id, "");
     }
     for (size_t i = 0; i < sorts.size(); ++i) {
       if (i == 0) {
@@ -738,13 +788,13 @@ namespace {
 // field = value; "fields.<key>" names a custom field; a list matches if one item does.
 bool matches(const domain::Record& r, const std::string& field, const std::string& value) {
   const bool custom = field.rfind("fields.", 0) == 0;
-  const Value* v =
-      domain::find(custom ? r.custom : r.core, custom ? std::string_view(field).substr(7) : field);
+  const auto [name, member] = custom
+                                  ? std::pair(std::string_view(field).substr(7), std::string_view())
+                                  : field_and_member(field);
+  const Value* v = domain::find(custom ? r.custom : r.core, name);
   if (!v) return value.empty();
-  if (const auto* list = v->get<domain::List>())
-    return std::any_of(list->begin(), list->end(),
-                       [&](const Value& item) { return text_of(item) == value; });
-  return text_of(*v) == value;
+  const auto values = filed_under(*v, member);
+  return std::find(values.begin(), values.end(), value) != values.end();
 }
 
 // The title of a record as lists index it.
@@ -966,6 +1016,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       return {};
     };
     uint64_t budget = budget_per_call;
+    std::string last_tail = after;  // a record filed under several of the values comes once
     while (true) {
       std::vector<std::string> ids, tails;
       bool all_read = false;
@@ -983,9 +1034,12 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
           all_read = true;
           break;
         }
-        tails.push_back(first->tails[first->next++]);
-        ids.push_back(after_last_nul(tails.back()));
+        std::string tail = std::move(first->tails[first->next++]);
         --budget;
+        if (tail == last_tail) continue;
+        last_tail = tail;
+        ids.push_back(after_last_nul(tail));
+        tails.push_back(std::move(tail));
       }
       auto full_at = take(ids, std::vector<bool>(ids.size(), false));
       if (!full_at) return unexpected(full_at.error());
@@ -995,7 +1049,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       }
       if (all_read) return page;
       if (budget == 0) {
-        page.next_cursor = hex(kind + tails.back());
+        page.next_cursor = hex(kind + last_tail);
         return page;
       }
     }

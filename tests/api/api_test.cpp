@@ -104,6 +104,19 @@ TEST_F(Api, CreateReadUpdateWithIfMatch) {
   EXPECT_NE(filtered.body.find(id), std::string::npos);
   EXPECT_EQ(get("/api/v1/clients?status=active&limit=10").body.find(id), std::string::npos);
   EXPECT_EQ(get("/api/v1/clients?colour=red").status, 400);
+  // A member of a list of objects: a client's persons, clients by city.
+  auto person = post("/api/v1/persons", R"({"first_name":"Jan","last_name":"Nowak",
+      "client_links":[{"client_id":")" + id +
+                                            R"(","role":"prezes"}]})");
+  ASSERT_EQ(person.status, 201) << person.body;
+  auto persons = get("/api/v1/persons?client_links.client_id=" + id +
+                     "&min_position=" + person.json("position"));
+  ASSERT_EQ(persons.status, 200) << persons.body;
+  EXPECT_NE(persons.body.find(person.json("id")), std::string::npos) << persons.body;
+  EXPECT_EQ(get("/api/v1/persons?client_links.client_id=nobody").body.find(person.json("id")),
+            std::string::npos);
+  EXPECT_EQ(get("/api/v1/persons?client_links.colour=red").status, 400);
+  EXPECT_EQ(get("/api/v1/clients?addresses.city=Łódź").status, 200);
   auto unsortable = get("/api/v1/clients?sort=tax_id");
   EXPECT_EQ(unsortable.status, 400);
   EXPECT_NE(unsortable.body.find("potential"), std::string::npos)

@@ -355,6 +355,52 @@ TEST_F(ViewsTest, AYesNoFieldIsABucket) {
   EXPECT_EQ(pages.sizes, (std::vector<size_t>{2, 1})) << "the first page is full";
 }
 
+TEST_F(ViewsTest, ListsOfReferencesAreBucketsByEachItem) {
+  // A client's persons (client_links.client_id) among 40 others, and a project of two clients:
+  // each list files a record under every item, follows changes, and lists it once.
+  for (const char* c : {"c-1", "c-2", "c-3"}) ok(K::client, Action::create, c, {{"name", c}});
+  auto links = [](std::vector<std::string> clients) {
+    domain::List out;
+    for (auto& c : clients) out.push_back(domain::Object{{"client_id", c}, {"role", "kontakt"}});
+    return out;
+  };
+  for (int i = 0; i < 40; ++i)
+    ok(K::person, Action::create, "f-" + std::to_string(i),
+       {{"first_name", "Jan"},
+        {"last_name", "Aaa" + std::to_string(i)},
+        {"client_links", links({"c-3"})}});
+  ok(K::person, Action::create, "p-1",
+     {{"first_name", "Anna"}, {"last_name", "Żak"}, {"client_links", links({"c-1", "c-2"})}});
+  ok(K::person, Action::create, "p-2",
+     {{"first_name", "Ewa"}, {"last_name", "Nowak"}, {"client_links", links({"c-1"})}});
+  ok(K::person, Action::create, "p-3", {{"first_name", "Olga"}, {"last_name", "Łoś"}});
+  ok(K::person, Action::update, "p-3", {{"client_links", links({"c-1"})}});
+  catch_up();
+  ListQuery of_c1{.kind = K::person, .filters = {{"client_links.client_id", "c-1"}}, .limit = 2};
+  auto pages = walk(of_c1, "last_name");
+  EXPECT_EQ(pages.values, (std::vector<std::string>{"Łoś", "Nowak", "Żak"}));
+  EXPECT_EQ(pages.sizes, (std::vector<size_t>{2, 1}));
+  ok(K::person, Action::update, "p-1", {{"client_links", links({"c-2"})}});
+  catch_up();
+  EXPECT_EQ(walk(of_c1, "last_name").values, (std::vector<std::string>{"Łoś", "Nowak"}));
+  ListQuery either{
+      .kind = K::person,
+      .filters = {{"client_links.client_id", "c-1"}, {"client_links.client_id", "c-2"}}};
+  EXPECT_EQ(walk(either, "last_name").values, (std::vector<std::string>{"Łoś", "Nowak", "Żak"}));
+
+  ok(K::project, Action::create, "pr-1",
+     {{"name", "Ankieta"}, {"client_ids", domain::List{"c-1", "c-2"}}});
+  ok(K::project, Action::create, "pr-2",
+     {{"name", "Badanie"}, {"client_ids", domain::List{"c-2"}}});
+  catch_up();
+  EXPECT_EQ(walk({.kind = K::project, .filters = {{"client_ids", "c-1"}}}).values,
+            (std::vector<std::string>{"Ankieta"}));
+  EXPECT_EQ(
+      walk({.kind = K::project, .filters = {{"client_ids", "c-1"}, {"client_ids", "c-2"}}}).values,
+      (std::vector<std::string>{"Ankieta", "Badanie"}))
+      << "filed under both, listed once";
+}
+
 TEST_F(ViewsTest, MyTasksAssignedAndDelegatedByDueDate) {
   ok(K::task, Action::create, "t-1",
      {{"title", "Później"}, {"assignee_id", "op-2"}, {"due", "2026-12-10"}}, "op-1");
