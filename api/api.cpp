@@ -314,7 +314,11 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
       "My tasks: assigned to me or delegated by me");
   add("GET", "/api/v1/calendar", kAnyRole, &Api::calendar, false, "An operator's calendar");
   add("GET", "/api/v1/calendar/{operator}.ics", kAnyRole, &Api::calendar_ics, false,
-      "An operator's calendar as an iCalendar feed");
+      "An operator's calendar as an iCalendar feed (?key= from /me/calendar-feed, or a token)");
+  add("POST", "/api/v1/me/calendar-feed", kAnyRole, &Api::feed_create, false,
+      "A lasting URL of my calendar's feed for calendar apps; replaces the previous one");
+  add("DELETE", "/api/v1/me/calendar-feed", kAnyRole, &Api::feed_revoke, false,
+      "Revoke my calendar feed's URL");
   add("GET", "/api/v1/clients/{id}/timeline", kAnyRole, &Api::timeline, false,
       "Everything about a client, newest first");
   add("GET", "/api/v1/clients/{id}/history", kHistory, &Api::client_history, false,
@@ -413,7 +417,19 @@ void Api::handle(const HttpRequest& request, size_t route, Respond respond) {
 HttpResponse Api::dispatch(const HttpRequest& req, const Route& route, const Respond& answer) {
   Context c{req, route, {}, {}, answer};
   match(route.segments, split_path(req.path), &c.params);
-  if (route.roles != 0) {
+  if (route.handler == &Api::calendar_ics && req.has_param("key")) {
+    // A feed key opens its own operator's feed, and nothing else.
+    auto who = sessions_.authenticate_feed(req.param("key"));
+    if (!who) return problem(401, "Not authenticated", "the feed key is unknown or revoked");
+    if (who->operator_id != c.params[0])
+      return problem(403, "Forbidden", "this key opens the feed of its own operator only");
+    if (!limiter_.allow(who->token_hash)) {
+      auto r = problem(429, "Too many requests", "this feed is over its request rate");
+      r.headers.emplace_back("Retry-After", "1");
+      return r;
+    }
+    c.who = std::move(*who);
+  } else if (route.roles != 0) {
     std::string_view token;
     if (req.authorization.starts_with("Bearer "))
       token = std::string_view(req.authorization).substr(7);
@@ -967,6 +983,20 @@ HttpResponse Api::calendar_ics(Context& c) {
   r.content_type = "text/calendar; charset=utf-8";
   r.body = projections::to_icalendar(*entries, "CRM: " + c.params[0], now);
   return r;
+}
+
+HttpResponse Api::feed_create(Context& c) {
+  auto key = sessions_.create_feed_key(c.who.operator_id);
+  if (!key) return problem_for(key.error());
+  JsonWriter w;
+  w.begin_object().key("url").string("/api/v1/calendar/" + c.who.operator_id + ".ics?key=" + *key);
+  w.key("key").string(*key).end_object();
+  return json_response(201, w.take());
+}
+
+HttpResponse Api::feed_revoke(Context& c) {
+  if (auto r = sessions_.revoke_feed_key(c.who.operator_id); !r) return problem_for(r.error());
+  return json_response(204, "");
 }
 
 HttpResponse Api::timeline(Context& c) {

@@ -140,6 +140,8 @@ class Api {
   HttpResponse my_tasks(Context& c);
   HttpResponse calendar(Context& c);
   HttpResponse calendar_ics(Context& c);
+  HttpResponse feed_create(Context& c);
+  HttpResponse feed_revoke(Context& c);
   HttpResponse timeline(Context& c);
   HttpResponse client_history(Context& c);
   HttpResponse device_history(Context& c);

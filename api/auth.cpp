@@ -18,6 +18,13 @@ std::string hash_token(std::string_view token) {
   return crm::hex(std::string_view(reinterpret_cast<const char*>(out), sizeof out));
 }
 
+// 32 random bytes in hex: a session token or a feed key.
+std::string random_token() {
+  unsigned char random[32];
+  randombytes_buf(random, sizeof random);
+  return crm::hex(std::string_view(reinterpret_cast<const char*>(random), sizeof random));
+}
+
 // Row: expiry (8 bytes, big-endian) then the operator id.
 std::string session_row(int64_t expires_at_us, const std::string& operator_id) {
   std::string row;
@@ -61,14 +68,50 @@ eventstore::result<void> Sessions::open() {
   auto t = store_.table("api.sessions");
   if (!t) return unexpected(t.error());
   table_ = *t;
+  auto f = store_.table("api.feed_keys");
+  if (!f) return unexpected(f.error());
+  feeds_ = *f;
   return {};
 }
 
+eventstore::result<std::string> Sessions::create_feed_key(const std::string& operator_id) {
+  std::string key = random_token();
+  const std::string hash = hash_token(key);
+  std::lock_guard lock(feeds_mu_);
+  auto old = store_.get(feeds_, "o" + operator_id);
+  if (!old) return unexpected(old.error());
+  auto batch = store_.batch();
+  if (*old) batch.erase(feeds_, "k" + **old);
+  batch.put(feeds_, "k" + hash, operator_id);
+  batch.put(feeds_, "o" + operator_id, hash);
+  if (auto w = store_.write(std::move(batch)); !w) return unexpected(w.error());
+  return key;
+}
+
+eventstore::result<void> Sessions::revoke_feed_key(const std::string& operator_id) {
+  std::lock_guard lock(feeds_mu_);
+  auto old = store_.get(feeds_, "o" + operator_id);
+  if (!old) return unexpected(old.error());
+  if (!*old) return {};
+  auto batch = store_.batch();
+  batch.erase(feeds_, "k" + **old);
+  batch.erase(feeds_, "o" + operator_id);
+  return store_.write(std::move(batch));
+}
+
+std::optional<Principal> Sessions::authenticate_feed(std::string_view key) {
+  if (key.size() != 64) return std::nullopt;
+  const std::string hash = hash_token(key);
+  auto row = store_.get(feeds_, "k" + hash);
+  if (!row || !*row) return std::nullopt;
+  auto info = lookup_(**row);
+  if (!info || !info->active) return std::nullopt;
+  return Principal{**row, info->role, hash};
+}
+
 eventstore::result<Sessions::Created> Sessions::create(const std::string& operator_id) {
-  unsigned char random[32];
-  randombytes_buf(random, sizeof random);
   Created created;
-  created.token = crm::hex(std::string_view(reinterpret_cast<const char*>(random), sizeof random));
+  created.token = random_token();
   created.expires_at_us = clock_() + ttl_us_;
   auto batch = store_.batch();
   batch.put(table_, hash_token(created.token), session_row(created.expires_at_us, operator_id));

@@ -65,6 +65,14 @@ class Sessions {
   /// Logout. Errors: the store's.
   eventstore::result<void> revoke(const Principal& principal);
 
+  /// Calendar feeds: calendar apps poll a feed's URL for months, and a session lasts hours, so
+  /// the URL carries a key of its own: one per operator, opening that operator's feed only,
+  /// stored hashed like tokens. A new key replaces the operator's previous one.
+  eventstore::result<std::string> create_feed_key(const std::string& operator_id);
+  eventstore::result<void> revoke_feed_key(const std::string& operator_id);
+  /// The principal of a feed key: nullopt if unknown, or the operator is inactive.
+  std::optional<Principal> authenticate_feed(std::string_view key);
+
  private:
   struct Cached {
     Principal principal;
@@ -77,6 +85,9 @@ class Sessions {
   int64_t ttl_us_;
   int64_t recheck_us_;
   eventstore::TableStore::TableId table_ = 0;
+  // Feed keys: "k" + key hash -> operator id, and "o" + operator id -> key hash.
+  eventstore::TableStore::TableId feeds_ = 0;
+  std::mutex feeds_mu_;  // a key is replaced by a read then a write
   std::mutex mu_;
   std::unordered_map<std::string, Cached> cache_;  // by token hash
 };

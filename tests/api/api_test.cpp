@@ -373,6 +373,41 @@ TEST_F(Api, CalendarAndFeeds) {
 
 // A read model stuck on an event it cannot decode shows on /healthz and /metrics, and a query
 // waiting for a position past it answers 503 at once instead of after the whole wait.
+TEST_F(Api, ACalendarFeedKeyOutlivesSessions) {
+  // Calendar apps poll a feed's URL for months; sessions last 12 hours.
+  std::atomic<int64_t> now{crm::testing::wall_clock_us()};
+  stop();
+  ApiOptions options;
+  options.clock = [&] { return now.load(); };
+  start(options, {});
+  auto made = post("/api/v1/me/calendar-feed", "", "operator");
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string url = made.json("url");
+  EXPECT_EQ(url, "/api/v1/calendar/op-operator.ics?key=" + made.json("key"));
+  EXPECT_EQ(request(port_, "GET", url).status, 200);
+  now += int64_t{30} * 24 * 3600 * 1'000'000;  // a month later: every session has expired
+  EXPECT_EQ(get("/api/v1/me", "operator").status, 401);
+  auto later = request(port_, "GET", url);
+  EXPECT_EQ(later.status, 200);
+  EXPECT_EQ(later.body.rfind("BEGIN:VCALENDAR", 0), 0u) << later.body;
+  // The key opens its own operator's feed and nothing else ...
+  const std::string key = made.json("key");
+  EXPECT_EQ(request(port_, "GET", "/api/v1/calendar/op-manager.ics?key=" + key).status, 403);
+  EXPECT_EQ(request(port_, "GET", "/api/v1/calendar/op-operator.ics?key=" + key + "0").status, 401);
+  EXPECT_EQ(request(port_, "GET", "/api/v1/me?key=" + key).status, 401);
+  // ... until a new one replaces it, or it is revoked; both survive a restart.
+  tokens_.clear();
+  auto again = post("/api/v1/me/calendar-feed", "", "operator");
+  ASSERT_EQ(again.status, 201) << again.body;
+  EXPECT_EQ(request(port_, "GET", url).status, 401);
+  stop();
+  start(options, {});
+  tokens_.clear();
+  EXPECT_EQ(request(port_, "GET", again.json("url")).status, 200);
+  EXPECT_EQ(request(port_, "DELETE", "/api/v1/me/calendar-feed", "", auth("operator")).status, 204);
+  EXPECT_EQ(request(port_, "GET", again.json("url")).status, 401);
+}
+
 TEST_F(Api, AStuckReadModelShowsOnHealthAndMetrics) {
   EXPECT_EQ(request(port_, "GET", "/healthz").body.find("projection_failures"), std::string::npos);
   EXPECT_NE(request(port_, "GET", "/metrics")
