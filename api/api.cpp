@@ -979,9 +979,13 @@ HttpResponse Api::calendar_ics(Context& c) {
   const domain::Date today = domain::local_date(now);
   auto entries = queries_->calendar(c.params[0], today.add_days(-30), today.add_days(365));
   if (!entries) return problem_for(entries.error());
+  // The name a calendar app shows: the operator's, as it is now.
+  auto op = queries_->record(K::operator_, c.params[0]);
+  if (!op) return problem_for(op.error());
+  const std::string name = *op ? (*op)->text("name") : c.params[0];
   HttpResponse r;
   r.content_type = "text/calendar; charset=utf-8";
-  r.body = projections::to_icalendar(*entries, "CRM: " + c.params[0], now);
+  r.body = projections::to_icalendar(*entries, "CRM: " + name, now);
   return r;
 }
 

@@ -367,6 +367,8 @@ TEST_F(Api, CalendarAndFeeds) {
   EXPECT_EQ(ics.status, 200);
   EXPECT_EQ(ics.header("content-type"), "text/calendar; charset=utf-8");
   EXPECT_EQ(ics.body.rfind("BEGIN:VCALENDAR", 0), 0u) << ics.body;
+  EXPECT_NE(ics.body.find("X-WR-CALNAME:CRM: Test operator\r\n"), std::string::npos)
+      << "a calendar app shows the operator's name: " << ics.body;
   EXPECT_EQ(request(port_, "GET", "/api/v1/clients?token=" + token("operator")).status, 401)
       << "only feeds take a token in the query";
 }
