@@ -1108,7 +1108,12 @@ HttpResponse Api::work_time(Context& c) {
   JsonWriter w;
   w.begin_object().key("operator").string(op).key("from").string(from.format());
   w.key("to").string(to.format()).key("minutes").number(t->minutes);
-  w.key("entries").unsigned_number(t->entries).end_object();
+  w.key("entries").unsigned_number(t->entries).key("days").begin_array();
+  for (const auto& d : t->days) {
+    w.begin_object().key("date").string(d.date).key("minutes").number(d.minutes);
+    w.key("entries").unsigned_number(d.entries).end_object();
+  }
+  w.end_array().end_object();
   return json_response(200, w.take());
 }
 

@@ -1215,15 +1215,21 @@ eventstore::result<WorkTime> Queries::work_time(const std::string& operator_id, 
   const auto& tables = *found;
   WorkTime out;
   const std::string prefix = operator_id + '\0';
-  auto r =
-      views_.scan(tables[0], prefix + from.format(), prefix + to.add_days(1).format(),
-                  Direction::forward, UINT64_MAX, [&](std::string_view, std::string_view value) {
-                    const auto parts = split(value, '\x1f');
-                    if (parts.size() != 2) return true;
-                    out.minutes += std::stoll(parts[0]);
-                    ++out.entries;
-                    return true;
-                  });
+  auto r = views_.scan(tables[0], prefix + from.format(), prefix + to.add_days(1).format(),
+                       Direction::forward, UINT64_MAX,
+                       [&](std::string_view key, std::string_view value) {
+                         const auto parts = split(value, '\x1f');
+                         if (parts.size() != 2) return true;
+                         const int64_t minutes = std::stoll(parts[0]);
+                         const std::string_view date = key.substr(prefix.size(), 10);
+                         if (out.days.empty() || out.days.back().date != date)
+                           out.days.push_back({std::string(date)});
+                         out.days.back().minutes += minutes;
+                         ++out.days.back().entries;
+                         out.minutes += minutes;
+                         ++out.entries;
+                         return true;
+                       });
   if (!r) return unexpected(r.error());
   return out;
 }

@@ -98,6 +98,13 @@ struct Anniversary {
 struct WorkTime {
   int64_t minutes = 0;
   uint64_t entries = 0;
+  /// The days with logged work, in order: what a timesheet settles.
+  struct Day {
+    std::string date;  // YYYY-MM-DD
+    int64_t minutes = 0;
+    uint64_t entries = 0;
+  };
+  std::vector<Day> days;
 };
 
 /// One item of an operator's calendar: a task (planned start, or its due date), a service order

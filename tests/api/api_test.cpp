@@ -255,6 +255,9 @@ TEST_F(Api, TasksMyTasksAndActions) {
       get("/api/v1/work-time?from=2026-11-01&to=2026-11-30&min_position=" + done.json("position"),
           "operator");
   EXPECT_EQ(work.json("minutes"), "45") << work.body;
+  EXPECT_NE(work.body.find(R"("days":[{"date":"2026-11-20","minutes":45,"entries":1}])"),
+            std::string::npos)
+      << work.body;
   EXPECT_EQ(get("/api/v1/work-time?operator=op-manager", "operator").status, 403);
 }
 

@@ -577,6 +577,15 @@ TEST_F(ViewsTest, WorkTimePerOperatorAndPeriod) {
   ASSERT_TRUE(november);
   EXPECT_EQ(november->minutes, 90 + 30 + 15);
   EXPECT_EQ(november->entries, 3u);
+  ok(K::task, Action::log_work, "t-1", {{"minutes", 5}, {"date", "2026-11-20"}}, "op-1");
+  catch_up();
+  november = queries_->work_time("op-1", *domain::Date::parse("2026-11-01"),
+                                 *domain::Date::parse("2026-11-30"));
+  std::vector<std::tuple<std::string, int64_t, uint64_t>> days;
+  for (const auto& d : november->days) days.emplace_back(d.date, d.minutes, d.entries);
+  EXPECT_EQ(days, (std::vector<std::tuple<std::string, int64_t, uint64_t>>{
+                      {"2026-11-02", 90, 1}, {"2026-11-20", 20, 2}, {"2026-11-30", 30, 1}}))
+      << "a timesheet: each day with work, in order";
   EXPECT_EQ(queries_
                 ->work_time("op-2", *domain::Date::parse("2026-11-01"),
                             *domain::Date::parse("2026-11-30"))
