@@ -84,7 +84,7 @@ eventstore::result<std::string> Sessions::create_feed_key(const std::string& ope
   if (*old) batch.erase(feeds_, "k" + **old);
   batch.put(feeds_, "k" + hash, operator_id);
   batch.put(feeds_, "o" + operator_id, hash);
-  if (auto w = store_.write(std::move(batch)); !w) return unexpected(w.error());
+  if (auto w = store_.write_durable(std::move(batch)); !w) return unexpected(w.error());
   return key;
 }
 
@@ -96,7 +96,7 @@ eventstore::result<void> Sessions::revoke_feed_key(const std::string& operator_i
   auto batch = store_.batch();
   batch.erase(feeds_, "k" + **old);
   batch.erase(feeds_, "o" + operator_id);
-  return store_.write(std::move(batch));
+  return store_.write_durable(std::move(batch));
 }
 
 std::optional<Principal> Sessions::authenticate_feed(std::string_view key) {
@@ -115,7 +115,7 @@ eventstore::result<Sessions::Created> Sessions::create(const std::string& operat
   created.expires_at_us = clock_() + ttl_us_;
   auto batch = store_.batch();
   batch.put(table_, hash_token(created.token), session_row(created.expires_at_us, operator_id));
-  if (auto w = store_.write(std::move(batch)); !w) return unexpected(w.error());
+  if (auto w = store_.write_durable(std::move(batch)); !w) return unexpected(w.error());
   return created;
 }
 
@@ -158,7 +158,7 @@ eventstore::result<void> Sessions::revoke(const Principal& principal) {
   }
   auto batch = store_.batch();
   batch.erase(table_, principal.token_hash);
-  return store_.write(std::move(batch));
+  return store_.write_durable(std::move(batch));
 }
 
 int64_t LoginThrottle::wait_seconds(const std::string& login) {

@@ -183,14 +183,23 @@ result<void> TableStore::drop(const std::string& name) {
 }
 
 result<void> TableStore::write(Batch&& batch) {
+  return apply(std::move(batch), false);
+}
+
+result<void> TableStore::write_durable(Batch&& batch) {
+  return apply(std::move(batch), true);
+}
+
+result<void> TableStore::apply(Batch&& batch, bool durable) {
+  rocksdb::WriteOptions wo;
+  wo.disableWAL = !durable;
+  wo.sync = durable;
   {
     std::shared_lock lk(impl_->mu);
     for (TableId t : batch.rep_->tables)
       if (t >= impl_->handles.size() || impl_->dropped[t])
         return unexpected(error{errc::invalid_argument, "write to a table that does not exist"});
   }
-  rocksdb::WriteOptions wo;
-  wo.disableWAL = true;
   auto s = impl_->db->Write(wo, &batch.rep_->batch);
   if (!s.ok()) return from_status(s);
   // After the write: a reader that sees the new stamp reads the new row.

@@ -60,6 +60,10 @@ class TableStore {
   /// as of one earlier batch, all of them alike (RocksDB atomic flush). Read models write their
   /// checkpoints in the same batch, so a crash loses progress, never consistency.
   result<void> write(Batch&& batch);
+  /// Applies a batch atomically through the write-ahead log, synced: for rows that are not read
+  /// models and cannot be rebuilt (sessions, feed keys), so that an acknowledged row survives a
+  /// crash.
+  result<void> write_durable(Batch&& batch);
 
   /// Compacts every table fully (after a bulk rebuild, so that queries neither read through
   /// piles of fresh files nor compete with background compaction). Errors: io_error.
@@ -87,6 +91,7 @@ class TableStore {
 
  private:
   explicit TableStore(std::unique_ptr<Impl> impl);
+  result<void> apply(Batch&& batch, bool durable);
   std::unique_ptr<Impl> impl_;
 };
 

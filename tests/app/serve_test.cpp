@@ -160,6 +160,33 @@ TEST(ServeTest, FirstStartCreatesTheAdminAndSigtermClosesCleanly) {
   EXPECT_EQ(serve.terminate(), 0) << serve.output();
 }
 
+TEST(ServeTest, SessionsAndCalendarFeedKeysSurviveACrash) {
+  crm::testing::TempDir dir;
+  std::string token, url;
+  {
+    Serve serve(dir.sub("data"), "crash-secret");
+    const uint16_t port = serve.port();
+    ASSERT_NE(port, 0) << serve.output();
+    auto login = crm::testing::request(port, "POST", "/api/v1/sessions",
+                                       R"({"login":"admin","password":"crash-secret"})");
+    ASSERT_EQ(login.status, 201) << login.body;
+    token = login.json("token");
+    auto feed = crm::testing::request(port, "POST", "/api/v1/me/calendar-feed", "",
+                                      {{"Authorization", "Bearer " + token}});
+    ASSERT_EQ(feed.status, 201) << feed.body;
+    url = feed.json("url");
+  }  // SIGKILL: only what was written to a log survives
+  Serve again(dir.sub("data"));
+  const uint16_t port = again.port();
+  ASSERT_NE(port, 0) << again.output();
+  EXPECT_EQ(
+      crm::testing::request(port, "GET", "/api/v1/me", "", {{"Authorization", "Bearer " + token}})
+          .status,
+      200)
+      << "an acknowledged login";
+  EXPECT_EQ(crm::testing::request(port, "GET", url).status, 200) << "a calendar app's subscription";
+}
+
 TEST(ServeTest, RestartChecksTheNewestEventsFirstAndTheWholeChainWhileServing) {
   crm::testing::TempDir dir;
   append_events(dir.sub("data/events"), 12'000);
