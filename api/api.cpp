@@ -1015,11 +1015,14 @@ HttpResponse Api::timeline(Context& c) {
     w.begin_object().key("position").unsigned_number(e.position);
     w.key("kind").string(domain::name_of(e.kind)).key("id").string(e.id);
     w.key("type").string(e.type).key("at").string(e.at.format()).key("by").string(e.by);
-    w.key("title");
-    if (e.title.empty())
-      w.null();
-    else
-      w.string(e.title);
+    for (const auto& [key, text] :
+         {std::pair("title", &e.title), std::pair("by_name", &e.by_name)}) {
+      w.key(key);
+      if (text->empty())
+        w.null();
+      else
+        w.string(*text);
+    }
     if (with_changes) {
       w.key("event");
       bool found = false;

@@ -1141,7 +1141,10 @@ eventstore::result<Timeline> Queries::timeline(const std::string& client_id, siz
   if (!r) return unexpected(r.error());
   if (*r == limit) out.next_cursor = hex(last);
   std::vector<ToName> records;
-  for (auto& e : out.entries) records.push_back({e.kind, e.id, &e.title});
+  for (auto& e : out.entries) {
+    records.push_back({e.kind, e.id, &e.title});
+    records.push_back({EntityKind::operator_, e.by, &e.by_name});
+  }
   if (auto named = name_records(records, false); !named) return unexpected(named.error());
   return out;
 }

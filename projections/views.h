@@ -81,6 +81,7 @@ struct TimelineEntry {
   /// ZS/2026/00042", "Przegląd urządzenia SN1 (Kocioł)", a person's surname and first name...;
   /// empty if the record no longer exists.
   std::string title;
+  std::string by_name;  // the operator's name as it is now ("" if unknown)
 };
 
 struct Timeline {

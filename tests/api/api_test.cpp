@@ -284,8 +284,8 @@ TEST_F(Api, TimeTravelAndHistory) {
   auto timeline = get("/api/v1/clients/" + id + "/timeline", "operator");
   EXPECT_NE(timeline.body.find(R"("type":"ClientRegistered","at":)"), std::string::npos)
       << timeline.body;
-  EXPECT_NE(timeline.body.find(R"("title":"Beta")"), std::string::npos)
-      << "each entry names its record as it is now: " << timeline.body;
+  EXPECT_NE(timeline.body.find(R"("title":"Beta","by_name":"Test admin")"), std::string::npos)
+      << "each entry names its record and its operator as they are now: " << timeline.body;
 
   auto events = get("/api/v1/events?from=1&limit=3", "auditor");
   ASSERT_EQ(events.status, 200);

@@ -500,6 +500,7 @@ TEST_F(ViewsTest, ClientTimelineGathersEverythingAboutTheClient) {
   ASSERT_TRUE(now);
   std::vector<std::string> titles;
   for (const auto& e : now->entries) titles.push_back(e.title);
+  EXPECT_EQ(now->entries.at(0).by_name, "Anna") << "op-1, as the operator is named now";
   EXPECT_EQ(titles, (std::vector<std::string>{"Zlecenie serwisowe ZS/2026/00001", "SN1", "Alfa",
                                               "Alfa", "FV/1", "Oddzwonić jutro", "Oddzwonić jutro",
                                               "Telefon", "Nowak Jan", "Alfa"}));
