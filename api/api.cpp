@@ -417,25 +417,22 @@ void Api::handle(const HttpRequest& request, size_t route, Respond respond) {
 HttpResponse Api::dispatch(const HttpRequest& req, const Route& route, const Respond& answer) {
   Context c{req, route, {}, {}, answer};
   match(route.segments, split_path(req.path), &c.params);
-  if (route.handler == &Api::calendar_ics && req.has_param("key")) {
-    // A feed key opens its own operator's feed, and nothing else.
-    auto who = sessions_.authenticate_feed(req.param("key"));
+  // Who calls: a calendar feed's key opens its own operator's feed and nothing else; any other
+  // protected route takes a session token.
+  const bool feed = route.handler == &Api::calendar_ics && req.has_param("key");
+  std::optional<Principal> who;
+  if (feed) {
+    who = sessions_.authenticate_feed(req.param("key"));
     if (!who) return problem(401, "Not authenticated", "the feed key is unknown or revoked");
     if (who->operator_id != c.params[0])
       return problem(403, "Forbidden", "this key opens the feed of its own operator only");
-    if (!limiter_.allow(who->token_hash)) {
-      auto r = problem(429, "Too many requests", "this feed is over its request rate");
-      r.headers.emplace_back("Retry-After", "1");
-      return r;
-    }
-    c.who = std::move(*who);
   } else if (route.roles != 0) {
     std::string_view token;
     if (req.authorization.starts_with("Bearer "))
       token = std::string_view(req.authorization).substr(7);
     else if (route.handler == &Api::websocket || route.handler == &Api::calendar_ics)
       token = req.param("token");  // browsers and calendar apps cannot set headers
-    auto who = token.empty() ? std::nullopt : sessions_.authenticate(token);
+    who = token.empty() ? std::nullopt : sessions_.authenticate(token);
     if (!who) {
       auto r = problem(401, "Not authenticated",
                        token.empty() ? "an Authorization: Bearer <token> header is required"
@@ -446,8 +443,12 @@ HttpResponse Api::dispatch(const HttpRequest& req, const Route& route, const Res
     if (!(route.roles & who->role))
       return problem(403, "Forbidden",
                      "the role " + std::string(name_of(who->role)) + " may not do this");
+  }
+  if (who) {
     if (!limiter_.allow(who->token_hash)) {
-      auto r = problem(429, "Too many requests", "this session is over its request rate");
+      auto r = problem(
+          429, "Too many requests",
+          feed ? "this feed is over its request rate" : "this session is over its request rate");
       r.headers.emplace_back("Retry-After", "1");
       return r;
     }

@@ -110,11 +110,21 @@ void add_delegation(const Command& cmd, const Record& task, std::vector<FieldCha
   }
 }
 
-// A field that gives an operator work to do: a task's assignee, a client's account manager, a
+// The fields that give an operator work to do: a task's assignee, a client's account manager, a
 // project's owner, ... (not a contact's operator_id: who took part in it, which history may
-// record of anyone).
-bool assigns_work(const FieldSpec& f) {
-  return f.type == FieldType::reference && f.target == K::operator_ && f.key != "operator_id";
+// record of anyone). Found once per kind: every create and update asks.
+const std::vector<std::string>& work_fields(K kind) {
+  static const auto all = [] {
+    std::map<K, std::vector<std::string>> out;
+    for (K k : kAllKinds)
+      for (const auto& f : core_fields(k))
+        if (f.type == FieldType::reference && f.target == K::operator_ && f.key != "operator_id")
+          out[k].push_back(f.key);
+    return out;
+  }();
+  static const std::vector<std::string> none;
+  auto it = all.find(kind);
+  return it == all.end() ? none : it->second;
 }
 
 // Rules between a record's fields, and against today, checked on the record as the changes
@@ -143,12 +153,12 @@ void check_record_rules(const Command& cmd, const Record& target,
          *to->get<DateTime>() < *from->get<DateTime>());
     if (before) b.problem(second, std::string("must not be before ") + first);
   };
-  for (const auto& f : core_fields(cmd.kind)) {
-    if (!assigns_work(f) || !changed(f.key) || !value(f.key)) continue;
-    const Record& op = b.related(K::operator_, *value(f.key)->get<std::string>());
+  for (const auto& key : work_fields(cmd.kind)) {
+    if (!changed(key) || !value(key)) continue;
+    const Record& op = b.related(K::operator_, *value(key)->get<std::string>());
     const Value* active = op.field("active");
     if (op.exists() && active && active->get<bool>() && !*active->get<bool>())
-      b.problem(f.key, "refers to an operator who is no longer active");
+      b.problem(key, "refers to an operator who is no longer active");
   }
   switch (cmd.kind) {
     case K::task:
@@ -352,9 +362,8 @@ std::vector<RecordKey> related_records(const Command& cmd, const Record& target)
     return v ? v->get<std::string>() : nullptr;
   };
   if (cmd.action == Action::create || cmd.action == Action::update)
-    for (const auto& f : core_fields(cmd.kind))
-      if (auto id = assigns_work(f) ? input_id(f.key) : nullptr)
-        out.emplace_back(K::operator_, *id);
+    for (const auto& key : work_fields(cmd.kind))
+      if (auto id = input_id(key)) out.emplace_back(K::operator_, *id);
   if (cmd.action == Action::create) {
     if (cmd.kind == K::contact)
       if (auto id = input_id("reply_to_id")) out.emplace_back(K::contact, *id);
