@@ -772,15 +772,39 @@ HttpResponse Api::list(Context& c) {
   q.cursor = std::string(c.req.param("cursor"));
   q.search = std::string(c.req.param("q"));
   const auto& titles = projections::title_fields(kind);
+  // The kind's custom fields (retired ones too: their values stay), read when a filter or the
+  // sort names one.
+  std::optional<std::vector<domain::FieldSpec>> custom;
+  auto custom_field = [&](std::string_view key) -> application::result<const domain::FieldSpec*> {
+    if (!custom) {
+      custom.emplace();
+      if (domain::has_custom_fields(kind)) {
+        auto catalog = handler_.load(K::field_catalog, std::string(domain::name_of(kind)));
+        if (!catalog) return unexpected(catalog.error());
+        *custom = domain::custom_fields(*catalog);
+      }
+    }
+    for (const auto& f : *custom)
+      if (f.key == key) return &f;
+    return nullptr;
+  };
   if (c.req.has_param("sort")) {
     std::string_view sort = c.req.param("sort");
     q.descending = sort.starts_with('-');
     if (q.descending) sort.remove_prefix(1);
     const auto names = projections::sort_names(kind);
-    if (std::find(names.begin(), names.end(), sort) == names.end()) {
+    const domain::FieldSpec* by_custom = nullptr;
+    if (sort.starts_with("fields.")) {
+      auto f = custom_field(sort.substr(7));
+      if (!f) return problem_for(f.error());
+      if (*f && projections::sortable_type((*f)->type)) by_custom = *f;
+    }
+    if (!by_custom && std::find(names.begin(), names.end(), sort) == names.end()) {
       std::string listed;
       for (const auto& n : names) listed += (listed.empty() ? "" : ", ") + n;
-      return bad_param("sort", "sorts by one of: " + listed + " (with '-' first: descending)");
+      return bad_param("sort", "sorts by one of: " + listed +
+                                   ", or fields.<key> of a custom number, money, date or time "
+                                   "field (with '-' first: descending)");
     }
     if (sort != "title" && (titles.empty() || sort != titles[0])) q.sort = std::string(sort);
   }
@@ -794,23 +818,34 @@ HttpResponse Api::list(Context& c) {
   }
   static const std::set<std::string, std::less<>> reserved = {"q",      "sort",         "limit",
                                                               "cursor", "min_position", "token"};
-  // A core field, a custom one (fields.<key>), or a member of a core list of objects
-  // (client_links.client_id, addresses.city).
-  auto filterable = [&](std::string_view k) {
-    if (k.starts_with("fields.") || domain::core_field(kind, k)) return true;
-    const auto dot = k.find('.');
-    const auto* list =
-        dot == std::string_view::npos ? nullptr : domain::core_field(kind, k.substr(0, dot));
-    return list &&
-           std::any_of(list->members.begin(), list->members.end(),
-                       [&](const domain::FieldSpec& m) { return m.key == k.substr(dot + 1); });
-  };
+  // A filter names a core field, a custom one (fields.<key>), or a member of a core list of
+  // objects (client_links.client_id, addresses.city); its value must be one of that field.
   for (const auto& [k, v] : c.req.query) {
     if (reserved.count(k)) continue;
-    if (!filterable(k))
+    const domain::FieldSpec* spec = nullptr;
+    domain::FieldSpec custom_spec;
+    if (k.starts_with("fields.")) {
+      auto f = custom_field(std::string_view(k).substr(7));
+      if (!f) return problem_for(f.error());
+      if (!*f)
+        return bad_param(k, "is not a custom field of " + std::string(domain::name_of(kind)));
+      custom_spec = **f;
+      custom_spec.options.clear();  // options change over time; records keep their old ones
+      spec = &custom_spec;
+    } else if (const auto dot = k.find('.'); dot == std::string::npos) {
+      spec = domain::core_field(kind, k);
+      if (spec && spec->hidden) spec = nullptr;
+    } else if (const auto* list = domain::core_field(kind, std::string_view(k).substr(0, dot))) {
+      for (const auto& m : list->members)
+        if (m.key == std::string_view(k).substr(dot + 1)) spec = &m;
+    }
+    if (!spec)
       return bad_param(k,
                        "is not a field of " + std::string(domain::name_of(kind)) + " to filter by");
-    q.filters.emplace_back(k, v);
+    std::string why;
+    auto value = projections::filter_value(*spec, v, why);
+    if (!value) return bad_param(k, why);
+    q.filters.emplace_back(k, std::move(*value));
   }
   auto page = queries_->list(q);
   if (!page) return problem_for(page.error());

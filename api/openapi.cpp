@@ -131,8 +131,15 @@ std::string openapi_document(const std::vector<Api::Route>& routes) {
         }
         const auto sorts = projections::sort_names(*op.kind);
         w.begin_object().key("name").string("sort").key("in").string("query");
-        w.key("schema").begin_object().key("type").string("string").key("enum").begin_array();
+        w.key("description")
+            .string(
+                "A sort field, or fields.<key> of a custom number, money, date or time field; "
+                "'-' first: descending");
+        w.key("schema").begin_object().key("type").string("string").key("anyOf").begin_array();
+        w.begin_object().key("enum").begin_array();
         for (const auto& f : sorts) w.string(f).string("-" + f);
+        w.end_array().end_object();
+        w.begin_object().key("pattern").string("^-?fields\\.[a-z][a-z0-9_]*$").end_object();
         w.end_array().end_object().end_object();
       }
       if (op.method == "POST" || op.method == "PATCH") {

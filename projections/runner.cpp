@@ -400,6 +400,12 @@ std::vector<TableId> Runner::tables(std::string_view projection) const {
   return s ? s->live_tables : std::vector<TableId>{};
 }
 
+uint32_t Runner::version(std::string_view projection) const {
+  std::shared_lock lk(tables_mu_);
+  const Slot* s = find_slot(projection);
+  return s ? s->live_version : 0;
+}
+
 std::vector<Status> Runner::status() const {
   const uint64_t head = log_.head();
   std::shared_lock lk(tables_mu_);

@@ -65,6 +65,8 @@ class Runner {
 
   /// The physical tables of the version queries read, in the projection's tables() order.
   std::vector<TableId> tables(std::string_view projection) const;
+  /// The version queries read (0: no such projection).
+  uint32_t version(std::string_view projection) const;
 
   std::vector<Status> status() const;
 

@@ -1,6 +1,7 @@
 #include "projections/views.h"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <unordered_map>
 
@@ -124,6 +125,8 @@ class RecordsView final : public Projection {
 // by_field (v3): kind \0 field \0 value \0 sort_key(title) \0 id -> "" for the bucket fields
 // by_sort (v5): kind \0 field \0 sort_value \0 id -> "" for the sort fields
 // state (v5): ... \0 the sort values (\x1f)
+// v8: custom fields too, as "fields.<key>": a bucket row per short value, a by_sort row per
+// ordered value (none when unset); state: ... \0 key \x1d bucket text \x1d sort value (\x1f)
 
 }  // namespace
 
@@ -140,30 +143,86 @@ const std::vector<std::string>& title_fields(EntityKind kind) {
   return it == fields.end() ? none : it->second;
 }
 
+bool sortable_type(domain::FieldType type) {
+  using T = domain::FieldType;
+  return type == T::integer || type == T::decimal || type == T::money || type == T::date ||
+         type == T::datetime || type == T::month_day;
+}
+
 const std::vector<std::string>& sort_fields(EntityKind kind) {
   static const auto all = [] {
     std::map<EntityKind, std::vector<std::string>> out;
     for (EntityKind k : domain::kAllKinds) {
       if (title_fields(k).empty()) continue;
       out[k] = {"created_at"};
-      for (const auto& f : domain::core_fields(k)) switch (f.type) {
-          case domain::FieldType::integer:
-          case domain::FieldType::decimal:
-          case domain::FieldType::money:
-          case domain::FieldType::date:
-          case domain::FieldType::datetime:
-          case domain::FieldType::month_day:
-            out[k].push_back(f.key);
-            break;
-          default:
-            break;
-        }
+      for (const auto& f : domain::core_fields(k))
+        if (sortable_type(f.type)) out[k].push_back(f.key);
     }
     return out;
   }();
   static const std::vector<std::string> none;
   auto it = all.find(kind);
   return it == all.end() ? none : it->second;
+}
+
+std::optional<std::string> filter_value(const domain::FieldSpec& field, std::string_view text,
+                                        std::string& why) {
+  using T = domain::FieldType;
+  if (text.empty()) return std::string();
+  auto typed = [&](std::optional<Value> v, const char* must) -> std::optional<std::string> {
+    if (!v) {
+      why = must;
+      return std::nullopt;
+    }
+    return text_of(*v);
+  };
+  switch (field.type) {
+    case T::integer: {
+      int64_t n = 0;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+      return typed(ec == std::errc() && end == text.data() + text.size() ? std::optional<Value>(n)
+                                                                         : std::nullopt,
+                   "must be a whole number");
+    }
+    case T::decimal:
+      return typed(domain::Decimal::parse(text), "must be a number, e.g. 12.5");
+    case T::money: {
+      const auto amount = domain::Decimal::parse(text);
+      return typed(amount ? std::optional<Value>(domain::Money{*amount, "PLN"}) : std::nullopt,
+                   "must be an amount, e.g. 1200.50");
+    }
+    case T::date:
+      return typed(domain::Date::parse(text), "must be a date (YYYY-MM-DD)");
+    case T::datetime:
+      return typed(domain::DateTime::parse(text),
+                   "must be a time in RFC 3339, e.g. 2026-11-22T09:30:00Z");
+    case T::month_day:
+      return typed(domain::MonthDay::parse(text), "must be a day of the year (MM-DD)");
+    case T::boolean:
+      return typed(
+          text == "true" || text == "false" ? std::optional<Value>(text == "true") : std::nullopt,
+          "must be true or false");
+    case T::tax_id:
+      return domain::normalize_nip(text);
+    case T::choice:
+    case T::multi_choice:
+      if (!field.options.empty() &&
+          std::find(field.options.begin(), field.options.end(), text) == field.options.end()) {
+        why = "must be one of:";
+        for (const auto& o : field.options) why += (why.back() == ':' ? " " : ", ") + o;
+        return std::nullopt;
+      }
+      return std::string(text);
+    case T::object_list:
+      why = "is a list of objects: filter by one of its members (" + field.key + "." +
+            (field.members.empty() ? "…" : field.members[0].key) + "=…)";
+      return std::nullopt;
+    case T::interval:
+      why = "cannot be filtered by";
+      return std::nullopt;
+    default:
+      return std::string(text);
+  }
 }
 
 std::vector<std::string> sort_names(EntityKind kind) {
@@ -223,15 +282,25 @@ std::vector<std::string> filed_under(const Value& v, std::string_view member) {
   return out;
 }
 
-// A bucket field's values as the lists' state row keeps them: sorted, '\x1e'-separated.
-std::string bucket_text(const Value& v, std::string_view member) {
-  auto values = filed_under(v, member);
+// A bucket field's values (filed_under) as the lists' state row keeps them: sorted,
+// '\x1e'-separated.
+std::string bucket_text(std::vector<std::string> values) {
   std::sort(values.begin(), values.end());
   values.erase(std::unique(values.begin(), values.end()), values.end());
   std::erase(values, "");
   std::string out;
   for (const auto& x : values) out += (out.empty() ? "" : "\x1e") + x;
   return out;
+}
+
+// Custom fields: the projection knows no definitions, so it files every value whose text is
+// short enough for a key under a bucket (a choice, a yes/no, a reference, a code, a date...), and
+// sorts by every value of an ordered type (a number, money, a date or time). A filter on a longer
+// value reads the records instead.
+constexpr size_t kMaxCustomBucketText = 64;
+
+bool custom_bucketed(std::string_view value) {
+  return !value.empty() && value.size() <= kMaxCustomBucketText;
 }
 
 // The ordered value of a sort field as index text: 16 hex digits of the number with its sign bit
@@ -244,7 +313,7 @@ std::string ordered_hex(int64_t n) {
   return out;
 }
 
-std::string sort_value(const Value* v) {
+std::optional<int64_t> ordered_number(const Value* v) {
   std::optional<int64_t> n;
   if (v) {
     if (const auto* i = v->get<int64_t>()) n = *i;
@@ -254,13 +323,40 @@ std::string sort_value(const Value* v) {
     if (const auto* t = v->get<domain::DateTime>()) n = t->micros;
     if (const auto* md = v->get<domain::MonthDay>()) n = md->month * 100 + md->day;
   }
+  return n;
+}
+
+std::string sort_value(const Value* v) {
+  const auto n = ordered_number(v);
   return n ? ordered_hex(*n) : "~";
+}
+
+// A record's custom fields as the lists' state row keeps them: per field with a row, its key,
+// bucket text (only when short: custom_bucketed) and sort value (only when ordered).
+struct CustomRows {
+  std::string key, bucket, sort;
+};
+
+std::vector<CustomRows> custom_rows_from(std::string_view stored) {
+  std::vector<CustomRows> out;
+  if (stored.empty()) return out;
+  for (const auto& entry : split(stored, '\x1f'))
+    if (auto p = split(entry, '\x1d'); p.size() == 3)
+      out.push_back({std::move(p[0]), std::move(p[1]), std::move(p[2])});
+  return out;
+}
+
+std::string custom_rows_text(const std::vector<CustomRows>& rows) {
+  std::string out;
+  for (const auto& r : rows)
+    out += (out.empty() ? "" : "\x1f") + r.key + '\x1d' + r.bucket + '\x1d' + r.sort;
+  return out;
 }
 
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return 7; }
+  uint32_t version() const override { return 8; }
   std::vector<std::string> tables() const override {
     return {"by_title", "words", "state", "by_field", "by_sort"};
   }
@@ -275,6 +371,7 @@ class ListsView final : public Projection {
     for (const auto& f : buckets)
       touched = touched || core_change(e.domain, field_and_member(f).first);
     for (const auto& f : sorts) touched = touched || core_change(e.domain, f);
+    for (const auto& c : e.domain.changes) touched = touched || c.custom;
     if (!touched) return;
     const std::string kind(domain::name_of(e.kind));
     const std::string id(e.id);
@@ -284,10 +381,11 @@ class ListsView final : public Projection {
     // sort values.
     std::string old_key;
     std::vector<std::string> old_words, old_values(buckets.size()), old_ordered(sorts.size());
+    std::vector<CustomRows> old_custom;
     bool had_rows = false;
     if (auto old = e.raw.version > 1 ? out.get(2, state_key) : std::nullopt) {
       const auto pieces = split(*old, '\0');
-      if (pieces.size() == 5) {
+      if (pieces.size() == 6) {
         had_rows = true;
         auto old_parts = split(pieces[0], '\x1f');
         if (old_parts.size() == parts.size()) parts = old_parts;
@@ -298,14 +396,28 @@ class ListsView final : public Projection {
           if (!w.empty()) old_words.push_back(std::move(w));
         auto stored_ordered = split(pieces[4], '\x1f');
         if (stored_ordered.size() == ordered.size()) ordered = old_ordered = stored_ordered;
+        old_custom = custom_rows_from(pieces[5]);
       }
+    }
+    std::vector<CustomRows> custom = old_custom;  // by key
+    for (const auto& c : e.domain.changes) {
+      if (!c.custom) continue;
+      std::erase_if(custom, [&](const CustomRows& r) { return r.key == c.field; });
+      auto values = filed_under(c.after, {});
+      std::erase_if(values, [](const std::string& v) { return !custom_bucketed(v); });
+      CustomRows row{c.field, bucket_text(std::move(values)), ""};
+      if (const auto n = ordered_number(&c.after)) row.sort = ordered_hex(*n);
+      if (row.bucket.empty() && row.sort.empty()) continue;
+      custom.insert(std::lower_bound(custom.begin(), custom.end(), row,
+                                     [](const auto& a, const auto& b) { return a.key < b.key; }),
+                    std::move(row));
     }
     for (size_t i = 0; i < fields.size(); ++i)
       if (const FieldChange* c = core_change(e.domain, fields[i])) parts[i] = text_of(c->after);
     for (size_t i = 0; i < buckets.size(); ++i)
       if (const auto [field, member] = field_and_member(buckets[i]);
           const FieldChange* c = core_change(e.domain, field))
-        values[i] = bucket_text(c->after, member);
+        values[i] = bucket_text(filed_under(c->after, member));
     const std::string title = title_from(parts);
     const std::string key = text::sort_key(title);
     const auto title_words = text::words(title);
@@ -320,20 +432,31 @@ class ListsView final : public Projection {
       for (const auto& w : title_words)
         out.put_blind(1, kind + '\0' + w + '\0' + id, key + '\0' + words);
     }
-    for (size_t i = 0; i < buckets.size(); ++i) {
-      if (!renamed && old_values[i] == values[i]) continue;
-      // A row per value filed under (a list files under each of its items).
-      const auto before = split(old_values[i], '\x1e'), after = split(values[i], '\x1e');
+    // A bucket row per value filed under (a list files under each of its items); "" files none.
+    auto move_bucket_rows = [&](const std::string& field, const std::string& old_text,
+                                const std::string& text) {
+      if (!renamed && old_text == text) return;
+      const auto before = split(old_text, '\x1e'), after = split(text, '\x1e');
       auto in = [](const std::vector<std::string>& set, const std::string& v) {
         return std::find(set.begin(), set.end(), v) != set.end();
       };
       for (const auto& v : before)
         if (!v.empty() && (renamed || !in(after, v)))
-          out.erase_blind(3, kind + '\0' + buckets[i] + '\0' + v + '\0' + old_key + '\0' + id);
+          out.erase_blind(3, kind + '\0' + field + '\0' + v + '\0' + old_key + '\0' + id);
       for (const auto& v : after)
         if (!v.empty() && (renamed || !in(before, v)))
-          out.put_blind(3, kind + '\0' + buckets[i] + '\0' + v + '\0' + key + '\0' + id, "");
-    }
+          out.put_blind(3, kind + '\0' + field + '\0' + v + '\0' + key + '\0' + id, "");
+    };
+    // A sort row per field with a sort value ("" has none: a custom field without a value).
+    auto move_sort_row = [&](const std::string& field, const std::string& old_value,
+                             const std::string& value) {
+      if (old_value == value) return;
+      if (!old_value.empty())
+        out.erase_blind(4, kind + '\0' + field + '\0' + old_value + '\0' + id);
+      if (!value.empty()) out.put_blind(4, kind + '\0' + field + '\0' + value + '\0' + id, "");
+    };
+    for (size_t i = 0; i < buckets.size(); ++i)
+      move_bucket_rows(buckets[i], old_values[i], values[i]);
     for (size_t i = 0; i < sorts.size(); ++i) {
       if (i == 0) {
         if (!had_rows) ordered[0] = ordered_hex(e.domain.at.micros);  // created_at
@@ -342,13 +465,23 @@ class ListsView final : public Projection {
       } else if (!had_rows) {
         ordered[i] = sort_value(nullptr);
       }
-      if (had_rows && old_ordered[i] == ordered[i]) continue;
-      if (had_rows) out.erase_blind(4, kind + '\0' + sorts[i] + '\0' + old_ordered[i] + '\0' + id);
-      out.put_blind(4, kind + '\0' + sorts[i] + '\0' + ordered[i] + '\0' + id, "");
+      move_sort_row(sorts[i], old_ordered[i], ordered[i]);
     }
-    out.put(
-        2, state_key,
-        joined(parts) + '\0' + key + '\0' + words + '\0' + joined(values) + '\0' + joined(ordered));
+    // Custom fields, the old and new rows of each key in either (both sorted by key).
+    static const CustomRows kNone;
+    for (auto o = old_custom.begin(), n = custom.begin();
+         o != old_custom.end() || n != custom.end();) {
+      const bool take_old = o != old_custom.end() && (n == custom.end() || o->key <= n->key);
+      const bool take_new = n != custom.end() && (o == old_custom.end() || n->key <= o->key);
+      const CustomRows& before = take_old ? *o++ : kNone;
+      const CustomRows& after = take_new ? *n++ : kNone;
+      const std::string field = "fields." + (take_old ? before.key : after.key);
+      move_bucket_rows(field, before.bucket, after.bucket);
+      move_sort_row(field, before.sort, after.sort);
+    }
+    out.put(2, state_key,
+            joined(parts) + '\0' + key + '\0' + words + '\0' + joined(values) + '\0' +
+                joined(ordered) + '\0' + custom_rows_text(custom));
   }
 };
 
@@ -812,6 +945,7 @@ constexpr uint64_t kSearchCandidates = 1000;
 }  // namespace
 
 eventstore::result<Page> Queries::list(const ListQuery& q) const {
+  const bool custom_rows = runner_.version("lists") >= 8;  // read before the tables it names
   auto found = tables_of("lists");
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
@@ -844,6 +978,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     return true;
   };
   Page page;
+  std::string_view unset_only;  // a custom field the records taken must not have
   // Reads the records of `ids` (one MultiGet) and keeps those that pass the filters (and the
   // search, where `check_title` says the index could not tell); returns the index of the last id
   // that made the page full, or ids.size().
@@ -854,6 +989,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     for (size_t i = 0; i < ids.size(); ++i) {
       auto& row = (*rows)[i];
       if (!row || !passes(*row)) continue;
+      if (!unset_only.empty() && domain::find(row->custom, unset_only)) continue;
       if (check_title[i] && !title_matches(spaced(text::words(title_of(*row))))) continue;
       page.items.push_back(std::move(row));
       if (page.items.size() == limit) return i;
@@ -862,7 +998,12 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   };
 
   const bool by_title = q.sort.empty();
-  if (!by_title) {
+  const bool custom_sort = q.sort.starts_with("fields.");
+  if (custom_sort && !custom_rows)
+    return unexpected(error{errc::closed,
+                            "sorting by a custom field is available once the lists view has been "
+                            "rebuilt (under way)"});
+  if (!by_title && !custom_sort) {
     const auto& sortable = sort_fields(q.kind);
     if (std::find(sortable.begin(), sortable.end(), q.sort) == sortable.end()) {
       std::string names;
@@ -952,21 +1093,26 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   std::string prefix = by_title ? kind : kind + q.sort + '\0';
   std::string either;  // a bucket field given several times, none of them empty
   const uint64_t budget_per_call = limit * 20;
+  // Whether the bucket of field = value holds every record that matches: a core bucket field's
+  // (not for "", unset), or a custom field's short value.
+  const auto& buckets = bucket_fields(q.kind);
+  auto bucketed = [&](const std::string& field, const std::string& value) {
+    if (field.starts_with("fields.")) return custom_rows && custom_bucketed(value);
+    return !value.empty() && std::find(buckets.begin(), buckets.end(), field) != buckets.end();
+  };
   for (const auto& [field, value] : q.filters) {
     if (!terms.empty() || !by_title) break;  // a search walks the titles, which carry the words
-    const auto& buckets = bucket_fields(q.kind);
-    if (tables.size() < 4 || std::find(buckets.begin(), buckets.end(), field) == buckets.end())
-      continue;
+    if (tables.size() < 4) break;
     const bool once = std::count_if(q.filters.begin(), q.filters.end(),
                                     [&](const auto& f) { return f.first == field; }) == 1;
-    const bool none_empty = std::none_of(q.filters.begin(), q.filters.end(), [&](const auto& f) {
-      return f.first == field && f.second.empty();
+    const bool all_bucketed = std::all_of(q.filters.begin(), q.filters.end(), [&](const auto& f) {
+      return f.first != field || bucketed(field, f.second);
     });
+    if (!all_bucketed) continue;
     if (!once) {
-      if (none_empty && either.empty()) either = field;
+      if (either.empty()) either = field;
       continue;
     }
-    if (value.empty()) continue;
     index = tables[3];
     prefix = kind + field + '\0' + value + '\0';
     either.clear();
@@ -1056,20 +1202,35 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   }
   std::string prefix_end = prefix;
   prefix_end.back() = '\x01';
-  if (!cursor->empty() && cursor->rfind(prefix, 0) != 0)
-    return unexpected(error{errc::invalid_argument, "the cursor belongs to another list"});
   // The key ranges [lo, hi) walked one after the other, each in the list's direction: a sort
-  // field's records with a value, then those without ("~"), so these come last either way.
-  std::vector<std::pair<std::string, std::string>> ranges;
-  if (by_title)
+  // field's records with a value, then those without, so these come last either way: a core
+  // field's "~" rows, or, as a custom field has rows only for values, every record by when it was
+  // created less those with a value.
+  struct Range {
+    std::string lo, hi;
+    std::string_view unset_only;
+  };
+  std::vector<Range> ranges;
+  if (by_title) {
     ranges = {{prefix, prefix_end}};
-  else
+  } else if (custom_sort) {
+    const std::string created = kind + "created_at" + '\0';
+    ranges = {{prefix, prefix_end},
+              {created, created.substr(0, created.size() - 1) + '\x01',
+               std::string_view(q.sort).substr(7)}};
+  } else {
     ranges = {{prefix, prefix + '~'}, {prefix + '~', prefix_end}};
+  }
   size_t first_range = 0;
-  while (!cursor->empty() && *cursor >= ranges[first_range].second) ++first_range;
+  while (!cursor->empty() && first_range < ranges.size() &&
+         !(ranges[first_range].lo <= *cursor && *cursor < ranges[first_range].hi))
+    ++first_range;
+  if (first_range == ranges.size())
+    return unexpected(error{errc::invalid_argument, "the cursor belongs to another list"});
   uint64_t budget = budget_per_call;
   for (size_t range = first_range; range < ranges.size(); ++range) {
-    const auto& [lo, hi] = ranges[range];
+    const auto& [lo, hi, unset] = ranges[range];
+    unset_only = unset;
     const bool resume = range == first_range && !cursor->empty();
     std::string from =
         resume ? (q.descending ? *cursor : *cursor + '\0') : (q.descending ? hi : lo);

@@ -37,9 +37,20 @@ const std::vector<std::string>& title_fields(domain::EntityKind kind);
 /// fields of ordered types (dates, times, numbers, money). Records without a value come last.
 const std::vector<std::string>& sort_fields(domain::EntityKind kind);
 
+/// Whether lists sort by a field of this type: numbers, money, dates and times. A custom field of
+/// one of these is a sort field too ("fields.<key>"; records without a value last).
+bool sortable_type(domain::FieldType type);
+
 /// The names a list's sort accepts (each also with '-' first: descending): "title", the first
 /// title field (the title by its own name, e.g. "name"), then sort_fields(kind).
 std::vector<std::string> sort_names(domain::EntityKind kind);
+
+/// A filter's value as lists compare it with a field's values: the typed value's text (a money
+/// amount "310000" is "310000.00", a date "2026-01-31"); "" (unset) stays "". nullopt when `text`
+/// is no value of the field's type (or not one of its options, where the spec lists them), and
+/// `why` then says what it must be.
+std::optional<std::string> filter_value(const domain::FieldSpec& field, std::string_view text,
+                                        std::string& why);
 
 struct Page {
   std::vector<std::shared_ptr<const domain::Record>> items;  // shared with Queries' cache

@@ -205,6 +205,74 @@ TEST_F(ViewsTest, ListsSortByDatesMoneyAndCreationWithUnsetLast) {
       << "a field without a sort index is refused";
 }
 
+TEST_F(ViewsTest, CustomFieldsSortAndFileUnderBuckets) {
+  // Custom fields defined at run time: a list sorts by one of an ordered type (records without a
+  // value last, by creation), and a filter on one reads its own bucket, so a value held by 3 of
+  // 63 clients, all at the end of the alphabet, still fills the first page.
+  auto define = [&](const char* key, const char* type, domain::Object more = {}) {
+    domain::Object input{{"key", key}, {"label", key}, {"type", type}};
+    for (auto& m : more) input.push_back(std::move(m));
+    ok(K::field_catalog, Action::define_field, "client", std::move(input));
+  };
+  define("credit_limit", "money");
+  define("vip", "bool");
+  define("segment", "choice", {{"options", domain::List{domain::Value("A"), domain::Value("B")}}});
+  define("notes", "long_text");
+  auto money = [](const char* amount) { return domain::Object{{"amount", amount}}; };
+  auto client = [&](const std::string& id, const std::string& name, domain::Object fields) {
+    ok(K::client, Action::create, id, {{"name", name}, {"fields", std::move(fields)}});
+  };
+  for (int i = 10; i < 70; ++i) client("c-" + std::to_string(i), "Aaa " + std::to_string(i), {});
+  const std::string long_note(100, 'x');
+  client("c-b", "Beta", {{"credit_limit", money("500.00")}, {"vip", true}, {"segment", "A"}});
+  client("c-c", "Ćma", {{"credit_limit", money("20.50")}, {"vip", true}, {"notes", long_note}});
+  client("c-d", "Delta", {{"credit_limit", money("1000000.00")}, {"segment", "B"}});
+  client("c-e", "Echo", {{"credit_limit", money("0.00")}, {"vip", false}});
+  client("c-z", "Żuraw", {{"vip", true}, {"segment", "B"}});
+  ok(K::client, Action::update, "c-d",
+     {{"fields", domain::Object{{"credit_limit", domain::Value()}}}});
+  ok(K::client, Action::update, "c-z", {{"name", "Bąk"}});  // its bucket rows move along
+  ok(K::client, Action::update, "c-c",
+     {{"fields", domain::Object{{"credit_limit", money("9.99")}}}});
+  catch_up();
+
+  std::vector<std::string> unset;  // by creation: the sixty, then Delta (cleared) and Bąk
+  for (int i = 10; i < 70; ++i) unset.push_back("Aaa " + std::to_string(i));
+  unset.push_back("Delta");
+  unset.push_back("Bąk");
+  std::vector<std::string> ascending = {"Echo", "Ćma", "Beta"};
+  ascending.insert(ascending.end(), unset.begin(), unset.end());
+  EXPECT_EQ(walk({.kind = K::client, .sort = "fields.credit_limit", .limit = 2}).values, ascending)
+      << "by amount, then the clients without one by creation";
+  std::vector<std::string> descending = {"Beta", "Ćma", "Echo"};
+  descending.insert(descending.end(), unset.rbegin(), unset.rend());
+  EXPECT_EQ(walk({.kind = K::client, .sort = "fields.credit_limit", .descending = true, .limit = 7})
+                .values,
+            descending)
+      << "those without a value last in both directions";
+
+  const Walk vip = walk({.kind = K::client, .filters = {{"fields.vip", "true"}}, .limit = 2});
+  EXPECT_EQ(vip.values, (std::vector<std::string>{"Bąk", "Beta", "Ćma"}));
+  EXPECT_EQ(vip.sizes, (std::vector<size_t>{2, 1})) << "the first page is full";
+  ok(K::client, Action::update, "c-c", {{"fields", domain::Object{{"vip", false}}}});
+  catch_up();
+  EXPECT_EQ(walk({.kind = K::client, .filters = {{"fields.vip", "true"}}, .limit = 2}).values,
+            (std::vector<std::string>{"Bąk", "Beta"}));
+  const Walk either = walk({.kind = K::client,
+                            .filters = {{"fields.segment", "A"}, {"fields.segment", "B"}},
+                            .limit = 2});
+  EXPECT_EQ(either.values, (std::vector<std::string>{"Bąk", "Beta", "Delta"}));
+  EXPECT_EQ(either.sizes, (std::vector<size_t>{2, 1}));
+  EXPECT_EQ(walk({.kind = K::client, .filters = {{"fields.notes", long_note}}}).values,
+            (std::vector<std::string>{"Ćma"}))
+      << "a value too long for a bucket is found by reading the records";
+  EXPECT_EQ(
+      walk({.kind = K::client, .filters = {{"fields.segment", "B"}}, .sort = "fields.credit_limit"})
+          .values,
+      (std::vector<std::string>{"Delta", "Bąk"}))
+      << "a filter with a custom sort";
+}
+
 TEST_F(ViewsTest, RenamingMovesAClientInTheIndexes) {
   ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
   ok(K::client, Action::create, "c-2", {{"name", "Beta"}});
