@@ -822,6 +822,31 @@ HttpResponse Api::list(Context& c) {
   // objects (client_links.client_id, addresses.city); its value must be one of that field.
   for (const auto& [k, v] : c.req.query) {
     if (reserved.count(k)) continue;
+    // A range: <field>.from and <field>.to (both included) of a date, time, number or money
+    // field, created_at or updated_at.
+    if (const bool from = k.ends_with(".from"); from || k.ends_with(".to")) {
+      const std::string field = k.substr(0, k.size() - (from ? 5 : 3));
+      std::optional<domain::FieldType> type;
+      if (field == "created_at" || field == "updated_at") {
+        type = domain::FieldType::datetime;
+      } else if (field.starts_with("fields.")) {
+        auto f = custom_field(std::string_view(field).substr(7));
+        if (!f) return problem_for(f.error());
+        if (*f) type = (*f)->type;
+      } else if (const auto* spec = domain::core_field(kind, field); spec && !spec->hidden) {
+        type = spec->type;
+      }
+      if (type && projections::sortable_type(*type)) {
+        std::string why;
+        auto bound = projections::range_bound(*type, v, !from, why);
+        if (!bound) return bad_param(k, why);
+        auto range = std::find_if(q.ranges.begin(), q.ranges.end(),
+                                  [&](const auto& r) { return r.field == field; });
+        if (range == q.ranges.end()) range = q.ranges.insert(range, {field, {}, {}});
+        (from ? range->from : range->to) = std::move(*bound);
+        continue;
+      }
+    }
     const domain::FieldSpec* spec = nullptr;
     domain::FieldSpec custom_spec;
     if (k.starts_with("fields.")) {

@@ -165,43 +165,60 @@ const std::vector<std::string>& sort_fields(EntityKind kind) {
   return it == all.end() ? none : it->second;
 }
 
+namespace {
+
+// A value of an ordered or yes/no type given as text; nullopt for other types (text as it is).
+// `why` says what the text must be when it is not one.
+std::optional<std::optional<Value>> typed(domain::FieldType type, std::string_view text,
+                                          std::string& why) {
+  using T = domain::FieldType;
+  auto parsed = [&](auto v, const char* must) -> std::optional<Value> {
+    if (v) return Value(*v);
+    why = must;
+    return std::nullopt;
+  };
+  switch (type) {
+    case T::integer: {
+      int64_t n = 0;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+      return parsed(
+          ec == std::errc() && end == text.data() + text.size() ? std::optional(n) : std::nullopt,
+          "must be a whole number");
+    }
+    case T::decimal:
+      return parsed(domain::Decimal::parse(text), "must be a number, e.g. 12.5");
+    case T::money: {
+      const auto amount = domain::Decimal::parse(text);
+      return parsed(amount ? std::optional(domain::Money{*amount, "PLN"}) : std::nullopt,
+                    "must be an amount, e.g. 1200.50");
+    }
+    case T::date:
+      return parsed(domain::Date::parse(text), "must be a date (YYYY-MM-DD)");
+    case T::datetime:
+      return parsed(domain::DateTime::parse(text),
+                    "must be a time in RFC 3339, e.g. 2026-11-22T09:30:00Z");
+    case T::month_day:
+      return parsed(domain::MonthDay::parse(text), "must be a day of the year (MM-DD)");
+    case T::boolean:
+      return parsed(
+          text == "true" || text == "false" ? std::optional(text == "true") : std::nullopt,
+          "must be true or false");
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
 std::optional<std::string> filter_value(const domain::FieldSpec& field, std::string_view text,
                                         std::string& why) {
   using T = domain::FieldType;
   if (text.empty()) return std::string();
-  auto typed = [&](std::optional<Value> v, const char* must) -> std::optional<std::string> {
-    if (!v) {
-      why = must;
-      return std::nullopt;
-    }
-    return text_of(*v);
-  };
+  if (auto v = typed(field.type, text, why)) {
+    if (!*v) return std::nullopt;
+    return text_of(**v);
+  }
   switch (field.type) {
-    case T::integer: {
-      int64_t n = 0;
-      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-      return typed(ec == std::errc() && end == text.data() + text.size() ? std::optional<Value>(n)
-                                                                         : std::nullopt,
-                   "must be a whole number");
-    }
-    case T::decimal:
-      return typed(domain::Decimal::parse(text), "must be a number, e.g. 12.5");
-    case T::money: {
-      const auto amount = domain::Decimal::parse(text);
-      return typed(amount ? std::optional<Value>(domain::Money{*amount, "PLN"}) : std::nullopt,
-                   "must be an amount, e.g. 1200.50");
-    }
-    case T::date:
-      return typed(domain::Date::parse(text), "must be a date (YYYY-MM-DD)");
-    case T::datetime:
-      return typed(domain::DateTime::parse(text),
-                   "must be a time in RFC 3339, e.g. 2026-11-22T09:30:00Z");
-    case T::month_day:
-      return typed(domain::MonthDay::parse(text), "must be a day of the year (MM-DD)");
-    case T::boolean:
-      return typed(
-          text == "true" || text == "false" ? std::optional<Value>(text == "true") : std::nullopt,
-          "must be true or false");
     case T::tax_id:
       return domain::normalize_nip(text);
     case T::choice:
@@ -223,6 +240,21 @@ std::optional<std::string> filter_value(const domain::FieldSpec& field, std::str
     default:
       return std::string(text);
   }
+}
+
+std::optional<Value> range_bound(domain::FieldType type, std::string_view text, bool upper,
+                                 std::string& why) {
+  const bool time = type == domain::FieldType::datetime;
+  if (const auto day = time ? domain::Date::parse(text) : std::nullopt)  // that day in Warsaw
+    return domain::DateTime{domain::local_midnight(day->add_days(upper ? 1 : 0)).micros -
+                            (upper ? 1 : 0)};
+  auto v = typed(type, text, why);
+  if (!v) {
+    why = "is not a field with a range of values";
+    return std::nullopt;
+  }
+  if (!*v && time) why = "must be a date (YYYY-MM-DD) or a time in RFC 3339";
+  return *v;
 }
 
 std::vector<std::string> sort_names(EntityKind kind) {
@@ -967,8 +999,35 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       }
     });
   };
+  // Ranges as ordered numbers (ordered_number), open ends as the extremes.
+  struct Bounds {
+    std::string_view field;
+    int64_t from = INT64_MIN, to = INT64_MAX;
+  };
+  std::vector<Bounds> bounds;
+  for (const auto& range : q.ranges) {
+    Bounds b{range.field};
+    if (!range.from.is_null()) b.from = ordered_number(&range.from).value_or(INT64_MAX);
+    if (!range.to.is_null()) b.to = ordered_number(&range.to).value_or(INT64_MIN);
+    bounds.push_back(b);
+  }
+  auto in_bounds = [&](const domain::Record& r) {
+    return std::all_of(bounds.begin(), bounds.end(), [&](const Bounds& b) {
+      std::optional<int64_t> n;
+      if (b.field == "created_at")
+        n = r.created_at.micros;
+      else if (b.field == "updated_at")
+        n = r.updated_at.micros;
+      else if (b.field.starts_with("fields."))
+        n = ordered_number(domain::find(r.custom, b.field.substr(7)));
+      else
+        n = ordered_number(r.field(b.field));
+      return n && b.from <= *n && *n <= b.to;
+    });
+  };
   // Filters on the same field: any may match; on different fields: all must.
   auto passes = [&](const domain::Record& r) {
+    if (!in_bounds(r)) return false;
     for (const auto& [field, value] : q.filters) {
       bool any = false;
       for (const auto& [f, v] : q.filters)
@@ -1211,8 +1270,13 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     std::string_view unset_only;
   };
   std::vector<Range> ranges;
+  const auto sorted_in = std::find_if(bounds.begin(), bounds.end(),
+                                      [&](const Bounds& b) { return b.field == q.sort; });
   if (by_title) {
     ranges = {{prefix, prefix_end}};
+  } else if (sorted_in != bounds.end()) {  // only rows with values within the bounds
+    ranges = {
+        {prefix + ordered_hex(sorted_in->from), prefix + ordered_hex(sorted_in->to) + '\x01'}};
   } else if (custom_sort) {
     const std::string created = kind + "created_at" + '\0';
     ranges = {{prefix, prefix_end},

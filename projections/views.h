@@ -52,6 +52,12 @@ std::vector<std::string> sort_names(domain::EntityKind kind);
 std::optional<std::string> filter_value(const domain::FieldSpec& field, std::string_view text,
                                         std::string& why);
 
+/// An end of a ListQuery::Range given as text for a field of `type` (a sortable_type): a date for
+/// a time field means that day in Warsaw, from its start or, when `upper`, to its end. nullopt
+/// with `why` when the text is no such value.
+std::optional<domain::Value> range_bound(domain::FieldType type, std::string_view text, bool upper,
+                                         std::string& why);
+
 struct Page {
   std::vector<std::shared_ptr<const domain::Record>> items;  // shared with Queries' cache
   std::string next_cursor;                                   // empty: no more
@@ -64,6 +70,14 @@ struct ListQuery {
   /// (status=registered & status=diagnosed); "fields.<key>" is a custom field; a list field
   /// matches if one of its items does; "" matches an unset field.
   std::vector<std::pair<std::string, std::string>> filters;
+  /// Values of a date, time, number or money field from..to, both included (a null end is open):
+  /// a core field, "fields.<key>", "created_at" or "updated_at"; records without a value fail.
+  /// Sorted by the same field, a list reads only that part of its index.
+  struct Range {
+    std::string field;
+    domain::Value from, to;
+  };
+  std::vector<Range> ranges;
   /// Empty: by title (name; a person's surname then first name; ...), in Polish order; else one
   /// of sort_fields(kind), ties by id.
   std::string sort;

@@ -375,6 +375,36 @@ TEST_F(Api, FilterValuesAreCheckedAndCustomFieldsSort) {
   EXPECT_EQ(get("/api/v1/clients?sort=fields.nothing").status, 400);
 }
 
+TEST_F(Api, RangesOfDatesAndTimes) {
+  // Contacts on Warsaw's 20 and 21 November: 23:30 UTC on the 20th is already the 21st there.
+  std::vector<std::string> ids;
+  for (const char* at : {"2026-11-19T12:00:00Z", "2026-11-20T08:00:00Z", "2026-11-20T23:30:00Z",
+                         "2026-11-22T10:00:00Z"}) {
+    auto c =
+        post("/api/v1/contacts",
+             std::string(R"({"kind":"note","direction":"internal","subject":"S","occurred_at":")") +
+                 at + R"("})");
+    ASSERT_EQ(c.status, 201) << c.body;
+    ids.push_back(c.json("id"));
+  }
+  const std::string wait = "&min_position=" + std::to_string(store_->head());
+  auto day = get("/api/v1/contacts?occurred_at.from=2026-11-20&occurred_at.to=2026-11-20" + wait);
+  ASSERT_EQ(day.status, 200) << day.body;
+  EXPECT_NE(day.body.find(ids[1]), std::string::npos) << day.body;
+  for (size_t i : {0, 2, 3}) EXPECT_EQ(day.body.find(ids[i]), std::string::npos) << i;
+  auto since =
+      get("/api/v1/contacts?occurred_at.from=2026-11-21T00:00:00%2B01:00&sort=-occurred_at");
+  ASSERT_EQ(since.status, 200) << since.body;
+  ASSERT_NE(since.body.find(ids[2]), std::string::npos) << since.body;
+  EXPECT_LT(since.body.find(ids[3]), since.body.find(ids[2])) << "newest first";
+  EXPECT_EQ(since.body.find(ids[1]), std::string::npos);
+  auto bad = get("/api/v1/contacts?occurred_at.from=yesterday");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("occurred_at.from"), std::string::npos) << bad.body;
+  EXPECT_EQ(get("/api/v1/contacts?subject.from=A").status, 400) << "text has no range here";
+  EXPECT_EQ(get("/api/v1/contacts?created_at.to=2026-11-22").status, 200);
+}
+
 TEST_F(Api, OperatorsAndPasswords) {
   auto op =
       post("/api/v1/operators",

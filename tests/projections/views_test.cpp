@@ -9,6 +9,7 @@ namespace {
 
 using domain::Action;
 using domain::EntityKind;
+using domain::Value;
 using K = EntityKind;
 
 std::vector<std::string> names(const Page& page) {
@@ -271,6 +272,45 @@ TEST_F(ViewsTest, CustomFieldsSortAndFileUnderBuckets) {
           .values,
       (std::vector<std::string>{"Delta", "Bąk"}))
       << "a filter with a custom sort";
+}
+
+TEST_F(ViewsTest, RangesOfDatesTimesAndAmounts) {
+  // Tasks due on 1..6 December (titles in another order) and one without a due date, each
+  // created a minute after the one before.
+  const std::vector<std::string> titles = {"Fala", "Echo", "Dom", "Cel", "Bal", "Ala"};
+  for (int i = 0; i < 6; ++i)
+    ok(K::task, Action::create, "t-" + std::to_string(i + 1),
+       {{"title", titles[i]}, {"due", "2026-12-0" + std::to_string(i + 1)}});
+  ok(K::task, Action::create, "t-7", {{"title", "Bez terminu"}});
+  catch_up();
+  auto due = [](const char* from, const char* to) {
+    return ListQuery::Range{"due", from ? Value(*domain::Date::parse(from)) : Value(),
+                            to ? Value(*domain::Date::parse(to)) : Value()};
+  };
+  const Walk by_due = walk(
+      {.kind = K::task, .ranges = {due("2026-12-02", "2026-12-04")}, .sort = "due", .limit = 2},
+      "title");
+  EXPECT_EQ(by_due.values, (std::vector<std::string>{"Echo", "Dom", "Cel"})) << "both ends in";
+  EXPECT_EQ(by_due.sizes, (std::vector<size_t>{2, 1}));
+  EXPECT_EQ(walk({.kind = K::task,
+                  .ranges = {due("2026-12-05", nullptr)},
+                  .sort = "due",
+                  .descending = true},
+                 "title")
+                .values,
+            (std::vector<std::string>{"Ala", "Bal"}))
+      << "an open end; the task without a due date is in no range";
+  EXPECT_EQ(walk({.kind = K::task, .ranges = {due(nullptr, "2026-12-03")}}, "title").values,
+            (std::vector<std::string>{"Dom", "Echo", "Fala"}))
+      << "by title";
+  const Value third_created = domain::DateTime{now_us_ - 5 * 60'000'000};
+  EXPECT_EQ(walk({.kind = K::task,
+                  .ranges = {{"created_at", third_created, Value()}, due(nullptr, "2026-12-05")},
+                  .sort = "created_at"},
+                 "title")
+                .values,
+            (std::vector<std::string>{"Dom", "Cel", "Bal"}))
+      << "two ranges, one of them on when the record was created";
 }
 
 TEST_F(ViewsTest, RenamingMovesAClientInTheIndexes) {
