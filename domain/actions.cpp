@@ -126,6 +126,15 @@ result<Decision> change_status(const State& state, const Command& cmd, Builder& 
   const std::string from = target.text("status");
   if (auto refusal = check_transition(cmd.kind, from, to)) return unexpected(*refusal);
   std::vector<FieldChange> changes{{"status", false, from, to}};
+  // When a task was done or a service order completed (what work is settled and reported by);
+  // cleared when it is reopened, kept when the device is handed back.
+  if (cmd.kind == K::task || cmd.kind == K::service_order) {
+    const Value* was = target.field("completed_at");
+    if (to == (cmd.kind == K::task ? "done" : "completed"))
+      changes.push_back({"completed_at", false, was ? *was : Value{}, cmd.now});
+    else if (was && to != "handed_back")
+      changes.push_back({"completed_at", false, *was, Value{}});
+  }
   Object entry;
   if (cmd.action == Action::complete && cmd.kind == K::task) {
     if (auto r = b.value(*core_field(K::task, "result"), cmd.input, "result"); r && !r->is_null()) {

@@ -137,7 +137,8 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
       f("planned_end", T::datetime),
       f("due", T::date),
       f("result", T::long_text),
-      system("work_log", T::object_list),  // {operator_id, date, minutes, note}
+      system("completed_at", T::datetime),  // when it was last done (none while not done)
+      system("work_log", T::object_list),   // {operator_id, date, minutes, note}
   };
   t[K::project] = {
       req(f("name", T::text)),
@@ -178,6 +179,7 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
       objects("parts",
               {req(f("name", T::text)), req(f("quantity", T::decimal)), f("unit", T::text)}),
       access(ref("inspection_id", K::inspection), Access::create_only),
+      system("completed_at", T::datetime),  // when it was completed (kept when handed back)
       system("work_log", T::object_list),
   };
   t[K::inspection] = {

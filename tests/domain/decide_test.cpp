@@ -277,6 +277,37 @@ TEST_F(DecideTest, TaskStatusMachine) {
   w.refused(errc::invalid_input, K::task, A::change_status, "t-1", {{"status", "open"}});
 }
 
+TEST_F(DecideTest, CompletionTimesOfTasksAndServiceOrders) {
+  // completed_at: when a task was done or an order completed; cleared by reopening, kept when
+  // the device is handed back; never set from input.
+  w.ok(K::task, A::create, "t-1", {{"title", "Oferta"}});
+  EXPECT_EQ(w.get(K::task, "t-1").field("completed_at"), nullptr);
+  w.now = at("2026-11-23T10:00:00Z");
+  w.ok(K::task, A::complete, "t-1");
+  ASSERT_NE(w.get(K::task, "t-1").field("completed_at"), nullptr);
+  EXPECT_EQ(*w.get(K::task, "t-1").field("completed_at"), Value(at("2026-11-23T10:00:00Z")));
+  w.ok(K::task, A::reopen, "t-1");
+  EXPECT_EQ(w.get(K::task, "t-1").field("completed_at"), nullptr);
+  w.now = at("2026-11-24T11:00:00Z");
+  w.ok(K::task, A::complete, "t-1");
+  EXPECT_EQ(*w.get(K::task, "t-1").field("completed_at"), Value(at("2026-11-24T11:00:00Z")));
+  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::task, A::update, "t-1",
+                              {{"completed_at", "2026-11-01T00:00:00Z"}}),
+                    "completed_at"));
+
+  w.ok(K::service_order, A::create, "so-1",
+       {{"client_id", "c-1"}, {"device_id", "d-1"}, {"problem", "x"}});
+  for (const char* s : {"in_repair", "completed", "in_repair"})
+    w.ok(K::service_order, A::change_status, "so-1", {{"status", s}});
+  EXPECT_EQ(w.get(K::service_order, "so-1").field("completed_at"), nullptr) << "back in repair";
+  w.now = at("2026-11-25T12:00:00Z");
+  for (const char* s : {"completed", "handed_back"})
+    w.ok(K::service_order, A::change_status, "so-1", {{"status", s}});
+  ASSERT_NE(w.get(K::service_order, "so-1").field("completed_at"), nullptr);
+  EXPECT_EQ(*w.get(K::service_order, "so-1").field("completed_at"),
+            Value(at("2026-11-25T12:00:00Z")));
+}
+
 TEST_F(DecideTest, WorkLogUsesTheLocalDateAndChecksMinutes) {
   w.ok(K::task, A::create, "t-1", {{"title", "Serwis"}});
   w.now = at("2026-07-01T22:30:00Z");  // already July 2nd in Warsaw
@@ -504,9 +535,9 @@ TEST_F(DecideTest, OperatorLoginsAreUniqueAndDeactivationIsExplicit) {
   w.ok(K::task, A::create, "t-1", {{"title", "Oferta"}, {"assignee_id", "op-anna"}});
   EXPECT_EQ(w.refused(errc::invalid_input, K::task, A::update, "t-1", {{"assignee_id", "op-3"}}),
             left);
-  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::client, A::update, "c-1",
-                              {{"account_manager_id", "op-3"}}),
-                    "account_manager_id"));
+  EXPECT_TRUE(names(
+      w.refused(errc::invalid_input, K::client, A::update, "c-1", {{"account_manager_id", "op-3"}}),
+      "account_manager_id"));
   w.ok(K::contact, A::create, "k-1",
        {{"kind", "note"}, {"direction", "internal"}, {"subject", "x"}, {"operator_id", "op-3"}});
   w.ok(K::operator_, A::update, "op-3", {{"active", true}});
