@@ -325,6 +325,41 @@ std::string bucket_text(std::vector<std::string> values) {
   return out;
 }
 
+// Fields besides the title that a search finds a record by, as people look records up: a
+// client's code, NIP, phones and e-mails, a person's phones and e-mails, a device's model and
+// maker.
+const std::vector<const domain::FieldSpec*>& search_fields(EntityKind kind) {
+  static const auto all = [] {
+    const std::map<EntityKind, std::vector<std::string>> names = {
+        {EntityKind::client, {"code", "tax_id", "phones", "emails"}},
+        {EntityKind::person, {"phones", "emails"}},
+        {EntityKind::device, {"model", "manufacturer"}}};
+    std::map<EntityKind, std::vector<const domain::FieldSpec*>> out;
+    for (const auto& [kind, fields] : names)
+      for (const auto& f : fields) out[kind].push_back(domain::core_field(kind, f));
+    return out;
+  }();
+  static const std::vector<const domain::FieldSpec*> none;
+  auto it = all.find(kind);
+  return it == all.end() ? none : it->second;
+}
+
+// A searched field's value as text for words(): the items of a list side by side; a phone as
+// its digits, also without Poland's +48 (as people type it: 601234567).
+std::string searched_text(const domain::FieldSpec& field, const Value& v) {
+  const bool phones = field.type == domain::FieldType::phone_list;
+  std::string out;
+  for (const auto& item : filed_under(v, {})) {
+    std::string text = item;
+    if (phones) {
+      std::erase_if(text, [](char c) { return c < '0' || c > '9'; });
+      if (text.size() == 11 && text.starts_with("48")) text += " " + text.substr(2);
+    }
+    out += (out.empty() ? "" : " ") + text;
+  }
+  return out;
+}
+
 // Custom fields: the projection knows no definitions, so it files every value whose text is
 // short enough for a key under a bucket (a choice, a yes/no, a reference, a code, a date...), and
 // sorts by every value of an ordered type (a number, money, a date or time). A filter on a longer
@@ -396,10 +431,12 @@ class ListsView final : public Projection {
   void apply(const Event& e, ViewWriter& out) override {
     const auto& fields = title_fields(e.kind);
     if (fields.empty()) return;
+    const auto& searched = search_fields(e.kind);
     const auto& buckets = bucket_fields(e.kind);
     const auto& sorts = sort_fields(e.kind);  // created_at first
     bool touched = e.raw.version == 1;
     for (const auto& f : fields) touched = touched || core_change(e.domain, f);
+    for (const auto* f : searched) touched = touched || core_change(e.domain, f->key);
     for (const auto& f : buckets)
       touched = touched || core_change(e.domain, field_and_member(f).first);
     for (const auto& f : sorts) touched = touched || core_change(e.domain, f);
@@ -408,7 +445,9 @@ class ListsView final : public Projection {
     const std::string kind(domain::name_of(e.kind));
     const std::string id(e.id);
     const std::string state_key = kind + "/" + id;
-    std::vector<std::string> parts(fields.size()), values(buckets.size()), ordered(sorts.size());
+    // The title's parts, then the searched fields' text.
+    std::vector<std::string> parts(fields.size() + searched.size()), values(buckets.size()),
+        ordered(sorts.size());
     // The index rows of the record before this event: its sort key, title words, bucket values,
     // sort values.
     std::string old_key;
@@ -446,13 +485,17 @@ class ListsView final : public Projection {
     }
     for (size_t i = 0; i < fields.size(); ++i)
       if (const FieldChange* c = core_change(e.domain, fields[i])) parts[i] = text_of(c->after);
+    for (size_t i = 0; i < searched.size(); ++i)
+      if (const FieldChange* c = core_change(e.domain, searched[i]->key))
+        parts[fields.size() + i] = searched_text(*searched[i], c->after);
     for (size_t i = 0; i < buckets.size(); ++i)
       if (const auto [field, member] = field_and_member(buckets[i]);
           const FieldChange* c = core_change(e.domain, field))
         values[i] = bucket_text(filed_under(c->after, member));
-    const std::string title = title_from(parts);
+    const std::string title =
+        title_from({parts.begin(), parts.begin() + static_cast<ptrdiff_t>(fields.size())});
     const std::string key = text::sort_key(title);
-    const auto title_words = text::words(title);
+    const auto title_words = text::words(title_from(parts));  // and the searched fields'
     const std::string words = spaced(title_words);
     // Only the index rows that change are written: a status change moves one bucket row, a
     // rename moves them all (every row carries the sort key, words rows the title's words too).
@@ -970,6 +1013,15 @@ std::string title_of(const domain::Record& r) {
   return title_from(parts);
 }
 
+// The words a search finds a record by, as lists index them: its title's and its searched
+// fields'.
+std::string searched_words(const domain::Record& r) {
+  std::vector<std::string> parts = {title_of(r)};
+  for (const auto* f : search_fields(r.kind))
+    parts.push_back(r.field(f->key) ? searched_text(*f, *r.field(f->key)) : "");
+  return spaced(text::words(title_from(parts)));
+}
+
 // Searches whose first word has more matches than this walk the titles instead of sorting
 // every match.
 constexpr uint64_t kSearchCandidates = 1000;
@@ -1049,7 +1101,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       auto& row = (*rows)[i];
       if (!row || !passes(*row)) continue;
       if (!unset_only.empty() && domain::find(row->custom, unset_only)) continue;
-      if (check_title[i] && !title_matches(spaced(text::words(title_of(*row))))) continue;
+      if (check_title[i] && !title_matches(searched_words(*row))) continue;
       page.items.push_back(std::move(row));
       if (page.items.size() == limit) return i;
     }
@@ -1104,9 +1156,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
               return false;
             }
             if (!*rec) return true;
-            const std::string title = title_of(**rec);
-            sort_key = text::sort_key(title);
-            words = spaced(text::words(title));
+            sort_key = text::sort_key(title_of(**rec));
+            words = searched_words(**rec);
           }
           if (title_matches(words))
             candidates.push_back({kind + sort_key + '\0' + id, std::move(id)});

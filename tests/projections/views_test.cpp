@@ -131,6 +131,45 @@ TEST_F(ViewsTest, ClientsInPolishOrderWithSearchAndPages) {
   EXPECT_FALSE(queries_->list(paged)) << "a cursor this server did not give is refused";
 }
 
+TEST_F(ViewsTest, SearchFindsRecordsByTheirNumbersPhonesAndEmails) {
+  // What people look a client up by besides its name: code, NIP, phone (as digits, with or
+  // without +48), e-mail; a person by phone; a device by model or maker.
+  ok(K::client, Action::create, "c-1",
+     {{"name", "Alfa"},
+      {"code", "K10079"},
+      {"tax_id", "526-000-12-46"},
+      {"phones", domain::List{Value("+48 601 234 567")}},
+      {"emails", domain::List{Value("biuro@zielinski-uslugi.pl")}}});
+  ok(K::client, Action::create, "c-2", {{"name", "Beta 601"}});
+  ok(K::person, Action::create, "p-1",
+     {{"first_name", "Jan"},
+      {"last_name", "Nowak"},
+      {"phones", domain::List{Value("+48 22 555 66 77")}}});
+  ok(K::device, Action::create, "d-1",
+     {{"serial_number", "SN1"}, {"model", "Kocioł KG-24"}, {"manufacturer", "Termet"}});
+  catch_up();
+  auto found = [&](EntityKind kind, const char* q, const char* field = "name") {
+    return walk({.kind = kind, .search = q}, field).values;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(found(K::client, "k1007"), V{"Alfa"});
+  EXPECT_EQ(found(K::client, "5260001246"), V{"Alfa"});
+  EXPECT_EQ(found(K::client, "601234567"), V{"Alfa"});
+  EXPECT_EQ(found(K::client, "48601234567"), V{"Alfa"});
+  EXPECT_EQ(found(K::client, "zielinski"), V{"Alfa"});
+  EXPECT_EQ(found(K::client, "601"), (V{"Alfa", "Beta 601"})) << "a name's word and a phone's";
+  EXPECT_EQ(found(K::client, "alfa 5260"), V{"Alfa"}) << "words of the name and of the NIP";
+  EXPECT_EQ(found(K::person, "225556677", "last_name"), V{"Nowak"});
+  EXPECT_EQ(found(K::device, "termet", "serial_number"), V{"SN1"});
+  EXPECT_EQ(found(K::device, "kociol kg", "serial_number"), V{"SN1"});
+  ok(K::client, Action::update, "c-1", {{"phones", domain::List{Value("+48 602 000 000")}}});
+  catch_up();
+  EXPECT_EQ(found(K::client, "601234567"), V{}) << "an old phone no longer finds it";
+  EXPECT_EQ(found(K::client, "602000000"), V{"Alfa"});
+  EXPECT_EQ(walk({.kind = K::client, .search = "602", .sort = "created_at"}).values, V{"Alfa"})
+      << "a search with another sort checks each record's searched words";
+}
+
 TEST_F(ViewsTest, ACommonSearchWordPagesThroughEveryMatchInPolishOrder) {
   // More clients share "sp" than a search sorts in memory: it walks the titles instead, and must
   // still give every match once, in Polish order, with the filters applied.
