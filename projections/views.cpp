@@ -268,8 +268,9 @@ namespace {
 
 // The fields lists keep a bucket index of, so that a filter on one of them reads only its rows:
 // choice, reference and yes/no fields (status, account manager, assignee, client, awaits reply,
-// ...), and lists of references, by each item (a contact's persons, a project's clients), or by
-// a reference member of their objects (a person's `client_links.client_id`).
+// ...), a NIP (what an ERP looks a client up by), and lists of references, by each item (a
+// contact's persons, a project's clients), or by a reference member of their objects (a person's
+// `client_links.client_id`).
 const std::vector<std::string>& bucket_fields(EntityKind kind) {
   using T = domain::FieldType;
   static const auto all = [] {
@@ -277,7 +278,7 @@ const std::vector<std::string>& bucket_fields(EntityKind kind) {
     for (EntityKind k : domain::kAllKinds)
       for (const auto& f : domain::core_fields(k)) {
         if (f.type == T::choice || f.type == T::reference || f.type == T::boolean ||
-            f.type == T::reference_list)
+            f.type == T::reference_list || f.type == T::tax_id)
           out[k].push_back(f.key);
         if (f.type == T::object_list)
           for (const auto& m : f.members)

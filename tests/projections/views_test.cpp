@@ -141,6 +141,8 @@ TEST_F(ViewsTest, SearchFindsRecordsByTheirNumbersPhonesAndEmails) {
       {"phones", domain::List{Value("+48 601 234 567")}},
       {"emails", domain::List{Value("biuro@zielinski-uslugi.pl")}}});
   ok(K::client, Action::create, "c-2", {{"name", "Beta 601"}});
+  for (int i = 0; i < 25; ++i)
+    ok(K::client, Action::create, "a-" + std::to_string(i), {{"name", "Aaa"}});
   ok(K::person, Action::create, "p-1",
      {{"first_name", "Jan"},
       {"last_name", "Nowak"},
@@ -159,6 +161,9 @@ TEST_F(ViewsTest, SearchFindsRecordsByTheirNumbersPhonesAndEmails) {
   EXPECT_EQ(found(K::client, "zielinski"), V{"Alfa"});
   EXPECT_EQ(found(K::client, "601"), (V{"Alfa", "Beta 601"})) << "a name's word and a phone's";
   EXPECT_EQ(found(K::client, "alfa 5260"), V{"Alfa"}) << "words of the name and of the NIP";
+  const Walk by_nip = walk({.kind = K::client, .filters = {{"tax_id", "5260001246"}}, .limit = 1});
+  EXPECT_EQ(by_nip.values, V{"Alfa"});
+  EXPECT_EQ(by_nip.sizes.front(), 1u) << "a NIP is a bucket: found on the first page";
   EXPECT_EQ(found(K::person, "225556677", "last_name"), V{"Nowak"});
   EXPECT_EQ(found(K::device, "termet", "serial_number"), V{"SN1"});
   EXPECT_EQ(found(K::device, "kociol kg", "serial_number"), V{"SN1"});
