@@ -345,20 +345,36 @@ const std::vector<const domain::FieldSpec*>& search_fields(EntityKind kind) {
   return it == all.end() ? none : it->second;
 }
 
+// A number as one word of its digits, a Polish phone without its +48 ("+48 601 234 567" and
+// "601-234-567" are 601234567; the NIP "526-000-12-46" is 5260001246).
+std::string number_word(std::string_view text) {
+  std::string digits(text);
+  std::erase_if(digits, [](char c) { return c < '0' || c > '9'; });
+  if (digits.size() == 11 && digits.starts_with("48")) digits.erase(0, 2);
+  return digits;
+}
+
 // A searched field's value as text for words(): the items of a list side by side; a phone as
-// its digits, also without Poland's +48 (as people type it: 601234567).
+// number_word().
 std::string searched_text(const domain::FieldSpec& field, const Value& v) {
   const bool phones = field.type == domain::FieldType::phone_list;
   std::string out;
-  for (const auto& item : filed_under(v, {})) {
-    std::string text = item;
-    if (phones) {
-      std::erase_if(text, [](char c) { return c < '0' || c > '9'; });
-      if (text.size() == 11 && text.starts_with("48")) text += " " + text.substr(2);
-    }
-    out += (out.empty() ? "" : " ") + text;
-  }
+  for (const auto& item : filed_under(v, {}))
+    out += (out.empty() ? "" : " ") + (phones ? number_word(item) : item);
   return out;
+}
+
+// The words of a search: a text of digits and the signs numbers are written with is one number
+// (a phone or NIP as pasted: "+48 601 234 567"); anything else, its folded words.
+std::vector<std::string> search_terms(std::string_view search) {
+  const bool number =
+      std::any_of(search.begin(), search.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+      std::all_of(search.begin(), search.end(), [](char c) {
+        return (c >= '0' && c <= '9') ||
+               std::string_view(" +-()/.").find(c) != std::string_view::npos;
+      });
+  if (number) return {number_word(search)};
+  return text::words(search);
 }
 
 // Custom fields: the projection knows no definitions, so it files every value whose text is
@@ -1041,7 +1057,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   const std::string kind = std::string(domain::name_of(q.kind)) + '\0';
   auto records = records_table();  // once per page, not once per row
   if (!records) return unexpected(records.error());
-  const auto terms = text::words(q.search);
+  const auto terms = search_terms(q.search);
   // Every search word prefixes one of the title's words (space-separated).
   auto title_matches = [&](std::string_view words) {
     return std::all_of(terms.begin(), terms.end(), [&](const std::string& t) {
