@@ -358,6 +358,11 @@ TEST_F(Api, FilterValuesAreCheckedAndCustomFieldsSort) {
   EXPECT_NE(unknown.body.find("fields.colour"), std::string::npos) << unknown.body;
   EXPECT_EQ(get("/api/v1/operators?password_hash=x", "admin").status, 400)
       << "a field the domain keeps for itself is not a filter either";
+  auto above = get("/api/v1/clients?fields.credit_limit.from=100");
+  ASSERT_EQ(above.status, 200) << above.body;
+  EXPECT_NE(above.body.find(big.json("id")), std::string::npos) << above.body;
+  EXPECT_EQ(above.body.find(small.json("id")), std::string::npos) << "a custom field's range";
+  EXPECT_EQ(get("/api/v1/clients?fields.credit_limit.to=much").status, 400);
   EXPECT_EQ(get("/api/v1/clients?fields.segment=C").status, 200)
       << "a custom choice no longer offered may still be held by old records";
   // Sorted by a custom money field, clients without one last in both directions.
