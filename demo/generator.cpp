@@ -509,16 +509,20 @@ class Generator {
     const std::string creator = op();
     const std::string assignee = chance(60) ? creator : op();
     const int kind = static_cast<int>(pick(std::size(kTaskKinds)));
+    const char* title = kTaskTitles[pick(std::size(kTaskTitles))];
+    const char* priority = chance(20) ? "high" : chance(80) ? "normal" : "low";
+    const Date due = today().add_days(static_cast<int>(pick(21)));
+    // Within a week, at a full hour of the working day (the hour derived from i, not drawn, so the
+    // rest of the dataset stays as it was).
+    const int64_t start = now_ / kDay * kDay + pick(7) * kDay + (7 + i % 9) * (kDay / 24);
     cmd(K::task, Action::create, id,
-        {{"title", kTaskTitles[pick(std::size(kTaskTitles))]},
+        {{"title", title},
          {"kind", kTaskKinds[kind]},
          {"client_id", c.id},
          {"assignee_id", assignee},
-         {"priority", chance(20)   ? "high"
-                      : chance(80) ? "normal"
-                                   : "low"},
-         {"due", today().add_days(static_cast<int>(pick(21))).format()},
-         {"planned_start", DateTime{now_ + pick(7) * kDay}.format()}},
+         {"priority", priority},
+         {"due", due.format()},
+         {"planned_start", DateTime{start}.format()}},
         creator);
     const bool recent = now_ > options_.today_us - 45 * kDay;
     if (chance(recent ? 30 : 90)) {
