@@ -1029,7 +1029,7 @@ HttpResponse Api::calendar(Context& c) {
     if (e.start) w.key("start").string(e.start->format());
     if (e.end) w.key("end").string(e.end->format());
     w.key("kind").string(domain::name_of(e.kind)).key("id").string(e.id);
-    w.key("title").string(e.title).end_object();
+    w.key("title").string(e.title).key("status").string(e.status).end_object();
   }
   w.end_array().end_object();
   return json_response(200, w.take());

@@ -1582,6 +1582,7 @@ eventstore::result<void> Queries::name_records(const std::vector<ToName>& items,
   for (const auto& item : items) {
     const domain::Record* record = at(item.kind, item.id);
     if (!record) continue;
+    if (item.status) *item.status = record->text("status");
     if (item.kind == EntityKind::service_order) {
       *item.title = std::string(kOrderTitle) + record->text("number") + for_client(*record);
     } else if (item.kind == EntityKind::inspection) {
@@ -1650,11 +1651,9 @@ eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::stri
                     return true;
                   });
   if (!r) return unexpected(r.error());
-  std::vector<ToName> visits;
-  for (auto& e : out)
-    if (e.kind == EntityKind::service_order || e.kind == EntityKind::inspection)
-      visits.push_back({e.kind, e.id, &e.title});
-  if (auto named = name_records(visits, true); !named) return unexpected(named.error());
+  std::vector<ToName> records;  // named and given their status as they are now
+  for (auto& e : out) records.push_back({e.kind, e.id, &e.title, &e.status});
+  if (auto named = name_records(records, true); !named) return unexpected(named.error());
   std::stable_sort(out.begin(), out.end(), [](const CalendarEntry& a, const CalendarEntry& b) {
     if (a.date != b.date) return a.date < b.date;
     return a.start.value_or(domain::DateTime{0}) < b.start.value_or(domain::DateTime{0});

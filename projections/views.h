@@ -141,6 +141,9 @@ struct CalendarEntry {
   domain::EntityKind kind = domain::EntityKind::task;
   std::string id;
   std::string title;
+  /// The record's status as it is now: a task open, in progress or done; an order registered,
+  /// in repair, awaiting parts, completed...; an inspection planned or in service.
+  std::string status;
 };
 
 struct CampaignProgress {
@@ -210,6 +213,7 @@ class Queries {
     domain::EntityKind kind;
     std::string_view id;
     std::string* title;
+    std::string* status = nullptr;  // where its status goes, if wanted
   };
   /// Names a service order by its number, an inspection by its device's serial number and
   /// model (each followed by its client's name if `with_client`), any other record by its

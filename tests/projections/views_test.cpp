@@ -795,6 +795,10 @@ TEST_F(ViewsTest, OperatorCalendarWithRecurringInspectionsAndAnICalendarFeed) {
                 queries_->record(K::service_order, "so-1")->value().text("number") + " — Alfa");
   EXPECT_EQ(cal->at(1).title, "Spotkanie w Łodzi");
   EXPECT_EQ(cal->at(3).title, "Przegląd urządzenia SN1 (Vitodens 200) — Alfa");
+  EXPECT_EQ(cal->at(0).status, "registered");
+  EXPECT_EQ(cal->at(1).status, "open");
+  EXPECT_EQ(cal->at(3).status, "planned");
+  ok(K::task, Action::complete, "t-2", {});
   ok(K::client, Action::update, "c-1", {{"name", "Alfa Serwis"}});  // names as they are now
   catch_up();
   EXPECT_EQ(
@@ -803,6 +807,13 @@ TEST_F(ViewsTest, OperatorCalendarWithRecurringInspectionsAndAnICalendarFeed) {
           ->back()
           .title,
       "Przegląd urządzenia SN1 (Vitodens 200) — Alfa Serwis");
+  EXPECT_EQ(
+      queries_
+          ->calendar("op-2", *domain::Date::parse("2026-12-05"), *domain::Date::parse("2026-12-05"))
+          ->front()
+          .status,
+      "done")
+      << "a task done stays in the calendar, with its status as it is now";
   EXPECT_FALSE(queries_->calendar("op-2", *domain::Date::parse("2026-12-07"),
                                   *domain::Date::parse("2026-12-01")));
 
