@@ -1121,6 +1121,9 @@ HttpResponse Api::device_history(Context& c) {
 }
 
 HttpResponse Api::campaign_progress(Context& c) {
+  auto campaign = queries_->record(K::campaign, c.params[0]);
+  if (!campaign) return problem_for(campaign.error());
+  if (!*campaign) return problem(404, "Not found", "campaign '" + c.params[0] + "' does not exist");
   auto p = queries_->campaign_progress(c.params[0]);
   if (!p) return problem_for(p.error());
   JsonWriter w;
@@ -1128,7 +1131,12 @@ HttpResponse Api::campaign_progress(Context& c) {
   w.key("projects").unsigned_number(p->projects).key("planned").unsigned_number(p->planned);
   w.key("active").unsigned_number(p->active).key("completed").unsigned_number(p->completed);
   w.key("cancelled").unsigned_number(p->cancelled);
-  w.key("percent_complete").number(p->percent_complete).end_object();
+  w.key("percent_complete").number(p->percent_complete);
+  w.key("tasks").begin_object().key("total").unsigned_number(p->tasks);
+  w.key("done").unsigned_number(p->tasks_done).key("open").unsigned_number(p->tasks_open);
+  w.key("cancelled").unsigned_number(p->tasks_cancelled).end_object();
+  w.key("contacts").unsigned_number(p->contacts).key("clients").unsigned_number(p->clients);
+  w.end_object();
   return json_response(200, w.take());
 }
 

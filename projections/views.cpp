@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "base/be64.h"
@@ -1701,8 +1702,10 @@ eventstore::result<CampaignProgress> Queries::campaign_progress(
   const std::string prefix = campaign_id + '\0';
   std::string end = prefix;
   end.back() = '\x01';
+  std::vector<std::string> projects;
   auto r = views_.scan(tables[0], prefix, end, Direction::forward, UINT64_MAX,
-                       [&](std::string_view, std::string_view status) {
+                       [&](std::string_view key, std::string_view status) {
+                         projects.push_back(after_last_nul(key));
                          ++out.projects;
                          if (status == "planned")
                            ++out.planned;
@@ -1717,6 +1720,53 @@ eventstore::result<CampaignProgress> Queries::campaign_progress(
   if (!r) return unexpected(r.error());
   const uint64_t counted = out.projects - out.cancelled;
   out.percent_complete = counted ? static_cast<int>(100 * out.completed / counted) : 0;
+
+  // The projects' tasks and contacts, from the lists' buckets by project; their clients, from the
+  // projects themselves.
+  auto lists = tables_of("lists");
+  if (!lists) return unexpected(lists.error());
+  auto records = records_table();
+  if (!records) return unexpected(records.error());
+  // The rows of a kind's bucket project_id = project, counted, their ids kept in `ids` if given.
+  auto in_project = [&](std::string_view kind, const std::string& project,
+                        std::vector<std::string>* ids) {
+    const std::string bucket = std::string(kind) + '\0' + "project_id" + '\0' + project + '\0';
+    std::string bucket_end = bucket;
+    bucket_end.back() = '\x01';
+    return views_.scan((*lists)[3], bucket, bucket_end, Direction::forward, UINT64_MAX,
+                       [&](std::string_view key, std::string_view) {
+                         if (ids) ids->push_back(after_last_nul(key));
+                         return true;
+                       });
+  };
+  std::vector<std::string> tasks;
+  for (const auto& project : projects) {
+    auto t = in_project("task", project, &tasks);
+    if (!t) return unexpected(t.error());
+    auto c = in_project("contact", project, nullptr);
+    if (!c) return unexpected(c.error());
+    out.contacts += *c;
+  }
+  auto task_rows = records_in(*records, EntityKind::task, tasks);
+  if (!task_rows) return unexpected(task_rows.error());
+  for (const auto& task : *task_rows) {
+    if (!task) continue;
+    ++out.tasks;
+    const std::string status = task->text("status");
+    if (status == "done")
+      ++out.tasks_done;
+    else if (status == "cancelled")
+      ++out.tasks_cancelled;
+    else
+      ++out.tasks_open;
+  }
+  auto project_rows = records_in(*records, EntityKind::project, projects);
+  if (!project_rows) return unexpected(project_rows.error());
+  std::set<std::string> clients;
+  for (const auto& project : *project_rows)
+    if (const Value* ids = project ? project->field("client_ids") : nullptr)
+      for (auto& id : filed_under(*ids, {})) clients.insert(std::move(id));
+  out.clients = clients.size();
   return out;
 }
 

@@ -149,6 +149,10 @@ struct CalendarEntry {
 struct CampaignProgress {
   uint64_t projects = 0, planned = 0, active = 0, completed = 0, cancelled = 0;
   int percent_complete = 0;  // completed of the projects not cancelled
+  /// The work in its projects: their tasks by status, their contacts, and the clients they are
+  /// for (each once).
+  uint64_t tasks = 0, tasks_done = 0, tasks_open = 0, tasks_cancelled = 0;
+  uint64_t contacts = 0, clients = 0;
 };
 
 struct Turnover {
@@ -180,7 +184,7 @@ class Queries {
                                                           domain::Date from, domain::Date to) const;
   /// A device's repair history: its service orders, newest first (one page, no cursor).
   eventstore::result<Page> device_history(const std::string& device_id) const;
-  /// How far a campaign's projects are.
+  /// How far a campaign's projects are, and the tasks, contacts and clients in them.
   eventstore::result<CampaignProgress> campaign_progress(const std::string& campaign_id) const;
   /// A client's rolling 12-month turnover beside its potential (nullopt: no such client).
   eventstore::result<std::optional<Turnover>> turnover(const std::string& client_id,

@@ -410,6 +410,30 @@ TEST_F(Api, RangesOfDatesAndTimes) {
   EXPECT_EQ(get("/api/v1/contacts?created_at.to=2026-11-22").status, 200);
 }
 
+TEST_F(Api, CampaignProgress) {
+  auto campaign = post("/api/v1/campaigns", R"({"name":"Wiosna 2027"})");
+  ASSERT_EQ(campaign.status, 201) << campaign.body;
+  auto client = post("/api/v1/clients", R"({"name":"Alfa"})");
+  auto project =
+      post("/api/v1/projects", R"({"name":"Ankieta","campaign_id":")" + campaign.json("id") +
+                                   R"(","client_ids":[")" + client.json("id") + R"("]})");
+  ASSERT_EQ(project.status, 201) << project.body;
+  auto task = post("/api/v1/tasks",
+                   R"({"title":"Zadzwonić","project_id":")" + project.json("id") + R"("})");
+  ASSERT_EQ(task.status, 201) << task.body;
+  auto done = post("/api/v1/tasks/" + task.json("id") + "/complete", "{}");
+  ASSERT_EQ(done.status, 200) << done.body;
+  auto progress = get("/api/v1/campaigns/" + campaign.json("id") +
+                      "/progress?min_position=" + done.json("position"));
+  ASSERT_EQ(progress.status, 200) << progress.body;
+  EXPECT_NE(progress.body.find(R"("projects":1,"planned":1)"), std::string::npos) << progress.body;
+  EXPECT_NE(progress.body.find(R"("tasks":{"total":1,"done":1,"open":0,"cancelled":0})"),
+            std::string::npos)
+      << progress.body;
+  EXPECT_NE(progress.body.find(R"("contacts":0,"clients":1)"), std::string::npos) << progress.body;
+  EXPECT_EQ(get("/api/v1/campaigns/nosuch/progress").status, 404);
+}
+
 TEST_F(Api, OperatorsAndPasswords) {
   auto op =
       post("/api/v1/operators",

@@ -885,6 +885,21 @@ TEST_F(ViewsTest, DeviceHistoryCampaignProgressTurnoverAndCurrentOrders) {
   ok(K::project, Action::change_status, "pr-1", {{"status", "completed"}});
   ok(K::project, Action::change_status, "pr-2", {{"status", "active"}});
   ok(K::project, Action::change_status, "pr-4", {{"status", "cancelled"}});
+  ok(K::client, Action::create, "c-2", {{"name", "Beta"}});
+  ok(K::project, Action::update, "pr-1",
+     {{"client_ids", domain::List{Value("c-1"), Value("c-2")}}});
+  ok(K::project, Action::update, "pr-2", {{"client_ids", domain::List{Value("c-2")}}});
+  ok(K::project, Action::create, "pr-9", {{"name", "Inna"}});  // another campaign's work
+  for (const auto& [task, project] : std::vector<std::pair<std::string, std::string>>{
+           {"t-1", "pr-1"}, {"t-2", "pr-1"}, {"t-3", "pr-2"}, {"t-4", "pr-9"}, {"t-5", "pr-2"}})
+    ok(K::task, Action::create, task, {{"title", task}, {"project_id", project}});
+  ok(K::task, Action::complete, "t-1", {});
+  ok(K::task, Action::cancel, "t-5", {});
+  ok(K::contact, Action::create, "k-1",
+     {{"kind", "meeting"},
+      {"direction", "outbound"},
+      {"subject", "Ankieta"},
+      {"project_id", "pr-2"}});
   catch_up();
   auto progress = queries_->campaign_progress("cmp-1");
   ASSERT_TRUE(progress);
@@ -894,6 +909,12 @@ TEST_F(ViewsTest, DeviceHistoryCampaignProgressTurnoverAndCurrentOrders) {
   EXPECT_EQ(progress->completed, 1u);
   EXPECT_EQ(progress->cancelled, 1u);
   EXPECT_EQ(progress->percent_complete, 33);
+  EXPECT_EQ(progress->tasks, 4u) << "the tasks of its projects, not another project's";
+  EXPECT_EQ(progress->tasks_done, 1u);
+  EXPECT_EQ(progress->tasks_open, 2u);
+  EXPECT_EQ(progress->tasks_cancelled, 1u);
+  EXPECT_EQ(progress->contacts, 1u);
+  EXPECT_EQ(progress->clients, 2u) << "a client in two projects counts once";
 
   ok(K::trade_document, Action::create, "fv-1",
      {{"type", "invoice"},
