@@ -1011,11 +1011,23 @@ std::optional<HttpResponse> calendar_range(const HttpRequest& req, domain::Date 
   return std::nullopt;
 }
 
+// 404 naming the record when it does not exist (or the storage's error); nullopt when it does.
+std::optional<HttpResponse> unless_exists(const projections::Queries& queries, EntityKind kind,
+                                          const std::string& id) {
+  auto found = queries.record(kind, id);
+  if (!found) return problem_for(found.error());
+  if (!*found)
+    return problem(404, "Not found",
+                   std::string(domain::name_of(kind)) + " '" + id + "' does not exist");
+  return std::nullopt;
+}
+
 }  // namespace
 
 HttpResponse Api::calendar(Context& c) {
   const std::string op =
       c.req.has_param("operator") ? std::string(c.req.param("operator")) : c.who.operator_id;
+  if (auto missing = unless_exists(*queries_, K::operator_, op)) return std::move(*missing);
   domain::Date from, to;
   if (auto bad = calendar_range(c.req, today(), from, to)) return std::move(*bad);
   auto entries = queries_->calendar(op, from, to);
@@ -1038,12 +1050,13 @@ HttpResponse Api::calendar(Context& c) {
 HttpResponse Api::calendar_ics(Context& c) {
   const domain::DateTime now{options_.clock()};
   const domain::Date today = domain::local_date(now);
-  auto entries = queries_->calendar(c.params[0], today.add_days(-30), today.add_days(365));
-  if (!entries) return problem_for(entries.error());
   // The name a calendar app shows: the operator's, as it is now.
   auto op = queries_->record(K::operator_, c.params[0]);
   if (!op) return problem_for(op.error());
-  const std::string name = *op ? (*op)->text("name") : c.params[0];
+  if (!*op) return problem(404, "Not found", "operator '" + c.params[0] + "' does not exist");
+  auto entries = queries_->calendar(c.params[0], today.add_days(-30), today.add_days(365));
+  if (!entries) return problem_for(entries.error());
+  const std::string name = (*op)->text("name");
   HttpResponse r;
   r.content_type = "text/calendar; charset=utf-8";
   r.body = projections::to_icalendar(*entries, "CRM: " + name, now);
@@ -1065,6 +1078,7 @@ HttpResponse Api::feed_revoke(Context& c) {
 }
 
 HttpResponse Api::timeline(Context& c) {
+  if (auto missing = unless_exists(*queries_, K::client, c.params[0])) return std::move(*missing);
   size_t limit = 50;
   if (auto bad = parse_limit(c.req, limit)) return std::move(*bad);
   auto t = queries_->timeline(c.params[0], limit, std::string(c.req.param("cursor")));
@@ -1108,22 +1122,18 @@ HttpResponse Api::timeline(Context& c) {
 }
 
 HttpResponse Api::client_history(Context& c) {
-  auto client = queries_->record(K::client, c.params[0]);
-  if (!client) return problem_for(client.error());
-  if (!*client) return problem(404, "Not found", "client '" + c.params[0] + "' does not exist");
-  return timeline(c);
+  return timeline(c);  // the timeline with each event's changes
 }
 
 HttpResponse Api::device_history(Context& c) {
+  if (auto missing = unless_exists(*queries_, K::device, c.params[0])) return std::move(*missing);
   auto orders = queries_->device_history(c.params[0]);
   if (!orders) return problem_for(orders.error());
   return json_response(200, page_json(*orders));
 }
 
 HttpResponse Api::campaign_progress(Context& c) {
-  auto campaign = queries_->record(K::campaign, c.params[0]);
-  if (!campaign) return problem_for(campaign.error());
-  if (!*campaign) return problem(404, "Not found", "campaign '" + c.params[0] + "' does not exist");
+  if (auto missing = unless_exists(*queries_, K::campaign, c.params[0])) return std::move(*missing);
   auto p = queries_->campaign_progress(c.params[0]);
   if (!p) return problem_for(p.error());
   JsonWriter w;
@@ -1170,6 +1180,7 @@ HttpResponse Api::work_time(Context& c) {
       c.req.has_param("operator") ? std::string(c.req.param("operator")) : c.who.operator_id;
   if (op != c.who.operator_id && !(c.who.role & kHistory))
     return problem(403, "Forbidden", "only managers and auditors see other operators' work time");
+  if (auto missing = unless_exists(*queries_, K::operator_, op)) return std::move(*missing);
   const domain::Date day = today();
   domain::Date from = domain::Date::from_ymd(day.year(), day.month(), 1), to = day;
   if (auto bad = parse_date(c.req, "from", from)) return std::move(*bad);

@@ -434,6 +434,21 @@ TEST_F(Api, CampaignProgress) {
   EXPECT_EQ(get("/api/v1/campaigns/nosuch/progress").status, 404);
 }
 
+TEST_F(Api, ViewsOfARecordThatDoesNotExistAre404) {
+  // A mistyped id answered an empty history, timeline or calendar, as if there were nothing.
+  for (const char* path :
+       {"/api/v1/clients/nosuch/timeline", "/api/v1/clients/nosuch/history",
+        "/api/v1/devices/nosuch/history", "/api/v1/campaigns/nosuch/progress",
+        "/api/v1/calendar?operator=nosuch", "/api/v1/work-time?operator=nosuch"}) {
+    auto r = get(path, "admin");
+    EXPECT_EQ(r.status, 404) << path << ": " << r.body;
+    EXPECT_NE(r.body.find("'nosuch' does not exist"), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(request(port_, "GET", "/api/v1/calendar/nosuch.ics?token=" + token("admin")).status,
+            404);
+  EXPECT_EQ(get("/api/v1/calendar?operator=op-operator", "admin").status, 200);
+}
+
 TEST_F(Api, OperatorsAndPasswords) {
   auto op =
       post("/api/v1/operators",
