@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <optional>
 #include <random>
+#include <unordered_map>
 #include <vector>
 
 #include "application/command_handler.h"
@@ -465,7 +466,20 @@ class Generator {
       input.emplace_back("campaign_id", "cmp" + std::to_string(pick(options_.scale.campaigns)));
     cmd(K::project, Action::create, id, std::move(input), op());
     cmd(K::project, Action::change_status, id, {{"status", "active"}}, op());
-    if (chance(40)) cmd(K::project, Action::change_status, id, {{"status", "completed"}}, op());
+    const bool completed = chance(40);
+    if (completed) cmd(K::project, Action::change_status, id, {{"status", "completed"}}, op());
+    for (const auto& c : clients)
+      if (completed)
+        std::erase_if(active_project_, [&](const auto& p) { return p.second == id; });
+      else
+        active_project_[*c.get<std::string>()] = id;
+  }
+
+  // A client's active project that some of its tasks and contacts belong to (every third task,
+  // every fourth contact: derived from i, not drawn, so the rest of the dataset stays as it was).
+  void in_project(Object& input, const std::string& client, int i, int every) {
+    auto it = active_project_.find(client);
+    if (it != active_project_.end() && i % every == 0) input.emplace_back("project_id", it->second);
   }
 
   void contact(int i) {
@@ -487,6 +501,7 @@ class Generator {
                  {"notes", "Rozmowa z klientem, ustalono dalsze kroki."},
                  {"operator_id", actor}};
     if (quote) input.emplace_back("awaits_reply", true);
+    in_project(input, c.id, i, 4);
     if (!persons_.empty())
       input.emplace_back("person_ids", List{Value(persons_[pick(persons_.size())])});
     cmd(K::contact, Action::create, id, std::move(input), actor);
@@ -515,15 +530,15 @@ class Generator {
     // Within a week, at a full hour of the working day (the hour derived from i, not drawn, so the
     // rest of the dataset stays as it was).
     const int64_t start = now_ / kDay * kDay + pick(7) * kDay + (7 + i % 9) * (kDay / 24);
-    cmd(K::task, Action::create, id,
-        {{"title", title},
-         {"kind", kTaskKinds[kind]},
-         {"client_id", c.id},
-         {"assignee_id", assignee},
-         {"priority", priority},
-         {"due", due.format()},
-         {"planned_start", DateTime{start}.format()}},
-        creator);
+    Object input{{"title", title},
+                 {"kind", kTaskKinds[kind]},
+                 {"client_id", c.id},
+                 {"assignee_id", assignee},
+                 {"priority", priority},
+                 {"due", due.format()},
+                 {"planned_start", DateTime{start}.format()}};
+    in_project(input, c.id, i, 3);
+    cmd(K::task, Action::create, id, std::move(input), creator);
     const bool recent = now_ > options_.today_us - 45 * kDay;
     if (chance(recent ? 30 : 90)) {
       cmd(K::task, Action::start, id, {}, assignee);
@@ -614,8 +629,9 @@ class Generator {
   Report report_;
   std::vector<ClientRef> clients_;
   std::vector<std::string> persons_;
-  std::vector<std::pair<std::string, std::string>> devices_;  // device, owner client
-  std::vector<std::pair<std::string, size_t>> inspections_;   // inspection, device index
+  std::unordered_map<std::string, std::string> active_project_;  // client id -> project id
+  std::vector<std::pair<std::string, std::string>> devices_;     // device, owner client
+  std::vector<std::pair<std::string, size_t>> inspections_;      // inspection, device index
 };
 
 }  // namespace
