@@ -819,7 +819,7 @@ HttpResponse Api::list(Context& c) {
   static const std::set<std::string, std::less<>> reserved = {"q",      "sort",         "limit",
                                                               "cursor", "min_position", "token"};
   // A filter names a core field, a custom one (fields.<key>), or a member of a core list of
-  // objects (client_links.client_id, addresses.city); its value must be one of that field.
+  // objects (client_links.client_id, addresses.city); its value must be one that field can hold.
   for (const auto& [k, v] : c.req.query) {
     if (reserved.count(k)) continue;
     // A range: <field>.from and <field>.to (both included) of a date, time, number or money

@@ -1047,7 +1047,9 @@ constexpr uint64_t kSearchCandidates = 1000;
 }  // namespace
 
 eventstore::result<Page> Queries::list(const ListQuery& q) const {
-  const bool custom_rows = runner_.version("lists") >= 8;  // read before the tables it names
+  // Rows a version added are read only once it is the version queries read (while it is built
+  // after an upgrade, the older tables answer): custom fields' and a NIP's came with v8.
+  const bool v8 = runner_.version("lists") >= 8;  // read before the tables it names
   auto found = tables_of("lists");
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
@@ -1128,7 +1130,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
 
   const bool by_title = q.sort.empty();
   const bool custom_sort = q.sort.starts_with("fields.");
-  if (custom_sort && !custom_rows)
+  if (custom_sort && !v8)
     return unexpected(error{errc::closed,
                             "sorting by a custom field is available once the lists view has been "
                             "rebuilt (under way)"});
@@ -1225,7 +1227,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   // (not for "", unset), or a custom field's short value.
   const auto& buckets = bucket_fields(q.kind);
   auto bucketed = [&](const std::string& field, const std::string& value) {
-    if (field.starts_with("fields.")) return custom_rows && custom_bucketed(value);
+    if (field.starts_with("fields.")) return v8 && custom_bucketed(value);
+    if (field == "tax_id" && !v8) return false;
     return !value.empty() && std::find(buckets.begin(), buckets.end(), field) != buckets.end();
   };
   for (const auto& [field, value] : q.filters) {

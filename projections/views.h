@@ -2,8 +2,9 @@
 // The built-in read models and their queries.
 //
 //  records   every record's current state, by "<kind>/<id>" (GET one record, the rows of lists)
-//  lists     records of every kind by title in Polish alphabetical order, and by the folded
-//            words of their titles (search)
+//  lists     records of every kind by title in Polish alphabetical order, by the folded words
+//            of their titles and of the numbers people look them up by (search), in buckets of
+//            field values (filters), and by sort field values (sorts and ranges)
 //  my_tasks  tasks by assignee and by delegator, open before done, by due date
 //  timeline  per client, everything that happened to it or to records referring to it
 //  inspections  planned inspections by due date (due and overdue)
@@ -79,7 +80,7 @@ struct ListQuery {
   };
   std::vector<Range> ranges;
   /// Empty: by title (name; a person's surname then first name; ...), in Polish order; else one
-  /// of sort_fields(kind), ties by id.
+  /// of sort_fields(kind) or "fields.<key>" (a custom field of a sortable_type), ties by id.
   std::string sort;
   bool descending = false;
   size_t limit = 50;
