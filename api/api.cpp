@@ -331,6 +331,8 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
       "Upcoming birthdays and name days");
   add("GET", "/api/v1/work-time", kAnyRole, &Api::work_time, false,
       "Work logged by an operator in a period");
+  add("GET", "/api/v1/work-time/team", kHistory, &Api::team_work_time, false,
+      "Work logged by each operator a supervisor has, in a period");
   add("GET", "/api/v1/events", kHistory, &Api::events, false, "The event log, paged");
   add("GET", "/api/v1/ws", kAnyRole, &Api::websocket, false,
       "WebSocket: event subscriptions and My tasks pushes");
@@ -1197,6 +1199,42 @@ HttpResponse Api::work_time(Context& c) {
     w.key("entries").unsigned_number(d.entries).end_object();
   }
   w.end_array().end_object();
+  return json_response(200, w.take());
+}
+
+HttpResponse Api::team_work_time(Context& c) {
+  const std::string supervisor =
+      c.req.has_param("supervisor") ? std::string(c.req.param("supervisor")) : c.who.operator_id;
+  if (auto missing = unless_exists(*queries_, K::operator_, supervisor)) return std::move(*missing);
+  const domain::Date day = today();
+  domain::Date from = domain::Date::from_ymd(day.year(), day.month(), 1), to = day;
+  if (auto bad = parse_date(c.req, "from", from)) return std::move(*bad);
+  if (auto bad = parse_date(c.req, "to", to)) return std::move(*bad);
+  if (to < from) return bad_param("to", "must be on or after from");
+  // The supervisor's operators, by name.
+  projections::ListQuery team{
+      .kind = K::operator_, .filters = {{"supervisor_id", supervisor}}, .limit = 500};
+  std::vector<std::shared_ptr<const domain::Record>> members;
+  do {
+    auto page = queries_->list(team);
+    if (!page) return problem_for(page.error());
+    members.insert(members.end(), page->items.begin(), page->items.end());
+    team.cursor = page->next_cursor;
+  } while (!team.cursor.empty());
+  JsonWriter w;
+  w.begin_object().key("supervisor").string(supervisor).key("from").string(from.format());
+  w.key("to").string(to.format()).key("items").begin_array();
+  int64_t minutes = 0;
+  for (const auto& member : members) {
+    auto t = queries_->work_time(member->id, from, to);
+    if (!t) return problem_for(t.error());
+    minutes += t->minutes;
+    const domain::Value* active = member->field("active");
+    w.begin_object().key("operator").string(member->id).key("name").string(member->text("name"));
+    w.key("active").boolean(!active || !active->get<bool>() || *active->get<bool>());
+    w.key("minutes").number(t->minutes).key("entries").unsigned_number(t->entries).end_object();
+  }
+  w.end_array().key("minutes").number(minutes).end_object();
   return json_response(200, w.take());
 }
 

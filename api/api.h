@@ -148,6 +148,7 @@ class Api {
   HttpResponse campaign_progress(Context& c);
   HttpResponse anniversaries(Context& c);
   HttpResponse work_time(Context& c);
+  HttpResponse team_work_time(Context& c);
   HttpResponse events(Context& c);
   HttpResponse healthz(Context& c);
   HttpResponse metrics_text(Context& c);

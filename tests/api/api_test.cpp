@@ -259,6 +259,23 @@ TEST_F(Api, TasksMyTasksAndActions) {
             std::string::npos)
       << work.body;
   EXPECT_EQ(get("/api/v1/work-time?operator=op-manager", "operator").status, 403);
+
+  // A manager's team: the operators they supervise, each with their work in the period.
+  auto supervised = patch("/api/v1/operators/op-operator", R"({"supervisor_id":"op-manager"})",
+                          "admin", {{"If-Match", "\"1\""}});
+  ASSERT_EQ(supervised.status, 200) << supervised.body;
+  auto team = get("/api/v1/work-time/team?from=2026-11-01&to=2026-11-30&min_position=" +
+                      supervised.json("position"),
+                  "manager");
+  ASSERT_EQ(team.status, 200) << team.body;
+  EXPECT_NE(team.body.find(R"({"operator":"op-operator","name":"Test operator","active":true,)"
+                           R"("minutes":45,"entries":1})"),
+            std::string::npos)
+      << team.body;
+  EXPECT_NE(team.body.find(R"("minutes":45})"), std::string::npos) << "the team's total";
+  EXPECT_EQ(team.body.find("op-admin"), std::string::npos) << "only the manager's operators";
+  EXPECT_EQ(get("/api/v1/work-time/team", "operator").status, 403);
+  EXPECT_EQ(get("/api/v1/work-time/team?supervisor=nosuch", "manager").status, 404);
 }
 
 TEST_F(Api, TimeTravelAndHistory) {
