@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <set>
 
 #include "api/json.h"
@@ -1211,28 +1212,51 @@ HttpResponse Api::team_work_time(Context& c) {
   if (auto bad = parse_date(c.req, "from", from)) return std::move(*bad);
   if (auto bad = parse_date(c.req, "to", to)) return std::move(*bad);
   if (to < from) return bad_param("to", "must be on or after from");
-  // The supervisor's operators, by name.
-  projections::ListQuery team{
-      .kind = K::operator_, .filters = {{"supervisor_id", supervisor}}, .limit = 500};
-  std::vector<std::shared_ptr<const domain::Record>> members;
-  do {
-    auto page = queries_->list(team);
-    if (!page) return problem_for(page.error());
-    members.insert(members.end(), page->items.begin(), page->items.end());
-    team.cursor = page->next_cursor;
-  } while (!team.cursor.empty());
+  // Every record of a list, page after page.
+  auto all_of = [&](projections::ListQuery q)
+      -> eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> {
+    std::vector<std::shared_ptr<const domain::Record>> out;
+    do {
+      auto page = queries_->list(q);
+      if (!page) return unexpected(page.error());
+      out.insert(out.end(), page->items.begin(), page->items.end());
+      q.cursor = page->next_cursor;
+    } while (!q.cursor.empty());
+    return out;
+  };
+  // The supervisor's operators, by name, and the tasks done in the period (Warsaw's days), by
+  // whom they were assigned to: what the work's results are counted by.
+  auto members =
+      all_of({.kind = K::operator_, .filters = {{"supervisor_id", supervisor}}, .limit = 500});
+  if (!members) return problem_for(members.error());
+  std::string why;
+  auto done = all_of(
+      {.kind = K::task,
+       .filters = {{"status", "done"}},
+       .ranges = {{"completed_at",
+                   *projections::range_bound(domain::FieldType::datetime, from.format(), false,
+                                             why),
+                   *projections::range_bound(domain::FieldType::datetime, to.format(), true, why)}},
+       .sort = "completed_at",
+       .limit = 500});
+  if (!done) return problem_for(done.error());
+  std::map<std::string, uint64_t, std::less<>> tasks_done;
+  for (const auto& task : *done) ++tasks_done[task->text("assignee_id")];
   JsonWriter w;
   w.begin_object().key("supervisor").string(supervisor).key("from").string(from.format());
   w.key("to").string(to.format()).key("items").begin_array();
   int64_t minutes = 0;
-  for (const auto& member : members) {
+  for (const auto& member : *members) {
     auto t = queries_->work_time(member->id, from, to);
     if (!t) return problem_for(t.error());
     minutes += t->minutes;
     const domain::Value* active = member->field("active");
+    const auto done_by = tasks_done.find(member->id);
     w.begin_object().key("operator").string(member->id).key("name").string(member->text("name"));
     w.key("active").boolean(!active || !active->get<bool>() || *active->get<bool>());
-    w.key("minutes").number(t->minutes).key("entries").unsigned_number(t->entries).end_object();
+    w.key("minutes").number(t->minutes).key("entries").unsigned_number(t->entries);
+    w.key("tasks_done").unsigned_number(done_by == tasks_done.end() ? 0 : done_by->second);
+    w.end_object();
   }
   w.end_array().key("minutes").number(minutes).end_object();
   return json_response(200, w.take());

@@ -264,12 +264,13 @@ TEST_F(Api, TasksMyTasksAndActions) {
   auto supervised = patch("/api/v1/operators/op-operator", R"({"supervisor_id":"op-manager"})",
                           "admin", {{"If-Match", "\"1\""}});
   ASSERT_EQ(supervised.status, 200) << supervised.body;
-  auto team = get("/api/v1/work-time/team?from=2026-11-01&to=2026-11-30&min_position=" +
-                      supervised.json("position"),
-                  "manager");
+  // From 1 November to today: the 45 minutes logged on the 20th, the task completed today.
+  auto team =
+      get("/api/v1/work-time/team?from=2026-11-01&min_position=" + supervised.json("position"),
+          "manager");
   ASSERT_EQ(team.status, 200) << team.body;
   EXPECT_NE(team.body.find(R"({"operator":"op-operator","name":"Test operator","active":true,)"
-                           R"("minutes":45,"entries":1})"),
+                           R"("minutes":45,"entries":1,"tasks_done":1})"),
             std::string::npos)
       << team.body;
   EXPECT_NE(team.body.find(R"("minutes":45})"), std::string::npos) << "the team's total";
