@@ -776,7 +776,7 @@ HttpResponse Api::list(Context& c) {
   q.search = std::string(c.req.param("q"));
   const auto& titles = projections::title_fields(kind);
   // The kind's custom fields (retired ones too: their values stay), read when a filter or the
-  // sort names one.
+  // sort names one. Their options are not kept: they change over time, records keep old ones.
   std::optional<std::vector<domain::FieldSpec>> custom;
   auto custom_field = [&](std::string_view key) -> application::result<const domain::FieldSpec*> {
     if (!custom) {
@@ -785,10 +785,25 @@ HttpResponse Api::list(Context& c) {
         auto catalog = handler_.load(K::field_catalog, std::string(domain::name_of(kind)));
         if (!catalog) return unexpected(catalog.error());
         *custom = domain::custom_fields(*catalog);
+        for (auto& f : *custom) f.options.clear();
       }
     }
     for (const auto& f : *custom)
       if (f.key == key) return &f;
+    return nullptr;
+  };
+  // A field a query may name: a core field the domain shows, a custom one (fields.<key>), or a
+  // member of a core list of objects (client_links.client_id, addresses.city); null if none.
+  auto field_spec = [&](std::string_view name) -> application::result<const domain::FieldSpec*> {
+    if (name.starts_with("fields.")) return custom_field(name.substr(7));
+    const auto dot = name.find('.');
+    if (dot == std::string_view::npos) {
+      const auto* spec = domain::core_field(kind, name);
+      return spec && !spec->hidden ? spec : nullptr;
+    }
+    if (const auto* list = domain::core_field(kind, name.substr(0, dot)))
+      for (const auto& m : list->members)
+        if (m.key == name.substr(dot + 1)) return &m;
     return nullptr;
   };
   if (c.req.has_param("sort")) {
@@ -832,12 +847,10 @@ HttpResponse Api::list(Context& c) {
       std::optional<domain::FieldType> type;
       if (field == "created_at" || field == "updated_at") {
         type = domain::FieldType::datetime;
-      } else if (field.starts_with("fields.")) {
-        auto f = custom_field(std::string_view(field).substr(7));
+      } else {
+        auto f = field_spec(field);
         if (!f) return problem_for(f.error());
         if (*f) type = (*f)->type;
-      } else if (const auto* spec = domain::core_field(kind, field); spec && !spec->hidden) {
-        type = spec->type;
       }
       if (type && projections::sortable_type(*type)) {
         std::string why;
@@ -850,28 +863,15 @@ HttpResponse Api::list(Context& c) {
         continue;
       }
     }
-    const domain::FieldSpec* spec = nullptr;
-    domain::FieldSpec custom_spec;
-    if (k.starts_with("fields.")) {
-      auto f = custom_field(std::string_view(k).substr(7));
-      if (!f) return problem_for(f.error());
-      if (!*f)
-        return bad_param(k, "is not a custom field of " + std::string(domain::name_of(kind)));
-      custom_spec = **f;
-      custom_spec.options.clear();  // options change over time; records keep their old ones
-      spec = &custom_spec;
-    } else if (const auto dot = k.find('.'); dot == std::string::npos) {
-      spec = domain::core_field(kind, k);
-      if (spec && spec->hidden) spec = nullptr;
-    } else if (const auto* list = domain::core_field(kind, std::string_view(k).substr(0, dot))) {
-      for (const auto& m : list->members)
-        if (m.key == std::string_view(k).substr(dot + 1)) spec = &m;
-    }
-    if (!spec)
+    auto spec = field_spec(k);
+    if (!spec) return problem_for(spec.error());
+    if (!*spec && k.starts_with("fields."))
+      return bad_param(k, "is not a custom field of " + std::string(domain::name_of(kind)));
+    if (!*spec)
       return bad_param(k,
                        "is not a field of " + std::string(domain::name_of(kind)) + " to filter by");
     std::string why;
-    auto value = projections::filter_value(*spec, v, why);
+    auto value = projections::filter_value(**spec, v, why);
     if (!value) return bad_param(k, why);
     q.filters.emplace_back(k, std::move(*value));
   }
@@ -1014,14 +1014,28 @@ std::optional<HttpResponse> calendar_range(const HttpRequest& req, domain::Date 
   return std::nullopt;
 }
 
-// 404 naming the record when it does not exist (or the storage's error); nullopt when it does.
+// from/to of work time; defaults: this month up to today.
+std::optional<HttpResponse> work_period(const HttpRequest& req, domain::Date today,
+                                        domain::Date& from, domain::Date& to) {
+  from = domain::Date::from_ymd(today.year(), today.month(), 1);
+  to = today;
+  if (auto bad = parse_date(req, "from", from)) return bad;
+  if (auto bad = parse_date(req, "to", to)) return bad;
+  if (to < from) return bad_param("to", "must be on or after from");
+  return std::nullopt;
+}
+
+// 404 naming the record when it does not exist (or the storage's error); nullopt when it does,
+// and the record in `found` if given.
 std::optional<HttpResponse> unless_exists(const projections::Queries& queries, EntityKind kind,
-                                          const std::string& id) {
-  auto found = queries.record(kind, id);
-  if (!found) return problem_for(found.error());
-  if (!*found)
+                                          const std::string& id,
+                                          std::optional<domain::Record>* found = nullptr) {
+  auto record = queries.record(kind, id);
+  if (!record) return problem_for(record.error());
+  if (!*record)
     return problem(404, "Not found",
                    std::string(domain::name_of(kind)) + " '" + id + "' does not exist");
+  if (found) *found = std::move(*record);
   return std::nullopt;
 }
 
@@ -1053,13 +1067,12 @@ HttpResponse Api::calendar(Context& c) {
 HttpResponse Api::calendar_ics(Context& c) {
   const domain::DateTime now{options_.clock()};
   const domain::Date today = domain::local_date(now);
-  // The name a calendar app shows: the operator's, as it is now.
-  auto op = queries_->record(K::operator_, c.params[0]);
-  if (!op) return problem_for(op.error());
-  if (!*op) return problem(404, "Not found", "operator '" + c.params[0] + "' does not exist");
+  std::optional<domain::Record> op;  // its name is what a calendar app shows
+  if (auto missing = unless_exists(*queries_, K::operator_, c.params[0], &op))
+    return std::move(*missing);
   auto entries = queries_->calendar(c.params[0], today.add_days(-30), today.add_days(365));
   if (!entries) return problem_for(entries.error());
-  const std::string name = (*op)->text("name");
+  const std::string name = op->text("name");
   HttpResponse r;
   r.content_type = "text/calendar; charset=utf-8";
   r.body = projections::to_icalendar(*entries, "CRM: " + name, now);
@@ -1184,11 +1197,8 @@ HttpResponse Api::work_time(Context& c) {
   if (op != c.who.operator_id && !(c.who.role & kHistory))
     return problem(403, "Forbidden", "only managers and auditors see other operators' work time");
   if (auto missing = unless_exists(*queries_, K::operator_, op)) return std::move(*missing);
-  const domain::Date day = today();
-  domain::Date from = domain::Date::from_ymd(day.year(), day.month(), 1), to = day;
-  if (auto bad = parse_date(c.req, "from", from)) return std::move(*bad);
-  if (auto bad = parse_date(c.req, "to", to)) return std::move(*bad);
-  if (to < from) return bad_param("to", "must be on or after from");
+  domain::Date from, to;
+  if (auto bad = work_period(c.req, today(), from, to)) return std::move(*bad);
   auto t = queries_->work_time(op, from, to);
   if (!t) return problem_for(t.error());
   JsonWriter w;
@@ -1207,11 +1217,8 @@ HttpResponse Api::team_work_time(Context& c) {
   const std::string supervisor =
       c.req.has_param("supervisor") ? std::string(c.req.param("supervisor")) : c.who.operator_id;
   if (auto missing = unless_exists(*queries_, K::operator_, supervisor)) return std::move(*missing);
-  const domain::Date day = today();
-  domain::Date from = domain::Date::from_ymd(day.year(), day.month(), 1), to = day;
-  if (auto bad = parse_date(c.req, "from", from)) return std::move(*bad);
-  if (auto bad = parse_date(c.req, "to", to)) return std::move(*bad);
-  if (to < from) return bad_param("to", "must be on or after from");
+  domain::Date from, to;
+  if (auto bad = work_period(c.req, today(), from, to)) return std::move(*bad);
   // Every record of a list, page after page.
   auto all_of = [&](projections::ListQuery q)
       -> eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> {
@@ -1229,16 +1236,13 @@ HttpResponse Api::team_work_time(Context& c) {
   auto members =
       all_of({.kind = K::operator_, .filters = {{"supervisor_id", supervisor}}, .limit = 500});
   if (!members) return problem_for(members.error());
-  std::string why;
-  auto done = all_of(
-      {.kind = K::task,
-       .filters = {{"status", "done"}},
-       .ranges = {{"completed_at",
-                   *projections::range_bound(domain::FieldType::datetime, from.format(), false,
-                                             why),
-                   *projections::range_bound(domain::FieldType::datetime, to.format(), true, why)}},
-       .sort = "completed_at",
-       .limit = 500});
+  const domain::DateTime start = domain::local_midnight(from),
+                         end{domain::local_midnight(to.add_days(1)).micros - 1};
+  auto done = all_of({.kind = K::task,
+                      .filters = {{"status", "done"}},
+                      .ranges = {{"completed_at", start, end}},
+                      .sort = "completed_at",
+                      .limit = 500});
   if (!done) return problem_for(done.error());
   std::map<std::string, uint64_t, std::less<>> tasks_done;
   for (const auto& task : *done) ++tasks_done[task->text("assignee_id")];

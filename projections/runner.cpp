@@ -394,16 +394,11 @@ Runner::Slot* Runner::find_slot(std::string_view name) const {
   return nullptr;
 }
 
-std::vector<TableId> Runner::tables(std::string_view projection) const {
+std::vector<TableId> Runner::tables(std::string_view projection, uint32_t* version) const {
   std::shared_lock lk(tables_mu_);  // queries never wait for a batch being applied
   const Slot* s = find_slot(projection);
+  if (version) *version = s ? s->live_version : 0;
   return s ? s->live_tables : std::vector<TableId>{};
-}
-
-uint32_t Runner::version(std::string_view projection) const {
-  std::shared_lock lk(tables_mu_);
-  const Slot* s = find_slot(projection);
-  return s ? s->live_version : 0;
 }
 
 std::vector<Status> Runner::status() const {

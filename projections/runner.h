@@ -63,10 +63,9 @@ class Runner {
   /// or one of those still behind it is stuck (Status::failure): then false at once.
   bool wait_for(uint64_t position, std::chrono::milliseconds timeout) const;
 
-  /// The physical tables of the version queries read, in the projection's tables() order.
-  std::vector<TableId> tables(std::string_view projection) const;
-  /// The version queries read (0: no such projection).
-  uint32_t version(std::string_view projection) const;
+  /// The physical tables of the version queries read, in the projection's tables() order, and
+  /// that version in `version` if given (0: no such projection).
+  std::vector<TableId> tables(std::string_view projection, uint32_t* version = nullptr) const;
 
   std::vector<Status> status() const;
 

@@ -292,6 +292,35 @@ const std::vector<std::string>& bucket_fields(EntityKind kind) {
   return it == all.end() ? none : it->second;
 }
 
+// The lists version whose tables first hold a bucket field's rows: until a server has built it
+// after an upgrade, a filter on the field reads the records instead.
+constexpr uint32_t kListsCustomFields = 8;  // custom fields' buckets and sort rows, too
+uint32_t bucket_since(EntityKind kind, std::string_view field) {
+  using T = domain::FieldType;
+  const auto dot = field.find('.');
+  if (dot != std::string_view::npos) return 7;  // a reference member of a list of objects
+  const domain::FieldSpec* spec = domain::core_field(kind, field);
+  if (!spec) return UINT32_MAX;
+  switch (spec->type) {
+    case T::boolean:
+      return 6;
+    case T::reference_list:
+      return 7;
+    case T::tax_id:
+      return 8;
+    default:
+      return 3;
+  }
+}
+
+// The keys of one bucket of the lists' by_field table start with this; the title's sort key and
+// the record's id follow.
+std::string bucket_prefix(std::string_view kind, std::string_view field, std::string_view value) {
+  std::string out;
+  out.append(kind).append(1, '\0').append(field).append(1, '\0').append(value).append(1, '\0');
+  return out;
+}
+
 // A bucket field's name split at its dot: the record's field, and the member of its objects.
 std::pair<std::string_view, std::string_view> field_and_member(std::string_view path) {
   const auto dot = path.find('.');
@@ -535,10 +564,10 @@ class ListsView final : public Projection {
       };
       for (const auto& v : before)
         if (!v.empty() && (renamed || !in(after, v)))
-          out.erase_blind(3, kind + '\0' + field + '\0' + v + '\0' + old_key + '\0' + id);
+          out.erase_blind(3, bucket_prefix(kind, field, v) + old_key + '\0' + id);
       for (const auto& v : after)
         if (!v.empty() && (renamed || !in(before, v)))
-          out.put_blind(3, kind + '\0' + field + '\0' + v + '\0' + key + '\0' + id, "");
+          out.put_blind(3, bucket_prefix(kind, field, v) + key + '\0' + id, "");
     };
     // A sort row per field with a sort value ("" has none: a custom field without a value).
     auto move_sort_row = [&](const std::string& field, const std::string& old_value,
@@ -917,8 +946,9 @@ std::vector<std::unique_ptr<Projection>> builtin_projections() {
   return out;
 }
 
-eventstore::result<std::vector<TableId>> Queries::tables_of(std::string_view view) const {
-  auto tables = runner_.tables(view);
+eventstore::result<std::vector<TableId>> Queries::tables_of(std::string_view view,
+                                                            uint32_t* version) const {
+  auto tables = runner_.tables(view, version);
   if (tables.empty())
     return unexpected(
         error{errc::invalid_argument, "the " + std::string(view) + " view is not running"});
@@ -1047,10 +1077,8 @@ constexpr uint64_t kSearchCandidates = 1000;
 }  // namespace
 
 eventstore::result<Page> Queries::list(const ListQuery& q) const {
-  // Rows a version added are read only once it is the version queries read (while it is built
-  // after an upgrade, the older tables answer): custom fields' and a NIP's came with v8.
-  const bool v8 = runner_.version("lists") >= 8;  // read before the tables it names
-  auto found = tables_of("lists");
+  uint32_t version = 0;  // of the tables read: index rows a version added are read only from it
+  auto found = tables_of("lists", &version);
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
   auto cursor = unhex(q.cursor);
@@ -1130,7 +1158,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
 
   const bool by_title = q.sort.empty();
   const bool custom_sort = q.sort.starts_with("fields.");
-  if (custom_sort && !v8)
+  if (custom_sort && version < kListsCustomFields)
     return unexpected(error{errc::closed,
                             "sorting by a custom field is available once the lists view has been "
                             "rebuilt (under way)"});
@@ -1227,13 +1255,13 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   // (not for "", unset), or a custom field's short value.
   const auto& buckets = bucket_fields(q.kind);
   auto bucketed = [&](const std::string& field, const std::string& value) {
-    if (field.starts_with("fields.")) return v8 && custom_bucketed(value);
-    if (field == "tax_id" && !v8) return false;
-    return !value.empty() && std::find(buckets.begin(), buckets.end(), field) != buckets.end();
+    if (field.starts_with("fields."))
+      return version >= kListsCustomFields && custom_bucketed(value);
+    return !value.empty() && std::find(buckets.begin(), buckets.end(), field) != buckets.end() &&
+           version >= bucket_since(q.kind, field);
   };
   for (const auto& [field, value] : q.filters) {
     if (!terms.empty() || !by_title) break;  // a search walks the titles, which carry the words
-    if (tables.size() < 4) break;
     const bool once = std::count_if(q.filters.begin(), q.filters.end(),
                                     [&](const auto& f) { return f.first == field; }) == 1;
     const bool all_bucketed = std::all_of(q.filters.begin(), q.filters.end(), [&](const auto& f) {
@@ -1245,7 +1273,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       continue;
     }
     index = tables[3];
-    prefix = kind + field + '\0' + value + '\0';
+    prefix = bucket_prefix(domain::name_of(q.kind), field, value);
     either.clear();
     break;
   }
@@ -1266,7 +1294,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     std::vector<Bucket> merged;
     for (const auto& [field, value] : q.filters) {
       if (field != either) continue;
-      const std::string p = kind + field + '\0' + value + '\0';
+      const std::string p = bucket_prefix(domain::name_of(q.kind), field, value);
       if (std::any_of(merged.begin(), merged.end(), [&](const Bucket& b) { return b.prefix == p; }))
         continue;
       std::string end = p;
@@ -1733,7 +1761,7 @@ eventstore::result<CampaignProgress> Queries::campaign_progress(
   // The rows of a kind's bucket project_id = project, counted, their ids kept in `ids` if given.
   auto in_project = [&](std::string_view kind, const std::string& project,
                         std::vector<std::string>* ids) {
-    const std::string bucket = std::string(kind) + '\0' + "project_id" + '\0' + project + '\0';
+    const std::string bucket = bucket_prefix(kind, "project_id", project);
     std::string bucket_end = bucket;
     bucket_end.back() = '\x01';
     return views_.scan((*lists)[3], bucket, bucket_end, Direction::forward, UINT64_MAX,

@@ -199,8 +199,10 @@ class Queries {
                                         const std::string& cursor = {}) const;
 
  private:
-  /// The tables of a view, or an error if it is not running.
-  eventstore::result<std::vector<TableId>> tables_of(std::string_view view) const;
+  /// The tables of a view (and its version in `version`, if given), or an error if it is not
+  /// running.
+  eventstore::result<std::vector<TableId>> tables_of(std::string_view view,
+                                                     uint32_t* version = nullptr) const;
   /// The physical table of the records view, and one record read from it: a list resolves the
   /// table once per page instead of once per row.
   eventstore::result<TableId> records_table() const;
