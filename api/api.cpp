@@ -312,7 +312,7 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
   add("DELETE", "/api/v1/sessions/current", kAnyRole, &Api::logout, false, "Log out");
   add("GET", "/api/v1/me", kAnyRole, &Api::me, false, "The operator logged in");
   add("GET", "/api/v1/me/tasks", kAnyRole, &Api::my_tasks, false,
-      "My tasks: assigned to me or delegated by me");
+      "My tasks: tasks and service orders assigned to me, or tasks delegated by me");
   add("GET", "/api/v1/calendar", kAnyRole, &Api::calendar, false, "An operator's calendar");
   add("GET", "/api/v1/calendar/{operator}.ics", kAnyRole, &Api::calendar_ics, false,
       "An operator's calendar as an iCalendar feed (?key= from /me/calendar-feed, or a token)");
@@ -735,7 +735,7 @@ struct Api::Shown {
   std::string json;
 };
 
-std::string Api::page_json(const projections::Page& page) {
+std::string Api::page_json(const projections::Page& page, bool with_entity) {
   const domain::Date day = today();
   JsonWriter w;
   w.begin_object().key("items").begin_array();
@@ -756,7 +756,15 @@ std::string Api::page_json(const projections::Page& page) {
       shown[i] = std::make_shared<const Shown>(Shown{item, day, one.take()});
       shown_.put(std::move(keys[i]), shown[i]);
     }
-    w.raw(shown[i]->json);
+    if (with_entity) {  // {"entity": "task", ...the record's members}
+      JsonWriter entity;
+      entity.begin_object().key("entity").string(domain::name_of(item->kind)).end_object();
+      std::string head = entity.take();
+      head.back() = ',';
+      w.raw(head.append(shown[i]->json, 1));
+    } else {
+      w.raw(shown[i]->json);
+    }
   }
   w.end_array().key("next_cursor");
   if (page.next_cursor.empty())
@@ -981,7 +989,7 @@ HttpResponse Api::my_tasks(Context& c) {
   q.cursor = std::string(c.req.param("cursor"));
   auto page = queries_->tasks(q);
   if (!page) return problem_for(page.error());
-  return json_response(200, page_json(*page));
+  return json_response(200, page_json(*page, true));
 }
 
 namespace {
@@ -1401,22 +1409,26 @@ std::string Api::event_message(const eventstore::RecordedEvent& e) const {
 
 std::vector<std::string> Api::my_tasks_audience(const eventstore::RecordedEvent& e) const {
   std::vector<std::string> out;
-  if (e.category() != domain::name_of(K::task)) return out;
+  // A task's assignee and the operator who delegated it; a service order's technician.
+  const bool task = e.category() == domain::name_of(K::task);
+  if (!task && e.category() != domain::name_of(K::service_order)) return out;
+  const std::vector<std::string_view> people =
+      task ? std::vector<std::string_view>{"assignee_id", "delegated_by_id"}
+           : std::vector<std::string_view>{"technician_id"};
   auto add = [&](const domain::Value& v) {
     if (const auto* s = v.get<std::string>())
       if (!s->empty() && std::find(out.begin(), out.end(), *s) == out.end()) out.push_back(*s);
   };
   if (auto d = domain::codec::decode(e.type, e.payload))
     for (const auto& c : d->changes)
-      if (!c.custom && (c.field == "assignee_id" || c.field == "delegated_by_id")) {
+      if (!c.custom && std::find(people.begin(), people.end(), c.field) != people.end()) {
         add(c.before);
         add(c.after);
       }
   const std::string id = e.stream.substr(e.stream.find('-') + 1);
-  if (auto task = handler_.load(K::task, id, e.position)) {
-    if (const auto* a = task->field("assignee_id")) add(*a);
-    if (const auto* d = task->field("delegated_by_id")) add(*d);
-  }
+  if (auto record = handler_.load(task ? K::task : K::service_order, id, e.position))
+    for (const auto field : people)
+      if (const auto* v = record->field(field)) add(*v);
   return out;
 }
 

@@ -99,8 +99,8 @@ class Api {
   // For the WebSocket server.
   /// `{"type":"event", ...}` for one stored event.
   std::string event_message(const eventstore::RecordedEvent& event) const;
-  /// Operators whose My tasks list an event may change (the task's assignee and delegator, before
-  /// and after). Empty for events that are not about tasks.
+  /// Operators whose My tasks list an event may change (a task's assignee and delegator, a
+  /// service order's technician, before and after). Empty for events about other records.
   std::vector<std::string> my_tasks_audience(const eventstore::RecordedEvent& event) const;
 
   /// "GET /api/v1/clients/{id}", ... (index = route id), and the roles allowed on each
@@ -158,7 +158,8 @@ class Api {
   /// Runs a command; answers (through c.answer) once its events are durable.
   HttpResponse run(Context& c, struct CommandSpec spec);
   /// A page of records as JSON; each record's JSON is kept (shown_) until the record changes.
-  std::string page_json(const projections::Page& page);
+  /// `with_entity`: each record says what it is first ("entity": "task"), for mixed pages.
+  std::string page_json(const projections::Page& page, bool with_entity = false);
 
   eventstore::EventStore& store_;
   application::CommandHandler& handler_;

@@ -95,7 +95,7 @@ bool parse_target(std::string_view target, HttpRequest& out) {
 // A My tasks change to push: to whom, which task stream, at which position.
 struct TaskNotice {
   std::string operator_id;
-  std::string task_stream;
+  std::string task_stream;  // of a task or a service order
   uint64_t position = 0;
 };
 
@@ -430,12 +430,14 @@ class WsSession : public Connection, public std::enable_shared_from_this<WsSessi
     };
     add_replies();
     if (my_tasks_position_) {
+      // {"type": "my_tasks_changed", "task_id" (or "service_order_id"): ..., "position": ...}
+      const size_t dash = my_tasks_task_.find('-');
       JsonWriter w;
       w.begin_object()
           .key("type")
           .string("my_tasks_changed")
-          .key("task_id")
-          .string(my_tasks_task_.substr(my_tasks_task_.find('-') + 1));
+          .key(my_tasks_task_.substr(0, dash) + "_id")
+          .string(my_tasks_task_.substr(dash + 1));
       w.key("position").unsigned_number(my_tasks_position_).end_object();
       add(w.take());
       my_tasks_position_ = 0;

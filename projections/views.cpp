@@ -608,24 +608,30 @@ class ListsView final : public Projection {
 };
 
 // ---- my tasks ---------------------------------------------------------------------------------
-// index: ("a"|"d") \0 operator \0 ("0" open | "1" done or cancelled) \0 due \0 id -> ""
-// state: id -> assignee \x1f delegated_by \x1f status \x1f due
+// Tasks under their assignee and the operator who delegated them; service orders under their
+// technician (the seed's "Moje zadania": the tasks and orders the operator has to do).
+// index: ("a"|"d") \0 operator \0 ("0" to do | "1" done or cancelled) \0 due \0 id -> kind name
+// state: kind/id -> assignee \x1f delegated_by \x1f status \x1f due (an order's planned day)
 
 class MyTasksView final : public Projection {
  public:
   std::string name() const override { return "my_tasks"; }
-  uint32_t version() const override { return 1; }
+  uint32_t version() const override { return 2; }
   std::vector<std::string> tables() const override { return {"index", "state"}; }
   void apply(const Event& e, ViewWriter& out) override {
-    if (e.kind != EntityKind::task) return;
-    static constexpr const char* kFields[] = {"assignee_id", "delegated_by_id", "status", "due"};
+    static constexpr const char* kTask[] = {"assignee_id", "delegated_by_id", "status", "due"};
+    static constexpr const char* kOrder[] = {"technician_id", "", "status", "planned_at"};
+    if (e.kind != EntityKind::task && e.kind != EntityKind::service_order) return;
+    const auto& fields = e.kind == EntityKind::task ? kTask : kOrder;
     const std::string id(e.id);
-    const auto old = stored_fields(e, out, 1, id, 4);
+    const std::string state_key = std::string(domain::name_of(e.kind)) + "/" + id;
+    const auto old = stored_fields(e, out, 1, state_key, 4);
     std::vector<std::string> state = old.value_or(std::vector<std::string>(4));
     bool changed = !old;
     for (int i = 0; i < 4; ++i)
-      if (const FieldChange* c = core_change(e.domain, kFields[i])) {
-        state[i] = text_of(c->after);
+      if (const FieldChange* c = *fields[i] ? core_change(e.domain, fields[i]) : nullptr) {
+        const auto* at = c->after.get<domain::DateTime>();
+        state[i] = at ? domain::local_date(*at).format() : text_of(c->after);
         changed = true;
       }
     if (!changed) return;
@@ -633,16 +639,18 @@ class MyTasksView final : public Projection {
     const auto new_keys = keys(id, state);
     if (old_keys != new_keys) {
       for (const auto& k : old_keys) out.erase_blind(0, k);
-      for (const auto& k : new_keys) out.put_blind(0, k, "");
+      for (const auto& k : new_keys) out.put_blind(0, k, std::string(domain::name_of(e.kind)));
     }
-    out.put(1, id, joined(state));
-  }
-
-  static std::string bucket(const std::string& status) {
-    return status == "done" || status == "cancelled" ? "1" : "0";
+    out.put(1, state_key, joined(state));
   }
 
  private:
+  static std::string bucket(const std::string& status) {
+    static const std::set<std::string, std::less<>> finished = {"done", "cancelled", "completed",
+                                                                "handed_back"};
+    return finished.count(status) ? "1" : "0";
+  }
+
   static std::vector<std::string> keys(const std::string& id, const std::vector<std::string>& s) {
     std::vector<std::string> out;
     if (s.size() != 4) return out;
@@ -960,19 +968,35 @@ eventstore::result<Page> Queries::page_of(TableId index, EntityKind kind, const 
   limit = std::clamp<size_t>(limit, 1, 500);
   auto records = records_table();
   if (!records) return unexpected(records.error());
-  std::vector<std::string> ids;
+  std::vector<std::pair<EntityKind, std::string>> rows;
   std::string last;
   auto r = views_.scan(index, from, to, Direction::forward, limit,
-                       [&](std::string_view key, std::string_view) {
+                       [&](std::string_view key, std::string_view value) {
                          last = key;
-                         ids.push_back(after_last_nul(key));
+                         rows.emplace_back(
+                             value.empty() ? kind : domain::kind_from_name(value).value_or(kind),
+                             after_last_nul(key));
                          return true;
                        });
   if (!r) return unexpected(r.error());
-  auto rows = records_in(*records, kind, ids);
-  if (!rows) return unexpected(rows.error());
+  // One read per kind, the rows put back in the index's order.
+  std::vector<std::shared_ptr<const domain::Record>> found(rows.size());
+  std::set<EntityKind> kinds;
+  for (const auto& row : rows) kinds.insert(row.first);
+  for (EntityKind k : kinds) {
+    std::vector<std::string> ids;
+    std::vector<size_t> at;
+    for (size_t i = 0; i < rows.size(); ++i)
+      if (rows[i].first == k) {
+        ids.push_back(rows[i].second);
+        at.push_back(i);
+      }
+    auto read = records_in(*records, k, ids);
+    if (!read) return unexpected(read.error());
+    for (size_t j = 0; j < at.size(); ++j) found[at[j]] = std::move((*read)[j]);
+  }
   Page page;
-  for (auto& row : *rows)
+  for (auto& row : found)
     if (row) page.items.push_back(std::move(row));
   if (*r == limit) page.next_cursor = hex(last);
   return page;

@@ -87,10 +87,15 @@ struct ListQuery {
   std::string cursor;
 };
 
+/// My tasks: the tasks assigned to an operator and the service orders they are the technician of
+/// (or the tasks they delegated to others), to do first, each group by due date (an order's
+/// planned day), undated last.
 struct TaskQuery {
   std::string operator_id;
   enum class Scope { assigned, delegated } scope = Scope::assigned;
-  enum class Status { open, done, all } status = Status::open;  // open: open and in progress
+  // open: open and in progress, an order not completed; done: done or cancelled, an order
+  // completed, handed back or cancelled
+  enum class Status { open, done, all } status = Status::open;
   size_t limit = 50;
   std::string cursor;
 };
@@ -226,7 +231,8 @@ class Queries {
   /// model (each followed by its client's name if `with_client`), any other record by its
   /// title fields; one MultiGet per kind. A record that does not exist keeps its title.
   eventstore::result<void> name_records(const std::vector<ToName>& items, bool with_client) const;
-  /// The records named by the keys of `index` in [from, to) (the id after the last '\0'), a page.
+  /// The records named by the keys of `index` in [from, to) (the id after the last '\0'), a page;
+  /// of the kind a row's value names, `kind` where it names none.
   eventstore::result<Page> page_of(TableId index, domain::EntityKind kind, const std::string& from,
                                    const std::string& to, size_t limit) const;
 

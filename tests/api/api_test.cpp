@@ -240,6 +240,21 @@ TEST_F(Api, TasksMyTasksAndActions) {
   auto delegated = get("/api/v1/me/tasks?scope=delegated", "manager");
   EXPECT_NE(delegated.body.find(id), std::string::npos) << delegated.body;
   EXPECT_EQ(get("/api/v1/me/tasks?scope=sideways").status, 400);
+  // A service order whose technician the operator is is in their list too, each item saying
+  // what it is; planned for the day before the task is due, it comes first.
+  auto client = post("/api/v1/clients", R"({"name":"Serwisowany"})", "manager");
+  auto order = post("/api/v1/service-orders",
+                    R"({"client_id":")" + client.json("id") +
+                        R"(","problem":"Nie drukuje","technician_id":"op-operator",
+                        "planned_at":"2026-11-30T10:00:00Z"})",
+                    "manager");
+  ASSERT_EQ(order.status, 201) << order.body;
+  mine = get("/api/v1/me/tasks?min_position=" + order.json("position"), "operator");
+  const auto order_at = mine.body.find(R"({"entity":"service_order","id":")" + order.json("id"));
+  const auto task_at = mine.body.find(R"({"entity":"task","id":")" + id);
+  EXPECT_NE(order_at, std::string::npos) << mine.body;
+  EXPECT_NE(task_at, std::string::npos) << mine.body;
+  EXPECT_LT(order_at, task_at) << mine.body;
 
   EXPECT_EQ(post("/api/v1/tasks/" + id + "/start", "", "operator").status, 200);
   auto logged = post("/api/v1/tasks/" + id + "/work-log",

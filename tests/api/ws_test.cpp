@@ -208,6 +208,16 @@ TEST_F(WebSocket, MyTasksChangesArePushed) {
   auto m = client.next();
   EXPECT_EQ(Client::text(m, "type"), "my_tasks_changed");
   EXPECT_EQ(Client::text(m, "task_id"), task.json("id"));
+  // A service order the operator is the technician of is theirs to do too.
+  auto owner = post("/api/v1/clients", R"({"name":"Serwisowany"})", "manager");
+  auto order = post("/api/v1/service-orders",
+                    R"({"client_id":")" + owner.json("id") +
+                        R"(","problem":"Nie drukuje","technician_id":"op-operator"})",
+                    "manager");
+  ASSERT_EQ(order.status, 201) << order.body;
+  m = client.next();
+  EXPECT_EQ(Client::text(m, "type"), "my_tasks_changed");
+  EXPECT_EQ(Client::text(m, "service_order_id"), order.json("id"));
 }
 
 TEST_F(WebSocket, NeedsAValidToken) {

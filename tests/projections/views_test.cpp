@@ -588,6 +588,67 @@ TEST_F(ViewsTest, MyTasksAssignedAndDelegatedByDueDate) {
   EXPECT_EQ(titles(delegated), (std::vector<std::string>{"Później"}));
 }
 
+// The seed's "Moje zadania": the tasks and the service orders an operator has to do.
+TEST_F(ViewsTest, MyTasksHoldTheServiceOrdersOfTheirTechnician) {
+  ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
+  ok(K::operator_, Action::create, "op-3",
+     {{"login", "ewa"}, {"name", "Ewa"}, {"role", "operator"}});
+  ok(K::task, Action::create, "call-1",
+     {{"title", "Telefon"}, {"assignee_id", "op-2"}, {"due", "2026-12-02"}}, "op-1");
+  // Planned at 23:30 UTC on the 1st: the 2nd in Warsaw, the task's day (then by id).
+  ok(K::service_order, Action::create, "so-1",
+     {{"client_id", "c-1"},
+      {"problem", "Nie drukuje"},
+      {"technician_id", "op-2"},
+      {"planned_at", "2026-12-01T23:30:00Z"}},
+     "op-1");
+  ok(K::service_order, Action::create, "so-2",
+     {{"client_id", "c-1"}, {"problem", "Bez terminu"}, {"technician_id", "op-2"}}, "op-1");
+  ok(K::service_order, Action::create, "so-3",
+     {{"client_id", "c-1"}, {"problem", "Czyjeś"}, {"technician_id", "op-3"}}, "op-1");
+  catch_up();
+  auto listed = [&](TaskQuery q) {
+    std::vector<std::string> out;
+    auto page = queries_->tasks(q);
+    EXPECT_TRUE(page);
+    for (const auto& r : page->items)
+      out.push_back(std::string(domain::name_of(r->kind)) + "/" + r->id);
+    return out;
+  };
+  EXPECT_EQ(listed(TaskQuery{"op-2"}),
+            (std::vector<std::string>{"task/call-1", "service_order/so-1", "service_order/so-2"}))
+      << "by due date or planned day (Warsaw's), undated last";
+  EXPECT_EQ(listed(TaskQuery{"op-3"}), (std::vector<std::string>{"service_order/so-3"}));
+  EXPECT_EQ(listed(TaskQuery{"op-1", TaskQuery::Scope::delegated}),
+            (std::vector<std::string>{"task/call-1"}))
+      << "an order is not delegated";
+
+  // Pages of one follow the same order.
+  std::vector<std::string> paged;
+  TaskQuery one{"op-2"};
+  one.limit = 1;
+  for (int i = 0; i < 5; ++i) {
+    auto page = queries_->tasks(one);
+    ASSERT_TRUE(page);
+    for (const auto& r : page->items) paged.push_back(r->id);
+    if (page->next_cursor.empty()) break;
+    one.cursor = page->next_cursor;
+  }
+  EXPECT_EQ(paged, (std::vector<std::string>{"call-1", "so-1", "so-2"}));
+
+  // Completed is done; handing the device back keeps it done; another technician takes so-2.
+  for (const char* st : {"in_repair", "completed", "handed_back"})
+    ok(K::service_order, Action::change_status, "so-1", {{"status", st}});
+  ok(K::service_order, Action::update, "so-2", {{"technician_id", "op-3"}});
+  catch_up();
+  EXPECT_EQ(listed(TaskQuery{"op-2"}), (std::vector<std::string>{"task/call-1"}));
+  EXPECT_EQ(listed(TaskQuery{"op-2", TaskQuery::Scope::assigned, TaskQuery::Status::done}),
+            (std::vector<std::string>{"service_order/so-1"}));
+  EXPECT_EQ(listed(TaskQuery{"op-3"}),
+            (std::vector<std::string>{"service_order/so-2", "service_order/so-3"}))
+      << "both undated, by id";
+}
+
 TEST_F(ViewsTest, ClientTimelineGathersEverythingAboutTheClient) {
   ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
   ok(K::client, Action::create, "c-2", {{"name", "Beta"}});
