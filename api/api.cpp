@@ -1183,19 +1183,29 @@ HttpResponse Api::anniversaries(Context& c) {
     if (!d || *d < 1 || *d > 366) return bad_param("days", "must be between 1 and 366");
     days = *d;
   }
-  auto list = queries_->anniversaries(from, static_cast<int>(days));
-  if (!list) return problem_for(list.error());
+  size_t limit = 50;
+  if (auto bad = parse_limit(c.req, limit)) return std::move(*bad);
+  auto page = queries_->anniversaries(from, static_cast<int>(days), limit,
+                                      std::string(c.req.param("cursor")));
+  if (!page) return problem_for(page.error());
   JsonWriter w;
   w.begin_object().key("items").begin_array();
-  for (const auto& a : *list) {
+  for (const auto& a : page->items) {
+    const bool birthday = a.kind == projections::Anniversary::Kind::birthday;
     w.begin_object().key("date").string(a.date.format());
-    w.key("kind").string(a.kind == projections::Anniversary::Kind::birthday ? "birthday"
-                                                                            : "name_day");
+    w.key("kind").string(birthday ? "birthday" : "name_day");
+    if (const auto* born = a.person.field("birthday"); born && birthday)  // the age they turn
+      w.key("age").number(a.date.year() - born->get<domain::Date>()->year());
     w.key("person");
     write_record(w, a.person);
     w.end_object();
   }
-  w.end_array().end_object();
+  w.end_array().key("next_cursor");
+  if (page->next_cursor.empty())
+    w.null();
+  else
+    w.string(page->next_cursor);
+  w.end_object();
   return json_response(200, w.take());
 }
 

@@ -1510,54 +1510,67 @@ eventstore::result<Page> Queries::inspections_due(domain::Date before, size_t li
                  before.format(), limit);
 }
 
-eventstore::result<std::vector<Anniversary>> Queries::anniversaries(domain::Date from,
-                                                                    int days) const {
+eventstore::result<AnniversaryPage> Queries::anniversaries(domain::Date from, int days,
+                                                           size_t limit,
+                                                           const std::string& cursor) const {
   auto found = tables_of("anniversaries");
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
-  std::vector<Anniversary> out;
   days = std::clamp(days, 1, 366);
-  for (int i = 0; i < days; ++i) {
+  limit = std::clamp<size_t>(limit, 1, 500);
+  // The cursor: the day of the last item given, \0, its row's key.
+  auto after = unhex(cursor);
+  std::optional<domain::Date> after_day;
+  if (after && !after->empty()) {
+    after_day = domain::Date::parse(after->substr(0, 10));
+    if (after->size() < 11 || !after_day || after_day->days < from.days ||
+        after_day->days >= from.days + days)
+      after.reset();
+  }
+  if (!after)
+    return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
+  const std::string after_key = after_day ? after->substr(11) + '\0' : std::string();
+  struct Row {
+    domain::Date day;
+    std::string key;  // month-day \0 "b" | "n" \0 person id
+  };
+  std::vector<Row> rows;  // up to limit + 1: one more tells there is a next page
+  for (int i = after_day ? after_day->days - from.days : 0; i < days && rows.size() <= limit; ++i) {
     const domain::Date day = from.add_days(i);
     const std::string md = day.format().substr(5);
-    std::string upper = md;
-    upper.back() = static_cast<char>(upper.back() + 1);
-    std::optional<error> failure;
-    auto r = views_.scan(
-        tables[0], md, upper, Direction::forward, 10'000,
-        [&](std::string_view key, std::string_view) {
-          const auto parts = split(key, '\0');
-          if (parts.size() != 3) return true;
-          auto person = record(EntityKind::person, parts[2]);
-          if (!person) {
-            failure = person.error();
-            return false;
-          }
-          if (*person)
-            out.push_back(
-                {day, parts[1] == "b" ? Anniversary::Kind::birthday : Anniversary::Kind::name_day,
-                 std::move(**person)});
-          return true;
-        });
-    if (!r) return unexpected(r.error());
-    if (failure) return unexpected(*failure);
-    // 29 February: in years without it, celebrated on the 28th.
-    if (md == "02-28" && from.add_days(i + 1).format().substr(5) == "03-01") {
-      auto leap = views_.scan(
-          tables[0], "02-29", "02-2:", Direction::forward, 10'000,
-          [&](std::string_view key, std::string_view) {
-            const auto parts = split(key, '\0');
-            if (parts.size() != 3) return true;
-            if (auto person = record(EntityKind::person, parts[2]); person && *person)
-              out.push_back(
-                  {day, parts[1] == "b" ? Anniversary::Kind::birthday : Anniversary::Kind::name_day,
-                   std::move(**person)});
-            return true;
-          });
-      if (!leap) return unexpected(leap.error());
+    std::vector<std::pair<std::string, std::string>> ranges = {{md, md}};
+    ranges[0].second.back() = static_cast<char>(md.back() + 1);
+    // 29 February: in years without it, celebrated on the 28th (after the 28th's own).
+    if (md == "02-28" && from.add_days(i + 1).format().substr(5) == "03-01")
+      ranges.emplace_back("02-29", "02-2:");
+    for (auto& [lower, upper] : ranges) {
+      if (after_day && after_day->days == day.days) lower = std::max(lower, after_key);
+      auto r = views_.scan(tables[0], lower, upper, Direction::forward, limit + 1 - rows.size(),
+                           [&](std::string_view key, std::string_view) {
+                             rows.push_back({day, std::string(key)});
+                             return true;
+                           });
+      if (!r) return unexpected(r.error());
     }
   }
-  return out;
+  AnniversaryPage page;
+  if (rows.size() > limit) {
+    rows.resize(limit);
+    page.next_cursor = hex(rows.back().day.format() + '\0' + rows.back().key);
+  }
+  std::vector<std::string> ids;
+  for (const auto& row : rows) ids.push_back(after_last_nul(row.key));
+  auto records = records_table();
+  if (!records) return unexpected(records.error());
+  auto persons = records_in(*records, EntityKind::person, ids);
+  if (!persons) return unexpected(persons.error());
+  for (size_t i = 0; i < rows.size(); ++i)
+    if (const auto& person = (*persons)[i])
+      page.items.push_back({rows[i].day,
+                            split(rows[i].key, '\0').at(1) == "b" ? Anniversary::Kind::birthday
+                                                                  : Anniversary::Kind::name_day,
+                            *person});
+  return page;
 }
 
 eventstore::result<WorkTime> Queries::work_time(const std::string& operator_id, domain::Date from,

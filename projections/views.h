@@ -127,6 +127,11 @@ struct Anniversary {
   domain::Record person;
 };
 
+struct AnniversaryPage {
+  std::vector<Anniversary> items;
+  std::string next_cursor;  // empty on the last page
+};
+
 struct WorkTime {
   int64_t minutes = 0;
   uint64_t entries = 0;
@@ -183,8 +188,10 @@ class Queries {
   eventstore::result<Page> inspections_due(domain::Date before, size_t limit = 50,
                                            const std::string& cursor = {}) const;
   /// Birthdays and name days in the `days` days from `from` (29 February on the 28th in other
-  /// years).
-  eventstore::result<std::vector<Anniversary>> anniversaries(domain::Date from, int days) const;
+  /// years), by day, then birthdays before name days, then by person id; a page of `limit`. A
+  /// cursor belongs to the same `from` and `days`.
+  eventstore::result<AnniversaryPage> anniversaries(domain::Date from, int days, size_t limit = 50,
+                                                    const std::string& cursor = {}) const;
   /// The operator's calendar for the days from..to inclusive (at most 400 days), by day and time.
   eventstore::result<std::vector<CalendarEntry>> calendar(const std::string& operator_id,
                                                           domain::Date from, domain::Date to) const;

@@ -537,6 +537,32 @@ TEST_F(Api, CalendarAndFeeds) {
       << "only feeds take a token in the query";
 }
 
+TEST_F(Api, AnniversariesComeInPagesWithTheAgeTurned) {
+  std::string position;
+  for (const char* name : {"Adam", "Beata", "Cezary"}) {
+    auto p = post("/api/v1/persons", std::string(R"({"first_name":")") + name +
+                                         R"(","last_name":"Nowak","birthday":"1976-12-05"})");
+    ASSERT_EQ(p.status, 201) << p.body;
+    position = p.json("position");
+  }
+  auto first =
+      get("/api/v1/anniversaries?from=2026-12-01&days=10&limit=2&min_position=" + position);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_NE(first.body.find(R"({"date":"2026-12-05","kind":"birthday","age":50,"person":{)"),
+            std::string::npos)
+      << first.body;
+  const std::string cursor = first.json("next_cursor");
+  ASSERT_FALSE(cursor.empty()) << first.body;
+  auto second = get("/api/v1/anniversaries?from=2026-12-01&days=10&limit=2&cursor=" + cursor);
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_NE(second.body.find("Cezary"), std::string::npos) << second.body;
+  EXPECT_EQ(second.body.find("Adam"), std::string::npos) << second.body;
+  EXPECT_EQ(second.json("next_cursor"), "null") << second.body;
+  EXPECT_EQ(get("/api/v1/anniversaries?from=2026-12-06&cursor=" + cursor).status, 400)
+      << "a cursor of another period";
+  EXPECT_EQ(get("/api/v1/anniversaries?limit=0").status, 400);
+}
+
 // A read model stuck on an event it cannot decode shows on /healthz and /metrics, and a query
 // waiting for a position past it answers 503 at once instead of after the whole wait.
 TEST_F(Api, ACalendarFeedKeyOutlivesSessions) {

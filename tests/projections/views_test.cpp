@@ -764,7 +764,7 @@ TEST_F(ViewsTest, UpcomingBirthdaysAndNameDays) {
     std::vector<std::string> out;
     auto a = queries_->anniversaries(*domain::Date::parse(from), days);
     EXPECT_TRUE(a);
-    for (const auto& x : *a)
+    for (const auto& x : a->items)
       out.push_back(x.date.format() + " " + x.person.id +
                     (x.kind == Anniversary::Kind::birthday ? " b" : " n"));
     return out;
@@ -776,6 +776,43 @@ TEST_F(ViewsTest, UpcomingBirthdaysAndNameDays) {
   EXPECT_EQ(list("2027-02-27", 3), (std::vector<std::string>{"2027-02-28 p-3 b"}))
       << "29 February on the 28th";
   EXPECT_EQ(list("2028-02-28", 2), (std::vector<std::string>{"2028-02-29 p-3 b"}));
+}
+
+// A name day a hundred persons share, or a year of a large company's: pages, never cut short.
+TEST_F(ViewsTest, AnniversariesComeInPages) {
+  for (int i = 0; i < 7; ++i)
+    ok(K::person, Action::create, "p-" + std::to_string(i),
+       {{"first_name", "Ewa"},
+        {"last_name", "N"},
+        {"name_day", "12-24"},
+        {"birthday", i % 2 ? "1990-12-24" : "1988-02-29"}});
+  catch_up();
+  // 2027-02-28 .. 2027-12-24: the leap birthdays on the 28th, then both kinds on the 24th.
+  const auto from = *domain::Date::parse("2027-02-28");
+  std::vector<std::string> all;
+  std::string cursor;
+  size_t pages = 0;
+  do {
+    auto page = queries_->anniversaries(from, 300, 3, cursor);
+    ASSERT_TRUE(page) << page.error().message;
+    EXPECT_LE(page->items.size(), 3u);
+    for (const auto& x : page->items)
+      all.push_back(x.date.format().substr(5) + " " + x.person.id +
+                    (x.kind == Anniversary::Kind::birthday ? " b" : " n"));
+    cursor = page->next_cursor;
+    ++pages;
+  } while (!cursor.empty() && pages < 10);
+  EXPECT_EQ(all, (std::vector<std::string>{
+                     "02-28 p-0 b", "02-28 p-2 b", "02-28 p-4 b", "02-28 p-6 b", "12-24 p-1 b",
+                     "12-24 p-3 b", "12-24 p-5 b", "12-24 p-0 n", "12-24 p-1 n", "12-24 p-2 n",
+                     "12-24 p-3 n", "12-24 p-4 n", "12-24 p-5 n", "12-24 p-6 n"}));
+  EXPECT_EQ(pages, 5u) << "14 items in pages of 3, no empty page after the last";
+  EXPECT_FALSE(queries_->anniversaries(from, 300, 3, "zz"));
+  auto elsewhere = queries_->anniversaries(from, 300, 3);
+  ASSERT_TRUE(elsewhere);
+  EXPECT_FALSE(
+      queries_->anniversaries(*domain::Date::parse("2027-03-01"), 300, 3, elsewhere->next_cursor))
+      << "a cursor of another period";
 }
 
 TEST_F(ViewsTest, WorkTimePerOperatorAndPeriod) {
