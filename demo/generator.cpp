@@ -441,6 +441,11 @@ class Generator {
       Object input{{"device_id", id},
                    {"due", today().add_days(30 + static_cast<int>(pick(400))).format()}};
       if (chance(80)) input.emplace_back("every", Object{{"months", chance(50) ? 6 : 12}});
+      // Nine in ten go to a technician (derived from i, not drawn, so the rest of the dataset
+      // stays as it was); the others are in everyone's calendar.
+      if (i % 10 != 0)
+        input.emplace_back("technician_id",
+                           "op" + std::to_string(1 + i % (options_.scale.operators - 1)));
       if (cmd(K::inspection, Action::create, inspection, std::move(input), op()))
         inspections_.push_back({inspection, devices_.size() - 1});
     }

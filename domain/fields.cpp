@@ -186,6 +186,7 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
       req(access(ref("device_id", K::device), Access::create_only)),
       req(f("due", T::date)),
       f("every", T::interval),
+      ref("technician_id", K::operator_),  // whose calendar it is in (everyone's when unset)
       access(choice("status", {"planned", "in_service", "completed", "cancelled"}, "planned"),
              Access::action_only),
       system("service_order_id", T::reference),

@@ -810,7 +810,8 @@ class WorkTimeView final : public Projection {
 // ---- operator calendar ------------------------------------------------------------------------
 // entries: owner \0 YYYY-MM-DD \0 kind \0 id -> title \x1f start µs \x1f end µs \x1f recurrence
 //   tasks under their assignee (planned start, else due date), service orders under their
-//   technician (planned time), planned inspections under "*" (everyone), with "days:N"/"months:N"
+//   technician (planned time), planned inspections under their technician or, without one, "*"
+//   (everyone), with "days:N"/"months:N"
 // state: kind/id -> the fields below, \x1f-separated, then \0 and the current entries key
 
 // How service orders and inspections are titled (a query adds the names a visit needs).
@@ -828,8 +829,8 @@ const CalendarSource* calendar_source(EntityKind kind) {
       {"assignee_id", "title", "planned_start", "planned_end", "due", "status", ""}};
   static const CalendarSource order{
       EntityKind::service_order, {"technician_id", "number", "planned_at", "", "", "status", ""}};
-  static const CalendarSource inspection{EntityKind::inspection,
-                                         {"", "device_id", "", "", "due", "status", "every"}};
+  static const CalendarSource inspection{
+      EntityKind::inspection, {"technician_id", "device_id", "", "", "due", "status", "every"}};
   switch (kind) {
     case EntityKind::task:
       return &task;
@@ -878,7 +879,8 @@ class CalendarView final : public Projection {
     if (!changed) return;
     if (!old_entry.empty()) out.erase_blind(0, old_entry);
     // v: 0 owner, 1 title, 2 start, 3 end, 4 date, 5 status, 6 every
-    std::string owner = e.kind == EntityKind::inspection ? "*" : v[0];
+    // An inspection without a technician is in everyone's calendar.
+    std::string owner = e.kind == EntityKind::inspection && v[0].empty() ? "*" : v[0];
     std::string date = v[4];
     if (!v[2].empty()) date = domain::local_date(domain::DateTime{std::stoll(v[2])}).format();
     const bool shown = e.kind == EntityKind::inspection

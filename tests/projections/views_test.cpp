@@ -851,6 +851,35 @@ TEST_F(ViewsTest, WorkTimePerOperatorAndPeriod) {
             45);
 }
 
+// A company with many devices gives each inspection to a technician: it is in their calendar
+// only; an inspection nobody was given is in everyone's.
+TEST_F(ViewsTest, AnInspectionIsInItsTechniciansCalendar) {
+  ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
+  ok(K::device, Action::create, "d-1", {{"serial_number", "SN1"}, {"client_id", "c-1"}});
+  ok(K::inspection, Action::create, "i-1",
+     {{"device_id", "d-1"}, {"due", "2026-12-03"}, {"technician_id", "op-1"}});
+  ok(K::inspection, Action::create, "i-2", {{"device_id", "d-1"}, {"due", "2026-12-04"}});
+  catch_up();
+  auto ids = [&](const char* op) {
+    std::vector<std::string> out;
+    auto cal = queries_->calendar(op, *domain::Date::parse("2026-12-01"),
+                                  *domain::Date::parse("2026-12-07"));
+    EXPECT_TRUE(cal);
+    for (const auto& e : *cal) out.push_back(e.id);
+    return out;
+  };
+  EXPECT_EQ(ids("op-1"), (std::vector<std::string>{"i-1", "i-2"}));
+  EXPECT_EQ(ids("op-2"), (std::vector<std::string>{"i-2"}));
+  ok(K::inspection, Action::update, "i-1", {{"technician_id", "op-2"}});
+  ok(K::inspection, Action::update, "i-2", {{"technician_id", "op-2"}});
+  catch_up();
+  EXPECT_EQ(ids("op-1"), (std::vector<std::string>{}));
+  EXPECT_EQ(ids("op-2"), (std::vector<std::string>{"i-1", "i-2"}));
+  ok(K::inspection, Action::update, "i-2", {{"technician_id", Value{}}});
+  catch_up();
+  EXPECT_EQ(ids("op-1"), (std::vector<std::string>{"i-2"})) << "given to nobody: everyone's";
+}
+
 TEST_F(ViewsTest, OperatorCalendarWithRecurringInspectionsAndAnICalendarFeed) {
   ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
   ok(K::device, Action::create, "d-1",
