@@ -302,6 +302,13 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
     r.segments = split_path(r.pattern);
     routes_.push_back(std::move(r));
   };
+  // The query parameters of the route added last.
+  using Param = std::pair<std::string, std::string>;
+  auto query = [this](std::vector<Param> params) { routes_.back().query = std::move(params); };
+  const Param kLimit{"limit", "items a page, 1 to 500 (default 50)"};
+  const Param kCursor{"cursor", "next_cursor of the page before"};
+  const Param kFrom{"from", "first day, YYYY-MM-DD (default: the month's first)"};
+  const Param kTo{"to", "last day, YYYY-MM-DD (default: today)"};
   // The one table of routes and the roles allowed on each.
   add("GET", "/healthz", 0, &Api::healthz, false,
       "Liveness: the head position, the lag, read models that are stuck and what the hash chain "
@@ -313,15 +320,27 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
   add("GET", "/api/v1/me", kAnyRole, &Api::me, false, "The operator logged in");
   add("GET", "/api/v1/me/tasks", kAnyRole, &Api::my_tasks, false,
       "My tasks: tasks and service orders assigned to me, or tasks delegated by me");
+  query({{"scope", "assigned (default) or delegated"},
+         {"status", "open (default: to do), done or all"},
+         {"operator", "another operator's list (managers)"},
+         kLimit,
+         kCursor});
   add("GET", "/api/v1/calendar", kAnyRole, &Api::calendar, false, "An operator's calendar");
+  query({{"operator", "whose calendar (default: mine)"},
+         {"from", "first day, YYYY-MM-DD"},
+         {"to", "last day, YYYY-MM-DD"},
+         {"view", "day, week or month around date (instead of from and to)"},
+         {"date", "the day a view is around (default: today)"}});
   add("GET", "/api/v1/calendar/{operator}.ics", kAnyRole, &Api::calendar_ics, false,
       "An operator's calendar as an iCalendar feed (?key= from /me/calendar-feed, or a token)");
+  query({{"key", "the feed's key from POST /me/calendar-feed"}, {"token", "a session token"}});
   add("POST", "/api/v1/me/calendar-feed", kAnyRole, &Api::feed_create, false,
       "A lasting URL of my calendar's feed for calendar apps; replaces the previous one");
   add("DELETE", "/api/v1/me/calendar-feed", kAnyRole, &Api::feed_revoke, false,
       "Revoke my calendar feed's URL");
   add("GET", "/api/v1/clients/{id}/timeline", kAnyRole, &Api::timeline, false,
       "Everything about a client, newest first");
+  query({kLimit, kCursor});
   add("GET", "/api/v1/clients/{id}/history", kHistory, &Api::client_history, false,
       "A client's full history with field-level changes");
   add("GET", "/api/v1/devices/{id}/history", kAnyRole, &Api::device_history, false,
@@ -330,15 +349,25 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
       "How far a campaign's projects are");
   add("GET", "/api/v1/anniversaries", kAnyRole, &Api::anniversaries, false,
       "Upcoming birthdays and name days");
+  query({{"from", "first day, YYYY-MM-DD (default: today)"},
+         {"days", "how many days, 1 to 366 (default 14)"},
+         kLimit,
+         kCursor});
   add("GET", "/api/v1/work-time", kAnyRole, &Api::work_time, false,
       "Work logged by an operator in a period");
+  query({{"operator", "whose (default: mine; others' for managers and auditors)"}, kFrom, kTo});
   add("GET", "/api/v1/work-time/team", kHistory, &Api::team_work_time, false,
       "Work logged by each operator a supervisor has, in a period");
+  query({{"supervisor", "whose team (default: mine)"}, kFrom, kTo});
   add("GET", "/api/v1/events", kHistory, &Api::events, false, "The event log, paged");
+  query({{"from", "the first log position (default 1)"},
+         {"limit", "events a page, 1 to 1000 (default 100)"}});
   add("GET", "/api/v1/ws", kAnyRole, &Api::websocket, false,
       "WebSocket: event subscriptions and My tasks pushes");
+  query({{"token", "a session token (browsers cannot set headers on a WebSocket)"}});
   add("GET", "/api/v1/field-definitions", kAnyRole, &Api::fields_list, false,
       "Custom field definitions");
+  query({{"entity", "only those of one kind of record"}});
   add("POST", "/api/v1/field-definitions", kManagers, &Api::fields_define, false,
       "Define a custom field");
   add("GET", "/api/v1/field-definitions/{id}", kAnyRole, &Api::fields_get, false,
@@ -350,11 +379,19 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
   for (const auto& c : collections()) {
     const std::string base = std::string("/api/v1/") + c.path;
     const std::string noun(c.path);
-    add("GET", base, kAnyRole, &Api::list, false, "List " + noun, c.kind);
+    add("GET", base, kAnyRole, &Api::list, false,
+        "List " + noun +
+            "; filters: <field>=<value> on any field or fields.<key> (given twice: either), "
+            "<field>.from and <field>.to on dates, times, numbers and money",
+        c.kind);
+    if (c.kind == K::inspection)
+      query({{"due_before", "only those due before this day (YYYY-MM-DD), earliest first"}});
     // Commands answer when durable without holding a thread; only password hashing blocks.
     add("POST", base, c.write, &Api::create, c.kind == K::operator_, "Create one of " + noun,
         c.kind);
     add("GET", base + "/{id}", kAnyRole, &Api::get_one, false, "One of " + noun, c.kind);
+    query({{"as_of", "as it was at this time (RFC 3339)"},
+           {"at_position", "as it was at this log position"}});
     add("PATCH", base + "/{id}", c.write, &Api::update, false, "Change one of " + noun, c.kind);
     for (const char* a : c.actions)
       add("POST", base + "/{id}/" + a, c.write, &Api::action, std::string_view(a) == "password",
@@ -464,6 +501,16 @@ HttpResponse Api::dispatch(const HttpRequest& req, const Route& route, const Res
     if (!req.body.empty() && type != "application/json")
       return problem(415, "Unsupported media type", "send the body as application/json");
   }
+  // A misspelt parameter (operater=, form=) is refused rather than quietly ignored; a list's
+  // filters are checked by the list.
+  if (route.method == "GET" && route.roles != 0 && !(route.kind && route.segments.size() == 3))
+    for (const auto& [name, value] : req.query)
+      if (name != "min_position" && std::none_of(route.query.begin(), route.query.end(),
+                                                 [&](const auto& p) { return p.first == name; })) {
+        std::string known;
+        for (const auto& p : route.query) known += ", " + p.first;
+        return bad_param(name, "is not a parameter here; this takes: min_position" + known);
+      }
   if (auto waited = wait_for_views(req)) return std::move(*waited);
   return (this->*route.handler)(c);
 }

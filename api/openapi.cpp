@@ -124,11 +124,18 @@ std::string openapi_document(const std::vector<Api::Route>& routes) {
           w.key("in").string("path").key("required").boolean(true);
           w.key("schema").begin_object().key("type").string("string").end_object().end_object();
         }
+      auto query_param = [&](const std::string& name, const std::string& description) {
+        w.begin_object().key("name").string(name).key("in").string("query");
+        w.key("description").string(description);
+        w.key("schema").begin_object().key("type").string("string").end_object().end_object();
+      };
+      for (const auto& [name, description] : op.query) query_param(name, description);
+      if (op.method == "GET" && op.roles)
+        query_param("min_position", "wait (at most 5 s) until the read models have this position");
       if (op.method == "GET" && op.kind && op.segments.size() == 3) {
-        for (const char* q : {"q", "limit", "cursor", "min_position"}) {
-          w.begin_object().key("name").string(q).key("in").string("query");
-          w.key("schema").begin_object().key("type").string("string").end_object().end_object();
-        }
+        query_param("q", "search: words the title (or a number: code, NIP, phone) starts with");
+        query_param("limit", "items a page, 1 to 500 (default 50)");
+        query_param("cursor", "next_cursor of the page before");
         const auto sorts = projections::sort_names(*op.kind);
         w.begin_object().key("name").string("sort").key("in").string("query");
         w.key("description")

@@ -20,6 +20,9 @@ struct Api::Route {
   std::optional<domain::EntityKind> kind;  // the collection's record kind
   std::string action;                      // the action slug of POST .../{id}/<action>
   std::vector<std::string> segments;
+  /// A GET's query parameters, (name, what it is), for /openapi.json; a protected GET refuses
+  /// any other (but min_position, which every query takes). A list takes its filters besides.
+  std::vector<std::pair<std::string, std::string>> query;
 };
 
 struct Api::Context {

@@ -671,6 +671,23 @@ TEST_F(Api, OperationsRoutes) {
   }
   EXPECT_EQ(request(port_, "GET", "/nothing/here").status, 404);
   EXPECT_EQ(request(port_, "PUT", "/api/v1/clients").status, 405);
+  // A query's parameters are in the document, and one it does not take is refused, not ignored
+  // (the month's work time of "operater=" would have been the caller's own).
+  const auto* calendar = domain::find(*paths->get<domain::Object>(), "/api/v1/calendar");
+  ASSERT_TRUE(calendar);
+  const auto* params = domain::find(
+      *domain::find(*calendar->get<domain::Object>(), "get")->get<domain::Object>(), "parameters");
+  ASSERT_TRUE(params && params->get<domain::List>());
+  std::vector<std::string> names;
+  for (const auto& p : *params->get<domain::List>())
+    names.push_back(*domain::find(*p.get<domain::Object>(), "name")->get<std::string>());
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"operator", "from", "to", "view", "date", "min_position"}));
+  auto misspelt = get("/api/v1/work-time?operater=op-operator", "manager");
+  EXPECT_EQ(misspelt.status, 400);
+  EXPECT_NE(misspelt.body.find(R"("field":"operater")"), std::string::npos) << misspelt.body;
+  EXPECT_EQ(get("/api/v1/work-time?operator=op-operator&min_position=1", "manager").status, 200);
+  EXPECT_EQ(get("/api/v1/clients/nosuch?colour=red").status, 400);
 }
 
 }  // namespace
