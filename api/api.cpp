@@ -387,12 +387,16 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
     if (c.kind == K::inspection)
       query({{"due_before", "only those due before this day (YYYY-MM-DD), earliest first"}});
     // Commands answer when durable without holding a thread; only password hashing blocks.
+    const Param duplicate{"duplicate_tax_id",
+                          "allow: add a client whose NIP another has (a branch); otherwise 409"};
     add("POST", base, c.write, &Api::create, c.kind == K::operator_, "Create one of " + noun,
         c.kind);
+    if (c.kind == K::client) query({duplicate});
     add("GET", base + "/{id}", kAnyRole, &Api::get_one, false, "One of " + noun, c.kind);
     query({{"as_of", "as it was at this time (RFC 3339)"},
            {"at_position", "as it was at this log position"}});
     add("PATCH", base + "/{id}", c.write, &Api::update, false, "Change one of " + noun, c.kind);
+    if (c.kind == K::client) query({duplicate});
     for (const char* a : c.actions)
       add("POST", base + "/{id}/" + a, c.write, &Api::action, std::string_view(a) == "password",
           std::string("Action '") + a + "' on one of " + noun, c.kind, a);
@@ -596,9 +600,33 @@ HttpResponse Api::create(Context& c) {
       spec.command.secret = application::hash_password(*pw);
     }
   }
+  if (auto duplicate = same_tax_id(c, spec.command)) return std::move(*duplicate);
   spec.created = true;
   spec.location = std::string(c.route.pattern) + "/";
   return run(c, std::move(spec));
+}
+
+std::optional<HttpResponse> Api::same_tax_id(Context& c, const domain::Command& command) {
+  if (command.kind != K::client || c.req.param("duplicate_tax_id") == "allow") return std::nullopt;
+  const domain::Value* given = domain::find(command.input, "tax_id");
+  const std::string* text = given ? given->get<std::string>() : nullptr;
+  std::string why;
+  const auto nip =
+      text ? projections::filter_value(*domain::core_field(K::client, "tax_id"), *text, why)
+           : std::nullopt;
+  if (!nip || nip->empty()) return std::nullopt;  // none, or one the command refuses
+  projections::ListQuery q{.kind = K::client, .filters = {{"tax_id", *nip}}, .limit = 5};
+  auto page = queries_->list(q);
+  if (!page) return problem_for(page.error());
+  std::string holders;
+  for (const auto& r : page->items)
+    if (r->id != command.id)
+      holders += (holders.empty() ? "" : ", ") + r->text("name") + " (" + r->id + ")";
+  if (holders.empty()) return std::nullopt;
+  return problem(409, "Duplicate NIP",
+                 "a client with this NIP exists; to add another (a branch), send the request "
+                 "again with ?duplicate_tax_id=allow",
+                 {{"tax_id", "is the NIP of " + holders}});
 }
 
 HttpResponse Api::update(Context& c) {
@@ -611,6 +639,7 @@ HttpResponse Api::update(Context& c) {
   spec.command.kind = *c.route.kind;
   spec.command.action = domain::Action::update;
   spec.command.id = c.params[0];
+  if (auto duplicate = same_tax_id(c, spec.command)) return std::move(*duplicate);
   return run(c, std::move(spec));
 }
 

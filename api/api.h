@@ -30,6 +30,9 @@
 namespace crm::application {
 class CommandHandler;
 }
+namespace crm::domain {
+struct Command;
+}
 namespace crm::projections {
 class Runner;
 class Queries;
@@ -155,6 +158,10 @@ class Api {
   HttpResponse openapi(Context& c);
   HttpResponse websocket(Context& c);
 
+  /// 409 when a client command gives a NIP another client has, unless ?duplicate_tax_id=allow
+  /// (branches of one company share it). Read from the lists: a client added a moment ago
+  /// may not be seen yet.
+  std::optional<HttpResponse> same_tax_id(Context& c, const domain::Command& command);
   /// Runs a command; answers (through c.answer) once its events are durable.
   HttpResponse run(Context& c, struct CommandSpec spec);
   /// A page of records as JSON; each record's JSON is kept (shown_) until the record changes.

@@ -136,6 +136,33 @@ TEST_F(Api, CreateReadUpdateWithIfMatch) {
   EXPECT_NE(newest.body.find(none.json("id")), std::string::npos) << newest.body;
 }
 
+// Polish CRMs ask before a second client with the same NIP: usually a duplicate by mistake,
+// sometimes a branch of the same company.
+TEST_F(Api, ASecondClientWithTheSameNipIsAskedAbout) {
+  auto first = post("/api/v1/clients", R"({"name":"Alfa","tax_id":"5260001246"})");
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto other = post("/api/v1/clients", R"({"name":"Beta","tax_id":"7740001454"})");
+  ASSERT_EQ(other.status, 201) << other.body;
+  ASSERT_EQ(get("/api/v1/clients?limit=1&min_position=" + other.json("position")).status, 200);
+  const uint64_t head = store_->head();
+  auto again = post("/api/v1/clients", R"({"name":"Alfa bis","tax_id":"526-000-12-46"})");
+  EXPECT_EQ(again.status, 409) << again.body;
+  EXPECT_NE(again.body.find(R"("field":"tax_id","message":"is the NIP of Alfa ()" +
+                            first.json("id") + ")"),
+            std::string::npos)
+      << again.body;
+  EXPECT_EQ(patch("/api/v1/clients/" + other.json("id"), R"({"tax_id":"5260001246"})").status, 409);
+  EXPECT_EQ(store_->head(), head) << "asking appends nothing";
+  EXPECT_EQ(
+      patch("/api/v1/clients/" + first.json("id"), R"({"name":"Alfa SA","tax_id":"5260001246"})")
+          .status,
+      200)
+      << "its own NIP is no duplicate";
+  auto branch = post("/api/v1/clients?duplicate_tax_id=allow",
+                     R"({"name":"Alfa oddział Kraków","tax_id":"5260001246"})");
+  EXPECT_EQ(branch.status, 201) << branch.body;
+}
+
 TEST_F(Api, AClientShowsItsTurnoverButNotTheInvoicesBehindIt) {
   auto client = post("/api/v1/clients", R"({"name":"Hurtownia Mazur","status":"active"})");
   ASSERT_EQ(client.status, 201) << client.body;
