@@ -614,7 +614,11 @@ std::optional<HttpResponse> Api::same_tax_id(Context& c, const domain::Command& 
   const auto nip =
       text ? projections::filter_value(*domain::core_field(K::client, "tax_id"), *text, why)
            : std::nullopt;
-  if (!nip || nip->empty()) return std::nullopt;  // none, or one the command refuses
+  if (!nip || nip->empty()) return std::nullopt;   // none, or one the command refuses
+  if (command.action == domain::Action::update) {  // a form sent again with its NIP unchanged
+    auto stored = queries_->record(K::client, command.id);
+    if (stored && *stored && (*stored)->text("tax_id") == *nip) return std::nullopt;
+  }
   projections::ListQuery q{.kind = K::client, .filters = {{"tax_id", *nip}}, .limit = 5};
   auto page = queries_->list(q);
   if (!page) return problem_for(page.error());

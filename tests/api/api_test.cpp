@@ -161,6 +161,10 @@ TEST_F(Api, ASecondClientWithTheSameNipIsAskedAbout) {
   auto branch = post("/api/v1/clients?duplicate_tax_id=allow",
                      R"({"name":"Alfa oddział Kraków","tax_id":"5260001246"})");
   EXPECT_EQ(branch.status, 201) << branch.body;
+  auto saved =
+      patch("/api/v1/clients/" + branch.json("id") + "?min_position=" + branch.json("position"),
+            R"({"name":"Alfa Kraków","tax_id":"526-000-12-46"})");
+  EXPECT_EQ(saved.status, 200) << "a branch's form saved with its NIP unchanged: " << saved.body;
 }
 
 TEST_F(Api, AClientShowsItsTurnoverButNotTheInvoicesBehindIt) {
