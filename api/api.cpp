@@ -601,9 +601,27 @@ HttpResponse Api::create(Context& c) {
     }
   }
   if (auto duplicate = same_tax_id(c, spec.command)) return std::move(*duplicate);
+  if (auto bad = technician_of_inspection(spec.command)) return std::move(*bad);
   spec.created = true;
   spec.location = std::string(c.route.pattern) + "/";
   return run(c, std::move(spec));
+}
+
+std::optional<HttpResponse> Api::technician_of_inspection(domain::Command& command) {
+  if (command.kind != K::service_order || domain::find(command.input, "technician_id"))
+    return std::nullopt;
+  const domain::Value* inspection_id = domain::find(command.input, "inspection_id");
+  const std::string* id = inspection_id ? inspection_id->get<std::string>() : nullptr;
+  if (!id) return std::nullopt;
+  auto inspection = queries_->record(K::inspection, *id);
+  if (!inspection) return problem_for(inspection.error());
+  const std::string technician = *inspection ? (*inspection)->text("technician_id") : "";
+  if (technician.empty()) return std::nullopt;
+  auto op = queries_->record(K::operator_, technician);
+  if (!op) return problem_for(op.error());
+  if (*op && (*op)->field("active") && *(*op)->field("active") == domain::Value(true))
+    command.input.emplace_back("technician_id", technician);
+  return std::nullopt;
 }
 
 std::optional<HttpResponse> Api::same_tax_id(Context& c, const domain::Command& command) {

@@ -162,6 +162,9 @@ class Api {
   /// (branches of one company share it). Read from the lists: a client added a moment ago
   /// may not be seen yet.
   std::optional<HttpResponse> same_tax_id(Context& c, const domain::Command& command);
+  /// A service order for a planned inspection goes to the inspection's technician unless the
+  /// command names one (and that technician is still active).
+  std::optional<HttpResponse> technician_of_inspection(domain::Command& command);
   /// Runs a command; answers (through c.answer) once its events are durable.
   HttpResponse run(Context& c, struct CommandSpec spec);
   /// A page of records as JSON; each record's JSON is kept (shown_) until the record changes.

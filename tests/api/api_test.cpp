@@ -325,6 +325,28 @@ TEST_F(Api, TasksMyTasksAndActions) {
   EXPECT_EQ(get("/api/v1/work-time/team?supervisor=nosuch", "manager").status, 404);
 }
 
+// A planned inspection given to a technician becomes a visit in their calendar and My tasks.
+TEST_F(Api, AServiceOrderForAnInspectionGoesToItsTechnician) {
+  auto client = post("/api/v1/clients", R"({"name":"Kotłownia"})");
+  auto device = post("/api/v1/devices",
+                     R"({"serial_number":"VX-1","client_id":")" + client.json("id") + "\"}");
+  ASSERT_EQ(device.status, 201) << device.body;
+  auto inspection = post("/api/v1/inspections", R"({"device_id":")" + device.json("id") +
+                                                    R"(","due":"2026-12-10",
+                                                    "technician_id":"op-operator"})");
+  ASSERT_EQ(inspection.status, 201) << inspection.body;
+  const std::string orders = "/api/v1/service-orders";
+  auto order =
+      post(orders + "?min_position=" + inspection.json("position"),
+           R"({"client_id":")" + client.json("id") + R"(","device_id":")" + device.json("id") +
+               R"(","problem":"Przegląd","inspection_id":")" + inspection.json("id") + "\"}");
+  ASSERT_EQ(order.status, 201) << order.body;
+  auto shown = get(orders + "/" + order.json("id"));
+  EXPECT_EQ(shown.json("technician_id"), "op-operator") << shown.body;
+  auto mine = get("/api/v1/me/tasks?min_position=" + order.json("position"), "operator");
+  EXPECT_NE(mine.body.find(order.json("id")), std::string::npos) << mine.body;
+}
+
 TEST_F(Api, TimeTravelAndHistory) {
   auto c = post("/api/v1/clients", R"({"name":"Alfa"})");
   const std::string id = c.json("id");
