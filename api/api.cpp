@@ -347,6 +347,8 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
       "A device's repair history");
   add("GET", "/api/v1/campaigns/{id}/progress", kAnyRole, &Api::campaign_progress, false,
       "How far a campaign's projects are");
+  add("GET", "/api/v1/projects/{id}/progress", kAnyRole, &Api::project_progress, false,
+      "How far a project's tasks are, the time logged on them, its contacts and clients");
   add("GET", "/api/v1/anniversaries", kAnyRole, &Api::anniversaries, false,
       "Upcoming birthdays and name days");
   query({{"from", "first day, YYYY-MM-DD (default: today)"},
@@ -1254,6 +1256,19 @@ HttpResponse Api::device_history(Context& c) {
   return json_response(200, page_json(*orders));
 }
 
+namespace {
+
+// "tasks": {total, done, open, cancelled}, "minutes_logged", "contacts", "clients".
+void write_work(JsonWriter& w, const projections::ProjectWork& work) {
+  w.key("tasks").begin_object().key("total").unsigned_number(work.tasks);
+  w.key("done").unsigned_number(work.tasks_done).key("open").unsigned_number(work.tasks_open);
+  w.key("cancelled").unsigned_number(work.tasks_cancelled).end_object();
+  w.key("minutes_logged").number(work.minutes_logged);
+  w.key("contacts").unsigned_number(work.contacts).key("clients").unsigned_number(work.clients);
+}
+
+}  // namespace
+
 HttpResponse Api::campaign_progress(Context& c) {
   if (auto missing = unless_exists(*queries_, K::campaign, c.params[0])) return std::move(*missing);
   auto p = queries_->campaign_progress(c.params[0]);
@@ -1264,10 +1279,25 @@ HttpResponse Api::campaign_progress(Context& c) {
   w.key("active").unsigned_number(p->active).key("completed").unsigned_number(p->completed);
   w.key("cancelled").unsigned_number(p->cancelled);
   w.key("percent_complete").number(p->percent_complete);
-  w.key("tasks").begin_object().key("total").unsigned_number(p->tasks);
-  w.key("done").unsigned_number(p->tasks_done).key("open").unsigned_number(p->tasks_open);
-  w.key("cancelled").unsigned_number(p->tasks_cancelled).end_object();
-  w.key("contacts").unsigned_number(p->contacts).key("clients").unsigned_number(p->clients);
+  write_work(w, p->work);
+  w.end_object();
+  return json_response(200, w.take());
+}
+
+HttpResponse Api::project_progress(Context& c) {
+  std::optional<domain::Record> project;
+  if (auto missing = unless_exists(*queries_, K::project, c.params[0], &project))
+    return std::move(*missing);
+  auto work = queries_->project_work({c.params[0]});
+  if (!work) return problem_for(work.error());
+  // Done of the tasks not cancelled, as a campaign counts its projects.
+  const uint64_t counted = work->tasks - work->tasks_cancelled;
+  JsonWriter w;
+  w.begin_object().key("project_id").string(c.params[0]);
+  w.key("status").string(project->text("status"));
+  w.key("percent_complete")
+      .number(counted ? static_cast<int64_t>(100 * work->tasks_done / counted) : 0);
+  write_work(w, *work);
   w.end_object();
   return json_response(200, w.take());
 }

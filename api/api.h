@@ -149,6 +149,7 @@ class Api {
   HttpResponse client_history(Context& c);
   HttpResponse device_history(Context& c);
   HttpResponse campaign_progress(Context& c);
+  HttpResponse project_progress(Context& c);
   HttpResponse anniversaries(Context& c);
   HttpResponse work_time(Context& c);
   HttpResponse team_work_time(Context& c);

@@ -1791,6 +1791,14 @@ eventstore::result<CampaignProgress> Queries::campaign_progress(
   const uint64_t counted = out.projects - out.cancelled;
   out.percent_complete = counted ? static_cast<int>(100 * out.completed / counted) : 0;
 
+  auto work = project_work(projects);
+  if (!work) return unexpected(work.error());
+  out.work = *work;
+  return out;
+}
+
+eventstore::result<ProjectWork> Queries::project_work(
+    const std::vector<std::string>& projects) const {
   // The projects' tasks and contacts, from the lists' buckets by project; their clients, from the
   // projects themselves.
   auto lists = tables_of("lists");
@@ -1809,6 +1817,7 @@ eventstore::result<CampaignProgress> Queries::campaign_progress(
                          return true;
                        });
   };
+  ProjectWork out;
   std::vector<std::string> tasks;
   for (const auto& project : projects) {
     auto t = in_project("task", project, &tasks);
@@ -1829,6 +1838,11 @@ eventstore::result<CampaignProgress> Queries::campaign_progress(
       ++out.tasks_cancelled;
     else
       ++out.tasks_open;
+    if (const auto* log = task->field("work_log"); log && log->get<domain::List>())
+      for (const auto& entry : *log->get<domain::List>())
+        if (const auto* o = entry.get<domain::Object>())
+          if (const Value* m = domain::find(*o, "minutes"); m && m->get<int64_t>())
+            out.minutes_logged += *m->get<int64_t>();
   }
   auto project_rows = records_in(*records, EntityKind::project, projects);
   if (!project_rows) return unexpected(project_rows.error());

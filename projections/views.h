@@ -157,13 +157,18 @@ struct CalendarEntry {
   std::string status;
 };
 
+/// The work in some projects: their tasks by status, the minutes logged on those tasks, their
+/// contacts, and the clients the projects are for (each once).
+struct ProjectWork {
+  uint64_t tasks = 0, tasks_done = 0, tasks_open = 0, tasks_cancelled = 0;
+  int64_t minutes_logged = 0;
+  uint64_t contacts = 0, clients = 0;
+};
+
 struct CampaignProgress {
   uint64_t projects = 0, planned = 0, active = 0, completed = 0, cancelled = 0;
   int percent_complete = 0;  // completed of the projects not cancelled
-  /// The work in its projects: their tasks by status, their contacts, and the clients they are
-  /// for (each once).
-  uint64_t tasks = 0, tasks_done = 0, tasks_open = 0, tasks_cancelled = 0;
-  uint64_t contacts = 0, clients = 0;
+  ProjectWork work;          // in its projects
 };
 
 struct Turnover {
@@ -199,6 +204,8 @@ class Queries {
   eventstore::result<Page> device_history(const std::string& device_id) const;
   /// How far a campaign's projects are, and the tasks, contacts and clients in them.
   eventstore::result<CampaignProgress> campaign_progress(const std::string& campaign_id) const;
+  /// The work in these projects (a project's progress, or a campaign's).
+  eventstore::result<ProjectWork> project_work(const std::vector<std::string>& projects) const;
   /// A client's rolling 12-month turnover beside its potential (nullopt: no such client).
   eventstore::result<std::optional<Turnover>> turnover(const std::string& client_id,
                                                        domain::Date as_of) const;

@@ -516,8 +516,24 @@ TEST_F(Api, CampaignProgress) {
   EXPECT_NE(progress.body.find(R"("tasks":{"total":1,"done":1,"open":0,"cancelled":0})"),
             std::string::npos)
       << progress.body;
-  EXPECT_NE(progress.body.find(R"("contacts":0,"clients":1)"), std::string::npos) << progress.body;
+  EXPECT_NE(progress.body.find(R"("minutes_logged":0,"contacts":0,"clients":1)"), std::string::npos)
+      << progress.body;
   EXPECT_EQ(get("/api/v1/campaigns/nosuch/progress").status, 404);
+  // A project's own progress: its tasks, the time logged on them.
+  auto open =
+      post("/api/v1/tasks", R"({"title":"Ankieta","project_id":")" + project.json("id") + R"("})");
+  auto logged = post("/api/v1/tasks/" + open.json("id") + "/work-log",
+                     R"({"date":"2026-11-20","minutes":50})");
+  ASSERT_EQ(logged.status, 200) << logged.body;
+  auto own = get("/api/v1/projects/" + project.json("id") +
+                 "/progress?min_position=" + logged.json("position"));
+  ASSERT_EQ(own.status, 200) << own.body;
+  EXPECT_NE(own.body.find(R"("status":"planned","percent_complete":50,)"
+                          R"("tasks":{"total":2,"done":1,"open":1,"cancelled":0},)"
+                          R"("minutes_logged":50,"contacts":0,"clients":1})"),
+            std::string::npos)
+      << own.body;
+  EXPECT_EQ(get("/api/v1/projects/nosuch/progress").status, 404);
 }
 
 TEST_F(Api, ViewsOfARecordThatDoesNotExistAre404) {

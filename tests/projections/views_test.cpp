@@ -1036,12 +1036,25 @@ TEST_F(ViewsTest, DeviceHistoryCampaignProgressTurnoverAndCurrentOrders) {
   EXPECT_EQ(progress->completed, 1u);
   EXPECT_EQ(progress->cancelled, 1u);
   EXPECT_EQ(progress->percent_complete, 33);
-  EXPECT_EQ(progress->tasks, 4u) << "the tasks of its projects, not another project's";
-  EXPECT_EQ(progress->tasks_done, 1u);
-  EXPECT_EQ(progress->tasks_open, 2u);
-  EXPECT_EQ(progress->tasks_cancelled, 1u);
-  EXPECT_EQ(progress->contacts, 1u);
-  EXPECT_EQ(progress->clients, 2u) << "a client in two projects counts once";
+  EXPECT_EQ(progress->work.tasks, 4u) << "the tasks of its projects, not another project's";
+  EXPECT_EQ(progress->work.tasks_done, 1u);
+  EXPECT_EQ(progress->work.tasks_open, 2u);
+  EXPECT_EQ(progress->work.tasks_cancelled, 1u);
+  EXPECT_EQ(progress->work.minutes_logged, 0);
+  EXPECT_EQ(progress->work.contacts, 1u);
+  EXPECT_EQ(progress->work.clients, 2u) << "a client in two projects counts once";
+  // One project's work, with the time logged on its tasks.
+  ok(K::task, Action::log_work, "t-2", {{"minutes", 40}, {"date", "2026-11-20"}});
+  ok(K::task, Action::log_work, "t-2", {{"minutes", 25}, {"date", "2026-11-21"}});
+  ok(K::task, Action::log_work, "t-4", {{"minutes", 90}, {"date", "2026-11-21"}});
+  catch_up();
+  auto one = queries_->project_work({"pr-1"});
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->tasks, 2u);
+  EXPECT_EQ(one->tasks_done, 1u);
+  EXPECT_EQ(one->minutes_logged, 65) << "not the other project's 90";
+  EXPECT_EQ(one->clients, 2u);
+  EXPECT_EQ(one->contacts, 0u);
 
   ok(K::trade_document, Action::create, "fv-1",
      {{"type", "invoice"},
