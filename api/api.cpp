@@ -626,7 +626,7 @@ std::optional<HttpResponse> Api::technician_of_inspection(domain::Command& comma
   return std::nullopt;
 }
 
-std::optional<HttpResponse> Api::same_tax_id(Context& c, const domain::Command& command) {
+std::optional<HttpResponse> Api::same_tax_id(const Context& c, const domain::Command& command) {
   if (command.kind != K::client || c.req.param("duplicate_tax_id") == "allow") return std::nullopt;
   const domain::Value* given = domain::find(command.input, "tax_id");
   const std::string* text = given ? given->get<std::string>() : nullptr;
@@ -835,6 +835,20 @@ struct Api::Shown {
   std::string json;
 };
 
+namespace {
+
+// Ends a page's "items" array and the page: "next_cursor", null on the last page.
+void end_page(JsonWriter& w, const std::string& next_cursor) {
+  w.end_array().key("next_cursor");
+  if (next_cursor.empty())
+    w.null();
+  else
+    w.string(next_cursor);
+  w.end_object();
+}
+
+}  // namespace
+
 std::string Api::page_json(const projections::Page& page, bool with_entity) {
   const domain::Date day = today();
   JsonWriter w;
@@ -866,12 +880,7 @@ std::string Api::page_json(const projections::Page& page, bool with_entity) {
       w.raw(shown[i]->json);
     }
   }
-  w.end_array().key("next_cursor");
-  if (page.next_cursor.empty())
-    w.null();
-  else
-    w.string(page.next_cursor);
-  w.end_object();
+  end_page(w, page.next_cursor);
   return w.take();
 }
 
@@ -1044,7 +1053,7 @@ HttpResponse Api::fields_list(Context& c) {
     if (!catalog) return problem_for(catalog.error());
     for (const auto& f : domain::custom_fields(*catalog)) write_field(w, k, f);
   }
-  w.end_array().key("next_cursor").null().end_object();
+  end_page(w, "");  // one page: every definition
   return json_response(200, w.take());
 }
 
@@ -1236,12 +1245,7 @@ HttpResponse Api::timeline(Context& c) {
     }
     w.end_object();
   }
-  w.end_array().key("next_cursor");
-  if (t->next_cursor.empty())
-    w.null();
-  else
-    w.string(t->next_cursor);
-  w.end_object();
+  end_page(w, t->next_cursor);
   return json_response(200, w.take());
 }
 
@@ -1328,12 +1332,7 @@ HttpResponse Api::anniversaries(Context& c) {
     write_record(w, a.person);
     w.end_object();
   }
-  w.end_array().key("next_cursor");
-  if (page->next_cursor.empty())
-    w.null();
-  else
-    w.string(page->next_cursor);
-  w.end_object();
+  end_page(w, page->next_cursor);
   return json_response(200, w.take());
 }
 

@@ -162,7 +162,7 @@ class Api {
   /// 409 when a client command gives a NIP another client has, unless ?duplicate_tax_id=allow
   /// (branches of one company share it). Read from the lists: a client added a moment ago
   /// may not be seen yet.
-  std::optional<HttpResponse> same_tax_id(Context& c, const domain::Command& command);
+  std::optional<HttpResponse> same_tax_id(const Context& c, const domain::Command& command);
   /// A service order for a planned inspection goes to the inspection's technician unless the
   /// command names one (and that technician is still active).
   std::optional<HttpResponse> technician_of_inspection(domain::Command& command);

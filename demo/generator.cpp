@@ -441,8 +441,8 @@ class Generator {
       Object input{{"device_id", id},
                    {"due", today().add_days(30 + static_cast<int>(pick(400))).format()}};
       if (chance(80)) input.emplace_back("every", Object{{"months", chance(50) ? 6 : 12}});
-      // Nine in ten go to a technician (derived from i, not drawn, so the rest of the dataset
-      // stays as it was); the others are in everyone's calendar.
+      // Nine in ten go to a technician (derived from i, not drawn: the random draws stay as they
+      // were); the others are in everyone's calendar.
       if (i % 10 != 0)
         input.emplace_back("technician_id",
                            "op" + std::to_string(1 + i % (options_.scale.operators - 1)));
@@ -559,8 +559,9 @@ class Generator {
       finished = true;
     }
     // A task due more than a week before the dataset's today has been done, but for one in forty
-    // left overdue (derived from i, not drawn, so the rest of the dataset stays as it was): an
-    // operator's list is what is to do now, not a quarter of two years' work.
+    // left overdue (derived from i, not drawn: the random draws stay as they were, the times
+    // move with the added commands): an operator's list is what is to do now, not a quarter of
+    // two years' work.
     const Date last_week{static_cast<int32_t>(options_.today_us / kDay - 7)};
     if (!finished && due.days < last_week.days && i % 40 != 0) {
       cmd(K::task, Action::log_work, id,
