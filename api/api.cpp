@@ -1336,6 +1336,40 @@ HttpResponse Api::anniversaries(Context& c) {
   return json_response(200, w.take());
 }
 
+namespace {
+
+// Every record of a list, page after page.
+eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> every_record(
+    const projections::Queries& queries, projections::ListQuery q) {
+  std::vector<std::shared_ptr<const domain::Record>> out;
+  do {
+    auto page = queries.list(q);
+    if (!page) return unexpected(page.error());
+    out.insert(out.end(), page->items.begin(), page->items.end());
+    q.cursor = page->next_cursor;
+  } while (!q.cursor.empty());
+  return out;
+}
+
+// The tasks done in from..to (Warsaw's days), counted by whom they were assigned to: what work's
+// results are counted by.
+eventstore::result<std::map<std::string, uint64_t, std::less<>>> tasks_done_by_assignee(
+    const projections::Queries& queries, domain::Date from, domain::Date to) {
+  const domain::DateTime start = domain::local_midnight(from),
+                         end{domain::local_midnight(to.add_days(1)).micros - 1};
+  auto done = every_record(queries, {.kind = K::task,
+                                     .filters = {{"status", "done"}},
+                                     .ranges = {{"completed_at", start, end}},
+                                     .sort = "completed_at",
+                                     .limit = 500});
+  if (!done) return unexpected(done.error());
+  std::map<std::string, uint64_t, std::less<>> out;
+  for (const auto& task : *done) ++out[task->text("assignee_id")];
+  return out;
+}
+
+}  // namespace
+
 HttpResponse Api::work_time(Context& c) {
   const std::string op =
       c.req.has_param("operator") ? std::string(c.req.param("operator")) : c.who.operator_id;
@@ -1346,10 +1380,15 @@ HttpResponse Api::work_time(Context& c) {
   if (auto bad = work_period(c.req, today(), from, to)) return std::move(*bad);
   auto t = queries_->work_time(op, from, to);
   if (!t) return problem_for(t.error());
+  auto tasks_done = tasks_done_by_assignee(*queries_, from, to);
+  if (!tasks_done) return problem_for(tasks_done.error());
+  const auto done_by = tasks_done->find(op);
   JsonWriter w;
   w.begin_object().key("operator").string(op).key("from").string(from.format());
   w.key("to").string(to.format()).key("minutes").number(t->minutes);
-  w.key("entries").unsigned_number(t->entries).key("days").begin_array();
+  w.key("entries").unsigned_number(t->entries);
+  w.key("tasks_done").unsigned_number(done_by == tasks_done->end() ? 0 : done_by->second);
+  w.key("days").begin_array();
   for (const auto& d : t->days) {
     w.begin_object().key("date").string(d.date).key("minutes").number(d.minutes);
     w.key("entries").unsigned_number(d.entries).end_object();
@@ -1364,33 +1403,12 @@ HttpResponse Api::team_work_time(Context& c) {
   if (auto missing = unless_exists(*queries_, K::operator_, supervisor)) return std::move(*missing);
   domain::Date from, to;
   if (auto bad = work_period(c.req, today(), from, to)) return std::move(*bad);
-  // Every record of a list, page after page.
-  auto all_of = [&](projections::ListQuery q)
-      -> eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> {
-    std::vector<std::shared_ptr<const domain::Record>> out;
-    do {
-      auto page = queries_->list(q);
-      if (!page) return unexpected(page.error());
-      out.insert(out.end(), page->items.begin(), page->items.end());
-      q.cursor = page->next_cursor;
-    } while (!q.cursor.empty());
-    return out;
-  };
-  // The supervisor's operators, by name, and the tasks done in the period (Warsaw's days), by
-  // whom they were assigned to: what the work's results are counted by.
-  auto members =
-      all_of({.kind = K::operator_, .filters = {{"supervisor_id", supervisor}}, .limit = 500});
+  // The supervisor's operators, by name.
+  auto members = every_record(
+      *queries_, {.kind = K::operator_, .filters = {{"supervisor_id", supervisor}}, .limit = 500});
   if (!members) return problem_for(members.error());
-  const domain::DateTime start = domain::local_midnight(from),
-                         end{domain::local_midnight(to.add_days(1)).micros - 1};
-  auto done = all_of({.kind = K::task,
-                      .filters = {{"status", "done"}},
-                      .ranges = {{"completed_at", start, end}},
-                      .sort = "completed_at",
-                      .limit = 500});
-  if (!done) return problem_for(done.error());
-  std::map<std::string, uint64_t, std::less<>> tasks_done;
-  for (const auto& task : *done) ++tasks_done[task->text("assignee_id")];
+  auto tasks_done = tasks_done_by_assignee(*queries_, from, to);
+  if (!tasks_done) return problem_for(tasks_done.error());
   JsonWriter w;
   w.begin_object().key("supervisor").string(supervisor).key("from").string(from.format());
   w.key("to").string(to.format()).key("items").begin_array();
@@ -1400,11 +1418,11 @@ HttpResponse Api::team_work_time(Context& c) {
     if (!t) return problem_for(t.error());
     minutes += t->minutes;
     const domain::Value* active = member->field("active");
-    const auto done_by = tasks_done.find(member->id);
+    const auto done_by = tasks_done->find(member->id);
     w.begin_object().key("operator").string(member->id).key("name").string(member->text("name"));
     w.key("active").boolean(!active || !active->get<bool>() || *active->get<bool>());
     w.key("minutes").number(t->minutes).key("entries").unsigned_number(t->entries);
-    w.key("tasks_done").unsigned_number(done_by == tasks_done.end() ? 0 : done_by->second);
+    w.key("tasks_done").unsigned_number(done_by == tasks_done->end() ? 0 : done_by->second);
     w.end_object();
   }
   w.end_array().key("minutes").number(minutes).end_object();

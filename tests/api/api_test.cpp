@@ -305,6 +305,13 @@ TEST_F(Api, TasksMyTasksAndActions) {
             std::string::npos)
       << work.body;
   EXPECT_EQ(get("/api/v1/work-time?operator=op-manager", "operator").status, 403);
+  // From 1 November to today: the task was completed today, and counts as a result.
+  auto results = get("/api/v1/work-time?from=2026-11-01", "operator");
+  EXPECT_NE(results.body.find(R"("minutes":45,"entries":1,"tasks_done":1,"days":[)"),
+            std::string::npos)
+      << results.body;
+  EXPECT_NE(work.body.find(R"("tasks_done":0)"), std::string::npos)
+      << "none completed in November: " << work.body;
 
   // A manager's team: the operators they supervise, each with their work in the period.
   auto supervised = patch("/api/v1/operators/op-operator", R"({"supervisor_id":"op-manager"})",
