@@ -944,19 +944,27 @@ HttpResponse Api::list(Context& c) {
     if (sort != "title" && (titles.empty() || sort != titles[0])) q.sort = std::string(sort);
   }
   const domain::Date day = today();
+  std::optional<domain::Date> due_before;  // inspections due or overdue: waiting or in service
   if (kind == K::inspection && c.req.has_param("due_before")) {
     domain::Date before = day;
     if (auto bad = parse_date(c.req, "due_before", before)) return std::move(*bad);
-    auto page = queries_->inspections_due(before, q.limit, q.cursor);
-    if (!page) return problem_for(page.error());
-    return json_response(200, page_json(*page));
+    const bool alone = std::all_of(c.req.query.begin(), c.req.query.end(), [](const auto& p) {
+      return p.first == "due_before" || p.first == "limit" || p.first == "cursor" ||
+             p.first == "min_position";
+    });
+    if (alone) {  // their own index
+      auto page = queries_->inspections_due(before, q.limit, q.cursor);
+      if (!page) return problem_for(page.error());
+      return json_response(200, page_json(*page));
+    }
+    due_before = before;  // with other filters (technician_id=), a search or a sort: the list's
   }
   static const std::set<std::string, std::less<>> reserved = {"q",      "sort",         "limit",
                                                               "cursor", "min_position", "token"};
   // A filter names a core field, a custom one (fields.<key>), or a member of a core list of
   // objects (client_links.client_id, addresses.city); its value must be one that field can hold.
   for (const auto& [k, v] : c.req.query) {
-    if (reserved.count(k)) continue;
+    if (reserved.count(k) || (k == "due_before" && due_before)) continue;
     // A range: <field>.from and <field>.to (both included) of a date, time, number or money
     // field, created_at or updated_at.
     if (const bool from = k.ends_with(".from"); from || k.ends_with(".to")) {
@@ -991,6 +999,12 @@ HttpResponse Api::list(Context& c) {
     auto value = projections::filter_value(**spec, v, why);
     if (!value) return bad_param(k, why);
     q.filters.emplace_back(k, std::move(*value));
+  }
+  if (due_before) {
+    q.ranges.push_back({"due", {}, domain::Value(due_before->add_days(-1))});
+    if (!c.req.has_param("status"))
+      for (const char* status : {"planned", "in_service"}) q.filters.emplace_back("status", status);
+    if (!c.req.has_param("sort")) q.sort = "due";
   }
   auto page = queries_->list(q);
   if (!page) return problem_for(page.error());

@@ -348,10 +348,27 @@ TEST_F(Api, AServiceOrderForAnInspectionGoesToItsTechnician) {
            R"({"client_id":")" + client.json("id") + R"(","device_id":")" + device.json("id") +
                R"(","problem":"Przegląd","inspection_id":")" + inspection.json("id") + "\"}");
   ASSERT_EQ(order.status, 201) << order.body;
-  auto shown = get(orders + "/" + order.json("id"));
+  auto shown = get(orders + "/" + order.json("id") + "?min_position=" + order.json("position"));
   EXPECT_EQ(shown.json("technician_id"), "op-operator") << shown.body;
   auto mine = get("/api/v1/me/tasks?min_position=" + order.json("position"), "operator");
   EXPECT_NE(mine.body.find(order.json("id")), std::string::npos) << mine.body;
+  // A technician's inspections due: due_before with a filter (it used to drop the filter).
+  auto others = post("/api/v1/inspections", R"({"device_id":")" + device.json("id") +
+                                                R"(","due":"2026-12-05",
+                                                "technician_id":"op-manager"})");
+  ASSERT_EQ(others.status, 201) << others.body;
+  auto due = get("/api/v1/inspections?due_before=2026-12-31&technician_id=op-operator" +
+                 std::string("&min_position=") + others.json("position"));
+  ASSERT_EQ(due.status, 200) << due.body;
+  EXPECT_NE(due.body.find(inspection.json("id")), std::string::npos) << "in service: " << due.body;
+  EXPECT_EQ(due.body.find(others.json("id")), std::string::npos) << due.body;
+  auto all = get("/api/v1/inspections?due_before=2026-12-31");
+  EXPECT_LT(all.body.find(others.json("id")), all.body.find(inspection.json("id")))
+      << "by due date: " << all.body;
+  EXPECT_EQ(get("/api/v1/inspections?due_before=2026-12-06&technician_id=op-operator")
+                .body.find(inspection.json("id")),
+            std::string::npos)
+      << "due on the 10th";
 }
 
 TEST_F(Api, TimeTravelAndHistory) {
