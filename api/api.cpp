@@ -353,6 +353,8 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
       "Upcoming birthdays and name days");
   query({{"from", "first day, YYYY-MM-DD (default: today)"},
          {"days", "how many days, 1 to 366 (default 14)"},
+         {"client_id", "only the persons of this client"},
+         {"account_manager_id", "only the persons of the clients this operator manages"},
          kLimit,
          kCursor});
   add("GET", "/api/v1/work-time", kAnyRole, &Api::work_time, false,
@@ -1331,8 +1333,33 @@ HttpResponse Api::anniversaries(Context& c) {
   }
   size_t limit = 50;
   if (auto bad = parse_limit(c.req, limit)) return std::move(*bad);
+  // Persons of one client, or of the clients an operator manages (a salesperson's own).
+  const std::string client(c.req.param("client_id")), manager(c.req.param("account_manager_id"));
+  if (!client.empty())
+    if (auto missing = unless_exists(*queries_, K::client, client)) return std::move(*missing);
+  if (!manager.empty())
+    if (auto missing = unless_exists(*queries_, K::operator_, manager)) return std::move(*missing);
+  std::function<bool(const domain::Record&)> keep;
+  if (!client.empty() || !manager.empty())
+    keep = [&](const domain::Record& person) {
+      const domain::Value* links = person.field("client_links");
+      if (!links || !links->get<domain::List>()) return false;
+      for (const auto& link : *links->get<domain::List>()) {
+        const auto* o = link.get<domain::Object>();
+        const domain::Value* id = o ? domain::find(*o, "client_id") : nullptr;
+        if (!id || !id->get<std::string>()) continue;
+        const std::string& linked = *id->get<std::string>();
+        if (!client.empty() && linked != client) continue;
+        if (!manager.empty()) {
+          auto managed = queries_->record(K::client, linked);
+          if (!managed || !*managed || (*managed)->text("account_manager_id") != manager) continue;
+        }
+        return true;
+      }
+      return false;
+    };
   auto page = queries_->anniversaries(from, static_cast<int>(days), limit,
-                                      std::string(c.req.param("cursor")));
+                                      std::string(c.req.param("cursor")), keep);
   if (!page) return problem_for(page.error());
   JsonWriter w;
   w.begin_object().key("items").begin_array();

@@ -1512,15 +1512,15 @@ eventstore::result<Page> Queries::inspections_due(domain::Date before, size_t li
                  before.format(), limit);
 }
 
-eventstore::result<AnniversaryPage> Queries::anniversaries(domain::Date from, int days,
-                                                           size_t limit,
-                                                           const std::string& cursor) const {
+eventstore::result<AnniversaryPage> Queries::anniversaries(
+    domain::Date from, int days, size_t limit, const std::string& cursor,
+    const std::function<bool(const domain::Record&)>& keep) const {
   auto found = tables_of("anniversaries");
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
   days = std::clamp(days, 1, 366);
   limit = std::clamp<size_t>(limit, 1, 500);
-  // The cursor: the day of the last item given, \0, its row's key.
+  // The cursor: the day of the last row read, \0, its key.
   auto after = unhex(cursor);
   std::optional<domain::Date> after_day;
   if (after && !after->empty()) {
@@ -1536,8 +1536,11 @@ eventstore::result<AnniversaryPage> Queries::anniversaries(domain::Date from, in
     domain::Date day;
     std::string key;  // month-day \0 "b" | "n" \0 person id
   };
-  std::vector<Row> rows;  // up to limit + 1: one more tells there is a next page
-  for (int i = after_day ? after_day->days - from.days : 0; i < days && rows.size() <= limit; ++i) {
+  // One more row than a page tells there is a next one; with a filter, at most 20 pages' worth
+  // of rows are read per call, and the page may then be short, with a cursor to go on.
+  const size_t cap = keep ? limit * 20 : limit + 1;
+  std::vector<Row> rows;
+  for (int i = after_day ? after_day->days - from.days : 0; i < days && rows.size() < cap; ++i) {
     const domain::Date day = from.add_days(i);
     const std::string md = day.format().substr(5);
     std::vector<std::pair<std::string, std::string>> ranges = {{md, md}};
@@ -1547,7 +1550,7 @@ eventstore::result<AnniversaryPage> Queries::anniversaries(domain::Date from, in
       ranges.emplace_back("02-29", "02-2:");
     for (auto& [lower, upper] : ranges) {
       if (after_day && after_day->days == day.days) lower = std::max(lower, after_key);
-      auto r = views_.scan(tables[0], lower, upper, Direction::forward, limit + 1 - rows.size(),
+      auto r = views_.scan(tables[0], lower, upper, Direction::forward, cap - rows.size(),
                            [&](std::string_view key, std::string_view) {
                              rows.push_back({day, std::string(key)});
                              return true;
@@ -1555,23 +1558,27 @@ eventstore::result<AnniversaryPage> Queries::anniversaries(domain::Date from, in
       if (!r) return unexpected(r.error());
     }
   }
-  AnniversaryPage page;
-  if (rows.size() > limit) {
-    rows.resize(limit);
-    page.next_cursor = hex(rows.back().day.format() + '\0' + rows.back().key);
-  }
   std::vector<std::string> ids;
   for (const auto& row : rows) ids.push_back(after_last_nul(row.key));
   auto records = records_table();
   if (!records) return unexpected(records.error());
   auto persons = records_in(*records, EntityKind::person, ids);
   if (!persons) return unexpected(persons.error());
-  for (size_t i = 0; i < rows.size(); ++i)
-    if (const auto& person = (*persons)[i])
-      page.items.push_back({rows[i].day,
-                            split(rows[i].key, '\0').at(1) == "b" ? Anniversary::Kind::birthday
-                                                                  : Anniversary::Kind::name_day,
-                            *person});
+  auto cursor_at = [&](const Row& row) { return hex(row.day.format() + '\0' + row.key); };
+  AnniversaryPage page;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& person = (*persons)[i];
+    if (!person || (keep && !keep(*person))) continue;
+    if (page.items.size() == limit) {  // a row for the next page: go on after the last given
+      page.next_cursor = cursor_at(rows[i - 1]);
+      return page;
+    }
+    page.items.push_back({rows[i].day,
+                          split(rows[i].key, '\0').at(1) == "b" ? Anniversary::Kind::birthday
+                                                                : Anniversary::Kind::name_day,
+                          *person});
+  }
+  if (rows.size() == cap) page.next_cursor = cursor_at(rows.back());  // not all read
   return page;
 }
 

@@ -16,6 +16,7 @@
 // Lists page with opaque cursors: the cursor is the last index key returned, so a page never
 // repeats or skips a row that stays where it was while others are written.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -194,9 +195,11 @@ class Queries {
                                            const std::string& cursor = {}) const;
   /// Birthdays and name days in the `days` days from `from` (29 February on the 28th in other
   /// years), by day, then birthdays before name days, then by person id; a page of `limit`. A
-  /// cursor belongs to the same `from` and `days`.
-  eventstore::result<AnniversaryPage> anniversaries(domain::Date from, int days, size_t limit = 50,
-                                                    const std::string& cursor = {}) const;
+  /// cursor belongs to the same `from` and `days`. `keep`, if given, chooses the persons (those
+  /// of one client, say); then a page reads at most 20 pages' worth of rows and may be short.
+  eventstore::result<AnniversaryPage> anniversaries(
+      domain::Date from, int days, size_t limit = 50, const std::string& cursor = {},
+      const std::function<bool(const domain::Record&)>& keep = {}) const;
   /// The operator's calendar for the days from..to inclusive (at most 400 days), by day and time.
   eventstore::result<std::vector<CalendarEntry>> calendar(const std::string& operator_id,
                                                           domain::Date from, domain::Date to) const;

@@ -656,6 +656,25 @@ TEST_F(Api, AnniversariesComeInPagesWithTheAgeTurned) {
   EXPECT_EQ(get("/api/v1/anniversaries?from=2026-12-06&cursor=" + cursor).status, 400)
       << "a cursor of another period";
   EXPECT_EQ(get("/api/v1/anniversaries?limit=0").status, 400);
+
+  // A salesperson's own: the persons of the clients they manage.
+  auto client =
+      post("/api/v1/clients", R"({"name":"Moja firma","account_manager_id":"op-operator"})");
+  ASSERT_EQ(client.status, 201) << client.body;
+  auto dorota = post("/api/v1/persons", R"({"first_name":"Dorota","last_name":"Kowalska",
+      "birthday":"1980-12-06","client_links":[{"client_id":")" +
+                                            client.json("id") + "\"}]}");
+  ASSERT_EQ(dorota.status, 201) << dorota.body;
+  auto mine = get("/api/v1/anniversaries?from=2026-12-01&days=10&account_manager_id=op-operator" +
+                  std::string("&min_position=") + dorota.json("position"));
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  EXPECT_NE(mine.body.find("Dorota"), std::string::npos) << mine.body;
+  EXPECT_EQ(mine.body.find("Adam"), std::string::npos) << "no client of hers: " << mine.body;
+  auto of_client =
+      get("/api/v1/anniversaries?from=2026-12-01&days=10&client_id=" + client.json("id"));
+  EXPECT_NE(of_client.body.find("Dorota"), std::string::npos) << of_client.body;
+  EXPECT_EQ(of_client.body.find("Cezary"), std::string::npos) << of_client.body;
+  EXPECT_EQ(get("/api/v1/anniversaries?account_manager_id=nosuch").status, 404);
 }
 
 // A read model stuck on an event it cannot decode shows on /healthz and /metrics, and a query

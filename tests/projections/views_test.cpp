@@ -813,6 +813,19 @@ TEST_F(ViewsTest, AnniversariesComeInPages) {
   EXPECT_FALSE(
       queries_->anniversaries(*domain::Date::parse("2027-03-01"), 300, 3, elsewhere->next_cursor))
       << "a cursor of another period";
+
+  // Chosen persons (p-1 and p-4: a client's, say): every one of theirs once, in order.
+  auto chosen = [](const domain::Record& p) { return p.id == "p-1" || p.id == "p-4"; };
+  std::vector<std::string> kept;
+  cursor.clear();
+  pages = 0;
+  do {
+    auto page = queries_->anniversaries(from, 300, 1, cursor, chosen);
+    ASSERT_TRUE(page) << page.error().message;
+    for (const auto& x : page->items) kept.push_back(x.date.format().substr(5) + " " + x.person.id);
+    cursor = page->next_cursor;
+  } while (!cursor.empty() && ++pages < 10);
+  EXPECT_EQ(kept, (std::vector<std::string>{"02-28 p-4", "12-24 p-1", "12-24 p-1", "12-24 p-4"}));
 }
 
 TEST_F(ViewsTest, WorkTimePerOperatorAndPeriod) {
