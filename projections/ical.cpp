@@ -38,7 +38,11 @@ std::string to_icalendar(const std::vector<CalendarEntry>& entries,
         std::string(domain::name_of(e.kind)) + "-" + e.id + "-" + e.date.format() + "@crm";
     icalcomponent_add_property(event, icalproperty_new_uid(uid.c_str()));
     icalcomponent_add_property(event, icalproperty_new_dtstamp(utc(now)));
-    icalcomponent_add_property(event, icalproperty_new_summary(e.title.c_str()));
+    // A task done or a visit completed stays in the calendar, marked (VEVENT has no "done").
+    const bool finished =
+        e.status == "done" || e.status == "completed" || e.status == "handed_back";
+    const std::string summary = (finished ? "✔ " : "") + e.title;
+    icalcomponent_add_property(event, icalproperty_new_summary(summary.c_str()));
     if (e.start) {
       icalcomponent_add_property(event, icalproperty_new_dtstart(utc(*e.start)));
       const domain::DateTime end = e.end && e.start->micros < e.end->micros

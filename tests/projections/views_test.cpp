@@ -981,6 +981,15 @@ TEST_F(ViewsTest, OperatorCalendarWithRecurringInspectionsAndAnICalendarFeed) {
   EXPECT_NE(ics.find("DTSTART;VALUE=DATE:20261205"), std::string::npos);
   EXPECT_NE(ics.find("UID:task-t-2-2026-12-05@crm"), std::string::npos);
   EXPECT_NE(ics.find("\r\n"), std::string::npos) << "RFC 5545 lines end with CRLF";
+  EXPECT_EQ(ics.find("✔"), std::string::npos) << "nothing was done then";
+  // Now t-2 is done: a calendar app shows it marked.
+  auto now = queries_->calendar("op-2", *domain::Date::parse("2026-12-01"),
+                                *domain::Date::parse("2026-12-07"));
+  ASSERT_TRUE(now);
+  const std::string done =
+      to_icalendar(*now, "Kalendarz: Jan", *domain::DateTime::parse("2026-11-22T10:00:00Z"));
+  EXPECT_NE(done.find("SUMMARY:✔ Oferta"), std::string::npos) << done;
+  EXPECT_EQ(done.find("SUMMARY:✔ Zlecenie"), std::string::npos) << "the visit is to come";
 }
 
 TEST_F(ViewsTest, DeviceHistoryCampaignProgressTurnoverAndCurrentOrders) {
