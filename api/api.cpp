@@ -286,9 +286,7 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
             auto op = handler_.load(K::operator_, id);
             if (!op || !op->exists()) return std::nullopt;
             auto role = role_from_name(op->text("role"));
-            const domain::Value* active = op->field("active");
-            return OperatorInfo{role.value_or(kOperator),
-                                !active || *active == domain::Value(true)};
+            return OperatorInfo{role.value_or(kOperator), domain::operator_active(*op)};
           },
           options_.clock, options_.session_ttl_us),
       throttle_(options_.clock),
@@ -623,8 +621,7 @@ std::optional<HttpResponse> Api::technician_of_inspection(domain::Command& comma
   if (technician.empty()) return std::nullopt;
   auto op = queries_->record(K::operator_, technician);
   if (!op) return problem_for(op.error());
-  if (*op && (*op)->field("active") && *(*op)->field("active") == domain::Value(true))
-    command.input.emplace_back("technician_id", technician);
+  if (*op && domain::operator_active(**op)) command.input.emplace_back("technician_id", technician);
   return std::nullopt;
 }
 
@@ -872,15 +869,11 @@ std::string Api::page_json(const projections::Page& page, bool with_entity) {
       shown[i] = std::make_shared<const Shown>(Shown{item, day, one.take()});
       shown_.put(std::move(keys[i]), shown[i]);
     }
-    if (with_entity) {  // {"entity": "task", ...the record's members}
-      JsonWriter entity;
-      entity.begin_object().key("entity").string(domain::name_of(item->kind)).end_object();
-      std::string head = entity.take();
-      head.back() = ',';
-      w.raw(head.append(shown[i]->json, 1));
-    } else {
+    if (with_entity)  // {"entity": "task", ...the record's members}; kind names need no escaping
+      w.raw((R"({"entity":")" + std::string(domain::name_of(item->kind)) + "\",")
+                .append(shown[i]->json, 1));
+    else
       w.raw(shown[i]->json);
-    }
   }
   end_page(w, page.next_cursor);
   return w.take();
@@ -1322,6 +1315,23 @@ HttpResponse Api::project_progress(Context& c) {
   return json_response(200, w.take());
 }
 
+namespace {
+
+// Every record of a list, page after page.
+eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> every_record(
+    const projections::Queries& queries, projections::ListQuery q) {
+  std::vector<std::shared_ptr<const domain::Record>> out;
+  do {
+    auto page = queries.list(q);
+    if (!page) return unexpected(page.error());
+    out.insert(out.end(), page->items.begin(), page->items.end());
+    q.cursor = page->next_cursor;
+  } while (!q.cursor.empty());
+  return out;
+}
+
+}  // namespace
+
 HttpResponse Api::anniversaries(Context& c) {
   domain::Date from = today();
   if (auto bad = parse_date(c.req, "from", from)) return std::move(*bad);
@@ -1333,13 +1343,25 @@ HttpResponse Api::anniversaries(Context& c) {
   }
   size_t limit = 50;
   if (auto bad = parse_limit(c.req, limit)) return std::move(*bad);
-  // Persons of one client, or of the clients an operator manages (a salesperson's own).
+  // Persons of one client, or of the clients an operator manages (a salesperson's own): the
+  // clients are read once, from the list's account manager bucket, not once per person.
   const std::string client(c.req.param("client_id")), manager(c.req.param("account_manager_id"));
-  if (!client.empty())
-    if (auto missing = unless_exists(*queries_, K::client, client)) return std::move(*missing);
-  if (!manager.empty())
-    if (auto missing = unless_exists(*queries_, K::operator_, manager)) return std::move(*missing);
   std::function<bool(const domain::Record&)> keep;
+  std::set<std::string, std::less<>> clients;
+  if (!client.empty()) {
+    if (auto missing = unless_exists(*queries_, K::client, client)) return std::move(*missing);
+    clients.insert(client);
+  }
+  if (!manager.empty()) {
+    if (auto missing = unless_exists(*queries_, K::operator_, manager)) return std::move(*missing);
+    auto managed = every_record(
+        *queries_, {.kind = K::client, .filters = {{"account_manager_id", manager}}, .limit = 500});
+    if (!managed) return problem_for(managed.error());
+    std::set<std::string, std::less<>> theirs;
+    for (const auto& r : *managed)
+      if (client.empty() || r->id == client) theirs.insert(r->id);
+    clients = std::move(theirs);
+  }
   if (!client.empty() || !manager.empty())
     keep = [&](const domain::Record& person) {
       const domain::Value* links = person.field("client_links");
@@ -1347,14 +1369,7 @@ HttpResponse Api::anniversaries(Context& c) {
       for (const auto& link : *links->get<domain::List>()) {
         const auto* o = link.get<domain::Object>();
         const domain::Value* id = o ? domain::find(*o, "client_id") : nullptr;
-        if (!id || !id->get<std::string>()) continue;
-        const std::string& linked = *id->get<std::string>();
-        if (!client.empty() && linked != client) continue;
-        if (!manager.empty()) {
-          auto managed = queries_->record(K::client, linked);
-          if (!managed || !*managed || (*managed)->text("account_manager_id") != manager) continue;
-        }
-        return true;
+        if (id && id->get<std::string>() && clients.count(*id->get<std::string>())) return true;
       }
       return false;
     };
@@ -1378,19 +1393,6 @@ HttpResponse Api::anniversaries(Context& c) {
 }
 
 namespace {
-
-// Every record of a list, page after page.
-eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> every_record(
-    const projections::Queries& queries, projections::ListQuery q) {
-  std::vector<std::shared_ptr<const domain::Record>> out;
-  do {
-    auto page = queries.list(q);
-    if (!page) return unexpected(page.error());
-    out.insert(out.end(), page->items.begin(), page->items.end());
-    q.cursor = page->next_cursor;
-  } while (!q.cursor.empty());
-  return out;
-}
 
 // The tasks done in from..to (Warsaw's days), counted by whom they were assigned to: what work's
 // results are counted by.
@@ -1458,10 +1460,9 @@ HttpResponse Api::team_work_time(Context& c) {
     auto t = queries_->work_time(member->id, from, to);
     if (!t) return problem_for(t.error());
     minutes += t->minutes;
-    const domain::Value* active = member->field("active");
     const auto done_by = tasks_done->find(member->id);
     w.begin_object().key("operator").string(member->id).key("name").string(member->text("name"));
-    w.key("active").boolean(!active || !active->get<bool>() || *active->get<bool>());
+    w.key("active").boolean(domain::operator_active(*member));
     w.key("minutes").number(t->minutes).key("entries").unsigned_number(t->entries);
     w.key("tasks_done").unsigned_number(done_by == tasks_done->end() ? 0 : done_by->second);
     w.end_object();

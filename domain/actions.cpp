@@ -130,9 +130,9 @@ result<Decision> change_status(const State& state, const Command& cmd, Builder& 
   // cleared when it is reopened, kept when the device is handed back.
   if (cmd.kind == K::task || cmd.kind == K::service_order) {
     const Value* was = target.field("completed_at");
-    if (to == (cmd.kind == K::task ? "done" : "completed"))
+    if (work_done(cmd.kind, to) && !work_done(cmd.kind, from))
       changes.push_back({"completed_at", false, was ? *was : Value{}, cmd.now});
-    else if (was && to != "handed_back")
+    else if (was && !work_done(cmd.kind, to))
       changes.push_back({"completed_at", false, *was, Value{}});
   }
   Object entry;

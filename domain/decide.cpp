@@ -156,8 +156,7 @@ void check_record_rules(const Command& cmd, const Record& target,
   for (const auto& key : work_fields(cmd.kind)) {
     if (!changed(key) || !value(key)) continue;
     const Record& op = b.related(K::operator_, *value(key)->get<std::string>());
-    const Value* active = op.field("active");
-    if (op.exists() && active && active->get<bool>() && !*active->get<bool>())
+    if (op.exists() && !operator_active(op))
       b.problem(key, "refers to an operator who is no longer active");
   }
   switch (cmd.kind) {
@@ -349,6 +348,16 @@ std::string_view name_of(Action action) {
       return "retire_field";
   }
   return "?";
+}
+
+bool operator_active(const Record& op) {
+  const Value* active = op.field("active");
+  return !active || !active->get<bool>() || *active->get<bool>();
+}
+
+bool work_done(EntityKind kind, std::string_view status) {
+  if (kind == K::task) return status == "done";
+  return kind == K::service_order && (status == "completed" || status == "handed_back");
 }
 
 std::string service_order_counter(int year) {

@@ -78,6 +78,13 @@ result<Decision> decide(const State& state, const Command& command);
 /// The custom fields in force for an entity kind, from its catalog record.
 std::vector<FieldSpec> custom_fields(const Record& catalog);
 
+/// Whether an operator may be given work and log in: unless its `active` says no.
+bool operator_active(const Record& op);
+
+/// Whether a task's or a service order's status says its work is done: a task done, an order
+/// completed or handed back (what `completed_at` is kept for).
+bool work_done(EntityKind kind, std::string_view status);
+
 /// The id of the counter record that numbers service orders of a year, e.g. "service_order-2026".
 std::string service_order_counter(int year);
 

@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include "domain/decide.h"
+
 namespace crm::projections {
 namespace {
 
@@ -39,9 +41,7 @@ std::string to_icalendar(const std::vector<CalendarEntry>& entries,
     icalcomponent_add_property(event, icalproperty_new_uid(uid.c_str()));
     icalcomponent_add_property(event, icalproperty_new_dtstamp(utc(now)));
     // A task done or a visit completed stays in the calendar, marked (VEVENT has no "done").
-    const bool finished =
-        e.status == "done" || e.status == "completed" || e.status == "handed_back";
-    const std::string summary = (finished ? "✔ " : "") + e.title;
+    const std::string summary = (domain::work_done(e.kind, e.status) ? "✔ " : "") + e.title;
     icalcomponent_add_property(event, icalproperty_new_summary(summary.c_str()));
     if (e.start) {
       icalcomponent_add_property(event, icalproperty_new_dtstart(utc(*e.start)));

@@ -635,8 +635,8 @@ class MyTasksView final : public Projection {
         changed = true;
       }
     if (!changed) return;
-    const auto old_keys = old ? keys(id, *old) : std::vector<std::string>();
-    const auto new_keys = keys(id, state);
+    const auto old_keys = old ? keys(e.kind, id, *old) : std::vector<std::string>();
+    const auto new_keys = keys(e.kind, id, state);
     if (old_keys != new_keys) {
       for (const auto& k : old_keys) out.erase_blind(0, k);
       for (const auto& k : new_keys) out.put_blind(0, k, std::string(domain::name_of(e.kind)));
@@ -645,17 +645,16 @@ class MyTasksView final : public Projection {
   }
 
  private:
-  static std::string bucket(const std::string& status) {
-    static const std::set<std::string, std::less<>> finished = {"done", "cancelled", "completed",
-                                                                "handed_back"};
-    return finished.count(status) ? "1" : "0";
+  static std::string bucket(EntityKind kind, const std::string& status) {
+    return status == "cancelled" || domain::work_done(kind, status) ? "1" : "0";
   }
 
-  static std::vector<std::string> keys(const std::string& id, const std::vector<std::string>& s) {
+  static std::vector<std::string> keys(EntityKind kind, const std::string& id,
+                                       const std::vector<std::string>& s) {
     std::vector<std::string> out;
     if (s.size() != 4) return out;
     const std::string tail =
-        '\0' + bucket(s[2]) + '\0' + (s[3].empty() ? "9999-12-31" : s[3]) + '\0' + id;
+        '\0' + bucket(kind, s[2]) + '\0' + (s[3].empty() ? "9999-12-31" : s[3]) + '\0' + id;
     if (!s[0].empty()) out.push_back(std::string("a") + '\0' + s[0] + tail);
     if (!s[1].empty()) out.push_back(std::string("d") + '\0' + s[1] + tail);
     return out;
@@ -1574,8 +1573,8 @@ eventstore::result<AnniversaryPage> Queries::anniversaries(
       return page;
     }
     page.items.push_back({rows[i].day,
-                          split(rows[i].key, '\0').at(1) == "b" ? Anniversary::Kind::birthday
-                                                                : Anniversary::Kind::name_day,
+                          rows[i].key[6] == 'b' ? Anniversary::Kind::birthday  // MM-DD \0 b|n
+                                                : Anniversary::Kind::name_day,
                           *person});
   }
   if (rows.size() == cap) page.next_cursor = cursor_at(rows.back());  // not all read
