@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "base/be64.h"
 #include "base/hex.h"
@@ -1099,6 +1100,118 @@ std::string searched_words(const domain::Record& r) {
 // every match.
 constexpr uint64_t kSearchCandidates = 1000;
 
+// A list filtered on bucket fields and sorted by another field reads its buckets' ids first (at
+// most kBucketIds rows each, a few milliseconds) and keeps the records in all of them. At most
+// kSortedHere records are sorted at query time (their sort values read from the lists' state);
+// more are walked in the sort's index, where a row is taken only if its id is one of them.
+constexpr uint64_t kBucketIds = 100'000;
+constexpr uint64_t kSortedHere = 5'000;
+
+struct BucketRead {
+  std::vector<std::pair<size_t, std::string>> sorted;  // (range, sort row key) in list order
+  std::unordered_set<std::string> members;             // or the ids to walk the index for
+};
+
+// The records filed under every filtered field's buckets that can be read (`bucketed` says
+// whether a filter's value has a bucket): sorted as the walk of the sort's index gives them
+// (`range_of` says which of its key ranges holds a sort row's key; past the last, none), or, when
+// there are too many to sort, as a set; nullopt when no filtered field's buckets are small enough.
+template <class RangeOf, class Bucketed>
+eventstore::result<std::optional<BucketRead>> read_buckets(const eventstore::TableStore& views,
+                                                           const std::vector<TableId>& tables,
+                                                           const ListQuery& q, RangeOf range_of,
+                                                           Bucketed bucketed) {
+  const std::string kind(domain::name_of(q.kind));
+  // The filtered fields whose every value has a bucket, each with its values.
+  std::vector<std::pair<std::string, std::vector<std::string>>> fields;
+  for (const auto& [field, value] : q.filters) {
+    auto f = std::find_if(fields.begin(), fields.end(), [&](auto& e) { return e.first == field; });
+    if (f == fields.end()) f = fields.insert(fields.end(), {field, {}});
+    f->second.push_back(value);
+  }
+  std::erase_if(fields, [&](const auto& f) {
+    return !std::all_of(f.second.begin(), f.second.end(),
+                        [&](const std::string& v) { return bucketed(f.first, v); });
+  });
+  // The ids in every field's buckets (either of its values), of the fields whose buckets are
+  // small enough to read.
+  std::optional<std::unordered_set<std::string>> in_all;
+  for (const auto& [field, values] : fields) {
+    std::unordered_set<std::string> found;
+    uint64_t rows = 0;
+    for (const auto& value : values) {
+      const std::string prefix = bucket_prefix(kind, field, value);
+      std::string end = prefix;
+      end.back() = '\x01';
+      auto r = views.scan(tables[3], prefix, end, Direction::forward, kBucketIds + 1,
+                          [&](std::string_view key, std::string_view) {
+                            if (++rows > kBucketIds) return false;
+                            std::string id = after_last_nul(key);
+                            if (!in_all || in_all->contains(id)) found.insert(std::move(id));
+                            return true;
+                          });
+      if (!r) return unexpected(r.error());
+      if (rows > kBucketIds) break;
+    }
+    if (rows <= kBucketIds) in_all = std::move(found);
+  }
+  if (!in_all) return std::nullopt;
+  if (in_all->size() > kSortedHere) return BucketRead{{}, std::move(*in_all)};
+  const std::vector<std::string> ids(in_all->begin(), in_all->end());
+
+  std::vector<std::string> keys;
+  for (const auto& id : ids) keys.push_back(kind + '/' + id);
+  auto states = views.get_many(tables[2], keys);
+  if (!states) return unexpected(states.error());
+  const auto& buckets = bucket_fields(q.kind);
+  const auto& sorts = sort_fields(q.kind);
+  const auto core_sort = std::find(sorts.begin(), sorts.end(), q.sort) - sorts.begin();
+  const std::string custom_sort = q.sort.starts_with("fields.") ? q.sort.substr(7) : "";
+  BucketRead out;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!(*states)[i]) continue;
+    const auto pieces = split(*(*states)[i], '\0');
+    if (pieces.size() != 6) continue;
+    const auto values = split(pieces[3], '\x1f'), ordered = split(pieces[4], '\x1f');
+    const auto custom = custom_rows_from(pieces[5]);
+    if (values.size() != buckets.size() || ordered.size() != sorts.size()) continue;
+    // What the record is filed under for a bucket field, as the lists' state keeps it.
+    auto filed = [&](const std::string& field) -> std::string_view {
+      if (field.starts_with("fields.")) {
+        for (const auto& c : custom)
+          if (c.key == std::string_view(field).substr(7)) return c.bucket;
+        return {};
+      }
+      return values[std::find(buckets.begin(), buckets.end(), field) - buckets.begin()];
+    };
+    const bool passes = std::all_of(fields.begin(), fields.end(), [&](const auto& f) {
+      const auto under = split(filed(f.first), '\x1e');
+      return std::any_of(f.second.begin(), f.second.end(), [&](const std::string& v) {
+        return std::find(under.begin(), under.end(), v) != under.end();
+      });
+    });
+    if (!passes) continue;
+    // Its sort row's key: a custom field without a value sorts by creation, after the rest.
+    std::string key;
+    if (custom_sort.empty()) {
+      key = kind + '\0' + q.sort + '\0' + ordered[core_sort];
+    } else {
+      const auto c = std::find_if(custom.begin(), custom.end(),
+                                  [&](const CustomRows& r) { return r.key == custom_sort; });
+      key = c != custom.end() && !c->sort.empty() ? kind + '\0' + q.sort + '\0' + c->sort
+                                                  : kind + '\0' + "created_at" + '\0' + ordered[0];
+    }
+    key += '\0' + ids[i];
+    if (const size_t range = range_of(key); range != SIZE_MAX)
+      out.sorted.emplace_back(range, std::move(key));
+  }
+  std::sort(out.sorted.begin(), out.sorted.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return q.descending ? a.second > b.second : a.second < b.second;
+  });
+  return out;
+}
+
 }  // namespace
 
 eventstore::result<Page> Queries::list(const ListQuery& q) const {
@@ -1416,7 +1529,48 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     ++first_range;
   if (first_range == ranges.size())
     return unexpected(error{errc::invalid_argument, "the cursor belongs to another list"});
-  uint64_t budget = budget_per_call;
+  std::unordered_set<std::string> members;  // if not empty: the ids the walk takes
+  if (!by_title && terms.empty() && version >= kListsCustomFields) {
+    // Walking the sort's index and dropping what a bucket filter does not match gave a client's
+    // contacts newest first, or an operator's open tasks by due date, in short pages, mostly
+    // empty ones. The buckets are read first (read_buckets): few records are sorted here, in the
+    // order (and with the cursor) the walk gives; more are walked for, taking only their rows.
+    auto range_of = [&](const std::string& key) {
+      for (size_t i = 0; i < ranges.size(); ++i)
+        if (ranges[i].lo <= key && key < ranges[i].hi) return i;
+      return SIZE_MAX;
+    };
+    auto read = read_buckets(views_, tables, q, range_of, bucketed);
+    if (!read) return unexpected(read.error());
+    if (*read && (*read)->members.empty()) {
+      using Candidate = std::pair<size_t, std::string>;  // (range, key)
+      const auto& candidates = (*read)->sorted;          // in the list's order
+      auto next = candidates.begin();
+      if (!cursor->empty())
+        next = std::find_if(candidates.begin(), candidates.end(), [&](const Candidate& c) {
+          if (c.first != first_range) return c.first > first_range;
+          return q.descending ? c.second < *cursor : c.second > *cursor;
+        });
+      while (next != candidates.end() && page.items.size() < limit) {
+        const auto chunk_end =
+            next + std::min<ptrdiff_t>(limit - page.items.size(), candidates.end() - next);
+        std::vector<std::string> ids;
+        for (auto c = next; c != chunk_end; ++c) ids.push_back(after_last_nul(c->second));
+        auto full_at = take(ids, std::vector<bool>(ids.size(), false));
+        if (!full_at) return unexpected(full_at.error());
+        if (*full_at < ids.size()) {
+          next += static_cast<ptrdiff_t>(*full_at);
+          if (next + 1 != candidates.end()) page.next_cursor = hex(next->second);
+          return page;
+        }
+        next = chunk_end;
+      }
+      return page;
+    }
+    if (*read) members = std::move((*read)->members);
+  }
+  // Rows of ids not in `members` are passed over without reading their records.
+  uint64_t budget = members.empty() ? budget_per_call : kBucketIds;
   for (size_t range = first_range; range < ranges.size(); ++range) {
     const auto& [lo, hi, unset] = ranges[range];
     unset_only = unset;
@@ -1433,6 +1587,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
                            budget, [&](std::string_view key, std::string_view words) {
                              scanned_last = key;
                              if (!terms.empty() && !words.empty() && !title_matches(words))
+                               return true;
+                             if (!members.empty() && !members.contains(after_last_nul(key)))
                                return true;
                              keys.emplace_back(key);
                              ids.push_back(after_last_nul(key));

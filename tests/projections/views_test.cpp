@@ -359,6 +359,62 @@ TEST_F(ViewsTest, RangesOfDatesTimesAndAmounts) {
       << "two ranges, one of them on when the record was created";
 }
 
+TEST_F(ViewsTest, AFilteredListSortedByAnotherFieldFillsItsPages) {
+  // An operator's open tasks by due date among 5,100 of a colleague's due earlier: the walk of
+  // the due index read 20 pages' worth of the colleague's tasks and gave empty pages. A small
+  // bucket is now sorted at query time, with the cursors the walk gives; a larger one (the
+  // colleague's) is walked for, taking only its rows.
+  const domain::Date new_year = *domain::Date::parse("2026-01-01");
+  for (int i = 0; i < 5100; ++i)
+    ok(K::task, Action::create, "t-" + std::to_string(10000 + i),
+       {{"title", "Cudze"},
+        {"assignee_id", "op-2"},
+        {"due", new_year.add_days((i * 37) % 300).format()}});
+  const std::vector<std::pair<const char*, const char*>> mine = {{"2026-12-05", "Piąte"},
+                                                                 {"2026-12-01", "Pierwsze"},
+                                                                 {"", "Bez terminu"},
+                                                                 {"2026-12-03", "Trzecie"},
+                                                                 {"2026-12-02", "Drugie"}};
+  for (size_t i = 0; i < mine.size(); ++i) {
+    domain::Object input{{"title", mine[i].second}, {"assignee_id", "op-1"}};
+    if (*mine[i].first) input.push_back({"due", mine[i].first});
+    ok(K::task, Action::create, "t-" + std::to_string(i + 1), std::move(input));
+  }
+  ok(K::task, Action::start, "t-3", {});
+  ok(K::task, Action::complete, "t-4", {});  // done: not open
+  catch_up();
+  const ListQuery open_mine{.kind = K::task,
+                            .filters = {{"assignee_id", "op-1"}, {"status", "open"}},
+                            .sort = "due",
+                            .limit = 2};
+  const Walk by_due = walk(open_mine, "title");
+  EXPECT_EQ(by_due.values, (std::vector<std::string>{"Pierwsze", "Drugie", "Piąte"}));
+  EXPECT_EQ(by_due.sizes, (std::vector<size_t>{2, 1})) << "the first page is full";
+  ListQuery either = open_mine;
+  either.filters.push_back({"status", "in_progress"});
+  either.descending = true;
+  EXPECT_EQ(walk(either, "title").values,
+            (std::vector<std::string>{"Piąte", "Drugie", "Pierwsze", "Bez terminu"}))
+      << "either status, latest first, the undated last";
+  ListQuery recent = open_mine;
+  recent.ranges = {{"due", Value(*domain::Date::parse("2026-12-02")), Value()}};
+  EXPECT_EQ(walk(recent, "title").values, (std::vector<std::string>{"Drugie", "Piąte"}))
+      << "with a range on the sort field";
+  ListQuery theirs = open_mine;
+  theirs.filters = {{"assignee_id", "op-2"}};
+  theirs.limit = 500;
+  theirs.descending = true;
+  const Walk all_theirs = walk(theirs, "due");
+  EXPECT_EQ(all_theirs.values.size(), 5100u) << "each of the colleague's tasks once";
+  EXPECT_TRUE(std::is_sorted(all_theirs.values.rbegin(), all_theirs.values.rend()));
+  EXPECT_EQ(all_theirs.sizes,
+            (std::vector<size_t>{500, 500, 500, 500, 500, 500, 500, 500, 500, 500, 100}))
+      << "full pages";
+  auto bad = open_mine;
+  bad.cursor = queries_->list({.kind = K::task, .limit = 1})->next_cursor;  // by title
+  EXPECT_FALSE(queries_->list(bad)) << "a cursor of another list";
+}
+
 TEST_F(ViewsTest, RenamingMovesAClientInTheIndexes) {
   ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
   ok(K::client, Action::create, "c-2", {{"name", "Beta"}});
