@@ -1100,12 +1100,16 @@ std::string searched_words(const domain::Record& r) {
 // every match.
 constexpr uint64_t kSearchCandidates = 1000;
 
-// A list filtered on bucket fields and sorted by another field reads its buckets' ids first (at
-// most kBucketIds rows each, a few milliseconds) and keeps the records in all of them. At most
-// kSortedHere records are sorted at query time (their sort values read from the lists' state);
-// more are walked in the sort's index, where a row is taken only if its id is one of them.
-constexpr uint64_t kBucketIds = 100'000;
-constexpr uint64_t kSortedHere = 5'000;
+// A list filtered on bucket fields and sorted by another field reads its buckets' ids first and
+// keeps the records in all of them (a bucket of more than kBucketIds records is not read: so
+// many ids would cost more than the walk below spends on them, and are dense enough in most lists
+// for its pages to fill). At most kSortedHere records are sorted at
+// query time, their sort values read from the lists' state (a random read each: about 10 us on
+// the medium dataset); more are walked for in the sort's index, taking only their rows (about
+// 0.2 us a row, so kWalkedRows is a few milliseconds).
+constexpr uint64_t kBucketIds = 20'000;
+constexpr uint64_t kSortedHere = 500;
+constexpr uint64_t kWalkedRows = 100'000;
 
 struct BucketRead {
   std::vector<std::pair<size_t, std::string>> sorted;  // (range, sort row key) in list order
@@ -1277,10 +1281,12 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   Page page;
   std::string_view unset_only;  // a custom field the records taken must not have
   // Reads the records of `ids` (one MultiGet) and keeps those that pass the filters (and the
-  // search, where `check_title` says the index could not tell); returns the index of the last id
-  // that made the page full, or ids.size().
-  auto take = [&](const std::vector<std::string>& ids,
-                  const std::vector<bool>& check_title) -> eventstore::result<size_t> {
+  // search, where `check_title` says the index could not tell). One that passes when the page is
+  // full says there is a next page, after the page's last record's key (`keys` are the ids' keys
+  // in the walked index): then the page is complete and take answers true.
+  std::string last_key;
+  auto take = [&](const std::vector<std::string>& ids, const std::vector<std::string>& keys,
+                  const std::vector<bool>& check_title) -> eventstore::result<bool> {
     auto rows = records_in(*records, q.kind, ids);
     if (!rows) return unexpected(rows.error());
     for (size_t i = 0; i < ids.size(); ++i) {
@@ -1288,10 +1294,29 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       if (!row || !passes(*row)) continue;
       if (!unset_only.empty() && domain::find(row->custom, unset_only)) continue;
       if (check_title[i] && !title_matches(searched_words(*row))) continue;
+      if (page.items.size() == limit) {
+        page.next_cursor = hex(last_key);
+        return true;
+      }
       page.items.push_back(std::move(row));
-      if (page.items.size() == limit) return i;
+      last_key = keys[i];
     }
-    return ids.size();
+    return false;
+  };
+  // Takes the records of candidates sorted here, a page's worth of reads at a time.
+  auto take_in_order = [&](const std::vector<std::string>& ids,
+                           const std::vector<std::string>& keys) -> eventstore::result<void> {
+    for (size_t at = 0; at < ids.size();) {
+      const size_t n = std::min(limit + 1 - page.items.size(), ids.size() - at);
+      const auto i = ids.begin() + static_cast<ptrdiff_t>(at);
+      const auto k = keys.begin() + static_cast<ptrdiff_t>(at);
+      auto complete = take({i, i + static_cast<ptrdiff_t>(n)}, {k, k + static_cast<ptrdiff_t>(n)},
+                           std::vector<bool>(n, false));
+      if (!complete) return unexpected(complete.error());
+      if (*complete) break;
+      at += n;
+    }
+    return {};
   };
 
   const bool by_title = q.sort.empty();
@@ -1363,20 +1388,12 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         next = std::find_if(candidates.begin(), candidates.end(), [&](const Candidate& c) {
           return q.descending ? c.key < *cursor : c.key > *cursor;
         });
-      while (next != candidates.end() && page.items.size() < limit) {
-        const auto chunk_end =
-            next + std::min<ptrdiff_t>(limit - page.items.size(), candidates.end() - next);
-        std::vector<std::string> ids;
-        for (auto c = next; c != chunk_end; ++c) ids.push_back(c->id);
-        auto full_at = take(ids, std::vector<bool>(ids.size(), false));
-        if (!full_at) return unexpected(full_at.error());
-        if (*full_at < ids.size()) {
-          next += static_cast<ptrdiff_t>(*full_at);
-          if (next + 1 != candidates.end()) page.next_cursor = hex(next->key);
-          return page;
-        }
-        next = chunk_end;
+      std::vector<std::string> ids, keys;
+      for (auto c = next; c != candidates.end(); ++c) {
+        ids.push_back(c->id);
+        keys.push_back(c->key);
       }
+      if (auto r = take_in_order(ids, keys); !r) return unexpected(r.error());
       return page;
     }
   }
@@ -1461,9 +1478,9 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     uint64_t budget = budget_per_call;
     std::string last_tail = after;  // a record filed under several of the values comes once
     while (true) {
-      std::vector<std::string> ids, tails;
+      std::vector<std::string> ids, keys;
       bool all_read = false;
-      while (ids.size() < limit - page.items.size() && budget > 0) {
+      while (ids.size() < limit + 1 - page.items.size() && budget > 0) {
         Bucket* first = nullptr;  // the bucket whose next row comes first
         for (auto& b : merged) {
           if (b.next == b.tails.size() && !b.ended)
@@ -1482,14 +1499,11 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         if (tail == last_tail) continue;
         last_tail = tail;
         ids.push_back(after_last_nul(tail));
-        tails.push_back(std::move(tail));
+        keys.push_back(kind + tail);
       }
-      auto full_at = take(ids, std::vector<bool>(ids.size(), false));
-      if (!full_at) return unexpected(full_at.error());
-      if (*full_at < ids.size()) {
-        page.next_cursor = hex(kind + tails[*full_at]);
-        return page;
-      }
+      auto complete = take(ids, keys, std::vector<bool>(ids.size(), false));
+      if (!complete) return unexpected(complete.error());
+      if (*complete) return page;
       if (all_read) return page;
       if (budget == 0) {
         page.next_cursor = hex(kind + last_tail);
@@ -1551,26 +1565,18 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
           if (c.first != first_range) return c.first > first_range;
           return q.descending ? c.second < *cursor : c.second > *cursor;
         });
-      while (next != candidates.end() && page.items.size() < limit) {
-        const auto chunk_end =
-            next + std::min<ptrdiff_t>(limit - page.items.size(), candidates.end() - next);
-        std::vector<std::string> ids;
-        for (auto c = next; c != chunk_end; ++c) ids.push_back(after_last_nul(c->second));
-        auto full_at = take(ids, std::vector<bool>(ids.size(), false));
-        if (!full_at) return unexpected(full_at.error());
-        if (*full_at < ids.size()) {
-          next += static_cast<ptrdiff_t>(*full_at);
-          if (next + 1 != candidates.end()) page.next_cursor = hex(next->second);
-          return page;
-        }
-        next = chunk_end;
+      std::vector<std::string> ids, keys;
+      for (auto c = next; c != candidates.end(); ++c) {
+        ids.push_back(after_last_nul(c->second));
+        keys.push_back(c->second);
       }
+      if (auto r = take_in_order(ids, keys); !r) return unexpected(r.error());
       return page;
     }
     if (*read) members = std::move((*read)->members);
   }
   // Rows of ids not in `members` are passed over without reading their records.
-  uint64_t budget = members.empty() ? budget_per_call : kBucketIds;
+  uint64_t budget = members.empty() ? budget_per_call : kWalkedRows;
   for (size_t range = first_range; range < ranges.size(); ++range) {
     const auto& [lo, hi, unset] = ranges[range];
     unset_only = unset;
@@ -1579,7 +1585,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         resume ? (q.descending ? *cursor : *cursor + '\0') : (q.descending ? hi : lo);
     const std::string& to = q.descending ? lo : hi;
     while (true) {
-      const size_t want = limit - page.items.size();
+      const size_t want = limit + 1 - page.items.size();
       std::vector<std::string> ids, keys;
       std::vector<bool> check;  // rows without words (by_sort, or lists v3): search the record
       std::string scanned_last;
@@ -1598,12 +1604,9 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       if (!r) return unexpected(r.error());
       const bool range_ended = ids.size() < want && *r < budget;
       budget -= *r;
-      auto full_at = take(ids, check);
-      if (!full_at) return unexpected(full_at.error());
-      if (*full_at < ids.size()) {
-        page.next_cursor = hex(keys[*full_at]);
-        return page;
-      }
+      auto complete = take(ids, keys, check);
+      if (!complete) return unexpected(complete.error());
+      if (*complete) return page;
       if (range_ended) break;
       if (budget == 0) {
         page.next_cursor = hex(scanned_last);
