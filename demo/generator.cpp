@@ -510,11 +510,18 @@ class Generator {
     if (!persons_.empty())
       input.emplace_back("person_ids", List{Value(persons_[pick(persons_.size())])});
     cmd(K::contact, Action::create, id, std::move(input), actor);
-    if (quote && chance(80)) {
+    // Four in five requests for quote are answered within four days; the rest too when they came
+    // more than a week before the dataset's today, but for one in forty left unanswered (derived
+    // from i, not drawn, as with tasks): what awaits a reply is the last days' requests, not a
+    // fifth of two years'.
+    const bool answered = quote && chance(80);
+    const bool old = now_ < options_.today_us - 7 * kDay;
+    if (answered || (quote && old && i % 40 != 0)) {
       cmd(K::contact, Action::create, id + "r",
           {{"kind", "email"},
            {"direction", "outbound"},
-           {"occurred_at", DateTime{now_ + pick(4 * kDay)}.format()},
+           {"occurred_at",
+            DateTime{now_ + (answered ? pick(4 * kDay) : (1 + i % 6) * kDay / 2)}.format()},
            {"client_id", c.id},
            {"subject", "Oferta"},
            {"reply_to_id", id},
