@@ -1401,11 +1401,12 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   // Walk an index from the cursor: the sort field's, or the titles in Polish order, or, for a
   // filter on a bucket field (status, assignee, ...) given once, that bucket (in title order),
   // where every row matches it. A selective filter or search may read past a page, but never
-  // more than 20 pages' worth of rows per call; the cursor then says where to go on.
+  // more than 20 pages' worth of rows per call (1,000 at least); the cursor then says where to
+  // go on.
   TableId index = by_title ? tables[0] : tables[4];
   std::string prefix = by_title ? kind : kind + q.sort + '\0';
   std::string either;  // a bucket field given several times, none of them empty
-  const uint64_t budget_per_call = limit * 20;
+  const uint64_t budget_per_call = std::max<uint64_t>(limit * 20, 1000);
   // Whether the bucket of field = value holds every record that matches: a core bucket field's
   // (not for "", unset), or a custom field's short value.
   const auto& buckets = bucket_fields(q.kind);
