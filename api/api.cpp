@@ -939,6 +939,7 @@ HttpResponse Api::list(Context& c) {
     if (sort != "title" && (titles.empty() || sort != titles[0])) q.sort = std::string(sort);
   }
   const domain::Date day = today();
+  q.today = day;                           // of clients' turnover_12m, sorted or in a range
   std::optional<domain::Date> due_before;  // inspections due or overdue: waiting or in service
   if (kind == K::inspection && c.req.has_param("due_before")) {
     domain::Date before = day;
@@ -967,6 +968,8 @@ HttpResponse Api::list(Context& c) {
       std::optional<domain::FieldType> type;
       if (field == "created_at" || field == "updated_at") {
         type = domain::FieldType::datetime;
+      } else if (kind == K::client && field == projections::kTurnover) {
+        type = domain::FieldType::money;
       } else {
         auto f = field_spec(field);
         if (!f) return problem_for(f.error());

@@ -263,6 +263,7 @@ std::vector<std::string> sort_names(EntityKind kind) {
   std::vector<std::string> names = {"title"};
   if (!title_fields(kind).empty()) names.push_back(title_fields(kind)[0]);
   for (const auto& f : sort_fields(kind)) names.push_back(f);
+  if (kind == EntityKind::client) names.emplace_back(kTurnover);
   return names;
 }
 
@@ -1116,18 +1117,12 @@ struct BucketRead {
   std::unordered_set<std::string> members;             // or the ids to walk the index for
 };
 
-// The records filed under every filtered field's buckets that can be read (`bucketed` says
-// whether a filter's value has a bucket): sorted as the walk of the sort's index gives them
-// (`range_of` says which of its key ranges holds a sort row's key; past the last, none), or, when
-// there are too many to sort, as a set; nullopt when no filtered field's buckets are small enough.
-template <class RangeOf, class Bucketed>
-eventstore::result<std::optional<BucketRead>> read_buckets(const eventstore::TableStore& views,
-                                                           const std::vector<TableId>& tables,
-                                                           const ListQuery& q, RangeOf range_of,
-                                                           Bucketed bucketed) {
-  const std::string kind(domain::name_of(q.kind));
-  // The filtered fields whose every value has a bucket, each with its values.
-  std::vector<std::pair<std::string, std::vector<std::string>>> fields;
+// The filtered fields whose every value has a bucket (`bucketed` says whether one has), each
+// with its values.
+using BucketFilters = std::vector<std::pair<std::string, std::vector<std::string>>>;
+template <class Bucketed>
+BucketFilters bucket_filters(const ListQuery& q, Bucketed bucketed) {
+  BucketFilters fields;
   for (const auto& [field, value] : q.filters) {
     auto f = std::find_if(fields.begin(), fields.end(), [&](auto& e) { return e.first == field; });
     if (f == fields.end()) f = fields.insert(fields.end(), {field, {}});
@@ -1137,8 +1132,14 @@ eventstore::result<std::optional<BucketRead>> read_buckets(const eventstore::Tab
     return !std::all_of(f.second.begin(), f.second.end(),
                         [&](const std::string& v) { return bucketed(f.first, v); });
   });
-  // The ids in every field's buckets (either of its values), of the fields whose buckets are
-  // small enough to read.
+  return fields;
+}
+
+// The ids in every one of `fields`' buckets (either of a field's values), of the fields whose
+// buckets hold at most kBucketIds records; nullopt when none does.
+eventstore::result<std::optional<std::unordered_set<std::string>>> bucket_ids(
+    const eventstore::TableStore& views, TableId by_field, std::string_view kind,
+    const BucketFilters& fields) {
   std::optional<std::unordered_set<std::string>> in_all;
   for (const auto& [field, values] : fields) {
     std::unordered_set<std::string> found;
@@ -1147,7 +1148,7 @@ eventstore::result<std::optional<BucketRead>> read_buckets(const eventstore::Tab
       const std::string prefix = bucket_prefix(kind, field, value);
       std::string end = prefix;
       end.back() = '\x01';
-      auto r = views.scan(tables[3], prefix, end, Direction::forward, kBucketIds + 1,
+      auto r = views.scan(by_field, prefix, end, Direction::forward, kBucketIds + 1,
                           [&](std::string_view key, std::string_view) {
                             if (++rows > kBucketIds) return false;
                             std::string id = after_last_nul(key);
@@ -1159,9 +1160,25 @@ eventstore::result<std::optional<BucketRead>> read_buckets(const eventstore::Tab
     }
     if (rows <= kBucketIds) in_all = std::move(found);
   }
-  if (!in_all) return std::nullopt;
-  if (in_all->size() > kSortedHere) return BucketRead{{}, std::move(*in_all)};
-  const std::vector<std::string> ids(in_all->begin(), in_all->end());
+  return in_all;
+}
+
+// The records filed under every filtered field's buckets that can be read (bucket_ids): sorted as
+// the walk of the sort's index gives them (`range_of` says which of its key ranges holds a sort
+// row's key; past the last, none), or, when there are too many to sort, as a set; nullopt when no
+// filtered field's buckets are small enough.
+template <class RangeOf, class Bucketed>
+eventstore::result<std::optional<BucketRead>> read_buckets(const eventstore::TableStore& views,
+                                                           const std::vector<TableId>& tables,
+                                                           const ListQuery& q, RangeOf range_of,
+                                                           Bucketed bucketed) {
+  const std::string kind(domain::name_of(q.kind));
+  const BucketFilters fields = bucket_filters(q, bucketed);
+  auto in_all = bucket_ids(views, tables[3], kind, fields);
+  if (!in_all) return unexpected(in_all.error());
+  if (!*in_all) return std::nullopt;
+  if ((*in_all)->size() > kSortedHere) return BucketRead{{}, std::move(**in_all)};
+  const std::vector<std::string> ids((*in_all)->begin(), (*in_all)->end());
 
   std::vector<std::string> keys;
   for (const auto& id : ids) keys.push_back(kind + '/' + id);
@@ -1262,6 +1279,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         n = r.updated_at.micros;
       else if (b.field.starts_with("fields."))
         n = ordered_number(domain::find(r.custom, b.field.substr(7)));
+      else if (b.field == kTurnover && r.kind == EntityKind::client)
+        n = domain::turnover_12m(r, q.today).amount.units;
       else
         n = ordered_number(r.field(b.field));
       return n && b.from <= *n && *n <= b.to;
@@ -1321,11 +1340,12 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
 
   const bool by_title = q.sort.empty();
   const bool custom_sort = q.sort.starts_with("fields.");
+  const bool by_turnover = q.kind == EntityKind::client && q.sort == kTurnover;
   if (custom_sort && version < kListsCustomFields)
     return unexpected(error{errc::closed,
                             "sorting by a custom field is available once the lists view has been "
                             "rebuilt (under way)"});
-  if (!by_title && !custom_sort) {
+  if (!by_title && !custom_sort && !by_turnover) {
     const auto& sortable = sort_fields(q.kind);
     if (std::find(sortable.begin(), sortable.end(), q.sort) == sortable.end()) {
       std::string names;
@@ -1544,6 +1564,56 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     ++first_range;
   if (first_range == ranges.size())
     return unexpected(error{errc::invalid_argument, "the cursor belongs to another list"});
+  if (by_turnover) {
+    // No index holds the turnover of today: the clients in the filters' buckets, or all of them,
+    // at most kBucketIds, are read and sorted here.
+    auto in = bucket_ids(views_, tables[3], domain::name_of(q.kind), bucket_filters(q, bucketed));
+    if (!in) return unexpected(in.error());
+    if (!*in) {
+      std::unordered_set<std::string> all;  // from the titles' index
+      std::string titles_end = kind;
+      titles_end.back() = '\x01';
+      auto r = views_.scan(tables[0], kind, titles_end, Direction::forward, kBucketIds + 1,
+                           [&](std::string_view key, std::string_view) {
+                             all.insert(after_last_nul(key));
+                             return true;
+                           });
+      if (!r) return unexpected(r.error());
+      if (all.size() > kBucketIds)
+        return unexpected(error{errc::invalid_argument,
+                                "a sort by turnover_12m reads each client the filters leave, at "
+                                "most 20,000: filter by account_manager_id, status or another "
+                                "field with an index first"});
+      *in = std::move(all);
+    }
+    const std::vector<std::string> all((*in)->begin(), (*in)->end());
+    std::vector<std::pair<std::string, std::string>> sorted;  // (cursor key, id)
+    for (size_t at = 0; at < all.size(); at += 1000) {
+      const std::vector<std::string> ids(
+          all.begin() + static_cast<ptrdiff_t>(at),
+          all.begin() + static_cast<ptrdiff_t>(std::min(at + 1000, all.size())));
+      auto rows = records_in(*records, q.kind, ids);
+      if (!rows) return unexpected(rows.error());
+      for (size_t i = 0; i < ids.size(); ++i) {
+        const auto& row = (*rows)[i];
+        if (!row || !passes(*row) || (!terms.empty() && !title_matches(searched_words(*row))))
+          continue;
+        const int64_t units = domain::turnover_12m(*row, q.today).amount.units;
+        sorted.emplace_back(prefix + ordered_hex(units) + '\0' + ids[i], ids[i]);
+      }
+    }
+    std::sort(sorted.begin(), sorted.end(), [&](const auto& a, const auto& b) {
+      return q.descending ? a.first > b.first : a.first < b.first;
+    });
+    std::vector<std::string> ids, keys;
+    for (auto& [key, id] : sorted)
+      if (cursor->empty() || (q.descending ? key < *cursor : key > *cursor)) {
+        keys.push_back(std::move(key));
+        ids.push_back(std::move(id));
+      }
+    if (auto r = take_in_order(ids, keys); !r) return unexpected(r.error());
+    return page;
+  }
   std::unordered_set<std::string> members;  // if not empty: the ids the walk takes
   if (!by_title && terms.empty() && version >= kListsCustomFields) {
     // Walking the sort's index and dropping what a bucket filter does not match gave a client's

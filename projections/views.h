@@ -43,8 +43,14 @@ const std::vector<std::string>& sort_fields(domain::EntityKind kind);
 /// one of these is a sort field too ("fields.<key>"; records without a value last).
 bool sortable_type(domain::FieldType type);
 
+/// A client's rolling 12-month turnover: a figure of the day, not of the events (an invoice leaves
+/// it a year after its date), so no index holds it. Clients sort by it and filter on a range of it
+/// (`turnover_12m.from`, `.to`) as of ListQuery::today.
+inline constexpr std::string_view kTurnover = "turnover_12m";
+
 /// The names a list's sort accepts (each also with '-' first: descending): "title", the first
-/// title field (the title by its own name, e.g. "name"), then sort_fields(kind).
+/// title field (the title by its own name, e.g. "name"), then sort_fields(kind), and for clients
+/// kTurnover.
 std::vector<std::string> sort_names(domain::EntityKind kind);
 
 /// A filter's value as lists compare it with a field's values: the typed value's text (a money
@@ -86,6 +92,8 @@ struct ListQuery {
   bool descending = false;
   size_t limit = 50;
   std::string cursor;
+  /// The day clients' turnover (kTurnover) is computed for, in a sort or a range.
+  domain::Date today;
 };
 
 /// My tasks: the tasks assigned to an operator and the service orders they are the technician of

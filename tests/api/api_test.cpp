@@ -193,6 +193,28 @@ TEST_F(Api, AClientShowsItsTurnoverButNotTheInvoicesBehindIt) {
   EXPECT_NE(page.body.find("1234.50"), std::string::npos) << page.body;
   EXPECT_EQ(page.body.find("turnover_entries"), std::string::npos) << page.body;
   EXPECT_EQ(get("/openapi.json").body.find("turnover_entries"), std::string::npos);
+
+  // Clients by turnover, highest first, and within a range of it.
+  auto other = post("/api/v1/clients", R"({"name":"Apteka Zielona","status":"active"})");
+  ASSERT_EQ(other.status, 201) << other.body;
+  auto names = [&](const std::string& query) {
+    auto r = get("/api/v1/clients?" + query + "&min_position=" + other.json("position"));
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::vector<std::string> out;
+    for (size_t at = 0; (at = r.body.find(R"("name":")", at)) != std::string::npos;) {
+      at += 8;
+      out.push_back(r.body.substr(at, r.body.find('"', at) - at));
+    }
+    return out;
+  };
+  EXPECT_EQ(names("sort=-turnover_12m"),
+            (std::vector<std::string>{"Hurtownia Mazur", "Apteka Zielona"}));
+  EXPECT_EQ(names("sort=turnover_12m&status=active&limit=1"),
+            std::vector<std::string>{"Apteka Zielona"});
+  EXPECT_EQ(names("turnover_12m.from=1000&sort=name"), std::vector<std::string>{"Hurtownia Mazur"});
+  EXPECT_EQ(get("/api/v1/clients?turnover_12m.from=lots").status, 400);
+  EXPECT_EQ(get("/api/v1/persons?sort=turnover_12m").status, 400) << "clients only";
+  EXPECT_NE(get("/openapi.json").body.find(R"("-turnover_12m")"), std::string::npos);
 }
 
 // List pages reuse each record's JSON until the record changes, and a client's turnover until

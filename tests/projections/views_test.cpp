@@ -416,6 +416,59 @@ TEST_F(ViewsTest, AFilteredListSortedByAnotherFieldFillsItsPages) {
   EXPECT_FALSE(queries_->list(bad)) << "a cursor of another list";
 }
 
+TEST_F(ViewsTest, ClientsByTheirTurnoverOfTheDay) {
+  // Clients by rolling 12-month turnover: invoices a year old drop out with the days, without
+  // an event, so the order is computed for the day asked.
+  auto invoice = [&](const std::string& id, const std::string& client, const char* date,
+                     const char* net) {
+    ok(K::trade_document, Action::create, id,
+       {{"type", "invoice"},
+        {"number", "FV/" + id},
+        {"date", date},
+        {"net", domain::Object{{"amount", net}}},
+        {"client_id", client}});
+  };
+  const std::vector<std::string> names = {"Alfa", "Beta", "Gamma", "Delta", "Echo"};
+  for (size_t i = 0; i < names.size(); ++i)
+    ok(K::client, Action::create, "c-" + std::to_string(i + 1),
+       {{"name", names[i]}, {"account_manager_id", i < 3 ? "op-1" : "op-2"}});
+  invoice("1", "c-1", "2026-06-01", "500.00");
+  invoice("2", "c-2", "2026-11-01", "300.00");
+  invoice("3", "c-2", "2026-11-15", "300.00");   // Beta 600
+  invoice("4", "c-3", "2025-12-01", "9000.00");  // Gamma: until 1 December 2026
+  invoice("5", "c-4", "2026-01-10", "50.00");
+  invoice("6", "c-4", "2026-11-20", "-20.00");  // a correction: Delta 30
+  ok(K::trade_document, Action::create, "wz-1",
+     {{"type", "stock_issue"},
+      {"number", "WZ/1"},
+      {"date", "2026-11-01"},
+      {"net", domain::Object{{"amount", "99999.00"}}},
+      {"client_id", "c-5"}});  // not an invoice: Echo 0
+  catch_up();
+  ListQuery q{.kind = K::client,
+              .sort = std::string(kTurnover),
+              .descending = true,
+              .limit = 2,
+              .today = *domain::Date::parse("2026-11-22")};
+  EXPECT_EQ(walk(q).values, (std::vector<std::string>{"Gamma", "Beta", "Alfa", "Delta", "Echo"}));
+  q.today = *domain::Date::parse("2026-12-01");
+  EXPECT_EQ(walk(q).values, (std::vector<std::string>{"Beta", "Alfa", "Delta", "Echo", "Gamma"}))
+      << "Gamma's invoice is a year old on 1 December";
+  q.descending = false;
+  q.filters = {{"account_manager_id", "op-1"}};
+  EXPECT_EQ(walk(q).values, (std::vector<std::string>{"Gamma", "Alfa", "Beta"}))
+      << "one manager's clients, lowest first";
+  q.filters.clear();
+  q.ranges = {
+      {std::string(kTurnover), Value(), Value(domain::Money{domain::Decimal{5'000'000}, "PLN"})}};
+  q.today = *domain::Date::parse("2026-11-22");
+  EXPECT_EQ(walk(q).values, (std::vector<std::string>{"Echo", "Delta", "Alfa"}))
+      << "up to 500.00, that included";
+  q.sort.clear();
+  EXPECT_EQ(walk(q).values, (std::vector<std::string>{"Alfa", "Delta", "Echo"}))
+      << "the same range by name";
+}
+
 TEST_F(ViewsTest, RenamingMovesAClientInTheIndexes) {
   ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
   ok(K::client, Action::create, "c-2", {{"name", "Beta"}});
