@@ -1103,11 +1103,11 @@ constexpr uint64_t kSearchCandidates = 1000;
 
 // A list filtered on bucket fields and sorted by another field reads its buckets' ids first and
 // keeps the records in all of them (a bucket of more than kBucketIds records is not read: so
-// many ids would cost more than the walk below spends on them, and are dense enough in most lists
-// for its pages to fill). At most kSortedHere records are sorted at
-// query time, their sort values read from the lists' state (a random read each: about 10 us on
-// the medium dataset); more are walked for in the sort's index, taking only their rows (about
-// 0.2 us a row, so kWalkedRows is a few milliseconds).
+// many ids would cost more than the walk below spends on them, and are dense enough in most
+// lists for its pages to fill). At most kSortedHere records are sorted at query time, their sort
+// values read from the lists' state (a random read each: about 10 us on the medium dataset);
+// more are walked for in the sort's index, taking only their rows (about 0.2 us a row, so
+// kWalkedRows is a few milliseconds).
 constexpr uint64_t kBucketIds = 20'000;
 constexpr uint64_t kSortedHere = 500;
 constexpr uint64_t kWalkedRows = 100'000;
