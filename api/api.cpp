@@ -341,6 +341,7 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
   query({kLimit, kCursor});
   add("GET", "/api/v1/clients/{id}/history", kHistory, &Api::client_history, false,
       "A client's full history with field-level changes");
+  query({kLimit, kCursor});
   add("GET", "/api/v1/devices/{id}/history", kAnyRole, &Api::device_history, false,
       "A device's repair history");
   add("GET", "/api/v1/campaigns/{id}/progress", kAnyRole, &Api::campaign_progress, false,

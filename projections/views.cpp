@@ -973,8 +973,13 @@ eventstore::result<Page> Queries::page_of(TableId index, EntityKind kind, const 
   if (!records) return unexpected(records.error());
   std::vector<std::pair<EntityKind, std::string>> rows;
   std::string last;
-  auto r = views_.scan(index, from, to, Direction::forward, limit,
+  bool more = false;  // a row past the page: a next page
+  auto r = views_.scan(index, from, to, Direction::forward, limit + 1,
                        [&](std::string_view key, std::string_view value) {
+                         if (rows.size() == limit) {
+                           more = true;
+                           return false;
+                         }
                          last = key;
                          rows.emplace_back(
                              value.empty() ? kind : domain::kind_from_name(value).value_or(kind),
@@ -1001,7 +1006,7 @@ eventstore::result<Page> Queries::page_of(TableId index, EntityKind kind, const 
   Page page;
   for (auto& row : found)
     if (row) page.items.push_back(std::move(row));
-  if (*r == limit) page.next_cursor = hex(last);
+  if (more) page.next_cursor = hex(last);
   return page;
 }
 
@@ -1706,9 +1711,15 @@ eventstore::result<Timeline> Queries::timeline(const std::string& client_id, siz
   Timeline out;
   std::string last;
   limit = std::clamp<size_t>(limit, 1, 500);
+  size_t seen = 0;
+  bool more = false;  // a row past the page: a next page
   auto r =
-      views_.scan(tables[0], from->empty() ? end : *from, prefix, Direction::backward, limit,
+      views_.scan(tables[0], from->empty() ? end : *from, prefix, Direction::backward, limit + 1,
                   [&](std::string_view key, std::string_view value) {
+                    if (seen++ == limit) {
+                      more = true;
+                      return false;
+                    }
                     last = key;
                     const auto parts = split(value, '\x1f');
                     if (parts.size() != 5) return true;
@@ -1719,7 +1730,7 @@ eventstore::result<Timeline> Queries::timeline(const std::string& client_id, siz
                     return true;
                   });
   if (!r) return unexpected(r.error());
-  if (*r == limit) out.next_cursor = hex(last);
+  if (more) out.next_cursor = hex(last);
   std::vector<ToName> records;
   for (auto& e : out.entries) {
     records.push_back({e.kind, e.id, &e.title});

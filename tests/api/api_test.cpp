@@ -413,6 +413,17 @@ TEST_F(Api, TimeTravelAndHistory) {
   EXPECT_NE(history.body.find(R"("before":"Alfa","after":"Beta")"), std::string::npos)
       << history.body;
   EXPECT_EQ(get("/api/v1/clients/" + id + "/history", "operator").status, 403);
+  // In pages, newest first: the rename, then the registration.
+  auto first_page = get("/api/v1/clients/" + id + "/history?limit=1", "auditor");
+  ASSERT_EQ(first_page.status, 200) << first_page.body;
+  EXPECT_NE(first_page.body.find(R"("after":"Beta")"), std::string::npos) << first_page.body;
+  auto second_page =
+      get("/api/v1/clients/" + id + "/history?limit=1&cursor=" + first_page.json("next_cursor"),
+          "auditor");
+  ASSERT_EQ(second_page.status, 200) << second_page.body;
+  EXPECT_NE(second_page.body.find(R"("type":"ClientRegistered")"), std::string::npos)
+      << second_page.body;
+  EXPECT_NE(second_page.body.find(R"("next_cursor":null)"), std::string::npos);
   auto timeline = get("/api/v1/clients/" + id + "/timeline", "operator");
   EXPECT_NE(timeline.body.find(R"("type":"ClientRegistered","at":)"), std::string::npos)
       << timeline.body;
