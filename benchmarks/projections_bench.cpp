@@ -104,7 +104,7 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
             contacts.cursor = page->next_cursor;
           });
   // Filtered on a bucket and sorted by another field: the bucket is read first, then sorted here
-  // (a client's ~20 contacts; an operator's ~3,400 tasks on medium) or walked for (~6,700 on
+  // (a client's ~20 contacts) or walked for (an operator's ~3,400 tasks on medium, ~6,700 on
   // large).
   projections::ListQuery client_contacts{
       .kind = domain::EntityKind::contact, .sort = "occurred_at", .descending = true};
