@@ -1141,11 +1141,10 @@ BucketFilters bucket_filters(const ListQuery& q, Bucketed bucketed) {
 }
 
 // The ids in every one of `fields`' buckets (either of a field's values), of the fields whose
-// buckets hold at most kBucketIds records; nullopt when none does.
+// buckets hold at most kBucketIds records, and in `in_all` if given; nullopt when neither is.
 eventstore::result<std::optional<std::unordered_set<std::string>>> bucket_ids(
     const eventstore::TableStore& views, TableId by_field, std::string_view kind,
-    const BucketFilters& fields) {
-  std::optional<std::unordered_set<std::string>> in_all;
+    const BucketFilters& fields, std::optional<std::unordered_set<std::string>> in_all = {}) {
   for (const auto& [field, values] : fields) {
     std::unordered_set<std::string> found;
     uint64_t rows = 0;
@@ -1168,18 +1167,18 @@ eventstore::result<std::optional<std::unordered_set<std::string>>> bucket_ids(
   return in_all;
 }
 
-// The records filed under every filtered field's buckets that can be read (bucket_ids): sorted as
-// the walk of the sort's index gives them (`range_of` says which of its key ranges holds a sort
-// row's key; past the last, none), or, when there are too many to sort, as a set; nullopt when no
-// filtered field's buckets are small enough.
+// The records a search found (`searched`, if given) that are filed under every filtered field's
+// buckets that can be read (bucket_ids): sorted as the walk of the sort's index gives them
+// (`range_of` says which of its key ranges holds a sort row's key; past the last, none), or, when
+// there are too many to sort, as a set; nullopt when there is neither a search nor a filtered
+// field whose buckets are small enough.
 template <class RangeOf, class Bucketed>
-eventstore::result<std::optional<BucketRead>> read_buckets(const eventstore::TableStore& views,
-                                                           const std::vector<TableId>& tables,
-                                                           const ListQuery& q, RangeOf range_of,
-                                                           Bucketed bucketed) {
+eventstore::result<std::optional<BucketRead>> read_buckets(
+    const eventstore::TableStore& views, const std::vector<TableId>& tables, const ListQuery& q,
+    RangeOf range_of, Bucketed bucketed, std::optional<std::unordered_set<std::string>> searched) {
   const std::string kind(domain::name_of(q.kind));
   const BucketFilters fields = bucket_filters(q, bucketed);
-  auto in_all = bucket_ids(views, tables[3], kind, fields);
+  auto in_all = bucket_ids(views, tables[3], kind, fields, std::move(searched));
   if (!in_all) return unexpected(in_all.error());
   if (!*in_all) return std::nullopt;
   if ((*in_all)->size() > kSortedHere) return BucketRead{{}, std::move(**in_all)};
@@ -1364,14 +1363,14 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
           errc::closed, "sorting by " + q.sort +
                             " is available once the lists view has been rebuilt (under way)"});
   }
-  if (!terms.empty() && by_title) {
-    // A search: the first word's prefix in the words index gives candidates with their sort keys
-    // and title words. When there are few, they are sorted in Polish order and paged here; a
-    // common word (say "sp") walks the titles below instead.
-    struct Candidate {
-      std::string key;  // kind \0 sort_key \0 id: the order and the cursor
-      std::string id;
-    };
+  // A search's candidates: the first word's prefix in the words index gives them with their
+  // title's sort keys and words; nullopt when there are more than kSearchCandidates (a common
+  // word, say "sp").
+  struct Candidate {
+    std::string key;  // kind \0 sort_key \0 id: the order and the cursor by title
+    std::string id;
+  };
+  auto search_candidates = [&]() -> eventstore::result<std::optional<std::vector<Candidate>>> {
     std::vector<Candidate> candidates;
     std::optional<error> failure;
     const std::string first = kind + terms[0];
@@ -1401,7 +1400,16 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         });
     if (failure) return unexpected(*failure);
     if (!r) return unexpected(r.error());
-    if (*r <= kSearchCandidates) {
+    if (*r > kSearchCandidates) return std::nullopt;
+    return candidates;
+  };
+  if (!terms.empty() && by_title) {
+    // A search with few candidates: sorted in Polish order and paged here; more walk the titles
+    // below instead.
+    auto found = search_candidates();
+    if (!found) return unexpected(found.error());
+    if (*found) {
+      auto& candidates = **found;
       std::sort(candidates.begin(), candidates.end(), [&](const auto& a, const auto& b) {
         return q.descending ? a.key > b.key : a.key < b.key;
       });
@@ -1620,17 +1628,27 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     return page;
   }
   std::unordered_set<std::string> members;  // if not empty: the ids the walk takes
-  if (!by_title && terms.empty() && version >= kListsCustomFields) {
-    // Walking the sort's index and dropping what a bucket filter does not match gave a client's
-    // contacts newest first, or an operator's open tasks by due date, in short pages, mostly
-    // empty ones. The buckets are read first (read_buckets): few records are sorted here, in the
-    // order (and with the cursor) the walk gives; more are walked for, taking only their rows.
+  if (!by_title && version >= kListsCustomFields) {
+    // Walking the sort's index and dropping what a bucket filter or a search does not match gave
+    // a client's contacts newest first, an operator's open tasks by due date or the clients in
+    // Łódź by potential in short pages, mostly empty ones. The buckets and the search's
+    // candidates are read first (read_buckets): few records are sorted here, in the order (and
+    // with the cursor) the walk gives; more are walked for, taking only their rows.
+    std::optional<std::unordered_set<std::string>> searched;
+    if (!terms.empty()) {
+      auto found = search_candidates();
+      if (!found) return unexpected(found.error());
+      if (*found) {
+        searched.emplace();
+        for (auto& c : **found) searched->insert(std::move(c.id));
+      }
+    }
     auto range_of = [&](const std::string& key) {
       for (size_t i = 0; i < ranges.size(); ++i)
         if (ranges[i].lo <= key && key < ranges[i].hi) return i;
       return SIZE_MAX;
     };
-    auto read = read_buckets(views_, tables, q, range_of, bucketed);
+    auto read = read_buckets(views_, tables, q, range_of, bucketed, std::move(searched));
     if (!read) return unexpected(read.error());
     if (*read && (*read)->members.empty()) {
       using Candidate = std::pair<size_t, std::string>;  // (range, key)

@@ -360,12 +360,12 @@ TEST_F(ViewsTest, RangesOfDatesTimesAndAmounts) {
 }
 
 TEST_F(ViewsTest, AFilteredListSortedByAnotherFieldFillsItsPages) {
-  // An operator's open tasks by due date among 600 of a colleague's due earlier: the walk of
+  // An operator's open tasks by due date among 1,100 of a colleague's due earlier: the walk of
   // the due index read 20 pages' worth of the colleague's tasks and gave empty pages. A small
   // bucket is now sorted at query time, with the cursors the walk gives; a larger one (the
   // colleague's) is walked for, taking only its rows.
   const domain::Date new_year = *domain::Date::parse("2026-01-01");
-  for (int i = 0; i < 600; ++i)
+  for (int i = 0; i < 1100; ++i)
     ok(K::task, Action::create, "t-" + std::to_string(10000 + i),
        {{"title", "Cudze"},
         {"assignee_id", "op-2"},
@@ -405,9 +405,14 @@ TEST_F(ViewsTest, AFilteredListSortedByAnotherFieldFillsItsPages) {
   theirs.limit = 50;
   theirs.descending = true;
   const Walk all_theirs = walk(theirs, "due");
-  EXPECT_EQ(all_theirs.values.size(), 600u) << "each of the colleague's tasks once";
+  EXPECT_EQ(all_theirs.values.size(), 1100u) << "each of the colleague's tasks once";
   EXPECT_TRUE(std::is_sorted(all_theirs.values.rbegin(), all_theirs.values.rend()));
-  EXPECT_EQ(all_theirs.sizes, std::vector<size_t>(12, 50)) << "full pages, no empty last one";
+  EXPECT_EQ(all_theirs.sizes, std::vector<size_t>(22, 50)) << "full pages, no empty last one";
+  ListQuery searched{.kind = K::task, .search = "pi", .sort = "due", .limit = 1};
+  const Walk found = walk(searched, "title");
+  EXPECT_EQ(found.values, (std::vector<std::string>{"Pierwsze", "Piąte"}))
+      << "a search with another sort: its candidates sorted here, not 1,000 rows walked";
+  EXPECT_EQ(found.sizes, (std::vector<size_t>{1, 1}));
   EXPECT_EQ(walk({.kind = K::task, .filters = {{"assignee_id", "op-1"}}, .limit = 5}).sizes,
             std::vector<size_t>{5})
       << "by title too: a page that ends the list has no cursor";
