@@ -1326,15 +1326,17 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     }
     return false;
   };
-  // Takes the records of candidates sorted here, a page's worth of reads at a time.
+  // Takes the records of candidates sorted here, a page's worth of reads at a time (testing
+  // their titles against the search if `check_title`).
   auto take_in_order = [&](const std::vector<std::string>& ids,
-                           const std::vector<std::string>& keys) -> eventstore::result<void> {
+                           const std::vector<std::string>& keys,
+                           bool check_title = false) -> eventstore::result<void> {
     for (size_t at = 0; at < ids.size();) {
       const size_t n = std::min(limit + 1 - page.items.size(), ids.size() - at);
       const auto i = ids.begin() + static_cast<ptrdiff_t>(at);
       const auto k = keys.begin() + static_cast<ptrdiff_t>(at);
       auto complete = take({i, i + static_cast<ptrdiff_t>(n)}, {k, k + static_cast<ptrdiff_t>(n)},
-                           std::vector<bool>(n, false));
+                           std::vector<bool>(n, check_title));
       if (!complete) return unexpected(complete.error());
       if (*complete) break;
       at += n;
@@ -1635,12 +1637,14 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     // candidates are read first (read_buckets): few records are sorted here, in the order (and
     // with the cursor) the walk gives; more are walked for, taking only their rows.
     std::optional<std::unordered_set<std::string>> searched;
+    bool searched_all = terms.empty();  // every id read has the search's words
     if (!terms.empty()) {
       auto found = search_candidates();
       if (!found) return unexpected(found.error());
       if (*found) {
         searched.emplace();
         for (auto& c : **found) searched->insert(std::move(c.id));
+        searched_all = true;
       }
     }
     auto range_of = [&](const std::string& key) {
@@ -1664,7 +1668,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         ids.push_back(after_last_nul(c->second));
         keys.push_back(c->second);
       }
-      if (auto r = take_in_order(ids, keys); !r) return unexpected(r.error());
+      if (auto r = take_in_order(ids, keys, !searched_all); !r) return unexpected(r.error());
       return page;
     }
     if (*read) members = std::move((*read)->members);
