@@ -1655,11 +1655,11 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     auto read = read_buckets(views_, tables, q, range_of, bucketed, std::move(searched));
     if (!read) return unexpected(read.error());
     if (*read && (*read)->members.empty()) {
-      using Candidate = std::pair<size_t, std::string>;  // (range, key)
-      const auto& candidates = (*read)->sorted;          // in the list's order
+      using Sorted = std::pair<size_t, std::string>;  // (range, key)
+      const auto& candidates = (*read)->sorted;       // in the list's order
       auto next = candidates.begin();
       if (!cursor->empty())
-        next = std::find_if(candidates.begin(), candidates.end(), [&](const Candidate& c) {
+        next = std::find_if(candidates.begin(), candidates.end(), [&](const Sorted& c) {
           if (c.first != first_range) return c.first > first_range;
           return q.descending ? c.second < *cursor : c.second > *cursor;
         });
