@@ -1399,16 +1399,19 @@ HttpResponse Api::anniversaries(Context& c) {
 namespace {
 
 // The tasks done in from..to (Warsaw's days), counted by whom they were assigned to: what work's
-// results are counted by.
+// results are counted by. With `assignee`, only that operator's tasks are read.
 eventstore::result<std::map<std::string, uint64_t, std::less<>>> tasks_done_by_assignee(
-    const projections::Queries& queries, domain::Date from, domain::Date to) {
+    const projections::Queries& queries, domain::Date from, domain::Date to,
+    const std::string& assignee = {}) {
   const domain::DateTime start = domain::local_midnight(from),
                          end{domain::local_midnight(to.add_days(1)).micros - 1};
-  auto done = every_record(queries, {.kind = K::task,
-                                     .filters = {{"status", "done"}},
-                                     .ranges = {{"completed_at", start, end}},
-                                     .sort = "completed_at",
-                                     .limit = 500});
+  projections::ListQuery q{.kind = K::task,
+                           .filters = {{"status", "done"}},
+                           .ranges = {{"completed_at", start, end}},
+                           .sort = "completed_at",
+                           .limit = 500};
+  if (!assignee.empty()) q.filters.push_back({"assignee_id", assignee});
+  auto done = every_record(queries, std::move(q));
   if (!done) return unexpected(done.error());
   std::map<std::string, uint64_t, std::less<>> out;
   for (const auto& task : *done) ++out[task->text("assignee_id")];
