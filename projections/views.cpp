@@ -1140,20 +1140,41 @@ BucketFilters bucket_filters(const ListQuery& q, Bucketed bucketed) {
   return fields;
 }
 
-// The ids in every one of `fields`' buckets (either of a field's values), of the fields whose
-// buckets hold at most kBucketIds records, and in `in_all` if given; nullopt when neither is.
+// A range of a field with sort rows (a core sort field or a custom field), as ordered numbers
+// (ordered_number), both ends included.
+struct SortedRange {
+  std::string_view field;
+  int64_t from = INT64_MIN, to = INT64_MAX;
+};
+
+// The ids in every one of `fields`' buckets (either of a field's values) and of `ranges`' sort
+// rows, of those holding at most kBucketIds records, and in `in_all` if given; nullopt when none
+// is. `tables` are the lists view's: 3 the buckets, 4 the sort rows.
 eventstore::result<std::optional<std::unordered_set<std::string>>> bucket_ids(
-    const eventstore::TableStore& views, TableId by_field, std::string_view kind,
-    const BucketFilters& fields, std::optional<std::unordered_set<std::string>> in_all = {}) {
+    const eventstore::TableStore& views, const std::vector<TableId>& tables, std::string_view kind,
+    const BucketFilters& fields, const std::vector<SortedRange>& ranges = {},
+    std::optional<std::unordered_set<std::string>> in_all = {}) {
+  // Keys [lo, hi) of one set: read whole unless they are more than kBucketIds.
+  std::vector<std::vector<std::pair<std::string, std::string>>> sets;
   for (const auto& [field, values] : fields) {
+    auto& set = sets.emplace_back();
+    for (const auto& value : values) {
+      std::string prefix = bucket_prefix(kind, field, value), end = prefix;
+      end.back() = '\x01';
+      set.emplace_back(std::move(prefix), std::move(end));
+    }
+  }
+  const size_t buckets = sets.size();
+  for (const auto& range : ranges) {
+    const std::string prefix = std::string(kind) + '\0' + std::string(range.field) + '\0';
+    sets.push_back({{prefix + ordered_hex(range.from), prefix + ordered_hex(range.to) + '\x01'}});
+  }
+  for (size_t i = 0; i < sets.size(); ++i) {
     std::unordered_set<std::string> found;
     uint64_t rows = 0;
-    for (const auto& value : values) {
-      const std::string prefix = bucket_prefix(kind, field, value);
-      std::string end = prefix;
-      end.back() = '\x01';
-      auto r = views.scan(by_field, prefix, end, Direction::forward, kBucketIds + 1,
-                          [&](std::string_view key, std::string_view) {
+    for (const auto& [lo, hi] : sets[i]) {
+      auto r = views.scan(i < buckets ? tables[3] : tables[4], lo, hi, Direction::forward,
+                          kBucketIds + 1, [&](std::string_view key, std::string_view) {
                             if (++rows > kBucketIds) return false;
                             std::string id = after_last_nul(key);
                             if (!in_all || in_all->contains(id)) found.insert(std::move(id));
@@ -1168,17 +1189,18 @@ eventstore::result<std::optional<std::unordered_set<std::string>>> bucket_ids(
 }
 
 // The records a search found (`searched`, if given) that are filed under every filtered field's
-// buckets that can be read (bucket_ids): sorted as the walk of the sort's index gives them
-// (`range_of` says which of its key ranges holds a sort row's key; past the last, none), or, when
-// there are too many to sort, as a set; nullopt when there is neither a search nor a filtered
-// field whose buckets are small enough.
+// buckets and within every range that can be read (bucket_ids): sorted as the walk of the sort's
+// index gives them (`range_of` says which of its key ranges holds a sort row's key; past the
+// last, none; by title, the walked index's rows start with `title_prefix`), or, when there are too
+// many to sort, as a set; nullopt when there is neither a search nor a set small enough.
 template <class RangeOf, class Bucketed>
 eventstore::result<std::optional<BucketRead>> read_buckets(
     const eventstore::TableStore& views, const std::vector<TableId>& tables, const ListQuery& q,
-    RangeOf range_of, Bucketed bucketed, std::optional<std::unordered_set<std::string>> searched) {
+    RangeOf range_of, Bucketed bucketed, const std::vector<SortedRange>& ranges,
+    std::optional<std::unordered_set<std::string>> searched, std::string_view title_prefix) {
   const std::string kind(domain::name_of(q.kind));
   const BucketFilters fields = bucket_filters(q, bucketed);
-  auto in_all = bucket_ids(views, tables[3], kind, fields, std::move(searched));
+  auto in_all = bucket_ids(views, tables, kind, fields, ranges, std::move(searched));
   if (!in_all) return unexpected(in_all.error());
   if (!*in_all) return std::nullopt;
   if ((*in_all)->size() > kSortedHere) return BucketRead{{}, std::move(**in_all)};
@@ -1218,7 +1240,9 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
     if (!passes) continue;
     // Its sort row's key: a custom field without a value sorts by creation, after the rest.
     std::string key;
-    if (custom_sort.empty()) {
+    if (q.sort.empty()) {
+      key = std::string(title_prefix) + pieces[1];
+    } else if (custom_sort.empty()) {
       key = kind + '\0' + q.sort + '\0' + ordered[core_sort];
     } else {
       const auto c = std::find_if(custom.begin(), custom.end(),
@@ -1263,19 +1287,15 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     });
   };
   // Ranges as ordered numbers (ordered_number), open ends as the extremes.
-  struct Bounds {
-    std::string_view field;
-    int64_t from = INT64_MIN, to = INT64_MAX;
-  };
-  std::vector<Bounds> bounds;
+  std::vector<SortedRange> bounds;
   for (const auto& range : q.ranges) {
-    Bounds b{range.field};
+    SortedRange b{range.field};
     if (!range.from.is_null()) b.from = ordered_number(&range.from).value_or(INT64_MAX);
     if (!range.to.is_null()) b.to = ordered_number(&range.to).value_or(INT64_MIN);
     bounds.push_back(b);
   }
   auto in_bounds = [&](const domain::Record& r) {
-    return std::all_of(bounds.begin(), bounds.end(), [&](const Bounds& b) {
+    return std::all_of(bounds.begin(), bounds.end(), [&](const SortedRange& b) {
       std::optional<int64_t> n;
       if (b.field == "created_at")
         n = r.created_at.micros;
@@ -1365,6 +1385,17 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
           errc::closed, "sorting by " + q.sort +
                             " is available once the lists view has been rebuilt (under way)"});
   }
+  // Ranges whose records their field's sort rows give (bucket_ids): a core sort field's or a
+  // custom field's, but the one the list walks.
+  std::vector<SortedRange> indexed_ranges;
+  if (tables.size() >= 5 && version >= kListsCustomFields) {
+    const auto& sortable = sort_fields(q.kind);
+    for (const auto& b : bounds)
+      if (b.field != q.sort &&
+          (b.field.starts_with("fields.") ||
+           std::find(sortable.begin(), sortable.end(), b.field) != sortable.end()))
+        indexed_ranges.push_back(b);
+  }
   // A search's candidates: the first word's prefix in the words index gives them with their
   // title's sort keys and words; nullopt when there are more than kSearchCandidates (a common
   // word, say "sp").
@@ -1452,7 +1483,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
            version >= bucket_since(q.kind, field);
   };
   for (const auto& [field, value] : q.filters) {
-    if (!terms.empty() || !by_title) break;  // a search walks the titles, which carry the words
+    // A search walks the titles, which carry the words; so does a range read first (below).
+    if (!terms.empty() || !by_title || !indexed_ranges.empty()) break;
     const bool once = std::count_if(q.filters.begin(), q.filters.end(),
                                     [&](const auto& f) { return f.first == field; }) == 1;
     const bool all_bucketed = std::all_of(q.filters.begin(), q.filters.end(), [&](const auto& f) {
@@ -1559,7 +1591,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   };
   std::vector<Range> ranges;
   const auto sorted_in = std::find_if(bounds.begin(), bounds.end(),
-                                      [&](const Bounds& b) { return b.field == q.sort; });
+                                      [&](const SortedRange& b) { return b.field == q.sort; });
   if (by_title) {
     ranges = {{prefix, prefix_end}};
   } else if (sorted_in != bounds.end()) {  // only rows with values within the bounds
@@ -1582,7 +1614,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   if (by_turnover) {
     // No index holds the turnover of today: the clients in the filters' buckets, or all of them,
     // at most kBucketIds, are read and sorted here.
-    auto in = bucket_ids(views_, tables[3], domain::name_of(q.kind), bucket_filters(q, bucketed));
+    auto in = bucket_ids(views_, tables, domain::name_of(q.kind), bucket_filters(q, bucketed),
+                         indexed_ranges);
     if (!in) return unexpected(in.error());
     if (!*in) {
       std::unordered_set<std::string> all;  // from the titles' index
@@ -1630,15 +1663,17 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     return page;
   }
   std::unordered_set<std::string> members;  // if not empty: the ids the walk takes
-  if (!by_title && version >= kListsCustomFields) {
-    // Walking the sort's index and dropping what a bucket filter or a search does not match gave
-    // a client's contacts newest first, an operator's open tasks by due date or the clients in
-    // Łódź by potential in short pages, mostly empty ones. The buckets and the search's
-    // candidates are read first (read_buckets): few records are sorted here, in the order (and
-    // with the cursor) the walk gives; more are walked for, taking only their rows.
+  if ((!by_title || !indexed_ranges.empty()) && version >= kListsCustomFields) {
+    // Walking the sort's index and dropping what a bucket filter, a range or a search does not
+    // match gave a client's contacts newest first, an operator's open tasks by due date, the
+    // tasks due this week by title or the clients in Łódź by potential in short pages, mostly
+    // empty ones. The buckets, the ranges and the search's candidates are read first
+    // (read_buckets): few records are sorted here, in the order (and with the cursor) the walk
+    // gives; more are walked for, taking only their rows. (By title, a search here has too many
+    // candidates to read.)
     std::optional<std::unordered_set<std::string>> searched;
     bool searched_all = terms.empty();  // every id read has the search's words
-    if (!terms.empty()) {
+    if (!terms.empty() && !by_title) {
       auto found = search_candidates();
       if (!found) return unexpected(found.error());
       if (*found) {
@@ -1652,7 +1687,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         if (ranges[i].lo <= key && key < ranges[i].hi) return i;
       return SIZE_MAX;
     };
-    auto read = read_buckets(views_, tables, q, range_of, bucketed, std::move(searched));
+    auto read = read_buckets(views_, tables, q, range_of, bucketed, indexed_ranges,
+                             std::move(searched), prefix);
     if (!read) return unexpected(read.error());
     if (*read && (*read)->members.empty()) {
       using Sorted = std::pair<size_t, std::string>;  // (range, key)

@@ -425,6 +425,69 @@ TEST_F(ViewsTest, AFilteredListSortedByAnotherFieldFillsItsPages) {
   EXPECT_FALSE(queries_->list(bad)) << "a cursor of another list";
 }
 
+TEST_F(ViewsTest, ARangeFillsItsPagesInAnyOrder) {
+  // The tasks due in December by title, among 1,100 due earlier whose titles come first: the walk
+  // of the titles read 1,000 records a request and gave empty pages. A range's records are now
+  // read from its field's sort rows first, as a bucket's are: few sorted here, more walked for.
+  const domain::Date new_year = *domain::Date::parse("2026-01-01");
+  ok(K::field_catalog, Action::define_field, "task",
+     {{"key", "value"}, {"label", "Wartość"}, {"type", "money"}});
+  auto money = [](const char* amount) { return Value(domain::Object{{"amount", amount}}); };
+  for (int i = 0; i < 1100; ++i)
+    ok(K::task, Action::create, "t-" + std::to_string(10000 + i),
+       {{"title", "Aaa " + std::to_string(10000 + i)},
+        {"assignee_id", i % 2 ? "op-1" : "op-2"},
+        {"due", new_year.add_days(i % 300).format()},
+        {"fields", domain::Object{{"value", money("10.00")}}}});
+  const std::vector<std::tuple<const char*, const char*, const char*>> december = {
+      {"Zeta", "2026-12-05", "900.00"}, {"Ósme", "2026-12-01", "5000.00"},
+      {"Żuraw", "2026-12-03", "300.00"}, {"Wtorek", "2026-12-31", "1200.00"}};
+  for (size_t i = 0; i < december.size(); ++i) {
+    const auto& [title, due, value] = december[i];
+    ok(K::task, Action::create, "t-" + std::to_string(i + 1),
+       {{"title", title},
+        {"assignee_id", "op-1"},
+        {"due", due},
+        {"fields", domain::Object{{"value", money(value)}}}});
+  }
+  ok(K::task, Action::complete, "t-4", {});
+  catch_up();
+  const Value first = Value(*domain::Date::parse("2026-12-01"));
+  const ListQuery in_december{
+      .kind = K::task, .ranges = {{"due", first, Value(*domain::Date::parse("2026-12-30"))}},
+      .limit = 1};
+  const Walk by_title = walk(in_december, "title");
+  EXPECT_EQ(by_title.values, (std::vector<std::string>{"Ósme", "Zeta", "Żuraw"}));
+  EXPECT_EQ(by_title.sizes, (std::vector<size_t>{1, 1, 1})) << "no empty page";
+  ListQuery open = in_december;
+  open.filters = {{"status", "open"}};
+  open.ranges[0].to = Value();
+  open.descending = true;
+  EXPECT_EQ(walk(open, "title").values, (std::vector<std::string>{"Żuraw", "Zeta", "Ósme"}))
+      << "with a filter, descending; the one done is not open";
+  const ListQuery large{.kind = K::task,
+                        .filters = {{"assignee_id", "op-1"}},
+                        .ranges = {{"fields.value",
+                                    Value(domain::Money{*domain::Decimal::parse("100"), "PLN"}),
+                                    Value()}},
+                        .sort = "created_at",
+                        .limit = 2};
+  const Walk valued = walk(large, "title");
+  EXPECT_EQ(valued.values, (std::vector<std::string>{"Zeta", "Ósme", "Żuraw", "Wtorek"}))
+      << "a custom field's range, by creation";
+  EXPECT_EQ(valued.sizes, (std::vector<size_t>{2, 2}));
+  // 550 of the early tasks (more than are sorted here) and Ósme: walked for in the titles.
+  const Walk early = walk({.kind = K::task,
+                           .filters = {{"assignee_id", "op-1"}},
+                           .ranges = {{"due", Value(new_year), first}},
+                           .limit = 50},
+                          "title");
+  EXPECT_EQ(early.values.size(), 551u);
+  EXPECT_TRUE(std::is_sorted(early.values.begin(), early.values.begin() + 550));
+  EXPECT_EQ(early.values.back(), "Ósme");
+  EXPECT_EQ(early.sizes, (std::vector<size_t>{50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 1}));
+}
+
 TEST_F(ViewsTest, ClientsByTheirTurnoverOfTheDay) {
   // Clients by rolling 12-month turnover: invoices a year old drop out with the days, without
   // an event, so the order is computed for the day asked.
