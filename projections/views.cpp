@@ -261,7 +261,8 @@ std::optional<Value> range_bound(domain::FieldType type, std::string_view text, 
 
 std::vector<std::string> sort_names(EntityKind kind) {
   std::vector<std::string> names = {"title"};
-  if (!title_fields(kind).empty()) names.push_back(title_fields(kind)[0]);
+  if (!title_fields(kind).empty() && title_fields(kind)[0] != "title")
+    names.push_back(title_fields(kind)[0]);
   for (const auto& f : sort_fields(kind)) names.push_back(f);
   if (kind == EntityKind::client) names.emplace_back(kTurnover);
   return names;

@@ -214,6 +214,10 @@ TEST_F(Api, AClientShowsItsTurnoverButNotTheInvoicesBehindIt) {
   EXPECT_EQ(names("turnover_12m.from=1000&sort=name"), std::vector<std::string>{"Hurtownia Mazur"});
   EXPECT_EQ(get("/api/v1/clients?turnover_12m.from=lots").status, 400);
   EXPECT_EQ(get("/api/v1/persons?sort=turnover_12m").status, 400) << "clients only";
+  auto unsorted = get("/api/v1/tasks?sort=-priority");
+  EXPECT_EQ(unsorted.status, 400);
+  EXPECT_NE(unsorted.body.find("sorts by one of: title, created_at, "), std::string::npos)
+      << "each name once: " << unsorted.body;
   EXPECT_NE(get("/openapi.json").body.find(R"("-turnover_12m")"), std::string::npos);
 }
 
