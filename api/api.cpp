@@ -204,9 +204,11 @@ std::optional<std::pair<EntityKind, std::string>> field_id(std::string_view id) 
   return std::make_pair(*kind, std::string(id.substr(dot + 1)));
 }
 
-void write_field(JsonWriter& w, EntityKind kind, const domain::FieldSpec& f) {
+// A field definition; `version` is its kind's catalog's, which If-Match names.
+void write_field(JsonWriter& w, EntityKind kind, const domain::FieldSpec& f, uint64_t version) {
   w.begin_object();
   w.key("id").string(std::string(domain::name_of(kind)) + "." + f.key);
+  w.key("version").unsigned_number(version);
   w.key("entity").string(domain::name_of(kind));
   w.key("key").string(f.key);
   w.key("label").string(f.label);
@@ -370,7 +372,9 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
   query({{"token", "a session token (browsers cannot set headers on a WebSocket)"}});
   add("GET", "/api/v1/field-definitions", kAnyRole, &Api::fields_list, false,
       "Custom field definitions");
-  query({{"entity", "only those of one kind of record"}});
+  query({{"entity", "only those of one kind of record"},
+         {"limit", "definitions a page, 1 to 500 (default 500)"},
+         kCursor});
   add("POST", "/api/v1/field-definitions", kManagers, &Api::fields_define, false,
       "Define a custom field");
   add("GET", "/api/v1/field-definitions/{id}", kAnyRole, &Api::fields_get, false,
@@ -1059,14 +1063,35 @@ HttpResponse Api::fields_list(Context& c) {
     for (EntityKind k : domain::kAllKinds)
       if (domain::has_custom_fields(k)) kinds.push_back(k);
   }
+  size_t limit = 500;
+  if (auto bad = parse_limit(c.req, limit)) return std::move(*bad);
+  // By kind, then in the order defined; the cursor is the id of the page's last definition.
+  const std::string_view after = c.req.param("cursor");
+  bool taking = after.empty();
+  size_t taken = 0;
+  std::string last, next;
   JsonWriter w;
   w.begin_object().key("items").begin_array();
   for (EntityKind k : kinds) {
     auto catalog = handler_.load(K::field_catalog, std::string(domain::name_of(k)));
     if (!catalog) return problem_for(catalog.error());
-    for (const auto& f : domain::custom_fields(*catalog)) write_field(w, k, f);
+    for (const auto& f : domain::custom_fields(*catalog)) {
+      std::string id = std::string(domain::name_of(k)) + "." + f.key;
+      if (!taking) {
+        taking = id == after;
+        continue;
+      }
+      if (taken++ == limit) {
+        next = std::move(last);
+        break;
+      }
+      write_field(w, k, f, catalog->version);
+      last = std::move(id);
+    }
+    if (!next.empty()) break;
   }
-  end_page(w, "");  // one page: every definition
+  if (!taking) return bad_param("cursor", "is not one this list gave");
+  end_page(w, next);
   return json_response(200, w.take());
 }
 
@@ -1078,7 +1103,7 @@ HttpResponse Api::fields_get(Context& c) {
     for (const auto& f : domain::custom_fields(*catalog))
       if (f.key == id->second) {
         JsonWriter w;
-        write_field(w, id->first, f);
+        write_field(w, id->first, f, catalog->version);
         auto r = json_response(200, w.take());
         r.headers.emplace_back("ETag", "\"" + std::to_string(catalog->version) + "\"");
         return r;

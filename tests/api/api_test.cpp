@@ -466,6 +466,30 @@ TEST_F(Api, FieldDefinitions) {
   auto list = get("/api/v1/field-definitions?entity=client");
   EXPECT_NE(list.body.find(R"("retired":true)"), std::string::npos) << list.body;
   EXPECT_EQ(get("/api/v1/field-definitions/client.nothing").status, 404);
+  // Each with the version If-Match names; in pages, as every collection is.
+  auto first = get("/api/v1/field-definitions/client.segment");
+  EXPECT_EQ("\"" + first.json("version") + "\"", first.header("etag")) << first.body;
+  for (const char* key : {"region", "rating"})
+    ASSERT_EQ(post("/api/v1/field-definitions",
+                   R"({"entity":"task","key":")" + std::string(key) +
+                       R"(","label":"x","type":"text"})",
+                   "manager")
+                  .status,
+              201);
+  std::vector<std::string> ids;
+  std::string cursor;
+  for (int pages = 0; pages < 5; ++pages) {
+    auto page = get("/api/v1/field-definitions?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(page.status, 200) << page.body;
+    for (size_t at = 0; (at = page.body.find(R"({"id":")", at)) != std::string::npos;) {
+      at += 7;
+      ids.push_back(page.body.substr(at, page.body.find('"', at) - at));
+    }
+    cursor = page.json("next_cursor");
+    if (cursor.empty() || cursor == "null") break;
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"client.segment", "task.region", "task.rating"}));
+  EXPECT_EQ(get("/api/v1/field-definitions?cursor=task.nothing").status, 400);
 }
 
 TEST_F(Api, FilterValuesAreCheckedAndCustomFieldsSort) {
