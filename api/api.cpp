@@ -987,7 +987,9 @@ HttpResponse Api::list(Context& c) {
         auto range = std::find_if(q.ranges.begin(), q.ranges.end(),
                                   [&](const auto& r) { return r.field == field; });
         if (range == q.ranges.end()) range = q.ranges.insert(range, {field, {}, {}});
-        (from ? range->from : range->to) = std::move(*bound);
+        domain::Value& end = from ? range->from : range->to;
+        if (!end.is_null()) return bad_param(k, "is given more than once");
+        end = std::move(*bound);
         continue;
       }
     }

@@ -578,6 +578,9 @@ TEST_F(Api, RangesOfDatesAndTimes) {
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body.find("occurred_at.from"), std::string::npos) << bad.body;
   EXPECT_EQ(get("/api/v1/contacts?subject.from=A").status, 400) << "text has no range here";
+  EXPECT_EQ(get("/api/v1/contacts?occurred_at.from=2026-11-20&occurred_at.from=2026-11-21").status,
+            400)
+      << "one end given twice is a question, not the later one";
   EXPECT_EQ(get("/api/v1/contacts?created_at.to=2026-11-22").status, 200);
 }
 
