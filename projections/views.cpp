@@ -1192,8 +1192,9 @@ eventstore::result<std::optional<std::unordered_set<std::string>>> bucket_ids(
 // The records a search found (`searched`, if given) that are filed under every filtered field's
 // buckets and within every range that can be read (bucket_ids): sorted as the walk of the sort's
 // index gives them (`range_of` says which of its key ranges holds a sort row's key; past the
-// last, none; by title, the walked index's rows start with `title_prefix`), or, when there are too
-// many to sort, as a set; nullopt when there is neither a search nor a set small enough.
+// last, none; by title, the walked index's rows, the titles' or a bucket's, start with
+// `title_prefix`), or, when there are too many to sort, as a set; nullopt when there is neither
+// a search nor a set small enough.
 template <class RangeOf, class Bucketed>
 eventstore::result<std::optional<BucketRead>> read_buckets(
     const eventstore::TableStore& views, const std::vector<TableId>& tables, const ListQuery& q,
@@ -1484,16 +1485,15 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
            version >= bucket_since(q.kind, field);
   };
   for (const auto& [field, value] : q.filters) {
-    // A search walks the titles, which carry the words; so does a range read first (below).
-    if (!terms.empty() || !by_title || !indexed_ranges.empty()) break;
+    if (!terms.empty() || !by_title) break;  // a search walks the titles, which carry the words
     const bool once = std::count_if(q.filters.begin(), q.filters.end(),
                                     [&](const auto& f) { return f.first == field; }) == 1;
     const bool all_bucketed = std::all_of(q.filters.begin(), q.filters.end(), [&](const auto& f) {
       return f.first != field || bucketed(field, f.second);
     });
     if (!all_bucketed) continue;
-    if (!once) {
-      if (either.empty()) either = field;
+    if (!once) {  // unless a range is read first (below): its records are walked for
+      if (either.empty() && indexed_ranges.empty()) either = field;
       continue;
     }
     index = tables[3];

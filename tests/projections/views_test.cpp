@@ -476,7 +476,7 @@ TEST_F(ViewsTest, ARangeFillsItsPagesInAnyOrder) {
   EXPECT_EQ(valued.values, (std::vector<std::string>{"Zeta", "Ósme", "Żuraw", "Wtorek"}))
       << "a custom field's range, by creation";
   EXPECT_EQ(valued.sizes, (std::vector<size_t>{2, 2}));
-  // 550 of the early tasks (more than are sorted here) and Ósme: walked for in the titles.
+  // 550 of the early tasks (more than are sorted here) and Ósme: walked for in op-1's bucket.
   const Walk early = walk({.kind = K::task,
                            .filters = {{"assignee_id", "op-1"}},
                            .ranges = {{"due", Value(new_year), first}},
