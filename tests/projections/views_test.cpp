@@ -425,6 +425,72 @@ TEST_F(ViewsTest, AFilteredListSortedByAnotherFieldFillsItsPages) {
   EXPECT_FALSE(queries_->list(bad)) << "a cursor of another list";
 }
 
+TEST_F(ViewsTest, AListFromAReferenceBySortWalksItsPairedRows) {
+  // An operator's tasks by due date read that operator's paired sort rows (a page of rows), not
+  // every one of their ids looked for in the whole due index. The rows follow a task given to
+  // another operator, a due date moved and one taken away.
+  const domain::Date new_year = *domain::Date::parse("2026-01-01");
+  ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
+  ok(K::client, Action::create, "c-2", {{"name", "Beta"}});
+  for (int i = 1; i <= 12; ++i)
+    ok(K::task, Action::create, "t-" + std::to_string(i),
+       {{"title", "Zadanie " + std::to_string(i)},
+        {"assignee_id", i % 2 ? "op-1" : "op-2"},
+        {"client_id", i % 3 ? "c-1" : "c-2"},
+        {"due", new_year.add_days((i * 7) % 13).format()}});
+  ok(K::task, Action::update, "t-1", {{"assignee_id", "op-2"}});       // given away
+  ok(K::task, Action::update, "t-2", {{"assignee_id", "op-1"}});       // taken
+  ok(K::task, Action::update, "t-3", {{"due", new_year.add_days(40).format()}});  // moved
+  ok(K::task, Action::update, "t-5", {{"due", domain::Value()}});     // undated: last
+  ok(K::task, Action::complete, "t-7", {});
+  catch_up();
+  // op-1's tasks: 2, 3, 5, 7, 9, 11; due (days after new year) 1, 40, -, 10, 11, 12.
+  const ListQuery mine{.kind = K::task,
+                       .filters = {{"assignee_id", "op-1"}},
+                       .sort = "due",
+                       .limit = 2};
+  const Walk by_due = walk(mine, "title");
+  EXPECT_EQ(by_due.values, (std::vector<std::string>{"Zadanie 2", "Zadanie 7", "Zadanie 9",
+                                                     "Zadanie 11", "Zadanie 3", "Zadanie 5"}));
+  EXPECT_EQ(by_due.sizes, (std::vector<size_t>{2, 2, 2}));
+  ListQuery latest = mine;
+  latest.descending = true;
+  latest.filters.push_back({"status", "open"});
+  EXPECT_EQ(walk(latest, "title").values,
+            (std::vector<std::string>{"Zadanie 3", "Zadanie 11", "Zadanie 9", "Zadanie 2",
+                                      "Zadanie 5"}))
+      << "open ones, latest first, the undated last";
+  ListQuery of_client = mine;
+  of_client.filters.push_back({"client_id", "c-1"});
+  of_client.limit = 1;
+  EXPECT_EQ(walk(of_client, "title").values,
+            (std::vector<std::string>{"Zadanie 2", "Zadanie 7", "Zadanie 11", "Zadanie 5"}))
+      << "and a client's: their few tasks sorted here, as the paired rows give them";
+  ListQuery from_day_10 = mine;
+  from_day_10.ranges = {{"due", Value(new_year.add_days(10)), Value(new_year.add_days(12))}};
+  EXPECT_EQ(walk(from_day_10, "title").values,
+            (std::vector<std::string>{"Zadanie 7", "Zadanie 9", "Zadanie 11"}));
+
+  // The rows themselves: one per task of op-1, under its due date ("~" when it has none).
+  using namespace std::string_literals;
+  const std::string rows_of_op1 = "lists.4|task\0due@assignee_id\0op-1\0"s;
+  std::vector<std::string> ids;
+  for (const auto& row : dump(*views_, *runner_, {"lists"}))
+    if (row.starts_with(rows_of_op1))  // ... \0 id |(no value)
+      ids.push_back(row.substr(row.rfind('\0') + 1, row.size() - row.rfind('\0') - 2));
+  EXPECT_EQ(ids, (std::vector<std::string>{"t-2", "t-7", "t-9", "t-11", "t-3", "t-5"}));
+
+  // A cursor belongs to the operator's list: another operator's is refused.
+  auto theirs = queries_->list({.kind = K::task,
+                                .filters = {{"assignee_id", "op-2"}},
+                                .sort = "due",
+                                .limit = 1});
+  ASSERT_TRUE(theirs);
+  ListQuery borrowed = mine;
+  borrowed.cursor = theirs->next_cursor;
+  EXPECT_FALSE(queries_->list(borrowed)) << "the cursor of op-2's tasks";
+}
+
 TEST_F(ViewsTest, ARangeFillsItsPagesInAnyOrder) {
   // The tasks due in December by title, among 1,100 due earlier whose titles come first: the walk
   // of the titles read 1,000 records a request and gave empty pages. A range's records are now
