@@ -103,9 +103,9 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
             if (!page || page->items.empty()) std::abort();
             contacts.cursor = page->next_cursor;
           });
-  // Filtered on a bucket and sorted by another field: the bucket is read first, then sorted here
-  // (a client's ~20 contacts) or walked for (an operator's ~3,400 tasks on medium, ~6,700 on
-  // large).
+  // Filtered on a reference and sorted by the kind's time: the reference's paired sort rows are
+  // walked (lists v9; before, its ids were read first, then sorted here, a client's ~20
+  // contacts, or walked for in the whole sort index, an operator's ~3,400 tasks on medium).
   projections::ListQuery client_contacts{
       .kind = domain::EntityKind::contact, .sort = "occurred_at", .descending = true};
   measure("projections.query/client_contacts_newest/" + std::string(scale.name),
