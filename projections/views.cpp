@@ -316,21 +316,33 @@ uint32_t bucket_since(EntityKind kind, std::string_view field) {
   }
 }
 
-// Sort rows paired with a reference, (bucket field, sort field): per value of the reference,
-// its records in the sort's order, for the lists opened from an operator, a client, a project
-// or a device (an operator's tasks by due date, a client's contacts newest first, a device's
-// service orders). Without them such a list reads all the reference's records' ids (3,400 tasks
-// of an operator on the medium dataset) and walks the whole sort index for them; with them, a
-// page's rows. Keys in the by_sort table: kind \0 sort@bucket \0 value \0 sort value \0 id.
+// Sort rows paired with a filter, (bucket field, sort field): per value of a reference, a status
+// or a kind, its records in the sort's order, for the lists people open every day: an
+// operator's, a client's or a project's tasks by due date and the open ones; a client's or an
+// operator's contacts newest first, those awaiting a reply, the requests for quote; a client's,
+// a device's or a technician's service orders, those registered; a client's invoices. Without
+// them such a list reads the filter's ids (an operator's 3,400 tasks on the medium dataset, the
+// 10,700 open ones) and walks the sort's index of every record for them; with them, a page's
+// rows. Keys in the by_sort table: kind \0 sort@bucket \0 value \0 sort value \0 id. A list
+// filtered on several walks the first paired here: references before statuses and kinds.
 constexpr uint32_t kListsSortPairs = 9;
 const std::vector<std::pair<std::string, std::string>>& sort_pairs(EntityKind kind) {
   static const std::map<EntityKind, std::vector<std::pair<std::string, std::string>>> pairs = {
-      {EntityKind::task, {{"assignee_id", "due"}, {"client_id", "due"}, {"project_id", "due"}}},
-      {EntityKind::contact, {{"client_id", "occurred_at"}, {"operator_id", "occurred_at"}}},
+      {EntityKind::client, {{"account_manager_id", "potential"}, {"status", "potential"}}},
+      {EntityKind::task,
+       {{"assignee_id", "due"}, {"client_id", "due"}, {"project_id", "due"}, {"status", "due"}}},
+      {EntityKind::contact,
+       {{"client_id", "occurred_at"},
+        {"operator_id", "occurred_at"},
+        {"awaits_reply", "occurred_at"},
+        {"kind", "occurred_at"}}},
       {EntityKind::service_order,
-       {{"client_id", "created_at"}, {"device_id", "created_at"}, {"technician_id", "planned_at"}}},
-      {EntityKind::inspection, {{"device_id", "due"}, {"technician_id", "due"}}},
-      {EntityKind::trade_document, {{"client_id", "date"}}}};
+       {{"client_id", "created_at"},
+        {"device_id", "created_at"},
+        {"technician_id", "planned_at"},
+        {"status", "created_at"}}},
+      {EntityKind::inspection, {{"device_id", "due"}, {"technician_id", "due"}, {"status", "due"}}},
+      {EntityKind::trade_document, {{"client_id", "date"}, {"type", "date"}}}};
   static const std::vector<std::pair<std::string, std::string>> none;
   auto it = pairs.find(kind);
   return it == pairs.end() ? none : it->second;
@@ -599,13 +611,14 @@ class ListsView final : public Projection {
         if (!v.empty() && (renamed || !in(before, v)))
           out.put_blind(3, bucket_prefix(kind, field, v) + key + '\0' + id, "");
     };
-    // A sort row per field with a sort value ("" has none: a custom field without a value).
+    // A sort row per field with a sort value ("" has none: a custom field without a value),
+    // carrying the title's sort key, so that a range read first is sorted by title as it is read.
     auto move_sort_row = [&](const std::string& field, const std::string& old_value,
                              const std::string& value) {
-      if (old_value == value) return;
-      if (!old_value.empty())
+      if (old_value == value && !renamed) return;
+      if (!old_value.empty() && old_value != value)
         out.erase_blind(4, kind + '\0' + field + '\0' + old_value + '\0' + id);
-      if (!value.empty()) out.put_blind(4, kind + '\0' + field + '\0' + value + '\0' + id, "");
+      if (!value.empty()) out.put_blind(4, kind + '\0' + field + '\0' + value + '\0' + id, key);
     };
     for (size_t i = 0; i < buckets.size(); ++i)
       move_bucket_rows(buckets[i], old_values[i], values[i]);
@@ -1188,11 +1201,14 @@ struct SortedRange {
 
 // The ids in every one of `fields`' buckets (either of a field's values) and of `ranges`' sort
 // rows, of those holding at most kBucketIds records, and in `in_all` if given; nullopt when none
-// is. `tables` are the lists view's: 3 the buckets, 4 the sort rows.
+// is. `tables` are the lists view's: 3 the buckets, 4 the sort rows. With `titles`, the first
+// range read whole also gives its ids' titles' sort keys, which its rows carry (lists v9; empty
+// before).
 eventstore::result<std::optional<std::unordered_set<std::string>>> bucket_ids(
     const eventstore::TableStore& views, const std::vector<TableId>& tables, std::string_view kind,
     const BucketFilters& fields, const std::vector<SortedRange>& ranges = {},
-    std::optional<std::unordered_set<std::string>> in_all = {}) {
+    std::optional<std::unordered_set<std::string>> in_all = {},
+    std::unordered_map<std::string, std::string>* titles = nullptr) {
   // Keys [lo, hi) of one set: read whole unless they are more than kBucketIds.
   std::vector<std::vector<std::pair<std::string, std::string>>> sets;
   for (const auto& [field, values] : fields) {
@@ -1210,19 +1226,25 @@ eventstore::result<std::optional<std::unordered_set<std::string>>> bucket_ids(
   }
   for (size_t i = 0; i < sets.size(); ++i) {
     std::unordered_set<std::string> found;
+    std::unordered_map<std::string, std::string> titled;
+    const bool titling = titles && i >= buckets && titles->empty();
     uint64_t rows = 0;
     for (const auto& [lo, hi] : sets[i]) {
       auto r = views.scan(i < buckets ? tables[3] : tables[4], lo, hi, Direction::forward,
-                          kBucketIds + 1, [&](std::string_view key, std::string_view) {
+                          kBucketIds + 1, [&](std::string_view key, std::string_view value) {
                             if (++rows > kBucketIds) return false;
                             std::string id = after_last_nul(key);
-                            if (!in_all || in_all->contains(id)) found.insert(std::move(id));
+                            if (in_all && !in_all->contains(id)) return true;
+                            if (titling) titled.emplace(id, value);
+                            found.insert(std::move(id));
                             return true;
                           });
       if (!r) return unexpected(r.error());
       if (rows > kBucketIds) break;
     }
-    if (rows <= kBucketIds) in_all = std::move(found);
+    if (rows > kBucketIds) continue;
+    in_all = std::move(found);
+    if (titling) *titles = std::move(titled);
   }
   return in_all;
 }
@@ -1240,9 +1262,36 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
     std::optional<std::unordered_set<std::string>> searched, std::string_view walked_prefix) {
   const std::string kind(domain::name_of(q.kind));
   const BucketFilters fields = bucket_filters(q, bucketed);
-  auto in_all = bucket_ids(views, tables, kind, fields, ranges, std::move(searched));
+  std::unordered_map<std::string, std::string> titles;  // by title: a range's ids' sort keys
+  auto in_all = bucket_ids(views, tables, kind, fields, ranges, std::move(searched),
+                           q.sort.empty() ? &titles : nullptr);
   if (!in_all) return unexpected(in_all.error());
   if (!*in_all) return std::nullopt;
+  BucketRead out;
+  auto sort_out = [&] {
+    std::sort(out.sorted.begin(), out.sorted.end(), [&](const auto& a, const auto& b) {
+      if (a.first != b.first) return a.first < b.first;
+      return q.descending ? a.second > b.second : a.second < b.second;
+    });
+  };
+  // By title with a range read whole: its rows gave every id's title, so all are sorted here
+  // (the tasks due this week by title: 1,100 of 200,000 on the medium dataset).
+  if (!titles.empty()) {
+    bool titled = true;
+    for (const auto& id : **in_all) {
+      const auto title = titles.find(id);
+      titled = title != titles.end() && !title->second.empty();  // not on rows of lists v8
+      if (!titled) break;
+      std::string key = std::string(walked_prefix) + title->second + '\0' + id;
+      if (const size_t range = range_of(key); range != SIZE_MAX)
+        out.sorted.emplace_back(range, std::move(key));
+    }
+    if (titled) {
+      sort_out();
+      return out;
+    }
+    out.sorted.clear();
+  }
   if ((*in_all)->size() > kSortedHere) return BucketRead{{}, std::move(**in_all)};
   const std::vector<std::string> ids((*in_all)->begin(), (*in_all)->end());
 
@@ -1254,7 +1303,6 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
   const auto& sorts = sort_fields(q.kind);
   const auto core_sort = std::find(sorts.begin(), sorts.end(), q.sort) - sorts.begin();
   const std::string custom_sort = q.sort.starts_with("fields.") ? q.sort.substr(7) : "";
-  BucketRead out;
   for (size_t i = 0; i < ids.size(); ++i) {
     if (!(*states)[i]) continue;
     const auto pieces = split(*(*states)[i], '\0');
@@ -1294,10 +1342,7 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
     if (const size_t range = range_of(key); range != SIZE_MAX)
       out.sorted.emplace_back(range, std::move(key));
   }
-  std::sort(out.sorted.begin(), out.sorted.end(), [&](const auto& a, const auto& b) {
-    if (a.first != b.first) return a.first < b.first;
-    return q.descending ? a.second > b.second : a.second < b.second;
-  });
+  sort_out();
   return out;
 }
 

@@ -491,6 +491,47 @@ TEST_F(ViewsTest, AListFromAReferenceBySortWalksItsPairedRows) {
   EXPECT_FALSE(queries_->list(borrowed)) << "the cursor of op-2's tasks";
 }
 
+TEST_F(ViewsTest, ARangeByTitleIsSortedFromItsOwnRows) {
+  // The tasks due in December by title: more than are sorted from the records' state (500), so
+  // they were walked for in the titles of every task. The due index's rows carry each task's
+  // title sort key now, renamed with the task, and the range's records are sorted as read.
+  const domain::Date december = *domain::Date::parse("2026-12-01");
+  for (int i = 0; i < 600; ++i)
+    ok(K::task, Action::create, "t-" + std::to_string(1000 + i),
+       {{"title", "Zadanie " + std::to_string(1000 + i)},
+        {"due", december.add_days(i % 31).format()}});
+  for (int i = 0; i < 5; ++i)
+    ok(K::task, Action::create, "t-" + std::to_string(i),
+       {{"title", "Aaa " + std::to_string(i)}, {"due", december.add_days(-1 - i).format()}});
+  ok(K::task, Action::update, "t-1599", {{"title", "Ćwiczenie"}});
+  ok(K::task, Action::update, "t-1000", {{"due", december.add_days(-40).format()}});  // out
+  catch_up();
+  const ListQuery in_december{
+      .kind = K::task,
+      .ranges = {{"due", Value(december), Value(december.add_days(30))}},
+      .limit = 100};
+  const Walk by_title = walk(in_december, "title");
+  ASSERT_EQ(by_title.values.size(), 599u);
+  EXPECT_EQ(by_title.values.front(), "Ćwiczenie") << "renamed: by its new title";
+  EXPECT_EQ(by_title.values[1], "Zadanie 1001");
+  EXPECT_TRUE(std::is_sorted(by_title.values.begin() + 1, by_title.values.end()));
+  EXPECT_EQ(by_title.sizes, (std::vector<size_t>{100, 100, 100, 100, 100, 99}));
+  ListQuery backwards = in_december;
+  backwards.descending = true;
+  backwards.limit = 250;
+  const Walk descending = walk(backwards, "title");
+  EXPECT_EQ(descending.values.front(), "Zadanie 1598");
+  EXPECT_EQ(descending.values.back(), "Ćwiczenie");
+  EXPECT_EQ(descending.sizes, (std::vector<size_t>{250, 250, 99}));
+
+  using namespace std::string_literals;
+  const std::string row = "lists.4|task\0due\0"s;
+  size_t carrying = 0;
+  for (const auto& r : dump(*views_, *runner_, {"lists"}))
+    if (r.starts_with(row) && r.ends_with("\0t-1599|"s + text::sort_key("Ćwiczenie"))) ++carrying;
+  EXPECT_EQ(carrying, 1u) << "the due row of the renamed task carries its new title's sort key";
+}
+
 TEST_F(ViewsTest, ARangeFillsItsPagesInAnyOrder) {
   // The tasks due in December by title, among 1,100 due earlier whose titles come first: the walk
   // of the titles read 1,000 records a request and gave empty pages. A range's records are now
