@@ -1170,8 +1170,9 @@ constexpr uint64_t kSortedHere = 500;
 constexpr uint64_t kWalkedRows = 100'000;
 
 struct BucketRead {
-  std::vector<std::pair<size_t, std::string>> sorted;  // (range, sort row key) in list order
-  std::unordered_set<std::string> members;             // or the ids to walk the index for
+  // (range, key in the walked index), in no order: the list sorts what it takes
+  std::vector<std::pair<size_t, std::string>> candidates;
+  std::unordered_set<std::string> members;  // or the ids to walk the index for
 };
 
 // The filtered fields whose every value has a bucket (`bucketed` says whether one has), each
@@ -1201,14 +1202,11 @@ struct SortedRange {
 
 // The ids in every one of `fields`' buckets (either of a field's values) and of `ranges`' sort
 // rows, of those holding at most kBucketIds records, and in `in_all` if given; nullopt when none
-// is. `tables` are the lists view's: 3 the buckets, 4 the sort rows. With `titles`, the first
-// range read whole also gives its ids' titles' sort keys, which its rows carry (lists v9; empty
-// before).
+// is. `tables` are the lists view's: 3 the buckets, 4 the sort rows.
 eventstore::result<std::optional<std::unordered_set<std::string>>> bucket_ids(
     const eventstore::TableStore& views, const std::vector<TableId>& tables, std::string_view kind,
     const BucketFilters& fields, const std::vector<SortedRange>& ranges = {},
-    std::optional<std::unordered_set<std::string>> in_all = {},
-    std::unordered_map<std::string, std::string>* titles = nullptr) {
+    std::optional<std::unordered_set<std::string>> in_all = {}) {
   // Keys [lo, hi) of one set: read whole unless they are more than kBucketIds.
   std::vector<std::vector<std::pair<std::string, std::string>>> sets;
   for (const auto& [field, values] : fields) {
@@ -1226,32 +1224,26 @@ eventstore::result<std::optional<std::unordered_set<std::string>>> bucket_ids(
   }
   for (size_t i = 0; i < sets.size(); ++i) {
     std::unordered_set<std::string> found;
-    std::unordered_map<std::string, std::string> titled;
-    const bool titling = titles && i >= buckets && titles->empty();
     uint64_t rows = 0;
     for (const auto& [lo, hi] : sets[i]) {
       auto r = views.scan(i < buckets ? tables[3] : tables[4], lo, hi, Direction::forward,
-                          kBucketIds + 1, [&](std::string_view key, std::string_view value) {
+                          kBucketIds + 1, [&](std::string_view key, std::string_view) {
                             if (++rows > kBucketIds) return false;
                             std::string id = after_last_nul(key);
-                            if (in_all && !in_all->contains(id)) return true;
-                            if (titling) titled.emplace(id, value);
-                            found.insert(std::move(id));
+                            if (!in_all || in_all->contains(id)) found.insert(std::move(id));
                             return true;
                           });
       if (!r) return unexpected(r.error());
       if (rows > kBucketIds) break;
     }
-    if (rows > kBucketIds) continue;
-    in_all = std::move(found);
-    if (titling) *titles = std::move(titled);
+    if (rows <= kBucketIds) in_all = std::move(found);
   }
   return in_all;
 }
 
 // The records a search found (`searched`, if given) that are filed under every filtered field's
-// buckets and within every range that can be read (bucket_ids): sorted as the walk of the sort's
-// index gives them (`range_of` says which of its key ranges holds a sort row's key; past the
+// buckets and within every range that can be read (bucket_ids): with their keys in the walk of
+// the sort's index, to be sorted as it gives them (`range_of` says which of its key ranges holds a sort row's key; past the
 // last, none; by title or a core sort field, the walked index's rows, the titles', a bucket's,
 // the sort's or a paired sort's, start with `walked_prefix`), or, when there are too many to
 // sort, as a set; nullopt when there is neither a search nor a set small enough.
@@ -1262,36 +1254,40 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
     std::optional<std::unordered_set<std::string>> searched, std::string_view walked_prefix) {
   const std::string kind(domain::name_of(q.kind));
   const BucketFilters fields = bucket_filters(q, bucketed);
-  std::unordered_map<std::string, std::string> titles;  // by title: a range's ids' sort keys
-  auto in_all = bucket_ids(views, tables, kind, fields, ranges, std::move(searched),
-                           q.sort.empty() ? &titles : nullptr);
-  if (!in_all) return unexpected(in_all.error());
-  if (!*in_all) return std::nullopt;
   BucketRead out;
-  auto sort_out = [&] {
-    std::sort(out.sorted.begin(), out.sorted.end(), [&](const auto& a, const auto& b) {
-      if (a.first != b.first) return a.first < b.first;
-      return q.descending ? a.second > b.second : a.second < b.second;
-    });
-  };
-  // By title with a range read whole: its rows gave every id's title, so all are sorted here
-  // (the tasks due this week by title: 1,100 of 200,000 on the medium dataset).
-  if (!titles.empty()) {
+
+  // By title, the last range is read here: its sort rows carry their records' titles' sort keys
+  // (lists v9), so its records, at most kBucketIds, are sorted as they are read (the tasks due
+  // this week by title: 1,100 of 200,000 on the medium dataset).
+  const bool titled_range = q.sort.empty() && !ranges.empty();
+  auto in_all = bucket_ids(views, tables, kind, fields,
+                           {ranges.begin(), ranges.end() - (titled_range ? 1 : 0)},
+                           std::move(searched));
+  if (!in_all) return unexpected(in_all.error());
+  if (titled_range) {
+    const std::string prefix = kind + '\0' + std::string(ranges.back().field) + '\0';
     bool titled = true;
-    for (const auto& id : **in_all) {
-      const auto title = titles.find(id);
-      titled = title != titles.end() && !title->second.empty();  // not on rows of lists v8
-      if (!titled) break;
-      std::string key = std::string(walked_prefix) + title->second + '\0' + id;
-      if (const size_t range = range_of(key); range != SIZE_MAX)
-        out.sorted.emplace_back(range, std::move(key));
-    }
-    if (titled) {
-      sort_out();
-      return out;
-    }
-    out.sorted.clear();
+    uint64_t rows = 0;
+    auto r = views.scan(tables[4], prefix + ordered_hex(ranges.back().from),
+                        prefix + ordered_hex(ranges.back().to) + '\x01', Direction::forward,
+                        kBucketIds + 1, [&](std::string_view key, std::string_view title) {
+                          titled = ++rows <= kBucketIds && !title.empty();  // "": lists v8
+                          if (!titled) return false;
+                          std::string id = after_last_nul(key);
+                          if (*in_all && !(*in_all)->contains(id)) return true;
+                          std::string walked = std::string(walked_prefix).append(title);
+                          walked.append(1, '\0').append(id);
+                          if (const size_t range = range_of(walked); range != SIZE_MAX)
+                            out.candidates.emplace_back(range, std::move(walked));
+                          return true;
+                        });
+    if (!r) return unexpected(r.error());
+    if (titled) return out;
+    out.candidates.clear();
+    in_all = bucket_ids(views, tables, kind, {}, {ranges.back()}, std::move(*in_all));
+    if (!in_all) return unexpected(in_all.error());
   }
+  if (!*in_all) return std::nullopt;
   if ((*in_all)->size() > kSortedHere) return BucketRead{{}, std::move(**in_all)};
   const std::vector<std::string> ids((*in_all)->begin(), (*in_all)->end());
 
@@ -1340,9 +1336,8 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
     }
     key += '\0' + ids[i];
     if (const size_t range = range_of(key); range != SIZE_MAX)
-      out.sorted.emplace_back(range, std::move(key));
+      out.candidates.emplace_back(range, std::move(key));
   }
-  sort_out();
   return out;
 }
 
@@ -1431,22 +1426,24 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     }
     return false;
   };
-  // Takes the records of candidates sorted here, a page's worth of reads at a time (testing
-  // their titles against the search if `check_title`).
-  auto take_in_order = [&](const std::vector<std::string>& ids,
-                           const std::vector<std::string>& keys,
-                           bool check_title = false) -> eventstore::result<void> {
-    for (size_t at = 0; at < ids.size();) {
-      const size_t n = std::min(limit + 1 - page.items.size(), ids.size() - at);
-      const auto i = ids.begin() + static_cast<ptrdiff_t>(at);
+  // Takes the records of candidates sorted here, by their index keys (which end with their
+  // ids), a page's worth of reads at a time (testing their titles against the search if
+  // `check_title`).
+  auto take_in_order = [&](const std::vector<std::string>& keys,
+                           bool check_title = false) -> eventstore::result<bool> {
+    for (size_t at = 0; at < keys.size();) {
+      const size_t n = std::min(limit + 1 - page.items.size(), keys.size() - at);
       const auto k = keys.begin() + static_cast<ptrdiff_t>(at);
-      auto complete = take({i, i + static_cast<ptrdiff_t>(n)}, {k, k + static_cast<ptrdiff_t>(n)},
+      std::vector<std::string> ids;
+      for (auto key = k; key != k + static_cast<ptrdiff_t>(n); ++key)
+        ids.push_back(after_last_nul(*key));
+      auto complete = take(ids, {k, k + static_cast<ptrdiff_t>(n)},
                            std::vector<bool>(n, check_title));
       if (!complete) return unexpected(complete.error());
-      if (*complete) break;
+      if (*complete) return true;
       at += n;
     }
-    return {};
+    return false;
   };
 
   const bool by_title = q.sort.empty();
@@ -1539,12 +1536,9 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         next = std::find_if(candidates.begin(), candidates.end(), [&](const Candidate& c) {
           return q.descending ? c.key < *cursor : c.key > *cursor;
         });
-      std::vector<std::string> ids, keys;
-      for (auto c = next; c != candidates.end(); ++c) {
-        ids.push_back(c->id);
-        keys.push_back(c->key);
-      }
-      if (auto r = take_in_order(ids, keys); !r) return unexpected(r.error());
+      std::vector<std::string> keys;
+      for (auto c = next; c != candidates.end(); ++c) keys.push_back(std::move(c->key));
+      if (auto r = take_in_order(keys); !r) return unexpected(r.error());
       return page;
     }
   }
@@ -1733,7 +1727,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       *in = std::move(all);
     }
     const std::vector<std::string> all((*in)->begin(), (*in)->end());
-    std::vector<std::pair<std::string, std::string>> sorted;  // (cursor key, id)
+    std::vector<std::string> sorted;  // their keys (prefix, turnover, id): the cursor
     for (size_t at = 0; at < all.size(); at += 1000) {
       const std::vector<std::string> ids(
           all.begin() + static_cast<ptrdiff_t>(at),
@@ -1745,19 +1739,17 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         if (!row || !passes(*row) || (!terms.empty() && !title_matches(searched_words(*row))))
           continue;
         const int64_t units = domain::turnover_12m(*row, q.today).amount.units;
-        sorted.emplace_back(prefix + ordered_hex(units) + '\0' + ids[i], ids[i]);
+        sorted.push_back(prefix + ordered_hex(units) + '\0' + ids[i]);
       }
     }
     std::sort(sorted.begin(), sorted.end(), [&](const auto& a, const auto& b) {
-      return q.descending ? a.first > b.first : a.first < b.first;
+      return q.descending ? a > b : a < b;
     });
-    std::vector<std::string> ids, keys;
-    for (auto& [key, id] : sorted)
-      if (cursor->empty() || (q.descending ? key < *cursor : key > *cursor)) {
+    std::vector<std::string> keys;
+    for (auto& key : sorted)
+      if (cursor->empty() || (q.descending ? key < *cursor : key > *cursor))
         keys.push_back(std::move(key));
-        ids.push_back(std::move(id));
-      }
-    if (auto r = take_in_order(ids, keys); !r) return unexpected(r.error());
+    if (auto r = take_in_order(keys); !r) return unexpected(r.error());
     return page;
   }
   std::unordered_set<std::string> members;  // if not empty: the ids the walk takes
@@ -1793,19 +1785,29 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     if (!read) return unexpected(read.error());
     if (*read && (*read)->members.empty()) {
       using Sorted = std::pair<size_t, std::string>;  // (range, key)
-      const auto& candidates = (*read)->sorted;       // in the list's order
-      auto next = candidates.begin();
+      auto& candidates = (*read)->candidates;
+      auto before = [&](const Sorted& a, const Sorted& b) {  // in the list's order
+        if (a.first != b.first) return a.first < b.first;
+        return q.descending ? a.second > b.second : a.second < b.second;
+      };
       if (!cursor->empty())
-        next = std::find_if(candidates.begin(), candidates.end(), [&](const Sorted& c) {
-          if (c.first != first_range) return c.first > first_range;
-          return q.descending ? c.second < *cursor : c.second > *cursor;
+        std::erase_if(candidates, [&](const Sorted& c) {
+          if (c.first != first_range) return c.first < first_range;
+          return q.descending ? c.second >= *cursor : c.second <= *cursor;
         });
-      std::vector<std::string> ids, keys;
-      for (auto c = next; c != candidates.end(); ++c) {
-        ids.push_back(after_last_nul(c->second));
-        keys.push_back(c->second);
+      // Sorted a few pages' worth at a time: a page needs only the first of up to 20,000.
+      for (size_t at = 0; at < candidates.size();) {
+        const auto from = candidates.begin() + static_cast<ptrdiff_t>(at);
+        const size_t n = std::min(candidates.size() - at, 4 * (limit + 1));
+        std::partial_sort(from, from + static_cast<ptrdiff_t>(n), candidates.end(), before);
+        std::vector<std::string> keys;
+        for (auto c = from; c != from + static_cast<ptrdiff_t>(n); ++c)
+          keys.push_back(std::move(c->second));
+        auto complete = take_in_order(keys, !searched_all);
+        if (!complete) return unexpected(complete.error());
+        if (*complete) break;
+        at += n;
       }
-      if (auto r = take_in_order(ids, keys, !searched_all); !r) return unexpected(r.error());
       return page;
     }
     if (*read) members = std::move((*read)->members);
