@@ -641,7 +641,8 @@ class ListsView final : public Projection {
         if (!v.empty() && !old_ordered[s].empty())
           out.erase_blind(4, pair_prefix(kind, sort, bucket, v) + old_ordered[s] + '\0' + id);
       for (const auto& v : split(values[b], '\x1e'))
-        if (!v.empty()) out.put_blind(4, pair_prefix(kind, sort, bucket, v) + ordered[s] + '\0' + id, "");
+        if (!v.empty())
+          out.put_blind(4, pair_prefix(kind, sort, bucket, v) + ordered[s] + '\0' + id, "");
     }
     // Custom fields, the old and new rows of each key in either (both sorted by key).
     static const CustomRows kNone;
@@ -1243,10 +1244,10 @@ eventstore::result<std::optional<std::unordered_set<std::string>>> bucket_ids(
 
 // The records a search found (`searched`, if given) that are filed under every filtered field's
 // buckets and within every range that can be read (bucket_ids): with their keys in the walk of
-// the sort's index, to be sorted as it gives them (`range_of` says which of its key ranges holds a sort row's key; past the
-// last, none; by title or a core sort field, the walked index's rows, the titles', a bucket's,
-// the sort's or a paired sort's, start with `walked_prefix`), or, when there are too many to
-// sort, as a set; nullopt when there is neither a search nor a set small enough.
+// the sort's index, to be sorted as it gives them (`range_of` says which of its key ranges holds a
+// sort row's key; past the last, none; by title or a core sort field, the walked index's rows, the
+// titles', a bucket's, the sort's or a paired sort's, start with `walked_prefix`), or, when there
+// are too many to sort, as a set; nullopt when there is neither a search nor a set small enough.
 template <class RangeOf, class Bucketed>
 eventstore::result<std::optional<BucketRead>> read_buckets(
     const eventstore::TableStore& views, const std::vector<TableId>& tables, const ListQuery& q,
@@ -1260,9 +1261,9 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
   // (lists v9), so its records, at most kBucketIds, are sorted as they are read (the tasks due
   // this week by title: 1,100 of 200,000 on the medium dataset).
   const bool titled_range = q.sort.empty() && !ranges.empty();
-  auto in_all = bucket_ids(views, tables, kind, fields,
-                           {ranges.begin(), ranges.end() - (titled_range ? 1 : 0)},
-                           std::move(searched));
+  auto in_all =
+      bucket_ids(views, tables, kind, fields,
+                 {ranges.begin(), ranges.end() - (titled_range ? 1 : 0)}, std::move(searched));
   if (!in_all) return unexpected(in_all.error());
   if (titled_range) {
     const std::string prefix = kind + '\0' + std::string(ranges.back().field) + '\0';
@@ -1437,8 +1438,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       std::vector<std::string> ids;
       for (auto key = k; key != k + static_cast<ptrdiff_t>(n); ++key)
         ids.push_back(after_last_nul(*key));
-      auto complete = take(ids, {k, k + static_cast<ptrdiff_t>(n)},
-                           std::vector<bool>(n, check_title));
+      auto complete =
+          take(ids, {k, k + static_cast<ptrdiff_t>(n)}, std::vector<bool>(n, check_title));
       if (!complete) return unexpected(complete.error());
       if (*complete) return true;
       at += n;
@@ -1742,9 +1743,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         sorted.push_back(prefix + ordered_hex(units) + '\0' + ids[i]);
       }
     }
-    std::sort(sorted.begin(), sorted.end(), [&](const auto& a, const auto& b) {
-      return q.descending ? a > b : a < b;
-    });
+    std::sort(sorted.begin(), sorted.end(),
+              [&](const auto& a, const auto& b) { return q.descending ? a > b : a < b; });
     std::vector<std::string> keys;
     for (auto& key : sorted)
       if (cursor->empty() || (q.descending ? key < *cursor : key > *cursor))

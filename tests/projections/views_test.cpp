@@ -438,17 +438,15 @@ TEST_F(ViewsTest, AListFromAReferenceBySortWalksItsPairedRows) {
         {"assignee_id", i % 2 ? "op-1" : "op-2"},
         {"client_id", i % 3 ? "c-1" : "c-2"},
         {"due", new_year.add_days((i * 7) % 13).format()}});
-  ok(K::task, Action::update, "t-1", {{"assignee_id", "op-2"}});       // given away
-  ok(K::task, Action::update, "t-2", {{"assignee_id", "op-1"}});       // taken
+  ok(K::task, Action::update, "t-1", {{"assignee_id", "op-2"}});                  // given away
+  ok(K::task, Action::update, "t-2", {{"assignee_id", "op-1"}});                  // taken
   ok(K::task, Action::update, "t-3", {{"due", new_year.add_days(40).format()}});  // moved
-  ok(K::task, Action::update, "t-5", {{"due", domain::Value()}});     // undated: last
+  ok(K::task, Action::update, "t-5", {{"due", domain::Value()}});                 // undated: last
   ok(K::task, Action::complete, "t-7", {});
   catch_up();
   // op-1's tasks: 2, 3, 5, 7, 9, 11; due (days after new year) 1, 40, -, 10, 11, 12.
-  const ListQuery mine{.kind = K::task,
-                       .filters = {{"assignee_id", "op-1"}},
-                       .sort = "due",
-                       .limit = 2};
+  const ListQuery mine{
+      .kind = K::task, .filters = {{"assignee_id", "op-1"}}, .sort = "due", .limit = 2};
   const Walk by_due = walk(mine, "title");
   EXPECT_EQ(by_due.values, (std::vector<std::string>{"Zadanie 2", "Zadanie 7", "Zadanie 9",
                                                      "Zadanie 11", "Zadanie 3", "Zadanie 5"}));
@@ -456,9 +454,9 @@ TEST_F(ViewsTest, AListFromAReferenceBySortWalksItsPairedRows) {
   ListQuery latest = mine;
   latest.descending = true;
   latest.filters.push_back({"status", "open"});
-  EXPECT_EQ(walk(latest, "title").values,
-            (std::vector<std::string>{"Zadanie 3", "Zadanie 11", "Zadanie 9", "Zadanie 2",
-                                      "Zadanie 5"}))
+  EXPECT_EQ(
+      walk(latest, "title").values,
+      (std::vector<std::string>{"Zadanie 3", "Zadanie 11", "Zadanie 9", "Zadanie 2", "Zadanie 5"}))
       << "open ones, latest first, the undated last";
   ListQuery of_client = mine;
   of_client.filters.push_back({"client_id", "c-1"});
@@ -481,10 +479,8 @@ TEST_F(ViewsTest, AListFromAReferenceBySortWalksItsPairedRows) {
   EXPECT_EQ(ids, (std::vector<std::string>{"t-2", "t-7", "t-9", "t-11", "t-3", "t-5"}));
 
   // A cursor belongs to the operator's list: another operator's is refused.
-  auto theirs = queries_->list({.kind = K::task,
-                                .filters = {{"assignee_id", "op-2"}},
-                                .sort = "due",
-                                .limit = 1});
+  auto theirs = queries_->list(
+      {.kind = K::task, .filters = {{"assignee_id", "op-2"}}, .sort = "due", .limit = 1});
   ASSERT_TRUE(theirs);
   ListQuery borrowed = mine;
   borrowed.cursor = theirs->next_cursor;
@@ -506,10 +502,9 @@ TEST_F(ViewsTest, ARangeByTitleIsSortedFromItsOwnRows) {
   ok(K::task, Action::update, "t-1599", {{"title", "Ćwiczenie"}});
   ok(K::task, Action::update, "t-1000", {{"due", december.add_days(-40).format()}});  // out
   catch_up();
-  const ListQuery in_december{
-      .kind = K::task,
-      .ranges = {{"due", Value(december), Value(december.add_days(30))}},
-      .limit = 100};
+  const ListQuery in_december{.kind = K::task,
+                              .ranges = {{"due", Value(december), Value(december.add_days(30))}},
+                              .limit = 100};
   const Walk by_title = walk(in_december, "title");
   ASSERT_EQ(by_title.values.size(), 599u);
   EXPECT_EQ(by_title.values.front(), "Ćwiczenie") << "renamed: by its new title";
@@ -547,8 +542,10 @@ TEST_F(ViewsTest, ARangeFillsItsPagesInAnyOrder) {
         {"due", new_year.add_days(i % 300).format()},
         {"fields", domain::Object{{"value", money("10.00")}}}});
   const std::vector<std::tuple<const char*, const char*, const char*>> december = {
-      {"Zeta", "2026-12-05", "900.00"}, {"Ósme", "2026-12-01", "5000.00"},
-      {"Żuraw", "2026-12-03", "300.00"}, {"Wtorek", "2026-12-31", "1200.00"}};
+      {"Zeta", "2026-12-05", "900.00"},
+      {"Ósme", "2026-12-01", "5000.00"},
+      {"Żuraw", "2026-12-03", "300.00"},
+      {"Wtorek", "2026-12-31", "1200.00"}};
   for (size_t i = 0; i < december.size(); ++i) {
     const auto& [title, due, value] = december[i];
     ok(K::task, Action::create, "t-" + std::to_string(i + 1),
@@ -560,9 +557,9 @@ TEST_F(ViewsTest, ARangeFillsItsPagesInAnyOrder) {
   ok(K::task, Action::complete, "t-4", {});
   catch_up();
   const Value first = Value(*domain::Date::parse("2026-12-01"));
-  const ListQuery in_december{
-      .kind = K::task, .ranges = {{"due", first, Value(*domain::Date::parse("2026-12-30"))}},
-      .limit = 1};
+  const ListQuery in_december{.kind = K::task,
+                              .ranges = {{"due", first, Value(*domain::Date::parse("2026-12-30"))}},
+                              .limit = 1};
   const Walk by_title = walk(in_december, "title");
   EXPECT_EQ(by_title.values, (std::vector<std::string>{"Ósme", "Zeta", "Żuraw"}));
   EXPECT_EQ(by_title.sizes, (std::vector<size_t>{1, 1, 1})) << "no empty page";
@@ -572,13 +569,13 @@ TEST_F(ViewsTest, ARangeFillsItsPagesInAnyOrder) {
   open.descending = true;
   EXPECT_EQ(walk(open, "title").values, (std::vector<std::string>{"Żuraw", "Zeta", "Ósme"}))
       << "with a filter, descending; the one done is not open";
-  const ListQuery large{.kind = K::task,
-                        .filters = {{"assignee_id", "op-1"}},
-                        .ranges = {{"fields.value",
-                                    Value(domain::Money{*domain::Decimal::parse("100"), "PLN"}),
-                                    Value()}},
-                        .sort = "created_at",
-                        .limit = 2};
+  const ListQuery large{
+      .kind = K::task,
+      .filters = {{"assignee_id", "op-1"}},
+      .ranges = {{"fields.value", Value(domain::Money{*domain::Decimal::parse("100"), "PLN"}),
+                  Value()}},
+      .sort = "created_at",
+      .limit = 2};
   const Walk valued = walk(large, "title");
   EXPECT_EQ(valued.values, (std::vector<std::string>{"Zeta", "Ósme", "Żuraw", "Wtorek"}))
       << "a custom field's range, by creation";
