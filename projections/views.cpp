@@ -1579,9 +1579,11 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     either.clear();
     break;
   }
-  // By a sort field paired with a reference filtered on once (sort_pairs), that value's paired
-  // rows are walked, where every row matches the filter.
-  std::string paired;
+  // By a sort field paired with a filter given once (sort_pairs), that value's paired rows are
+  // walked, where every row matches the filter; a second such filter (an operator's open tasks
+  // by due date) is met in its own paired rows as the walk goes (the walk below).
+  std::vector<std::string> paired;       // the fields
+  std::vector<std::string> also_paired;  // the paired rows' prefixes of the second and more
   for (const auto& [field, sort] : sort_pairs(q.kind)) {
     if (sort != q.sort || version < kListsSortPairs) continue;
     const auto given = std::count_if(q.filters.begin(), q.filters.end(),
@@ -1589,9 +1591,9 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     const auto f = std::find_if(q.filters.begin(), q.filters.end(),
                                 [&](const auto& f) { return f.first == field; });
     if (given != 1 || f->second.empty()) continue;
-    prefix = pair_prefix(domain::name_of(q.kind), sort, field, f->second);
-    paired = field;
-    break;
+    (paired.empty() ? prefix : also_paired.emplace_back()) =
+        pair_prefix(domain::name_of(q.kind), sort, field, f->second);
+    paired.push_back(field);
   }
   if (!either.empty()) {
     // Either of several values (status=registered&status=diagnosed): their buckets are walked
@@ -1778,7 +1780,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       return SIZE_MAX;
     };
     auto unpaired = [&](const std::string& field, const std::string& value) {
-      return field != paired && bucketed(field, value);
+      return std::find(paired.begin(), paired.end(), field) == paired.end() &&
+             bucketed(field, value);
     };
     auto read = read_buckets(views_, tables, q, range_of, unpaired, indexed_ranges,
                              std::move(searched), prefix);
@@ -1812,6 +1815,52 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     }
     if (*read) members = std::move((*read)->members);
   }
+  // Rows of `index` from `from` to `to` in the list's direction that the other paired rows hold
+  // too (`also_paired`: the same sort value and id follow their prefixes), visited as a scan's:
+  // each set is sought at the furthest row any other is at, so the walk leaps over the rows
+  // only some hold (an operator's done tasks when the open ones are listed). Returns the seeks
+  // made (at most about `max`), fewer when the rows have ended or `visit` stopped; `last` is
+  // the last row of `index` looked at.
+  const Direction direction = q.descending ? Direction::backward : Direction::forward;
+  auto leapfrog = [&](std::string from, const std::string& to, uint64_t max, std::string& last,
+                      const TableStore::RowVisitor& visit) -> eventstore::result<uint64_t> {
+    uint64_t seeks = 0;
+    // The first row of `index` from `at` on (backward: the last before `at`) up to `end`.
+    auto first_row = [&](const std::string& at, const std::string& end) {
+      std::string row;
+      auto r = views_.scan(index, at, end, direction, 1, [&](std::string_view key, auto) {
+        row = key;
+        return false;
+      });
+      ++seeks;
+      return r ? eventstore::result<std::string>(std::move(row)) : unexpected(r.error());
+    };
+    while (seeks < max) {
+      auto row = first_row(from, to);
+      if (!row) return unexpected(row.error());
+      if (row->empty()) return seeks;  // `index` has ended
+      last = *row;
+      const std::string suffix = row->substr(prefix.size());  // sort value \0 id
+      std::string furthest = suffix;
+      for (const auto& other : also_paired) {
+        std::string end = other;
+        end.back() = '\x01';
+        auto met =
+            q.descending ? first_row(other + suffix + '\0', other) : first_row(other + suffix, end);
+        if (!met) return unexpected(met.error());
+        if (met->empty()) return seeks;  // `other` has ended: so have the rows in all
+        const std::string at = met->substr(other.size());
+        if (q.descending ? at < furthest : at > furthest) furthest = at;
+      }
+      if (furthest != suffix)
+        from = q.descending ? prefix + furthest + '\0' : prefix + furthest;
+      else if (!visit(*row, {}))
+        return seeks;
+      else
+        from = q.descending ? *row : *row + '\0';
+    }
+    return seeks;
+  };
   // Rows of ids not in `members` are passed over without reading their records.
   uint64_t budget = members.empty() ? budget_per_call : kWalkedRows;
   for (size_t range = first_range; range < ranges.size(); ++range) {
@@ -1826,21 +1875,20 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       std::vector<std::string> ids, keys;
       std::vector<bool> check;  // rows without words (by_sort, or lists v3): search the record
       std::string scanned_last;
-      auto r = views_.scan(index, from, to, q.descending ? Direction::backward : Direction::forward,
-                           budget, [&](std::string_view key, std::string_view words) {
-                             scanned_last = key;
-                             if (!terms.empty() && !words.empty() && !title_matches(words))
-                               return true;
-                             if (!members.empty() && !members.contains(after_last_nul(key)))
-                               return true;
-                             keys.emplace_back(key);
-                             ids.push_back(after_last_nul(key));
-                             check.push_back(!terms.empty() && words.empty());
-                             return ids.size() < want;
-                           });
+      auto row = [&](std::string_view key, std::string_view words) {
+        scanned_last = key;
+        if (!terms.empty() && !words.empty() && !title_matches(words)) return true;
+        if (!members.empty() && !members.contains(after_last_nul(key))) return true;
+        keys.emplace_back(key);
+        ids.push_back(after_last_nul(key));
+        check.push_back(!terms.empty() && words.empty());
+        return ids.size() < want;
+      };
+      auto r = also_paired.empty() ? views_.scan(index, from, to, direction, budget, row)
+                                   : leapfrog(from, to, budget, scanned_last, row);
       if (!r) return unexpected(r.error());
       const bool range_ended = ids.size() < want && *r < budget;
-      budget -= *r;
+      budget -= std::min(*r, budget);
       auto complete = take(ids, keys, check);
       if (!complete) return unexpected(complete.error());
       if (*complete) return page;

@@ -469,6 +469,14 @@ TEST_F(ViewsTest, AListFromAReferenceBySortWalksItsPairedRows) {
   EXPECT_EQ(walk(from_day_10, "title").values,
             (std::vector<std::string>{"Zadanie 7", "Zadanie 9", "Zadanie 11"}));
 
+  ListQuery open_asc = mine;
+  open_asc.filters.push_back({"status", "open"});
+  open_asc.filters.push_back({"client_id", "c-1"});
+  open_asc.limit = 1;
+  EXPECT_EQ(walk(open_asc, "title").values,
+            (std::vector<std::string>{"Zadanie 2", "Zadanie 11", "Zadanie 5"}))
+      << "op-1's open tasks of c-1: the status's paired rows met as the assignee's are walked";
+
   // The rows themselves: one per task of op-1, under its due date ("~" when it has none).
   using namespace std::string_literals;
   const std::string rows_of_op1 = "lists.4|task\0due@assignee_id\0op-1\0"s;
@@ -485,6 +493,44 @@ TEST_F(ViewsTest, AListFromAReferenceBySortWalksItsPairedRows) {
   ListQuery borrowed = mine;
   borrowed.cursor = theirs->next_cursor;
   EXPECT_FALSE(queries_->list(borrowed)) << "the cursor of op-2's tasks";
+}
+
+TEST_F(ViewsTest, TwoPairedFiltersMeetInTheirOwnRows) {
+  // An operator's open tasks by due date when more than 20,000 tasks are open (so the status's
+  // ids are not read) and the operator's 1,200 done tasks come first: the walk of the operator's
+  // rows read 1,000 records a request and gave an empty first page. The open tasks' paired rows
+  // are now met as the operator's are walked, leaping over the done ones.
+  const domain::Date new_year = *domain::Date::parse("2026-01-01");
+  for (int i = 0; i < 1200; ++i) {
+    const std::string id = "t-done-" + std::to_string(i);
+    ok(K::task, Action::create, id,
+       {{"title", "Zrobione"}, {"assignee_id", "op-1"}, {"due", new_year.format()}});
+    ok(K::task, Action::complete, id, {});
+  }
+  for (int i = 0; i < 20001; ++i)
+    ok(K::task, Action::create, "t-other-" + std::to_string(i),
+       {{"title", "Cudze"}, {"assignee_id", "op-2"}, {"due", new_year.add_days(300).format()}});
+  for (int i = 0; i < 3; ++i)
+    ok(K::task, Action::create, "t-" + std::to_string(i),
+       {{"title", "Otwarte " + std::to_string(i)},
+        {"assignee_id", "op-1"},
+        {"due", new_year.add_days(100 + i).format()}});
+  catch_up();
+  const Walk open = walk({.kind = K::task,
+                          .filters = {{"assignee_id", "op-1"}, {"status", "open"}},
+                          .sort = "due",
+                          .limit = 2},
+                         "title");
+  EXPECT_EQ(open.values, (std::vector<std::string>{"Otwarte 0", "Otwarte 1", "Otwarte 2"}));
+  EXPECT_EQ(open.sizes, (std::vector<size_t>{2, 1})) << "the first page is full";
+  const Walk latest = walk({.kind = K::task,
+                            .filters = {{"status", "open"}, {"assignee_id", "op-1"}},
+                            .sort = "due",
+                            .descending = true,
+                            .limit = 2},
+                           "title");
+  EXPECT_EQ(latest.values, (std::vector<std::string>{"Otwarte 2", "Otwarte 1", "Otwarte 0"}));
+  EXPECT_EQ(latest.sizes, (std::vector<size_t>{2, 1}));
 }
 
 TEST_F(ViewsTest, ARangeByTitleIsSortedFromItsOwnRows) {
