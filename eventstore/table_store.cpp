@@ -285,4 +285,47 @@ result<uint64_t> TableStore::scan(TableId table, std::string_view from, std::str
   return count;
 }
 
+struct TableStore::Seeker::Rep {
+  std::string lower, upper;
+  rocksdb::Slice lower_slice, upper_slice;
+  bool forward = true;
+  std::unique_ptr<rocksdb::Iterator> it;
+};
+
+TableStore::Seeker::Seeker(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+TableStore::Seeker::~Seeker() = default;
+TableStore::Seeker::Seeker(Seeker&&) noexcept = default;
+TableStore::Seeker& TableStore::Seeker::operator=(Seeker&&) noexcept = default;
+
+result<std::optional<std::string>> TableStore::Seeker::seek(std::string_view key) {
+  auto& it = *rep_->it;
+  const rocksdb::Slice at(key.data(), key.size());
+  if (rep_->forward) {
+    it.Seek(at);
+  } else {
+    it.SeekForPrev(at);
+    if (it.Valid() && it.key().compare(at) >= 0) it.Prev();  // strictly before `key`
+  }
+  if (!it.status().ok()) return from_status(it.status());
+  if (!it.Valid()) return std::nullopt;
+  return std::string(it.key().data(), it.key().size());
+}
+
+result<TableStore::Seeker> TableStore::seeker(TableId table, std::string_view lower,
+                                              std::string_view upper, Direction direction) const {
+  auto* h = impl_->handle(table);
+  if (!h) return unexpected(error{errc::invalid_argument, "no such table"});
+  auto rep = std::make_unique<Seeker::Rep>();
+  rep->lower = lower;
+  rep->upper = upper;
+  rep->lower_slice = rocksdb::Slice(rep->lower);
+  rep->upper_slice = rocksdb::Slice(rep->upper);
+  rep->forward = direction == Direction::forward;
+  rocksdb::ReadOptions ro;
+  if (!rep->upper.empty()) ro.iterate_upper_bound = &rep->upper_slice;
+  if (!rep->lower.empty()) ro.iterate_lower_bound = &rep->lower_slice;
+  rep->it.reset(impl_->db->NewIterator(ro, h));
+  return Seeker(std::move(rep));
+}
+
 }  // namespace crm::eventstore

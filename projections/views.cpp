@@ -1824,40 +1824,40 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   const Direction direction = q.descending ? Direction::backward : Direction::forward;
   auto leapfrog = [&](std::string from, const std::string& to, uint64_t max, std::string& last,
                       const TableStore::RowVisitor& visit) -> eventstore::result<uint64_t> {
+    const bool forward = !q.descending;
+    auto walked = views_.seeker(index, forward ? from : to, forward ? to : from, direction);
+    if (!walked) return unexpected(walked.error());
+    std::vector<TableStore::Seeker> others;
+    for (const auto& other : also_paired) {
+      std::string end = other;
+      end.back() = '\x01';
+      auto seeker = views_.seeker(index, other, end, direction);
+      if (!seeker) return unexpected(seeker.error());
+      others.push_back(std::move(*seeker));
+    }
     uint64_t seeks = 0;
-    // The first row of `index` from `at` on (backward: the last before `at`) up to `end`.
-    auto first_row = [&](const std::string& at, const std::string& end) {
-      std::string row;
-      auto r = views_.scan(index, at, end, direction, 1, [&](std::string_view key, auto) {
-        row = key;
-        return false;
-      });
-      ++seeks;
-      return r ? eventstore::result<std::string>(std::move(row)) : unexpected(r.error());
-    };
     while (seeks < max) {
-      auto row = first_row(from, to);
+      auto row = walked->seek(from);
+      ++seeks;
       if (!row) return unexpected(row.error());
-      if (row->empty()) return seeks;  // `index` has ended
-      last = *row;
-      const std::string suffix = row->substr(prefix.size());  // sort value \0 id
+      if (!*row) return seeks;  // `index` has ended
+      last = **row;
+      const std::string suffix = last.substr(prefix.size());  // sort value \0 id
       std::string furthest = suffix;
-      for (const auto& other : also_paired) {
-        std::string end = other;
-        end.back() = '\x01';
-        auto met =
-            q.descending ? first_row(other + suffix + '\0', other) : first_row(other + suffix, end);
+      for (size_t i = 0; i < others.size(); ++i) {
+        auto met = others[i].seek(also_paired[i] + suffix + (forward ? "" : std::string(1, '\0')));
+        ++seeks;
         if (!met) return unexpected(met.error());
-        if (met->empty()) return seeks;  // `other` has ended: so have the rows in all
-        const std::string at = met->substr(other.size());
-        if (q.descending ? at < furthest : at > furthest) furthest = at;
+        if (!*met) return seeks;  // this one has ended: so have the rows in all
+        const std::string at = met->value().substr(also_paired[i].size());
+        if (forward ? at > furthest : at < furthest) furthest = at;
       }
       if (furthest != suffix)
-        from = q.descending ? prefix + furthest + '\0' : prefix + furthest;
-      else if (!visit(*row, {}))
+        from = forward ? prefix + furthest : prefix + furthest + '\0';
+      else if (!visit(last, {}))
         return seeks;
       else
-        from = q.descending ? *row : *row + '\0';
+        from = forward ? last + '\0' : last;
     }
     return seeks;
   };

@@ -53,6 +53,26 @@ TEST(TableStoreTest, BatchesScansDropsAndReopens) {
   EXPECT_EQ(store->tables(), (std::vector<std::string>{"b"}));
 }
 
+TEST(TableStoreTest, ASeekerJumpsWithinItsBounds) {
+  crm::testing::TempDir dir;
+  auto store = std::move(TableStore::open(dir.sub("views"))).value();
+  auto a = *store->table("a");
+  auto batch = store->batch();
+  for (const char* k : {"a1", "b1", "b3", "b5", "c1"}) batch.put(a, k, "");
+  ASSERT_TRUE(store->write(std::move(batch)));
+  auto forward = std::move(store->seeker(a, "b", "c", Direction::forward)).value();
+  EXPECT_EQ(**forward.seek("b2"), "b3") << "the first at or after";
+  EXPECT_EQ(**forward.seek("b3"), "b3");
+  EXPECT_EQ(**forward.seek("a"), "b1") << "not below its lower bound";
+  EXPECT_FALSE(forward.seek("b6")->has_value()) << "nor at its upper bound";
+  auto backward = std::move(store->seeker(a, "b", "c", Direction::backward)).value();
+  EXPECT_EQ(**backward.seek("b3"), "b1") << "the last strictly before";
+  EXPECT_EQ(**backward.seek("b4"), "b3");
+  EXPECT_EQ(**backward.seek("z"), "b5") << "not past its upper bound";
+  EXPECT_FALSE(backward.seek("b1")->has_value()) << "nor below its lower bound";
+  EXPECT_FALSE(store->seeker(99, "", "", Direction::forward)) << "no such table";
+}
+
 TEST(TableStoreTest, RowStampsChangeWhenTheirRowsAreWritten) {
   crm::testing::TempDir dir;
   auto store = std::move(TableStore::open(dir.sub("views"))).value();
