@@ -324,7 +324,8 @@ uint32_t bucket_since(EntityKind kind, std::string_view field) {
 // them such a list reads the filter's ids (an operator's 3,400 tasks on the medium dataset, the
 // 10,700 open ones) and walks the sort's index of every record for them; with them, a page's
 // rows. Keys in the by_sort table: kind \0 sort@bucket \0 value \0 sort value \0 id. A list
-// filtered on several walks the first paired here: references before statuses and kinds.
+// filtered on several walks the first paired here (references before statuses and kinds) and
+// meets the others in their own rows as it goes (Queries::list's leapfrog).
 constexpr uint32_t kListsSortPairs = 9;
 const std::vector<std::pair<std::string, std::string>>& sort_pairs(EntityKind kind) {
   static const std::map<EntityKind, std::vector<std::pair<std::string, std::string>>> pairs = {
