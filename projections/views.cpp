@@ -349,6 +349,25 @@ const std::vector<std::pair<std::string, std::string>>& sort_pairs(EntityKind ki
   return it == pairs.end() ? none : it->second;
 }
 
+// sort_pairs(kind) as positions in bucket_fields(kind) and sort_fields(kind), found once rather
+// than for every event the lists view applies.
+const std::vector<std::pair<size_t, size_t>>& sort_pair_positions(EntityKind kind) {
+  static const auto all = [] {
+    std::map<EntityKind, std::vector<std::pair<size_t, size_t>>> out;
+    for (EntityKind k : domain::kAllKinds)
+      for (const auto& [bucket, sort] : sort_pairs(k)) {
+        const auto& buckets = bucket_fields(k);
+        const auto& sorts = sort_fields(k);
+        out[k].emplace_back(std::find(buckets.begin(), buckets.end(), bucket) - buckets.begin(),
+                            std::find(sorts.begin(), sorts.end(), sort) - sorts.begin());
+      }
+    return out;
+  }();
+  static const std::vector<std::pair<size_t, size_t>> none;
+  auto it = all.find(kind);
+  return it == all.end() ? none : it->second;
+}
+
 std::string pair_prefix(std::string_view kind, std::string_view sort, std::string_view field,
                         std::string_view value) {
   std::string out;
@@ -634,10 +653,10 @@ class ListsView final : public Projection {
       move_sort_row(sorts[i], old_ordered[i], ordered[i]);
     }
     // A paired row per value filed under and sort value (sort_pairs), moved when either changes.
-    for (const auto& [bucket, sort] : sort_pairs(e.kind)) {
-      const size_t b = std::find(buckets.begin(), buckets.end(), bucket) - buckets.begin();
-      const size_t s = std::find(sorts.begin(), sorts.end(), sort) - sorts.begin();
+    for (const auto& [b, s] : sort_pair_positions(e.kind)) {
       if (old_values[b] == values[b] && old_ordered[s] == ordered[s]) continue;
+      const std::string& bucket = buckets[b];
+      const std::string& sort = sorts[s];
       for (const auto& v : split(old_values[b], '\x1e'))
         if (!v.empty() && !old_ordered[s].empty())
           out.erase_blind(4, pair_prefix(kind, sort, bucket, v) + old_ordered[s] + '\0' + id);
