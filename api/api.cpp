@@ -861,7 +861,8 @@ std::string Api::page_json(const projections::Page& page, bool with_entity) {
   keys.reserve(page.items.size());
   for (const auto& item : page.items)
     keys.push_back(std::string(domain::name_of(item->kind)) + '/' + item->id);
-  auto shown = shown_.find_many(keys);
+  const auto& cache = shown_.mine();
+  auto shown = cache.find_many(keys);
   for (size_t i = 0; i < page.items.size(); ++i) {
     // Queries hand out one shared record per stored row, so the same pointer means the record
     // has not changed since its JSON was written.
@@ -872,7 +873,7 @@ std::string Api::page_json(const projections::Page& page, bool with_entity) {
       JsonWriter one;
       write_record(one, r);
       shown[i] = std::make_shared<const Shown>(Shown{item, day, one.take()});
-      shown_.put(std::move(keys[i]), shown[i]);
+      cache.put(std::move(keys[i]), shown[i]);
     }
     if (with_entity)  // {"entity": "task", ...the record's members}; kind names need no escaping
       w.raw((R"({"entity":")" + std::string(domain::name_of(item->kind)) + "\",")

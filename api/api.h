@@ -186,7 +186,7 @@ class Api {
   RateLimiter limiter_;
   std::string openapi_;
   struct Shown;
-  Cache<Shown> shown_;
+  ThreadCaches<Shown> shown_;
   std::atomic<uint64_t> commands_accepted_{0}, commands_repeated_{0}, commands_refused_{0},
       commands_conflicted_{0}, commands_failed_{0};
   mutable std::mutex hash_chain_mu_;

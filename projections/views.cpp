@@ -1116,7 +1116,8 @@ eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> Queries::
   std::vector<uint64_t> stamps;
   stamps.reserve(ids.size());
   for (const auto& key : all_keys) stamps.push_back(views_.row_stamp(records, key));
-  const auto cached = decoded_.find_many(all_keys);
+  const auto& cache = decoded_.mine();
+  const auto cached = cache.find_many(all_keys);
   std::vector<std::string> keys;  // of the rows to read
   std::vector<size_t> at;         // their places in `out`
   for (size_t i = 0; i < ids.size(); ++i) {
@@ -1138,7 +1139,7 @@ eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> Queries::
       return unexpected(error{errc::corruption, "a stored record does not decode: " + ids[at[j]]});
     auto cached =
         std::make_shared<const Decoded>(Decoded{records, stamps[at[j]], std::move(*decoded)});
-    decoded_.put(std::move(keys[j]), cached);
+    cache.put(std::move(keys[j]), cached);
     out[at[j]] = std::shared_ptr<const domain::Record>(cached, &cached->record);
   }
   return out;

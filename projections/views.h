@@ -269,7 +269,7 @@ class Queries {
 
   const TableStore& views_;
   const Runner& runner_;
-  Cache<Decoded> decoded_{kDecodedRecords};
+  ThreadCaches<Decoded> decoded_{kDecodedRecords};
 };
 
 }  // namespace crm::projections

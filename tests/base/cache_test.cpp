@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace crm {
@@ -67,6 +68,27 @@ TEST(CacheTest, FindManyFindsWhatFindFindsInBothGenerations) {
   }
   for (size_t i = 0; i < first.size(); ++i)
     EXPECT_EQ(one.find(first[i]) == nullptr, many.find(first[i]) == nullptr) << first[i];
+}
+
+TEST(CacheTest, ThreadsKeepTheirOwnCopies) {
+  // Two threads reading one entry at once must not share it (its reference count, its shard's
+  // lock): each finds what it put itself, and not what the other put.
+  ThreadCaches<std::string> caches(64);
+  auto put_and_find = [&](const std::string& value) {
+    caches.mine().put("client/c1", std::make_shared<const std::string>(value));
+    const auto found = caches.mine().find("client/c1");
+    return found ? *found : std::string("(absent)");
+  };
+  std::string first, second, absent_in_second;
+  std::thread([&] { first = put_and_find("first"); }).join();
+  std::thread([&] {
+    const auto before = caches.mine().find("client/c1");
+    absent_in_second = before ? *before : "(absent)";
+    second = put_and_find("second");
+  }).join();
+  EXPECT_EQ(first, "first");
+  EXPECT_EQ(absent_in_second, "(absent)");
+  EXPECT_EQ(second, "second");
 }
 
 }  // namespace
