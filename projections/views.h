@@ -185,7 +185,7 @@ struct Turnover {
   std::optional<domain::Money> potential;  // the client's expected yearly value, if set
 };
 
-/// How many decoded records Queries keep (each about a kilobyte or two).
+/// How many decoded records Queries keep in each thread's copy (each about a kilobyte or two).
 inline constexpr size_t kDecodedRecords = 20'000;
 
 /// Reads the views. Thread-safe; every call reads the version of each view that queries use.
