@@ -29,6 +29,15 @@ uint32_t stamp_slot(TableStore::TableId table, std::string_view key) {
   return static_cast<uint32_t>((h * 0x9E3779B97F4A7C15ull) >> (64 - kStampBits));  // Fibonacci
 }
 
+// Read options bounded to lower <= key < upper (an empty slice: unbounded); the slices must
+// outlive the iterator made with them.
+rocksdb::ReadOptions bounded(const rocksdb::Slice* lower, const rocksdb::Slice* upper) {
+  rocksdb::ReadOptions ro;
+  if (!upper->empty()) ro.iterate_upper_bound = upper;
+  if (!lower->empty()) ro.iterate_lower_bound = lower;
+  return ro;
+}
+
 }  // namespace
 
 // Rows go straight into a RocksDB WriteBatch; the tables a batch touches are checked again when
@@ -261,12 +270,10 @@ result<uint64_t> TableStore::scan(TableId table, std::string_view from, std::str
   auto* h = impl_->handle(table);
   if (!h) return unexpected(error{errc::invalid_argument, "no such table"});
   const bool forward = direction == Direction::forward;
-  rocksdb::ReadOptions ro;
   const std::string upper(forward ? to : from), lower(forward ? from : to);
-  rocksdb::Slice upper_slice(upper), lower_slice(lower);
-  if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
-  if (!lower.empty()) ro.iterate_lower_bound = &lower_slice;
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, h));
+  const rocksdb::Slice upper_slice(upper), lower_slice(lower);
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(bounded(&lower_slice, &upper_slice), h));
   if (forward)
     it->Seek(lower_slice);
   else if (upper.empty())
@@ -321,10 +328,7 @@ result<TableStore::Seeker> TableStore::seeker(TableId table, std::string_view lo
   rep->lower_slice = rocksdb::Slice(rep->lower);
   rep->upper_slice = rocksdb::Slice(rep->upper);
   rep->forward = direction == Direction::forward;
-  rocksdb::ReadOptions ro;
-  if (!rep->upper.empty()) ro.iterate_upper_bound = &rep->upper_slice;
-  if (!rep->lower.empty()) ro.iterate_lower_bound = &rep->lower_slice;
-  rep->it.reset(impl_->db->NewIterator(ro, h));
+  rep->it.reset(impl_->db->NewIterator(bounded(&rep->lower_slice, &rep->upper_slice), h));
   return Seeker(std::move(rep));
 }
 

@@ -1222,6 +1222,12 @@ struct SortedRange {
   int64_t from = INT64_MIN, to = INT64_MAX;
 };
 
+// The sort rows' keys [lo, hi) of `range`'s records.
+std::pair<std::string, std::string> range_rows(std::string_view kind, const SortedRange& range) {
+  const std::string prefix = std::string(kind) + '\0' + std::string(range.field) + '\0';
+  return {prefix + ordered_hex(range.from), prefix + ordered_hex(range.to) + '\x01'};
+}
+
 // The ids in every one of `fields`' buckets (either of a field's values) and of `ranges`' sort
 // rows, of those holding at most kBucketIds records, and in `in_all` if given; nullopt when none
 // is. `tables` are the lists view's: 3 the buckets, 4 the sort rows.
@@ -1240,10 +1246,7 @@ eventstore::result<std::optional<std::unordered_set<std::string>>> bucket_ids(
     }
   }
   const size_t buckets = sets.size();
-  for (const auto& range : ranges) {
-    const std::string prefix = std::string(kind) + '\0' + std::string(range.field) + '\0';
-    sets.push_back({{prefix + ordered_hex(range.from), prefix + ordered_hex(range.to) + '\x01'}});
-  }
+  for (const auto& range : ranges) sets.push_back({range_rows(kind, range)});
   for (size_t i = 0; i < sets.size(); ++i) {
     std::unordered_set<std::string> found;
     uint64_t rows = 0;
@@ -1287,12 +1290,11 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
                  {ranges.begin(), ranges.end() - (titled_range ? 1 : 0)}, std::move(searched));
   if (!in_all) return unexpected(in_all.error());
   if (titled_range) {
-    const std::string prefix = kind + '\0' + std::string(ranges.back().field) + '\0';
+    const auto [lo, hi] = range_rows(kind, ranges.back());
     bool titled = true;
     uint64_t rows = 0;
-    auto r = views.scan(tables[4], prefix + ordered_hex(ranges.back().from),
-                        prefix + ordered_hex(ranges.back().to) + '\x01', Direction::forward,
-                        kBucketIds + 1, [&](std::string_view key, std::string_view title) {
+    auto r = views.scan(tables[4], lo, hi, Direction::forward, kBucketIds + 1,
+                        [&](std::string_view key, std::string_view title) {
                           titled = ++rows <= kBucketIds && !title.empty();  // "": lists v8
                           if (!titled) return false;
                           std::string id = after_last_nul(key);
@@ -1502,13 +1504,9 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   }
   // A search's candidates: the first word's prefix in the words index gives them with their
   // title's sort keys and words; nullopt when there are more than kSearchCandidates (a common
-  // word, say "sp").
-  struct Candidate {
-    std::string key;  // kind \0 sort_key \0 id: the order and the cursor by title
-    std::string id;
-  };
-  auto search_candidates = [&]() -> eventstore::result<std::optional<std::vector<Candidate>>> {
-    std::vector<Candidate> candidates;
+  // word, say "sp"). Each is its key kind \0 sort_key \0 id: the order and the cursor by title.
+  auto search_candidates = [&]() -> eventstore::result<std::optional<std::vector<std::string>>> {
+    std::vector<std::string> candidates;
     std::optional<error> failure;
     const std::string first = kind + terms[0];
     std::string upper = first;
@@ -1531,8 +1529,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
             sort_key = text::sort_key(title_of(**rec));
             words = searched_words(**rec);
           }
-          if (title_matches(words))
-            candidates.push_back({kind + sort_key + '\0' + id, std::move(id)});
+          if (title_matches(words)) candidates.push_back(kind + sort_key + '\0' + id);
           return true;
         });
     if (failure) return unexpected(*failure);
@@ -1547,20 +1544,14 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     if (!found) return unexpected(found.error());
     if (*found) {
       auto& candidates = **found;
-      std::sort(candidates.begin(), candidates.end(), [&](const auto& a, const auto& b) {
-        return q.descending ? a.key > b.key : a.key < b.key;
-      });
-      candidates.erase(std::unique(candidates.begin(), candidates.end(),
-                                   [](const auto& a, const auto& b) { return a.key == b.key; }),
-                       candidates.end());
-      auto next = candidates.begin();
+      std::sort(candidates.begin(), candidates.end(),
+                [&](const auto& a, const auto& b) { return q.descending ? a > b : a < b; });
+      candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
       if (!cursor->empty())
-        next = std::find_if(candidates.begin(), candidates.end(), [&](const Candidate& c) {
-          return q.descending ? c.key < *cursor : c.key > *cursor;
+        std::erase_if(candidates, [&](const std::string& key) {
+          return q.descending ? key >= *cursor : key <= *cursor;
         });
-      std::vector<std::string> keys;
-      for (auto c = next; c != candidates.end(); ++c) keys.push_back(std::move(c->key));
-      if (auto r = take_in_order(keys); !r) return unexpected(r.error());
+      if (auto r = take_in_order(candidates); !r) return unexpected(r.error());
       return page;
     }
   }
@@ -1791,7 +1782,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       if (!found) return unexpected(found.error());
       if (*found) {
         searched.emplace();
-        for (auto& c : **found) searched->insert(std::move(c.id));
+        for (const auto& key : **found) searched->insert(after_last_nul(key));
         searched_all = true;
       }
     }
