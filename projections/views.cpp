@@ -1007,8 +1007,12 @@ class MembersView final : public Projection {
   std::string parent_field_;
 };
 
+std::string_view last_field(std::string_view key) {
+  return key.substr(key.rfind('\0') + 1);
+}
+
 std::string after_last_nul(std::string_view key) {
-  return std::string(key.substr(key.rfind('\0') + 1));
+  return std::string(last_field(key));
 }
 
 }  // namespace
@@ -1297,10 +1301,11 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
                         [&](std::string_view key, std::string_view title) {
                           titled = ++rows <= kBucketIds && !title.empty();  // "": lists v8
                           if (!titled) return false;
-                          std::string id = after_last_nul(key);
-                          if (*in_all && !(*in_all)->contains(id)) return true;
-                          std::string walked = std::string(walked_prefix).append(title);
-                          walked.append(1, '\0').append(id);
+                          const std::string_view id = last_field(key);
+                          if (*in_all && !(*in_all)->contains(std::string(id))) return true;
+                          std::string walked;
+                          walked.reserve(walked_prefix.size() + title.size() + 1 + id.size());
+                          walked.append(walked_prefix).append(title).append(1, '\0').append(id);
                           if (const size_t range = range_of(walked); range != SIZE_MAX)
                             out.candidates.emplace_back(range, std::move(walked));
                           return true;
@@ -1514,22 +1519,26 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     auto r = views_.scan(
         tables[1], first, upper, Direction::forward, kSearchCandidates + 1,
         [&](std::string_view key, std::string_view value) {
-          std::string id = after_last_nul(key);
-          std::string sort_key, words;
+          const std::string_view id = last_field(key);
+          std::string_view sort_key, words;
+          std::string asked_key, asked_words;  // of the record, when the row cannot tell
           if (const auto nul = value.find('\0'); nul != std::string_view::npos) {
             sort_key = value.substr(0, nul);
             words = value.substr(nul + 1);
           } else {  // a row of version 1, read while a later one is built: ask the record
-            auto rec = record_in(*records, q.kind, id);
+            auto rec = record_in(*records, q.kind, std::string(id));
             if (!rec) {
               failure = rec.error();
               return false;
             }
             if (!*rec) return true;
-            sort_key = text::sort_key(title_of(**rec));
-            words = searched_words(**rec);
+            sort_key = asked_key = text::sort_key(title_of(**rec));
+            words = asked_words = searched_words(**rec);
           }
-          if (title_matches(words)) candidates.push_back(kind + sort_key + '\0' + id);
+          if (!title_matches(words)) return true;
+          std::string& candidate = candidates.emplace_back();
+          candidate.reserve(kind.size() + sort_key.size() + 1 + id.size());
+          candidate.append(kind).append(sort_key).append(1, '\0').append(id);
           return true;
         });
     if (failure) return unexpected(*failure);
