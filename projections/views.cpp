@@ -1836,7 +1836,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     if (*read && (*read)->members.empty()) {
       using Entry = Candidates::Entry;
       const Candidates& read_keys = (*read)->candidates;
-      auto candidates = std::move((*read)->candidates.entries);
+      auto& candidates = (*read)->candidates.entries;
       auto before = [&](const Entry& a, const Entry& b) {  // in the list's order
         if (a.range != b.range) return a.range < b.range;
         return q.descending ? read_keys.key(a) > read_keys.key(b)
