@@ -1015,6 +1015,16 @@ std::string after_last_nul(std::string_view key) {
   return std::string(last_field(key));
 }
 
+// The parts end to end, in one allocation.
+std::string joined(std::initializer_list<std::string_view> parts) {
+  size_t size = 0;
+  for (auto part : parts) size += part.size();
+  std::string out;
+  out.reserve(size);
+  for (auto part : parts) out.append(part);
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::unique_ptr<Projection>> builtin_projections() {
@@ -1561,10 +1571,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
             sort_key = asked_key = text::sort_key(title_of(**rec));
             words = asked_words = searched_words(**rec);
           }
-          if (!title_matches(words)) return true;
-          std::string& candidate = candidates.emplace_back();
-          candidate.reserve(kind.size() + sort_key.size() + 1 + id.size());
-          candidate.append(kind).append(sort_key).append(1, '\0').append(id);
+          if (title_matches(words)) candidates.push_back(joined({kind, sort_key, {"\0", 1}, id}));
           return true;
         });
     if (failure) return unexpected(*failure);
@@ -1835,17 +1842,16 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     if (!read) return unexpected(read.error());
     if (*read && (*read)->members.empty()) {
       using Entry = Candidates::Entry;
-      const Candidates& read_keys = (*read)->candidates;
-      auto& candidates = (*read)->candidates.entries;
+      Candidates& found = (*read)->candidates;
+      auto& candidates = found.entries;
       auto before = [&](const Entry& a, const Entry& b) {  // in the list's order
         if (a.range != b.range) return a.range < b.range;
-        return q.descending ? read_keys.key(a) > read_keys.key(b)
-                            : read_keys.key(a) < read_keys.key(b);
+        return q.descending ? found.key(a) > found.key(b) : found.key(a) < found.key(b);
       };
       if (!cursor->empty())
         std::erase_if(candidates, [&](const Entry& c) {
           if (c.range != first_range) return c.range < first_range;
-          return q.descending ? read_keys.key(c) >= *cursor : read_keys.key(c) <= *cursor;
+          return q.descending ? found.key(c) >= *cursor : found.key(c) <= *cursor;
         });
       // Sorted a few pages' worth at a time: a page needs only the first of up to 20,000.
       for (size_t at = 0; at < candidates.size();) {
@@ -1854,7 +1860,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         std::partial_sort(from, from + static_cast<ptrdiff_t>(n), candidates.end(), before);
         std::vector<std::string> keys;
         for (auto c = from; c != from + static_cast<ptrdiff_t>(n); ++c)
-          keys.emplace_back(read_keys.key(*c));
+          keys.emplace_back(found.key(*c));
         auto complete = take_in_order(keys, !searched_all);
         if (!complete) return unexpected(complete.error());
         if (*complete) break;
