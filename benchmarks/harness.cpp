@@ -31,6 +31,8 @@ Settings parse_settings(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0)
       s.quick = true;
+    else if (std::strcmp(argv[i], "--keep-views") == 0)
+      s.keep_views = true;
     else if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc)
       s.json_out = argv[++i];
     else

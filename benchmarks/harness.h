@@ -15,6 +15,7 @@ struct Settings {
   bool quick = false;
   std::vector<std::string> prefixes;  // run only benchmarks whose name starts with one of these
   std::string json_out;               // append JSON lines here (empty: stdout only)
+  bool keep_views = false;            // projections_bench: build the views once, keep them
 
   bool wants(const std::string& name) const {
     if (prefixes.empty()) return true;
