@@ -327,6 +327,28 @@ uint32_t bucket_since(EntityKind kind, std::string_view field) {
 // filtered on several walks the first paired here (references before statuses and kinds) and
 // meets the others in their own rows as it goes (Queries::list's leapfrog).
 constexpr uint32_t kListsSortPairs = 9;
+
+// A core date field a list sorts by (a task's due date, an invoice's date) also files its records
+// under their day, in the by_field table like a bucket (its value the day's ordered_hex): a range
+// of days listed by title (the tasks due this week) merges its days' rows, which are in title
+// order, and reads a page's rows, not every row of the range.
+constexpr uint32_t kListsTitledDays = 10;
+const std::vector<size_t>& day_sort_positions(EntityKind kind) {
+  static const auto all = [] {
+    std::map<EntityKind, std::vector<size_t>> out;
+    for (EntityKind k : domain::kAllKinds) {
+      const auto& sorts = sort_fields(k);
+      for (size_t i = 0; i < sorts.size(); ++i)
+        if (const auto* spec = domain::core_field(k, sorts[i]);
+            spec && spec->type == domain::FieldType::date)
+          out[k].push_back(i);
+    }
+    return out;
+  }();
+  static const std::vector<size_t> none;
+  auto it = all.find(kind);
+  return it == all.end() ? none : it->second;
+}
 const std::vector<std::pair<std::string, std::string>>& sort_pairs(EntityKind kind) {
   static const std::map<EntityKind, std::vector<std::pair<std::string, std::string>>> pairs = {
       {EntityKind::client, {{"account_manager_id", "potential"}, {"status", "potential"}}},
@@ -532,7 +554,7 @@ std::string custom_rows_text(const std::vector<CustomRows>& rows) {
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return kListsSortPairs; }
+  uint32_t version() const override { return kListsTitledDays; }
   std::vector<std::string> tables() const override {
     return {"by_title", "words", "state", "by_field", "by_sort"};
   }
@@ -652,6 +674,10 @@ class ListsView final : public Projection {
       }
       move_sort_row(sorts[i], old_ordered[i], ordered[i]);
     }
+    // A date's day rows (day_sort_positions), moved as a bucket's; an unset date ("~") has none.
+    auto day = [](const std::string& sort_value) { return sort_value == "~" ? "" : sort_value; };
+    for (const size_t i : day_sort_positions(e.kind))
+      move_bucket_rows(sorts[i], day(old_ordered[i]), day(ordered[i]));
     // A paired row per value filed under and sort value (sort_pairs), moved when either changes.
     for (const auto& [b, s] : sort_pair_positions(e.kind)) {
       if (old_values[b] == values[b] && old_ordered[s] == ordered[s]) continue;
@@ -1203,6 +1229,8 @@ constexpr uint64_t kSearchCandidates = 1000;
 // kWalkedRows is a few milliseconds).
 constexpr uint64_t kBucketIds = 20'000;
 constexpr uint64_t kSortedHere = 500;
+// At most this many days' rows are merged for a range by title (a quarter); more are read whole.
+constexpr int64_t kMergedDays = 92;
 constexpr uint64_t kWalkedRows = 100'000;
 
 // Keys to be sorted here, each with the range of the list it is in (a range's rows are
@@ -1649,11 +1677,30 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         pair_prefix(domain::name_of(q.kind), sort, field, f->second);
     paired.push_back(field);
   }
-  if (!either.empty()) {
-    // Either of several values (status=registered&status=diagnosed): their buckets are walked
-    // side by side and merged in title order, so a page fills as with one value. Rows compare by
-    // what follows their bucket's prefix (sort key \0 id), and kind + that is the row's key in
-    // the title index: the cursor is one of those, as when walking the titles.
+  // The buckets merged in title order: either of a field's values, or the days of a range.
+  std::vector<std::string> merged_buckets;
+  for (const auto& [field, value] : q.filters)
+    if (field == either)
+      merged_buckets.push_back(bucket_prefix(domain::name_of(q.kind), field, value));
+  // By title, a range of at most kMergedDays days of a date is its days' rows merged, when
+  // nothing else narrows the list (a filter's or a search's records are read first instead:
+  // read_buckets).
+  if (by_title && q.filters.empty() && terms.empty() && bounds.size() == 1 &&
+      version >= kListsTitledDays && bounds[0].from != INT64_MIN && bounds[0].to != INT64_MAX &&
+      bounds[0].to - bounds[0].from < kMergedDays) {
+    const auto& sorts = sort_fields(q.kind);
+    const auto& days = day_sort_positions(q.kind);
+    if (std::any_of(days.begin(), days.end(),
+                    [&](size_t i) { return sorts[i] == bounds[0].field; }))
+      for (int64_t day = bounds[0].from; day <= bounds[0].to; ++day)
+        merged_buckets.push_back(
+            bucket_prefix(domain::name_of(q.kind), bounds[0].field, ordered_hex(day)));
+  }
+  if (!merged_buckets.empty()) {
+    // The buckets are walked side by side and merged in title order, so a page fills as with
+    // one value (status=registered&status=diagnosed) or one day. Rows compare by what follows
+    // their bucket's prefix (sort key \0 id), and kind + that is the row's key in the title
+    // index: the cursor is one of those, as when walking the titles.
     if (!cursor->empty() && cursor->rfind(kind, 0) != 0)
       return unexpected(error{errc::invalid_argument, "the cursor belongs to another list"});
     const std::string after = cursor->empty() ? "" : cursor->substr(kind.size());
@@ -1662,11 +1709,10 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       std::vector<std::string> tails;  // read, not yet merged
       size_t next = 0;
       bool ended = false;
+      uint64_t chunk = 16;  // rows the next read takes: a page's share, then twice as many
     };
     std::vector<Bucket> merged;
-    for (const auto& [field, value] : q.filters) {
-      if (field != either) continue;
-      const std::string p = bucket_prefix(domain::name_of(q.kind), field, value);
+    for (const auto& p : merged_buckets) {
       if (std::any_of(merged.begin(), merged.end(), [&](const Bucket& b) { return b.prefix == p; }))
         continue;
       std::string end = p;
@@ -1675,10 +1721,12 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       if (!after.empty()) b.from = q.descending ? p + after : p + after + '\0';
       merged.push_back(std::move(b));
     }
+    for (auto& b : merged) b.chunk = std::max<uint64_t>((limit + 1) / merged.size() + 1, 16);
     auto refill = [&](Bucket& b) -> eventstore::result<void> {
       b.tails.clear();
       b.next = 0;
-      const uint64_t chunk = std::max<uint64_t>(limit, 16);
+      const uint64_t chunk = b.chunk;
+      b.chunk = std::min<uint64_t>(2 * chunk, 1024);
       std::string last;
       auto r = views_.scan(tables[3], b.from, b.to,
                            q.descending ? Direction::backward : Direction::forward, chunk,

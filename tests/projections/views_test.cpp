@@ -573,6 +573,54 @@ TEST_F(ViewsTest, ARangeByTitleIsSortedFromItsOwnRows) {
   EXPECT_EQ(carrying, 1u) << "the due row of the renamed task carries its new title's sort key";
 }
 
+TEST_F(ViewsTest, ARangeOfDaysByTitleMergesItsDaysRows) {
+  // A task is filed under its due day (lists v10), in title order: the tasks due this week by
+  // title merge their days' rows and read a page's rows, not every row of the week sorted here.
+  const domain::Date monday = *domain::Date::parse("2026-11-16");
+  const char* titles[] = {"Żuraw", "Łódź", "Ósme", "Ala", "Zeta", "Ćma", "Bal", "Ewa", "Śruba"};
+  for (int i = 0; i < 45; ++i)
+    ok(K::task, Action::create, "t-" + std::to_string(i),
+       {{"title", std::string(titles[i % 9]) + " " + std::to_string(i)},
+        {"due", monday.add_days(i % 9 - 1).format()}});  // Sunday to Monday after: 10 of 45 out
+  ok(K::task, Action::update, "t-1", {{"title", "Aaa nowy"}});
+  ok(K::task, Action::update, "t-2", {{"due", monday.add_days(20).format()}});  // out
+  ok(K::task, Action::update, "t-9", {{"due", monday.add_days(6).format()}});   // in
+  ok(K::task, Action::update, "t-3", {{"due", Value()}});                       // unset
+  ok(K::task, Action::update, "t-4", {{"title", "Bal przeniesiony"}, {"due", monday.format()}});
+  catch_up();
+  const ListQuery week{
+      .kind = K::task, .ranges = {{"due", Value(monday), Value(monday.add_days(6))}}, .limit = 4};
+  // The same records through the state rows (a filter every task passes is read first).
+  ListQuery sorted_here = week;
+  sorted_here.filters = {{"status", "open"}};
+  sorted_here.limit = 100;
+  const Walk expected = walk(sorted_here, "title");
+  ASSERT_EQ(expected.values.size(), 34u);  // 35 in, t-2 and t-3 out, t-9 in
+  EXPECT_EQ(expected.values.front(), "Aaa nowy");
+  const Walk merged = walk(week, "title");
+  EXPECT_EQ(merged.values, expected.values);
+  EXPECT_EQ(merged.sizes, (std::vector<size_t>{4, 4, 4, 4, 4, 4, 4, 4, 2}));
+  ListQuery backwards = week;
+  backwards.descending = true;
+  backwards.limit = 10;
+  Walk descending = walk(backwards, "title");
+  std::reverse(descending.values.begin(), descending.values.end());
+  EXPECT_EQ(descending.values, expected.values);
+  EXPECT_EQ(descending.sizes, (std::vector<size_t>{10, 10, 10, 4}));
+
+  using namespace std::string_literals;
+  const std::string day_rows = "lists.3|task\0due\0"s;
+  size_t rows = 0, renamed = 0;
+  for (const auto& r : dump(*views_, *runner_, {"lists"})) {
+    if (!r.starts_with(day_rows)) continue;
+    ++rows;
+    if (r.find("\0"s + text::sort_key("Bal przeniesiony") + "\0t-4|"s) != std::string::npos)
+      ++renamed;
+  }
+  EXPECT_EQ(rows, 44u) << "one a task with a due date: t-3's went with it";
+  EXPECT_EQ(renamed, 1u) << "renamed and moved: one row, under its new title";
+}
+
 TEST_F(ViewsTest, ARangeFillsItsPagesInAnyOrder) {
   // The tasks due in December by title, among 1,100 due earlier whose titles come first: the walk
   // of the titles read 1,000 records a request and gave empty pages. A range's records are now
