@@ -621,6 +621,39 @@ TEST_F(ViewsTest, ARangeOfDaysByTitleMergesItsDaysRows) {
   EXPECT_EQ(renamed, 1u) << "renamed and moved: one row, under its new title";
 }
 
+TEST_F(ViewsTest, ADayFilterFillsItsPages) {
+  // The tasks due on a day (due=2026-12-07): a filter on a field without buckets read 1,000
+  // records a request and gave empty pages when the day's tasks were not among them; it is now
+  // read as the range of that day.
+  const domain::Date day = *domain::Date::parse("2026-12-07");
+  for (int i = 0; i < 1100; ++i)
+    ok(K::task, Action::create, "t-" + std::to_string(10000 + i),
+       {{"title", "Aaa " + std::to_string(10000 + i)}, {"due", day.add_days(1 + i % 5).format()}});
+  for (const char* title : {"Żuraw", "Ósme", "Zeta"})
+    ok(K::task, Action::create, std::string("t-") + title,
+       {{"title", title}, {"due", day.format()}});
+  ok(K::task, Action::create, "t-undated", {{"title", "Bez terminu"}});
+  catch_up();
+  const ListQuery on_the_day{.kind = K::task, .filters = {{"due", day.format()}}, .limit = 1};
+  const Walk by_title = walk(on_the_day, "title");
+  EXPECT_EQ(by_title.values, (std::vector<std::string>{"Ósme", "Zeta", "Żuraw"}));
+  EXPECT_EQ(by_title.sizes, (std::vector<size_t>{1, 1, 1})) << "no empty page";
+  ListQuery newest = on_the_day;
+  newest.sort = "created_at";
+  newest.descending = true;
+  EXPECT_EQ(walk(newest, "title").values, (std::vector<std::string>{"Zeta", "Ósme", "Żuraw"}));
+  ListQuery open = on_the_day;
+  open.filters.emplace_back("status", "open");
+  EXPECT_EQ(walk(open, "title").values, (std::vector<std::string>{"Ósme", "Zeta", "Żuraw"}))
+      << "with another filter";
+  const ListQuery undated{.kind = K::task, .filters = {{"due", ""}}};
+  EXPECT_EQ(walk(undated, "title").values, (std::vector<std::string>{"Bez terminu"}));
+  ListQuery either = on_the_day;
+  either.filters.emplace_back("due", day.add_days(1).format());
+  either.limit = 500;
+  EXPECT_EQ(walk(either, "title").values.size(), 223u) << "either of two days, as before";
+}
+
 TEST_F(ViewsTest, ARangeFillsItsPagesInAnyOrder) {
   // The tasks due in December by title, among 1,100 due earlier whose titles come first: the walk
   // of the titles read 1,000 records a request and gave empty pages. A range's records are now
