@@ -8,8 +8,9 @@
 // usage: projections_bench [--quick] [--json FILE] [--keep-views] [NAME-PREFIX ...]
 //
 // --keep-views builds the views once into the dataset's directory (beside its log) and queries
-// them there on later runs, to measure or profile queries without an 80 s rebuild each time; the
-// rebuild is reported only by the run that built them.
+// them there on later runs, to measure or profile queries without a rebuild each time; the
+// rebuild is reported only by the run that built them. A view whose version changed since is
+// rebuilt by the catch-up, and not compacted: delete the dataset's views-complete to start over.
 
 #include <chrono>
 #include <cstdio>
