@@ -2199,10 +2199,10 @@ eventstore::result<void> Queries::name_records(const std::vector<ToName>& items,
   auto refer = [&](EntityKind from, const char* field, EntityKind to) {
     for (const auto& [id, r] : found[from]) wanted[to].push_back(r->text(field));
   };
-  // Inspections name their devices, service orders and devices their clients: a kind is read
-  // after the kinds that refer to it.
+  // Inspections name their devices, service orders, devices and tasks their clients: a kind is
+  // read after the kinds that refer to it.
   const EntityKind first[] = {EntityKind::inspection, EntityKind::service_order, EntityKind::device,
-                              EntityKind::client};
+                              EntityKind::task, EntityKind::client};
   std::vector<EntityKind> order(std::begin(first), std::end(first));
   for (const auto& [kind, ids] : wanted)
     if (std::find(order.begin(), order.end(), kind) == order.end()) order.push_back(kind);
@@ -2211,6 +2211,7 @@ eventstore::result<void> Queries::name_records(const std::vector<ToName>& items,
     if (kind == EntityKind::client && with_client) {
       refer(EntityKind::service_order, "client_id", EntityKind::client);
       refer(EntityKind::device, "client_id", EntityKind::client);
+      refer(EntityKind::task, "client_id", EntityKind::client);
     }
     if (wanted[kind].empty()) continue;
     if (auto r = fetch(kind); !r) return r;
@@ -2240,7 +2241,7 @@ eventstore::result<void> Queries::name_records(const std::vector<ToName>& items,
     } else {
       std::vector<std::string> parts;
       for (const auto& f : title_fields(item.kind)) parts.push_back(record->text(f));
-      *item.title = title_from(parts);
+      *item.title = title_from(parts) + (item.kind == EntityKind::task ? for_client(*record) : "");
     }
   }
   return {};

@@ -253,8 +253,9 @@ class Queries {
     std::string* status = nullptr;  // where its status goes, if wanted
   };
   /// Names a service order by its number, an inspection by its device's serial number and
-  /// model (each followed by its client's name if `with_client`), any other record by its
-  /// title fields; one MultiGet per kind. A record that does not exist keeps its title.
+  /// model, any other record by its title fields, a service order, an inspection and a task
+  /// followed by its client's name if `with_client`; one MultiGet per kind. A record that does
+  /// not exist keeps its title.
   eventstore::result<void> name_records(const std::vector<ToName>& items, bool with_client) const;
   /// The records named by the keys of `index` in [from, to) (the id after the last '\0'), a page;
   /// of the kind a row's value names, `kind` where it names none.

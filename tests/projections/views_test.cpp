@@ -1318,7 +1318,7 @@ TEST_F(ViewsTest, OperatorCalendarWithRecurringInspectionsAndAnICalendarFeed) {
       {"planned_start", "2026-12-02T08:00:00Z"},
       {"planned_end", "2026-12-02T09:30:00Z"}});
   ok(K::task, Action::create, "t-2",
-     {{"title", "Oferta"}, {"assignee_id", "op-2"}, {"due", "2026-12-05"}});
+     {{"title", "Oferta"}, {"assignee_id", "op-2"}, {"due", "2026-12-05"}, {"client_id", "c-1"}});
   ok(K::task, Action::create, "t-3",
      {{"title", "Odwołane"}, {"assignee_id", "op-2"}, {"due", "2026-12-03"}});
   ok(K::task, Action::cancel, "t-3", {});
@@ -1349,6 +1349,7 @@ TEST_F(ViewsTest, OperatorCalendarWithRecurringInspectionsAndAnICalendarFeed) {
             "Zlecenie serwisowe " +
                 queries_->record(K::service_order, "so-1")->value().text("number") + " — Alfa");
   EXPECT_EQ(cal->at(1).title, "Spotkanie w Łodzi");
+  EXPECT_EQ(cal->at(2).title, "Oferta — Alfa") << "a task for a client says whose";
   EXPECT_EQ(cal->at(3).title, "Przegląd urządzenia SN1 (Vitodens 200) — Alfa");
   EXPECT_EQ(cal->at(0).status, "registered");
   EXPECT_EQ(cal->at(1).status, "open");
@@ -1362,13 +1363,11 @@ TEST_F(ViewsTest, OperatorCalendarWithRecurringInspectionsAndAnICalendarFeed) {
           ->back()
           .title,
       "Przegląd urządzenia SN1 (Vitodens 200) — Alfa Serwis");
-  EXPECT_EQ(
-      queries_
-          ->calendar("op-2", *domain::Date::parse("2026-12-05"), *domain::Date::parse("2026-12-05"))
-          ->front()
-          .status,
-      "done")
+  const auto renamed = queries_->calendar("op-2", *domain::Date::parse("2026-12-05"),
+                                          *domain::Date::parse("2026-12-05"));
+  EXPECT_EQ(renamed->front().status, "done")
       << "a task done stays in the calendar, with its status as it is now";
+  EXPECT_EQ(renamed->front().title, "Oferta — Alfa Serwis");
   EXPECT_FALSE(queries_->calendar("op-2", *domain::Date::parse("2026-12-07"),
                                   *domain::Date::parse("2026-12-01")));
 
