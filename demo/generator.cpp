@@ -43,9 +43,18 @@ constexpr const char* kStreets[] = {
     "Słowackiego",  "Polna",         "Leśna",    "Ogrodowa",    "Jana Pawła II",
     "Sienkiewicza", "Żeromskiego",   "Kolejowa", "Przemysłowa", "Wojska Polskiego",
     "Grunwaldzka",  "Świętokrzyska", "Łąkowa",   "Źródlana",    "Rynek"};
-constexpr const char* kCompanyKinds[] = {
-    "Zakład",    "Przedsiębiorstwo", "Hurtownia",    "Fabryka",  "Biuro",
-    "Pracownia", "Centrum",          "Spółdzielnia", "Warsztat", "Drukarnia"};
+// A kind of company with the ending an adjective of its trade takes to agree with it: Zakład
+// Handlowy, Hurtownia Handlowa, Przedsiębiorstwo Handlowe.
+struct CompanyKind {
+  const char* name;
+  char ending;  // of an adjective: masculine y, feminine a, neuter e
+};
+constexpr CompanyKind kCompanyKinds[] = {
+    {"Zakład", 'y'},   {"Przedsiębiorstwo", 'e'}, {"Hurtownia", 'a'}, {"Fabryka", 'a'},
+    {"Biuro", 'e'},    {"Pracownia", 'a'},        {"Centrum", 'e'},   {"Spółdzielnia", 'a'},
+    {"Warsztat", 'y'}, {"Drukarnia", 'a'}};
+// A trade: a noun in the genitive (Mebli), or an adjective in the neuter (Handlowe), which takes
+// the ending of the kind of company.
 constexpr const char* kCompanyTrades[] = {"Mebli",
                                           "Stali",
                                           "Opakowań",
@@ -354,7 +363,10 @@ class Generator {
     const City& city = any(kCities);
     const auto& s = any(kSurnames);
     const std::string trade = any(kCompanyTrades);
-    const std::string name = std::string(any(kCompanyKinds)) + " " + trade + " " +
+    const CompanyKind& kind = any(kCompanyKinds);
+    std::string agreed = trade;
+    if (agreed.ends_with('e')) agreed.back() = kind.ending;
+    const std::string name = std::string(kind.name) + " " + agreed + " " +
                              (chance(50) ? std::string(s.male) : std::string(city.name)) + " " +
                              any(kLegalForms);
     const std::string domain = ascii(s.male) + "-" + ascii(trade).substr(0, 6) + ".pl";

@@ -49,13 +49,29 @@ TEST(DemoTest, RecordsAreRealistic) {
   application::CommandHandler handler(*d.store, {});
   const auto today = *domain::Date::parse("2026-11-22");
   size_t quote_requests = 0, replied = 0;
+  size_t adjectives = 0;
   for (int i = 0; i < kTiny.clients; ++i) {
     auto c = handler.load(domain::EntityKind::client, "c" + std::to_string(i));
     ASSERT_TRUE(c);
     EXPECT_TRUE(domain::valid_nip(c->text("tax_id"))) << c->text("tax_id");
     EXPECT_FALSE(c->text("name").empty());
     EXPECT_NE(c->field("addresses"), nullptr);
+    // An adjective of a trade agrees with the kind of company: Zakład Handlowy, Hurtownia
+    // Handlowa, Przedsiębiorstwo Handlowe (not Zakład Handlowe).
+    const std::string name = c->text("name");
+    const std::string kind = name.substr(0, name.find(' '));
+    const std::string trade =
+        name.substr(kind.size() + 1, name.find(' ', kind.size() + 1) - kind.size() - 1);
+    const std::string stem = trade.substr(0, trade.size() - 1);
+    if (stem != "Budowlan" && stem != "Transportow" && stem != "Handlow" && stem != "Roln")
+      continue;
+    ++adjectives;
+    const char ending = kind.ends_with('a')                           ? 'a'
+                        : kind.ends_with('o') || kind.ends_with("um") ? 'e'
+                                                                      : 'y';
+    EXPECT_EQ(trade.back(), ending) << name;
   }
+  EXPECT_GT(adjectives, 0u);
   for (int i = 0; i < kTiny.contacts; ++i) {
     auto k = handler.load(domain::EntityKind::contact, "k" + std::to_string(i));
     ASSERT_TRUE(k);
