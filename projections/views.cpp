@@ -1437,20 +1437,24 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
 }  // namespace
 
 eventstore::result<Page> Queries::list(const ListQuery& q) const {
-  // A core date given once as a filter (the tasks due on a day: due=2026-12-07) is the range of
-  // that day, whose records its rows give (its day's rows, or its sort rows), so that its pages
-  // fill as a range's do; a filter on a field without buckets reads records, and a page may be
-  // short.
+  // A core date or day of the year given once as a filter (the tasks due on a day:
+  // due=2026-12-07; the persons whose name day it is: name_day=12-04) is the range of that day,
+  // whose records its rows give (a date's day rows, or the sort rows), so that its pages fill as
+  // a range's do; a filter on a field without buckets reads records, and a page may be short.
   for (const auto& [field, value] : q.filters) {
     const auto* spec = domain::core_field(q.kind, field);
-    const auto day =
-        spec && spec->type == domain::FieldType::date ? domain::Date::parse(value) : std::nullopt;
+    std::optional<Value> day;
+    if (spec && spec->type == domain::FieldType::date) {
+      if (const auto d = domain::Date::parse(value)) day = Value(*d);
+    } else if (spec && spec->type == domain::FieldType::month_day) {
+      if (const auto d = domain::MonthDay::parse(value)) day = Value(*d);
+    }
     if (!day || std::count_if(q.filters.begin(), q.filters.end(),
                               [&](const auto& f) { return f.first == field; }) != 1)
       continue;
     ListQuery ranged = q;
     std::erase_if(ranged.filters, [&](const auto& f) { return f.first == field; });
-    ranged.ranges.push_back({field, Value(*day), Value(*day)});
+    ranged.ranges.push_back({field, *day, *day});
     return list(ranged);
   }
   uint32_t version = 0;  // of the tables read: index rows a version added are read only from it

@@ -652,6 +652,18 @@ TEST_F(ViewsTest, ADayFilterFillsItsPages) {
   either.filters.emplace_back("due", day.add_days(1).format());
   either.limit = 500;
   EXPECT_EQ(walk(either, "title").values.size(), 223u) << "either of two days, as before";
+
+  // The persons whose name day it is, among 1,100 others whose surnames come first.
+  for (int i = 0; i < 1100; ++i)
+    ok(K::person, Action::create, "p-" + std::to_string(i),
+       {{"first_name", "Jan"}, {"last_name", "Adamski"}, {"name_day", "06-24"}});
+  ok(K::person, Action::create, "p-barbara",
+     {{"first_name", "Barbara"}, {"last_name", "Zawadzka"}, {"name_day", "12-04"}});
+  catch_up();
+  const Walk name_day =
+      walk({.kind = K::person, .filters = {{"name_day", "12-04"}}, .limit = 1}, "first_name");
+  EXPECT_EQ(name_day.values, std::vector<std::string>{"Barbara"});
+  EXPECT_EQ(name_day.sizes, std::vector<size_t>{1}) << "no empty page";
 }
 
 TEST_F(ViewsTest, ARangeFillsItsPagesInAnyOrder) {
