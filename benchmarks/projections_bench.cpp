@@ -32,10 +32,10 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 
 // The dataset's log, open.
-std::unique_ptr<eventstore::EventStore> dataset(const demo::Scale& scale) {
+std::unique_ptr<eventstore::EventStore> open_log(const std::string& path) {
   eventstore::Options o;
   o.sync = false;
-  return std::move(eventstore::EventStore::open(dataset_log(scale), o)).value();
+  return std::move(eventstore::EventStore::open(path, o)).value();
 }
 
 double scan_rate(const eventstore::EventStore& log) {
@@ -53,10 +53,11 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
   const std::string rebuild_name = std::string("projections.rebuild/") + scale.name;
   const bool query = s.wants("projections.query");
   if (!s.wants(rebuild_name) && !query) return;
-  auto log = dataset(scale);
+  const std::string log_path = dataset_log(scale);
+  auto log = open_log(log_path);
   crm::testing::TempDir dir("crm-bench-views");
   namespace fs = std::filesystem;
-  const fs::path kept = fs::path(dataset_log(scale)).parent_path() / "views";
+  const fs::path kept = fs::path(log_path).parent_path() / "views";
   const fs::path complete = kept.string() + "-complete";
   const bool built = !s.keep_views || !fs::exists(complete);
   if (s.keep_views && built) fs::remove_all(kept);  // a build cut short starts again

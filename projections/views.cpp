@@ -1729,7 +1729,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       std::vector<std::string> tails;  // read, not yet merged
       size_t next = 0;
       bool ended = false;
-      uint64_t chunk = 16;  // rows the next read takes: a page's share, then twice as many
+      uint64_t chunk = 0;  // rows the next read takes: a page's share, then twice as many
     };
     std::vector<Bucket> merged;
     for (const auto& p : merged_buckets) {
