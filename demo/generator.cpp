@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <optional>
 #include <random>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -135,14 +136,22 @@ constexpr Position kPositions[] = {
     {"Asystent zarządu", "Asystentka zarządu"},
     {"Kierownik produkcji", "Kierowniczka produkcji"},
     {"Informatyk", "Informatyczka"}};
-constexpr const char* kTaskKinds[] = {"call",   "meeting", "send_materials", "complaint",
-                                      "tender", "offer",   "other"};
-constexpr const char* kTaskTitles[] = {
-    "Zadzwonić w sprawie oferty",        "Spotkanie handlowe",
-    "Wysłać katalog produktów",          "Rozpatrzyć reklamację",
-    "Przygotować dokumenty przetargowe", "Przygotować ofertę cenową",
-    "Potwierdzić termin dostawy",        "Omówić warunki umowy",
-    "Przypomnieć o płatności",           "Ankieta satysfakcji"};
+// A task's kind and the titles an operator gives such a task.
+struct TaskKind {
+  const char* kind;
+  const char* titles[3];
+};
+constexpr TaskKind kTaskKinds[] = {
+    {"call",
+     {"Zadzwonić w sprawie oferty", "Przypomnieć o płatności", "Potwierdzić termin dostawy"}},
+    {"meeting", {"Spotkanie handlowe", "Omówić warunki umowy", "Prezentacja nowej oferty"}},
+    {"send_materials", {"Wysłać katalog produktów", "Wysłać cennik", "Wysłać próbki"}},
+    {"complaint",
+     {"Rozpatrzyć reklamację", "Odpowiedzieć na reklamację", "Uzgodnić wymianę towaru"}},
+    {"tender",
+     {"Przygotować dokumenty przetargowe", "Złożyć ofertę przetargową", "Zadać pytania do SIWZ"}},
+    {"offer", {"Przygotować ofertę cenową", "Zaktualizować ofertę", "Negocjować rabat"}},
+    {"other", {"Ankieta satysfakcji", "Zaktualizować dane klienta", "Sprawdzić należności"}}};
 constexpr const char* kSubjects[] = {
     "Zapytanie o cenę",    "Termin dostawy",           "Reklamacja dostawy",
     "Oferta handlowa",     "Potwierdzenie zamówienia", "Faktura korygująca",
@@ -158,11 +167,20 @@ constexpr const char* kProblems[] = {"Urządzenie nie włącza się",
                                      "Przegrzewa się",
                                      "Brak zasilania",
                                      "Wymiana filtra"};
-constexpr const char* kModels[] = {"KX-200",         "TermoPro 5",      "Drukarka L350",
-                                   "Sprężarka S-90", "Piec CO 24kW",    "Klimatyzator AC-12",
-                                   "Wózek WW-2",     "Kasa fiskalna F1"};
-constexpr const char* kManufacturers[] = {"Polmatex",  "Termet", "Epson",        "Kaeser",
-                                          "Viessmann", "Daikin", "Jungheinrich", "Novitus"};
+// A device's model, its maker and the range of its power in tenths of a kW.
+struct DeviceModel {
+  const char* model;
+  const char* manufacturer;
+  int min_power, max_power;
+};
+constexpr DeviceModel kDeviceModels[] = {{"Kocioł gazowy Vitodens 100-W", "Viessmann", 190, 350},
+                                         {"Kocioł gazowy Termet Ecocondens", "Termet", 200, 250},
+                                         {"Sprężarka śrubowa SM 12", "Kaeser", 55, 110},
+                                         {"Klimatyzator Sensira 3.5", "Daikin", 35, 35},
+                                         {"Pompa ciepła Altherma 3", "Daikin", 40, 160},
+                                         {"Wózek widłowy EFG 216", "Jungheinrich", 50, 90},
+                                         {"Drukarka EcoTank L3250", "Epson", 1, 2},
+                                         {"Kasa fiskalna Bono Online", "Novitus", 1, 1}};
 
 std::string ascii(std::string_view s) {
   static const std::pair<const char*, char> map[] = {
@@ -438,28 +456,33 @@ class Generator {
   void device(int i) {
     const auto& c = clients_[pick(clients_.size())];
     const std::string id = "d" + std::to_string(i);
+    const DeviceModel& m = any(kDeviceModels);
+    const int64_t tenths = m.min_power + pick(m.max_power - m.min_power + 1);
     cmd(K::device, Action::create, id,
         {{"serial_number", "SN" + std::to_string(100000 + i * 7)},
-         {"model", any(kModels)},
-         {"manufacturer", any(kManufacturers)},
+         {"model", m.model},
+         {"manufacturer", m.manufacturer},
          {"client_id", c.id},
          {"location", c.city.name},
          {"warranty_until", today().add_months(static_cast<int>(pick(36))).format()},
-         {"fields", Object{{"power_kw", std::to_string(1 + pick(40)) + ".5"}}}},
+         {"fields",
+          Object{{"power_kw", std::to_string(tenths / 10) + "." + std::to_string(tenths % 10)}}}},
         op());
     devices_.push_back({id, c.id});
     if (chance(40)) {
       const std::string inspection = "i" + std::to_string(i);
-      Object input{{"device_id", id},
-                   {"due", today().add_days(30 + static_cast<int>(pick(400))).format()}};
+      const Date due = today().add_days(30 + static_cast<int>(pick(400)));
+      Object input{{"device_id", id}, {"due", due.format()}};
       if (chance(80)) input.emplace_back("every", Object{{"months", chance(50) ? 6 : 12}});
       // Nine in ten go to a technician (derived from i, not drawn: the random draws stay as they
       // were); the others are in everyone's calendar.
       if (i % 10 != 0)
         input.emplace_back("technician_id",
                            "op" + std::to_string(1 + i % (options_.scale.operators - 1)));
-      if (cmd(K::inspection, Action::create, inspection, std::move(input), op()))
+      if (cmd(K::inspection, Action::create, inspection, std::move(input), op())) {
         inspections_.push_back({inspection, devices_.size() - 1});
+        waiting_.emplace(due.days, inspections_.size() - 1);
+      }
     }
   }
 
@@ -547,15 +570,15 @@ class Generator {
     const std::string id = "t" + std::to_string(i);
     const std::string creator = op();
     const std::string assignee = chance(60) ? creator : op();
-    const int kind = static_cast<int>(pick(std::size(kTaskKinds)));
-    const char* title = kTaskTitles[pick(std::size(kTaskTitles))];
+    const TaskKind& kind = any(kTaskKinds);
+    const char* title = any(kind.titles);
     const char* priority = chance(20) ? "high" : chance(80) ? "normal" : "low";
     const Date due = today().add_days(static_cast<int>(pick(21)));
     // Within a week, at a full hour of the working day (the hour derived from i, not drawn, so the
     // rest of the dataset stays as it was).
     const int64_t start = now_ / kDay * kDay + pick(7) * kDay + (7 + i % 9) * (kDay / 24);
     Object input{{"title", title},
-                 {"kind", kTaskKinds[kind]},
+                 {"kind", kind.kind},
                  {"client_id", c.id},
                  {"assignee_id", assignee},
                  {"priority", priority},
@@ -595,17 +618,21 @@ class Generator {
     // The technician's visit, a few working hours 1-5 days after the order came in (derived from
     // i, not drawn, so the rest of the dataset stays as it was).
     const int64_t visit = now_ / kDay * kDay + (1 + i % 5) * kDay + (7 + i % 8) * (kDay / 24);
-    Object input{{"problem", any(kProblems)},
+    // The inspection due first, if it is due within two weeks: visits come when they are due,
+    // and a recurring inspection comes back each time it is done.
+    std::optional<size_t> inspection;  // index in inspections_
+    if (!waiting_.empty() && waiting_.begin()->first <= today().days + 14) {
+      inspection = waiting_.begin()->second;
+      waiting_.erase(waiting_.begin());
+    }
+    Object input{{"problem", inspection ? "Przegląd okresowy" : any(kProblems)},
                  {"technician_id", technician},
                  {"planned_at", DateTime{visit}.format()}};
     std::optional<size_t> device;  // index in devices_
-    if (!inspections_.empty() && chance(20)) {
-      // Each planned inspection is serviced once in the demo.
-      const size_t k = pick(inspections_.size());
-      device = inspections_[k].second;
+    if (inspection) {
+      device = inspections_[*inspection].second;
       input.emplace_back("device_id", devices_[*device].first);
-      input.emplace_back("inspection_id", inspections_[k].first);
-      inspections_.erase(inspections_.begin() + static_cast<std::ptrdiff_t>(k));
+      input.emplace_back("inspection_id", inspections_[*inspection].first);
     } else if (!devices_.empty() && chance(80)) {
       device = pick(devices_.size());
       input.emplace_back("device_id", devices_[*device].first);
@@ -620,17 +647,25 @@ class Generator {
     static constexpr const char* flow[] = {"diagnosed", "in_repair", "completed", "handed_back"};
     if (steps < 0) {
       cmd(K::service_order, Action::change_status, id, {{"status", "cancelled"}}, technician);
-      return;
-    }
-    for (int s = 0; s < std::min(steps, 4); ++s) {
-      if (s == 2 && chance(20)) {
-        cmd(K::service_order, Action::change_status, id, {{"status", "awaiting_parts"}},
-            technician);
-        cmd(K::service_order, Action::change_status, id, {{"status", "in_repair"}}, technician);
+    } else {
+      for (int s = 0; s < std::min(steps, 4); ++s) {
+        if (s == 2 && chance(20)) {
+          cmd(K::service_order, Action::change_status, id, {{"status", "awaiting_parts"}},
+              technician);
+          cmd(K::service_order, Action::change_status, id, {{"status", "in_repair"}}, technician);
+        }
+        if (s == 2)
+          cmd(K::service_order, Action::log_work, id, {{"minutes", 30 + pick(240)}}, technician);
+        cmd(K::service_order, Action::change_status, id, {{"status", flow[s]}}, technician);
       }
-      if (s == 2)
-        cmd(K::service_order, Action::log_work, id, {{"minutes", 30 + pick(240)}}, technician);
-      cmd(K::service_order, Action::change_status, id, {{"status", flow[s]}}, technician);
+    }
+    // A cancelled visit, or a recurring inspection done, waits for its next date (the domain
+    // computes it); one in service or done for good does not, and neither does one in twelve
+    // after its first visit (its client let it lapse: the overdue list is not empty).
+    if (inspection && *inspection % 12 != 11) {
+      auto record = handler_.load(K::inspection, inspections_[*inspection].first);
+      if (record && record->text("status") == "planned")
+        waiting_.emplace(record->field("due")->get<Date>()->days, *inspection);
     }
   }
 
@@ -669,6 +704,7 @@ class Generator {
   std::unordered_map<std::string, std::string> active_project_;  // client id -> project id
   std::vector<std::pair<std::string, std::string>> devices_;     // device, owner client
   std::vector<std::pair<std::string, size_t>> inspections_;      // inspection, device index
+  std::set<std::pair<int32_t, size_t>> waiting_;  // planned inspections: due day, index
 };
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "application/command_handler.h"
 #include "domain/codec.h"
 #include "domain/time.h"
@@ -19,12 +21,12 @@ struct Dataset {
   Report report;
   std::vector<std::string> events;  // stream, version, type and payload of every event
 
-  explicit Dataset(uint64_t seed) {
+  explicit Dataset(uint64_t seed, const Scale& scale = kTiny) {
     eventstore::Options o;
     o.sync = false;
     store = std::move(eventstore::EventStore::open(dir.sub("db"), o)).value();
     Options options;
-    options.scale = kTiny;
+    options.scale = scale;
     options.seed = seed;
     options.today_us = domain::DateTime::parse("2026-11-22T00:00:00Z")->micros;
     report = generate(*store, options);
@@ -100,12 +102,56 @@ TEST(DemoTest, RecordsAreRealistic) {
   }
   EXPECT_GT(long_due, 100u);
   EXPECT_LT(long_open * 20, long_due) << long_open << " of " << long_due << " still open";
+  // A complaint is about a complaint, a tender about a tender: a kind and its title agree.
+  size_t complaints = 0;
+  for (int i = 0; i < kTiny.tasks; ++i) {
+    auto t = handler.load(domain::EntityKind::task, "t" + std::to_string(i));
+    if (t->text("kind") != "complaint") continue;
+    ++complaints;
+    EXPECT_TRUE(t->text("title").find("eklamac") != std::string::npos ||
+                t->text("title").find("wymian") != std::string::npos)
+        << t->text("title");
+  }
+  EXPECT_GT(complaints, 0u);
   auto so = handler.load(domain::EntityKind::service_order, "so0");
   ASSERT_TRUE(so);
   EXPECT_EQ(so->text("number").rfind("ZS/", 0), 0u);
   auto report = d.store->verify();
   ASSERT_TRUE(report);
   EXPECT_TRUE(report->ok);
+}
+
+// Inspections are visited when they are due and a recurring one again at each of its dates, so
+// what is overdue is a few, not every date after the first visit (all but a handful were, when
+// each inspection was visited once, at a random time).
+TEST(DemoTest, InspectionsAreVisitedWhenDue) {
+  constexpr Scale kService{"service", 6, 40, 40, 40, 40, 2, 1, 60, 600};
+  Dataset d(5, kService);
+  EXPECT_EQ(d.report.refused, 0u);
+  application::CommandHandler handler(*d.store, {});
+  const auto today = *domain::Date::parse("2026-11-22");
+  size_t recurring = 0, overdue = 0, revisited = 0;
+  std::map<std::string, int> visits;  // inspection id -> orders made for it
+  for (int i = 0; i < kService.service_orders; ++i) {
+    auto so = handler.load(domain::EntityKind::service_order, "so" + std::to_string(i));
+    ASSERT_TRUE(so);
+    const std::string inspection = so->text("inspection_id");
+    if (inspection.empty()) continue;
+    ++visits[inspection];
+    EXPECT_EQ(so->text("problem"), "Przegląd okresowy");
+  }
+  for (int i = 0; i < kService.devices; ++i) {
+    auto r = handler.load(domain::EntityKind::inspection, "i" + std::to_string(i));
+    if (!r) continue;
+    if (r->field("every") == nullptr) continue;
+    ++recurring;
+    if (r->text("status") == "planned" && r->field("due")->get<domain::Date>()->days < today.days)
+      ++overdue;
+    if (visits["i" + std::to_string(i)] > 1) ++revisited;
+  }
+  EXPECT_GT(recurring, 10u);
+  EXPECT_LT(overdue * 5, recurring) << overdue << " of " << recurring << " overdue";
+  EXPECT_GT(revisited * 2, recurring) << revisited << " of " << recurring << " visited again";
 }
 
 }  // namespace
