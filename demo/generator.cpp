@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <functional>
+#include <map>
 #include <optional>
 #include <random>
 #include <set>
@@ -25,6 +27,9 @@ using domain::Value;
 using K = domain::EntityKind;
 
 constexpr int64_t kDay = 86'400'000'000LL;
+constexpr int64_t kHour = kDay / 24;
+constexpr int64_t kMinute = kHour / 60;
+constexpr int64_t kWorkStart = 7 * kHour, kWorkingDay = 9 * kHour;
 
 struct City {
   const char* name;
@@ -245,11 +250,25 @@ class Generator {
     for (int i = 0; i < s.clients; ++i) client(i);
     for (int i = 0; i < s.persons; ++i) person(i);
     for (int i = 0; i < s.devices; ++i) device(i);
-    // Daily work: everything else, interleaved, until today.
+    // Daily work: everything else, interleaved, until today, in working hours (Monday to Friday,
+    // 7:00-16:00 UTC). The clock follows the share of the work begun and a command moves it on
+    // by an eighth of an activity's share on average (an activity is a few commands, some now
+    // and some later), so the last ones do not pile up at today's midnight: 2,000 events of the
+    // small dataset did when each command moved the clock by half an activity's share.
     const int64_t activity = s.contacts + s.tasks + s.service_orders + s.projects + s.clients * 3;
-    step_ = (options_.today_us - now_) / std::max<int64_t>(1, activity * 2);
+    std::vector<int32_t> days;  // the working days left
+    for (auto d = static_cast<int32_t>(now_ / kDay + 1); d < options_.today_us / kDay; ++d)
+      if (working_day(Date{d})) days.push_back(d);
+    const double span = static_cast<double>(days.size()) * kWorkingDay;
+    step_ = static_cast<int64_t>(span / static_cast<double>(std::max<int64_t>(1, activity * 8)));
+    in_working_hours_ = true;
     int contacts = 0, tasks = 0, orders = 0, projects = 0, documents = 0;
-    for (int64_t n = 0; n < activity; ++n) {
+    for (int64_t n = 0; n < activity && !days.empty(); ++n) {
+      const auto worked =
+          static_cast<int64_t>(span * static_cast<double>(n) / static_cast<double>(activity));
+      now_ = std::max(now_, days[static_cast<size_t>(worked / kWorkingDay)] * kDay + kWorkStart +
+                                worked % kWorkingDay);
+      run_due();
       const int64_t r = pick(activity - n);
       int64_t left = r;
       if ((left -= s.contacts - contacts) < 0)
@@ -263,6 +282,7 @@ class Generator {
       else
         trade_document(documents++);
     }
+    run_due();
     report_.events = store_.head() - head0;
     report_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return report_;
@@ -278,11 +298,43 @@ class Generator {
     return items[pick(N)];
   }
   Date today() const { return Date{static_cast<int32_t>(now_ / kDay)}; }
+  static bool working_day(Date d) { return (d.days + 3) % 7 < 5; }  // 1970-01-01 was a Thursday
+  // The first working day from d on: a visit or a task is planned for one.
+  static Date working(Date d) {
+    while (!working_day(d)) d = d.add_days(1);
+    return d;
+  }
+  // The working day n working days after d (d itself, or the next one, for 0).
+  static Date working_days_on(Date d, int n) {
+    d = working(d);
+    while (n-- > 0) d = working(d.add_days(1));
+    return d;
+  }
+  // t if it falls in working hours, else a time of the next working day (spread over its hours
+  // as t is, so what waited over a night or a weekend does not all happen at 7:00).
+  static int64_t working_time(int64_t t) {
+    const Date day{static_cast<int32_t>(t / kDay)};
+    const int64_t in_day = t % kDay;
+    if (working_day(day) && in_day >= kWorkStart && in_day < kWorkStart + kWorkingDay) return t;
+    const Date next = working_day(day) && in_day < kWorkStart ? day : working(day.add_days(1));
+    return next.days * kDay + kWorkStart + t % kWorkingDay;
+  }
+  void at(int64_t when, std::function<void()> step) {
+    later_.emplace(working_time(when), std::move(step));
+  }
+  void run_due() {
+    while (!later_.empty() && later_.begin()->first <= now_) {
+      auto step = std::move(later_.begin()->second);
+      later_.erase(later_.begin());
+      step();
+    }
+  }
   std::string op() { return "op" + std::to_string(1 + pick(options_.scale.operators - 1)); }
 
   bool cmd(K kind, Action action, const std::string& id, Object input,
            const std::string& actor = "op0", std::string secret = {}) {
     now_ += step_ / 2 + pick(step_ + 1);
+    if (in_working_hours_) now_ = working_time(now_);
     if (now_ > options_.today_us) now_ = options_.today_us;
     domain::Command c{kind, action, id, std::move(input), actor, {}, std::move(secret)};
     auto r = handler_.handle(std::move(c));
@@ -552,16 +604,20 @@ class Generator {
     const bool answered = quote && chance(80);
     const bool old = now_ < options_.today_us - 7 * kDay;
     if (answered || (quote && old && i % 40 != 0)) {
-      cmd(K::contact, Action::create, id + "r",
-          {{"kind", "email"},
-           {"direction", "outbound"},
-           {"occurred_at",
-            DateTime{now_ + (answered ? pick(4 * kDay) : (1 + i % 6) * kDay / 2)}.format()},
-           {"client_id", c.id},
-           {"subject", "Oferta"},
-           {"reply_to_id", id},
-           {"operator_id", actor}},
-          actor);
+      const int64_t when = working_time(
+          answered ? working_days_on(today(), static_cast<int>(pick(4))).days * kDay + now_ % kDay
+                   : now_ + (1 + i % 6) * kDay / 2);
+      at(when, [this, id, client = c.id, actor, when] {
+        cmd(K::contact, Action::create, id + "r",
+            {{"kind", "email"},
+             {"direction", "outbound"},
+             {"occurred_at", DateTime{when}.format()},
+             {"client_id", client},
+             {"subject", "Oferta"},
+             {"reply_to_id", id},
+             {"operator_id", actor}},
+            actor);
+      });
     }
   }
 
@@ -573,10 +629,11 @@ class Generator {
     const TaskKind& kind = any(kTaskKinds);
     const char* title = any(kind.titles);
     const char* priority = chance(20) ? "high" : chance(80) ? "normal" : "low";
-    const Date due = today().add_days(static_cast<int>(pick(21)));
-    // Within a week, at a full hour of the working day (the hour derived from i, not drawn, so the
-    // rest of the dataset stays as it was).
-    const int64_t start = now_ / kDay * kDay + pick(7) * kDay + (7 + i % 9) * (kDay / 24);
+    const Date due = working_days_on(today(), static_cast<int>(pick(15)));
+    // Within a week and not after the due date, at a full hour of the working day (the hour
+    // derived from i, not drawn, so the rest of the dataset stays as it was).
+    const Date first = std::min(working_days_on(today(), static_cast<int>(pick(5))), due);
+    const int64_t start = first.days * kDay + (7 + i % 9) * kHour;
     Object input{{"title", title},
                  {"kind", kind.kind},
                  {"client_id", c.id},
@@ -586,30 +643,38 @@ class Generator {
                  {"planned_start", DateTime{start}.format()}};
     in_project(input, c.id, i, 3);
     cmd(K::task, Action::create, id, std::move(input), creator);
+    // The assignee starts at the planned start and works for a while; what falls after the
+    // dataset's today has not happened yet.
     const bool recent = now_ > options_.today_us - 45 * kDay;
     bool finished = false;
     if (chance(recent ? 30 : 90)) {
-      cmd(K::task, Action::start, id, {}, assignee);
-      if (chance(recent ? 40 : 85)) {
-        cmd(K::task, Action::log_work, id,
-            {{"minutes", 15 + pick(180)}, {"note", "Realizacja zadania"}}, assignee);
-        cmd(K::task, Action::complete, id, {{"result", "Wykonano"}}, assignee);
-        finished = true;
-      }
+      const bool done = chance(recent ? 40 : 85);
+      const int64_t minutes = 15 + pick(180);
+      at(start, [this, id, assignee] { cmd(K::task, Action::start, id, {}, assignee); });
+      if (done)
+        at(start + minutes * kMinute, [this, id, assignee, minutes] {
+          cmd(K::task, Action::log_work, id, {{"minutes", minutes}, {"note", "Realizacja zadania"}},
+              assignee);
+          cmd(K::task, Action::complete, id, {{"result", "Wykonano"}}, assignee);
+        });
+      finished = done;
     } else if (chance(5)) {
-      cmd(K::task, Action::cancel, id, {{"reason", "Nieaktualne"}}, creator);
+      at(now_ + (start - now_) / 2, [this, id, creator] {
+        cmd(K::task, Action::cancel, id, {{"reason", "Nieaktualne"}}, creator);
+      });
       finished = true;
     }
-    // A task due more than a week before the dataset's today has been done, but for one in forty
-    // left overdue (derived from i, not drawn: the random draws stay as they were, the times
-    // move with the added commands): an operator's list is what is to do now, not a quarter of
-    // two years' work.
+    // A task due more than a week before the dataset's today has been done by its due date, but
+    // for one in forty left overdue (derived from i, not drawn: the random draws stay as they
+    // were, the times move with the added commands): an operator's list is what is to do now,
+    // not a quarter of two years' work.
     const Date last_week{static_cast<int32_t>(options_.today_us / kDay - 7)};
-    if (!finished && due.days < last_week.days && i % 40 != 0) {
-      cmd(K::task, Action::log_work, id,
-          {{"minutes", 15 + (i * 37) % 180}, {"note", "Realizacja zadania"}}, assignee);
-      cmd(K::task, Action::complete, id, {{"result", "Wykonano"}}, assignee);
-    }
+    if (!finished && due.days < last_week.days && i % 40 != 0)
+      at(int64_t{due.days} * kDay + (7 + i % 9) * kHour + 30 * kMinute, [this, id, assignee, i] {
+        cmd(K::task, Action::log_work, id,
+            {{"minutes", 15 + (i * 37) % 180}, {"note", "Realizacja zadania"}}, assignee);
+        cmd(K::task, Action::complete, id, {{"result", "Wykonano"}}, assignee);
+      });
   }
 
   void service_order(int i) {
@@ -617,12 +682,15 @@ class Generator {
     const std::string technician = op();
     // The technician's visit, a few working hours 1-5 days after the order came in (derived from
     // i, not drawn, so the rest of the dataset stays as it was).
-    const int64_t visit = now_ / kDay * kDay + (1 + i % 5) * kDay + (7 + i % 8) * (kDay / 24);
-    // The inspection due first, if it is due within two weeks: visits come when they are due,
-    // and a recurring inspection comes back each time it is done.
+    int64_t visit = working_days_on(today(), 1 + i % 5).days * kDay + (7 + i % 8) * kHour;
+    // The inspection due first, if it is due within two weeks: visits come when they are due
+    // (on the due date, or soon if it has passed), and a recurring inspection comes back each
+    // time it is done.
     std::optional<size_t> inspection;  // index in inspections_
     if (!waiting_.empty() && waiting_.begin()->first <= today().days + 14) {
       inspection = waiting_.begin()->second;
+      visit =
+          std::max(visit, working(Date{waiting_.begin()->first}).days * kDay + (7 + i % 8) * kHour);
       waiting_.erase(waiting_.begin());
     }
     Object input{{"problem", inspection ? "Przegląd okresowy" : any(kProblems)},
@@ -642,31 +710,47 @@ class Generator {
     if (device) client = devices_[*device].second;
     input.emplace_back("client_id", client);
     cmd(K::service_order, Action::create, id, std::move(input), technician);
+    // The technician comes at the planned visit; a repair waiting for parts resumes days later,
+    // and the device is handed back the day after it is done.
     const bool recent = now_ > options_.today_us - 30 * kDay;
     const int steps = recent ? static_cast<int>(pick(4)) : chance(5) ? -1 : 5;
-    static constexpr const char* flow[] = {"diagnosed", "in_repair", "completed", "handed_back"};
+    auto status = [this, id, technician](const char* to) {
+      cmd(K::service_order, Action::change_status, id, {{"status", to}}, technician);
+    };
     if (steps < 0) {
-      cmd(K::service_order, Action::change_status, id, {{"status", "cancelled"}}, technician);
-    } else {
-      for (int s = 0; s < std::min(steps, 4); ++s) {
-        if (s == 2 && chance(20)) {
-          cmd(K::service_order, Action::change_status, id, {{"status", "awaiting_parts"}},
-              technician);
-          cmd(K::service_order, Action::change_status, id, {{"status", "in_repair"}}, technician);
-        }
-        if (s == 2)
-          cmd(K::service_order, Action::log_work, id, {{"minutes", 30 + pick(240)}}, technician);
-        cmd(K::service_order, Action::change_status, id, {{"status", flow[s]}}, technician);
+      at(std::max(now_, visit - kDay), [this, status, inspection] {
+        status("cancelled");
+        wait_again(inspection);
+      });
+      return;
+    }
+    int64_t t = visit;
+    if (steps >= 1) at(t, [status] { status("diagnosed"); });
+    if (steps >= 2) at(t = working_time(t + kHour), [status] { status("in_repair"); });
+    if (steps >= 3) {
+      if (chance(20)) {
+        at(t = working_time(t + kHour), [status] { status("awaiting_parts"); });
+        at(t = working_time(t + (2 + pick(8)) * kDay), [status] { status("in_repair"); });
       }
+      const int64_t minutes = 30 + pick(240);
+      at(t = working_time(t + minutes * kMinute),
+         [this, id, technician, minutes, status, inspection] {
+           cmd(K::service_order, Action::log_work, id, {{"minutes", minutes}}, technician);
+           status("completed");
+           wait_again(inspection);
+         });
     }
-    // A cancelled visit, or a recurring inspection done, waits for its next date (the domain
-    // computes it); one in service or done for good does not, and neither does one in twelve
-    // after its first visit (its client let it lapse: the overdue list is not empty).
-    if (inspection && *inspection % 12 != 11) {
-      auto record = handler_.load(K::inspection, inspections_[*inspection].first);
-      if (record && record->text("status") == "planned")
-        waiting_.emplace(record->field("due")->get<Date>()->days, *inspection);
-    }
+    if (steps >= 4) at(t + 20 * kHour, [status] { status("handed_back"); });
+  }
+
+  // A cancelled visit, or a recurring inspection done, waits for its next date (the domain
+  // computes it); one done for good does not, and neither does one in twelve after its first
+  // visit (its client let it lapse: the overdue list is not empty).
+  void wait_again(std::optional<size_t> inspection) {
+    if (!inspection || *inspection % 12 == 11) return;
+    auto record = handler_.load(K::inspection, inspections_[*inspection].first);
+    if (record && record->text("status") == "planned")
+      waiting_.emplace(record->field("due")->get<Date>()->days, *inspection);
   }
 
   void trade_document(int i) {
@@ -696,6 +780,7 @@ class Generator {
   int64_t now_ = 0;
   int64_t start_ = 0;
   int64_t step_ = 0;
+  bool in_working_hours_ = false;  // the daily work, after the set-up
   uint64_t planned_ = 0;
   application::CommandHandler handler_;
   Report report_;
@@ -705,6 +790,10 @@ class Generator {
   std::vector<std::pair<std::string, std::string>> devices_;     // device, owner client
   std::vector<std::pair<std::string, size_t>> inspections_;      // inspection, device index
   std::set<std::pair<int32_t, size_t>> waiting_;  // planned inspections: due day, index
+  // What a command sets going and happens later (the work on a task at its planned start, a
+  // technician's visit, a reply), by when: run when the dataset's clock reaches it, so nothing is
+  // done before its time, and what would come after the dataset's today never is.
+  std::multimap<int64_t, std::function<void()>> later_;
 };
 
 }  // namespace
