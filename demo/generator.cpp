@@ -576,10 +576,19 @@ class Generator {
 
   void contact(int i) {
     const auto& c = clients_[pick(clients_.size())];
-    static constexpr const char* kinds[] = {"phone_call", "phone_call", "email",
-                                            "email",      "meeting",    "letter",
-                                            "fax",        "note",       "quote_request"};
-    const std::string kind = any(kinds);
+    // A kind of contact and what its notes say.
+    static constexpr std::pair<const char*, const char*> kinds[] = {
+        {"phone_call", "Rozmowa telefoniczna z klientem, ustalono dalsze kroki."},
+        {"phone_call", "Klient prosi o kontakt w przyszłym tygodniu."},
+        {"email", "Wiadomość e-mail, odpowiedź w załączniku."},
+        {"email", "Przesłano informacje, o które prosił klient."},
+        {"meeting", "Spotkanie w siedzibie klienta, omówiono warunki współpracy."},
+        {"letter", "Pismo przesłane pocztą, kopia w archiwum."},
+        {"fax", "Faks z potwierdzeniem zamówienia."},
+        {"note", "Notatka wewnętrzna."},
+        {"quote_request", "Klient prosi o ofertę cenową."}};
+    const auto& [kind_name, notes] = any(kinds);
+    const std::string kind = kind_name;
     const bool quote = kind == "quote_request";
     const std::string id = "k" + std::to_string(i);
     const std::string actor = op();
@@ -590,7 +599,7 @@ class Generator {
                  {"occurred_at", DateTime{now_ - pick(3 * 3'600'000'000LL)}.format()},
                  {"client_id", c.id},
                  {"subject", quote ? "Zapytanie ofertowe" : any(kSubjects)},
-                 {"notes", "Rozmowa z klientem, ustalono dalsze kroki."},
+                 {"notes", notes},
                  {"operator_id", actor}};
     if (quote) input.emplace_back("awaits_reply", true);
     in_project(input, c.id, i, 4);

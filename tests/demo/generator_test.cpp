@@ -77,6 +77,11 @@ TEST(DemoTest, RecordsAreRealistic) {
   for (int i = 0; i < kTiny.contacts; ++i) {
     auto k = handler.load(domain::EntityKind::contact, "k" + std::to_string(i));
     ASSERT_TRUE(k);
+    // What the notes say agrees with the kind (every contact's were a conversation with the
+    // client, a fax or a letter too).
+    if (k->text("kind") == "meeting") EXPECT_EQ(k->text("notes").rfind("Spotkanie", 0), 0u);
+    if (k->text("kind") == "fax") EXPECT_EQ(k->text("notes").rfind("Faks", 0), 0u);
+    if (k->text("kind") == "letter") EXPECT_EQ(k->text("notes").rfind("Pismo", 0), 0u);
     if (k->text("kind") != "quote_request") continue;
     const auto* at = k->field("occurred_at")->get<domain::DateTime>();
     if (domain::local_date(*at).days >= today.days - 7) continue;
