@@ -967,6 +967,13 @@ HttpResponse Api::list(Context& c) {
   // objects (client_links.client_id, addresses.city); its value must be one that field can hold.
   for (const auto& [k, v] : c.req.query) {
     if (reserved.count(k) || (k == "due_before" && due_before)) continue;
+    if (k == "id") {  // the records of these ids: id=c1&id=c7
+      if (q.ids.size() == projections::kMaxListIds)
+        return bad_param(
+            k, "is given more than " + std::to_string(projections::kMaxListIds) + " times");
+      q.ids.push_back(v);
+      continue;
+    }
     // A range: <field>.from and <field>.to (both included) of a date, time, number or money
     // field, created_at or updated_at.
     if (const bool from = k.ends_with(".from"); from || k.ends_with(".to")) {

@@ -136,6 +136,7 @@ std::string openapi_document(const std::vector<Api::Route>& routes) {
         query_param("q", "search: words the title (or a number: code, NIP, phone) starts with");
         query_param("limit", "items a page, 1 to 500 (default 50)");
         query_param("cursor", "next_cursor of the page before");
+        query_param("id", "only the records of these ids (repeat it: id=a&id=b; at most 500)");
         const auto sorts = projections::sort_names(*op.kind);
         w.begin_object().key("name").string("sort").key("in").string("query");
         w.key("description")

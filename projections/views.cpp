@@ -1487,19 +1487,19 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     if (!range.to.is_null()) b.to = ordered_number(&range.to).value_or(INT64_MIN);
     bounds.push_back(b);
   }
+  // A record's value of a range's or a sort's field as an ordered number.
+  auto number_of = [&](const domain::Record& r, std::string_view field) {
+    if (field == "created_at") return std::optional<int64_t>(r.created_at.micros);
+    if (field == "updated_at") return std::optional<int64_t>(r.updated_at.micros);
+    if (field.starts_with("fields."))
+      return ordered_number(domain::find(r.custom, field.substr(7)));
+    if (field == kTurnover && r.kind == EntityKind::client)
+      return std::optional<int64_t>(domain::turnover_12m(r, q.today).amount.units);
+    return ordered_number(r.field(field));
+  };
   auto in_bounds = [&](const domain::Record& r) {
     return std::all_of(bounds.begin(), bounds.end(), [&](const SortedRange& b) {
-      std::optional<int64_t> n;
-      if (b.field == "created_at")
-        n = r.created_at.micros;
-      else if (b.field == "updated_at")
-        n = r.updated_at.micros;
-      else if (b.field.starts_with("fields."))
-        n = ordered_number(domain::find(r.custom, b.field.substr(7)));
-      else if (b.field == kTurnover && r.kind == EntityKind::client)
-        n = domain::turnover_12m(r, q.today).amount.units;
-      else
-        n = ordered_number(r.field(b.field));
+      const auto n = number_of(r, b.field);
       return n && b.from <= *n && *n <= b.to;
     });
   };
@@ -1579,6 +1579,39 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       return unexpected(error{
           errc::closed, "sorting by " + q.sort +
                             " is available once the lists view has been rebuilt (under way)"});
+  }
+  if (!q.ids.empty()) {
+    // The records of the ids given (id=a&id=b: the clients a page of tasks refers to, in one
+    // request) that pass the other filters, sorted here. A record's key in this order (and the
+    // cursor): its title's sort key, or "0" and its sort value ("1" when it has none: last
+    // either way), then \0 and its id.
+    if (q.ids.size() > kMaxListIds)
+      return unexpected(error{errc::invalid_argument, "a list names at most 500 ids"});
+    std::vector<std::string> ids = q.ids;
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    auto rows = records_in(*records, q.kind, ids);
+    if (!rows) return unexpected(rows.error());
+    std::vector<std::string> keys;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      const auto& row = (*rows)[i];
+      if (!row || !passes(*row)) continue;
+      if (by_title) {
+        keys.push_back(joined({text::sort_key(title_of(*row)), {"\0", 1}, ids[i]}));
+      } else {
+        const auto n = number_of(*row, q.sort);
+        keys.push_back(joined({n ? "0" + ordered_hex(*n) : "1", {"\0", 1}, ids[i]}));
+      }
+    }
+    auto before = [&](const std::string& a, const std::string& b) {
+      if (a[0] != b[0] && !by_title) return a[0] < b[0];
+      return q.descending ? a > b : a < b;
+    };
+    if (!cursor->empty())
+      std::erase_if(keys, [&](const std::string& key) { return !before(*cursor, key); });
+    std::sort(keys.begin(), keys.end(), before);
+    if (auto r = take_in_order(keys, !terms.empty()); !r) return unexpected(r.error());
+    return page;
   }
   // Ranges whose records their field's sort rows give (bucket_ids): a core sort field's or a
   // custom field's, but the one the list walks.

@@ -71,6 +71,9 @@ struct Page {
   std::string next_cursor;                                   // empty: no more
 };
 
+/// The most ids one list may name (ListQuery::ids): a page's worth.
+inline constexpr size_t kMaxListIds = 500;
+
 struct ListQuery {
   domain::EntityKind kind = domain::EntityKind::client;
   std::string search;  // words (any case, with or without diacritics); a word matches prefixes
@@ -86,6 +89,9 @@ struct ListQuery {
     domain::Value from, to;
   };
   std::vector<Range> ranges;
+  /// If not empty: only the records of these ids (at most kMaxListIds; those that exist and pass
+  /// the other filters), as one id filter given several times (id=c1&id=c7).
+  std::vector<std::string> ids;
   /// Empty: by title (name; a person's surname then first name; ...), in Polish order; else one
   /// of sort_fields(kind) or "fields.<key>" (a custom field of a sortable_type), ties by id.
   std::string sort;

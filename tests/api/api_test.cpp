@@ -470,16 +470,17 @@ TEST_F(Api, FieldDefinitions) {
   auto first = get("/api/v1/field-definitions/client.segment");
   EXPECT_EQ("\"" + first.json("version") + "\"", first.header("etag")) << first.body;
   for (const char* key : {"region", "rating"})
-    ASSERT_EQ(post("/api/v1/field-definitions",
-                   R"({"entity":"task","key":")" + std::string(key) +
-                       R"(","label":"x","type":"text"})",
-                   "manager")
-                  .status,
-              201);
+    ASSERT_EQ(
+        post("/api/v1/field-definitions",
+             R"({"entity":"task","key":")" + std::string(key) + R"(","label":"x","type":"text"})",
+             "manager")
+            .status,
+        201);
   std::vector<std::string> ids;
   std::string cursor;
   for (int pages = 0; pages < 5; ++pages) {
-    auto page = get("/api/v1/field-definitions?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    auto page =
+        get("/api/v1/field-definitions?limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor));
     ASSERT_EQ(page.status, 200) << page.body;
     for (size_t at = 0; (at = page.body.find(R"({"id":")", at)) != std::string::npos;) {
       at += 7;
@@ -549,6 +550,18 @@ TEST_F(Api, FilterValuesAreCheckedAndCustomFieldsSort) {
   EXPECT_EQ(unsortable.status, 400);
   EXPECT_NE(unsortable.body.find("fields.<key>"), std::string::npos) << unsortable.body;
   EXPECT_EQ(get("/api/v1/clients?sort=fields.nothing").status, 400);
+  // The records of some ids in one request (the clients a page of tasks refers to), in the
+  // list's order; an id with no record is left out.
+  auto some = get("/api/v1/clients?id=" + none.json("id") + "&id=" + big.json("id") +
+                  "&id=no-such-client&sort=-fields.credit_limit");
+  ASSERT_EQ(some.status, 200) << some.body;
+  EXPECT_EQ(at(some.body, small.json("id")), std::string::npos) << some.body;
+  EXPECT_LT(at(some.body, big.json("id")), at(some.body, none.json("id"))) << some.body;
+  std::string many = "/api/v1/clients?limit=1";
+  for (int i = 0; i <= 500; ++i) many += "&id=c" + std::to_string(i);
+  auto too_many = get(many);
+  EXPECT_EQ(too_many.status, 400);
+  EXPECT_NE(too_many.body.find(R"("field":"id")"), std::string::npos) << too_many.body;
 }
 
 TEST_F(Api, RangesOfDatesAndTimes) {

@@ -252,6 +252,51 @@ TEST_F(ViewsTest, ListsSortByDatesMoneyAndCreationWithUnsetLast) {
       << "a field without a sort index is refused";
 }
 
+TEST_F(ViewsTest, AListOfGivenIdsIsTheListOfThoseRecords) {
+  // id=a&id=b (the clients a page of tasks refers to, in one request): the records of those ids
+  // that pass the other filters, in the list's order and pages, as the whole list has them.
+  auto money = [](const char* amount) { return domain::Object{{"amount", amount}}; };
+  const std::vector<std::tuple<const char*, const char*, const char*>> clients = {
+      {"c-a", "Alfa", "5.00"},   {"c-b", "Beta", ""},       {"c-c", "Ćma", "20.50"},
+      {"c-d", "Delta", ""},      {"c-e", "Echo", "0.00"},   {"c-f", "Łódź Foto", "20.50"},
+      {"c-g", "Żaba", "900.00"}, {"c-h", "Lody", "1000.00"}};
+  for (const auto& [id, name, potential] : clients) {
+    domain::Object input{{"name", name},
+                         {"status", std::string(id) < "c-e" ? "active" : "prospect"}};
+    if (*potential) input.emplace_back("potential", money(potential));
+    ok(K::client, Action::create, id, std::move(input));
+  }
+  catch_up();
+  const std::vector<std::string> given = {"c-h", "c-b", "c-nope", "c-f",
+                                          "c-a", "c-d", "c-b",    "c-g"};
+  for (const std::string sort : {"", "potential", "created_at"})
+    for (const bool descending : {false, true})
+      for (const std::string filter : {"", "active", "prospect"}) {
+        ListQuery all{.kind = K::client};
+        all.sort = sort;
+        all.descending = descending;
+        all.limit = 500;
+        if (!filter.empty()) all.filters.emplace_back("status", filter);
+        std::vector<std::string> expected;
+        for (const auto& name : walk(all).values)
+          for (const auto& [id, n, p] : clients)
+            if (name == n && std::find(given.begin(), given.end(), id) != given.end())
+              expected.push_back(name);
+        ListQuery some = all;
+        some.ids = given;
+        some.limit = 2;
+        const Walk got = walk(some);
+        EXPECT_EQ(got.values, expected) << "sort '" << sort << "' " << descending << " " << filter;
+        for (size_t i = 0; i + 1 < got.sizes.size(); ++i) EXPECT_EQ(got.sizes[i], 2u);
+      }
+  ListQuery searched{.kind = K::client, .search = "lod"};
+  searched.ids = given;
+  EXPECT_EQ(walk(searched).values, (std::vector<std::string>{"Lody", "Łódź Foto"}));
+  ListQuery too_many{.kind = K::client};
+  too_many.ids.assign(kMaxListIds + 1, "c-a");
+  EXPECT_FALSE(queries_->list(too_many));
+}
+
 TEST_F(ViewsTest, CustomFieldsSortAndFileUnderBuckets) {
   // Custom fields defined at run time: a list sorts by one of an ordered type (records without a
   // value last, by creation), and a filter on one reads its own bucket, so a value held by 3 of
