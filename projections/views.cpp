@@ -1586,7 +1586,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     // cursor): its title's sort key, or "0" and its sort value ("1" when it has none: last
     // either way), then \0 and its id.
     if (q.ids.size() > kMaxListIds)
-      return unexpected(error{errc::invalid_argument, "a list names at most 500 ids"});
+      return unexpected(error{errc::invalid_argument,
+                              "a list names at most " + std::to_string(kMaxListIds) + " ids"});
     std::vector<std::string> ids = q.ids;
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
