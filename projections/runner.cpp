@@ -48,22 +48,29 @@ std::optional<std::string> ViewWriter::get(size_t table, std::string_view key) {
   return *stored;
 }
 
-void ViewWriter::put(size_t table, std::string key, std::string value) {
-  overlay_[overlay_key(table, key)] = value;
-  writes_.push_back({(*tables_)[table], std::move(key), std::move(value)});
+void ViewWriter::add(size_t table, std::string_view key, std::optional<std::string_view> value) {
+  writes_.push_back({(*tables_)[table], !value, static_cast<uint32_t>(key.size()),
+                     static_cast<uint32_t>(value ? value->size() : 0), arena_.size()});
+  arena_.append(key);
+  if (value) arena_.append(*value);
 }
 
-void ViewWriter::put_blind(size_t table, std::string key, std::string value) {
-  writes_.push_back({(*tables_)[table], std::move(key), std::move(value)});
+void ViewWriter::put(size_t table, std::string_view key, std::string_view value) {
+  overlay_[overlay_key(table, key)] = std::string(value);
+  add(table, key, value);
 }
 
-void ViewWriter::erase(size_t table, std::string key) {
+void ViewWriter::put_blind(size_t table, std::string_view key, std::string_view value) {
+  add(table, key, value);
+}
+
+void ViewWriter::erase(size_t table, std::string_view key) {
   overlay_[overlay_key(table, key)] = std::nullopt;
-  writes_.push_back({(*tables_)[table], std::move(key), std::nullopt});
+  add(table, key, std::nullopt);
 }
 
-void ViewWriter::erase_blind(size_t table, std::string key) {
-  writes_.push_back({(*tables_)[table], std::move(key), std::nullopt});
+void ViewWriter::erase_blind(size_t table, std::string_view key) {
+  add(table, key, std::nullopt);
 }
 
 void ViewWriter::finish() {
@@ -75,10 +82,11 @@ void ViewWriter::finish() {
     TableId table;
     uint32_t index;
   };
+  const std::string_view arena = arena_;
   std::vector<Ref> order;
   order.reserve(writes_.size());
   for (uint32_t i = 0; i < writes_.size(); ++i)
-    order.push_back({writes_[i].key, writes_[i].table, i});
+    order.push_back({arena.substr(writes_[i].key_at, writes_[i].key_size), writes_[i].table, i});
   std::sort(order.begin(), order.end(), [](const Ref& x, const Ref& y) {
     if (x.table != y.table) return x.table < y.table;
     if (const int c = x.key.compare(y.key); c != 0) return c < 0;
@@ -89,12 +97,13 @@ void ViewWriter::finish() {
         order[i + 1].key == order[i].key)
       continue;
     const Write& w = writes_[order[i].index];
-    if (w.value)
-      batch_.put(w.table, w.key, *w.value);
+    if (w.erase)
+      batch_.erase(w.table, order[i].key);
     else
-      batch_.erase(w.table, w.key);
+      batch_.put(w.table, order[i].key, arena.substr(w.key_at + w.key_size, w.value_size));
   }
   writes_.clear();
+  arena_.clear();
   overlay_.clear();
 }
 
@@ -126,6 +135,7 @@ struct Runner::Pass {
   std::unique_ptr<eventstore::Subscription> subscription;
   uint64_t examined = 0;  // every position up to here has been applied (or skipped)
   std::string failure;    // the last batch's error until one succeeds; written by the pass only
+  ViewWriter::Buffers buffers;
 };
 
 struct Runner::Lane {
@@ -264,7 +274,7 @@ eventstore::result<bool> Runner::step(Lane& lane, Pass& pass, std::chrono::milli
   if (!events) return unexpected(events.error());
   std::unique_lock lk(lane.mu);
   auto batch = views_.batch();
-  ViewWriter writer(views_, batch);
+  ViewWriter writer(views_, batch, pass.buffers);
   // Nothing of a failed batch is written: the pass reads it again rather than skip it.
   auto fail = [&](const error& e) -> eventstore::result<bool> {
     pass.subscription = log_.subscribe(eventstore::StreamFilter::all(), pass.examined + 1);
