@@ -79,9 +79,11 @@ TEST(DemoTest, RecordsAreRealistic) {
     ASSERT_TRUE(k);
     // What the notes say agrees with the kind (every contact's were a conversation with the
     // client, a fax or a letter too).
-    if (k->text("kind") == "meeting") EXPECT_EQ(k->text("notes").rfind("Spotkanie", 0), 0u);
-    if (k->text("kind") == "fax") EXPECT_EQ(k->text("notes").rfind("Faks", 0), 0u);
-    if (k->text("kind") == "letter") EXPECT_EQ(k->text("notes").rfind("Pismo", 0), 0u);
+    for (const auto& [kind, notes] : {std::pair<std::string, std::string>{"meeting", "Spotkanie"},
+                                      {"fax", "Faks"},
+                                      {"letter", "Pismo"}})
+      EXPECT_TRUE(k->text("kind") != kind || k->text("notes").starts_with(notes))
+          << k->text("kind") << ": " << k->text("notes");
     if (k->text("kind") != "quote_request") continue;
     const auto* at = k->field("occurred_at")->get<domain::DateTime>();
     if (domain::local_date(*at).days >= today.days - 7) continue;
