@@ -642,7 +642,8 @@ class Generator {
     // Within a week and not after the due date, at a full hour of the working day (the hour
     // derived from i, not drawn, so the rest of the dataset stays as it was).
     const Date first = std::min(working_days_on(today(), static_cast<int>(pick(5))), due);
-    const int64_t start = first.days * kDay + (7 + i % 9) * kHour;
+    const int64_t hour = (7 + i % 9) * kHour;
+    const int64_t start = first.days * kDay + hour;
     Object input{{"title", title},
                  {"kind", kind.kind},
                  {"client_id", c.id},
@@ -654,18 +655,18 @@ class Generator {
     cmd(K::task, Action::create, id, std::move(input), creator);
     // The assignee starts at the planned start and works for a while; what falls after the
     // dataset's today has not happened yet.
+    auto work_done = [this, id, assignee](int64_t minutes) {
+      cmd(K::task, Action::log_work, id, {{"minutes", minutes}, {"note", "Realizacja zadania"}},
+          assignee);
+      cmd(K::task, Action::complete, id, {{"result", "Wykonano"}}, assignee);
+    };
     const bool recent = now_ > options_.today_us - 45 * kDay;
     bool finished = false;
     if (chance(recent ? 30 : 90)) {
       const bool done = chance(recent ? 40 : 85);
       const int64_t minutes = 15 + pick(180);
       at(start, [this, id, assignee] { cmd(K::task, Action::start, id, {}, assignee); });
-      if (done)
-        at(start + minutes * kMinute, [this, id, assignee, minutes] {
-          cmd(K::task, Action::log_work, id, {{"minutes", minutes}, {"note", "Realizacja zadania"}},
-              assignee);
-          cmd(K::task, Action::complete, id, {{"result", "Wykonano"}}, assignee);
-        });
+      if (done) at(start + minutes * kMinute, [work_done, minutes] { work_done(minutes); });
       finished = done;
     } else if (chance(5)) {
       at(now_ + (start - now_) / 2, [this, id, creator] {
@@ -679,11 +680,8 @@ class Generator {
     // not a quarter of two years' work.
     const Date last_week{static_cast<int32_t>(options_.today_us / kDay - 7)};
     if (!finished && due.days < last_week.days && i % 40 != 0)
-      at(int64_t{due.days} * kDay + (7 + i % 9) * kHour + 30 * kMinute, [this, id, assignee, i] {
-        cmd(K::task, Action::log_work, id,
-            {{"minutes", 15 + (i * 37) % 180}, {"note", "Realizacja zadania"}}, assignee);
-        cmd(K::task, Action::complete, id, {{"result", "Wykonano"}}, assignee);
-      });
+      at(int64_t{due.days} * kDay + hour + 30 * kMinute,
+         [work_done, i] { work_done(15 + (i * 37) % 180); });
   }
 
   void service_order(int i) {
@@ -691,15 +689,15 @@ class Generator {
     const std::string technician = op();
     // The technician's visit, a few working hours 1-5 days after the order came in (derived from
     // i, not drawn, so the rest of the dataset stays as it was).
-    int64_t visit = working_days_on(today(), 1 + i % 5).days * kDay + (7 + i % 8) * kHour;
+    const int64_t hour = (7 + i % 8) * kHour;
+    int64_t visit = working_days_on(today(), 1 + i % 5).days * kDay + hour;
     // The inspection due first, if it is due within two weeks: visits come when they are due
     // (on the due date, or soon if it has passed), and a recurring inspection comes back each
     // time it is done.
     std::optional<size_t> inspection;  // index in inspections_
     if (!waiting_.empty() && waiting_.begin()->first <= today().days + 14) {
       inspection = waiting_.begin()->second;
-      visit =
-          std::max(visit, working(Date{waiting_.begin()->first}).days * kDay + (7 + i % 8) * kHour);
+      visit = std::max(visit, working(Date{waiting_.begin()->first}).days * kDay + hour);
       waiting_.erase(waiting_.begin());
     }
     Object input{{"problem", inspection ? "Przegląd okresowy" : any(kProblems)},

@@ -1897,8 +1897,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         const auto& row = (*rows)[i];
         if (!row || !passes(*row) || (!terms.empty() && !title_matches(searched_words(*row))))
           continue;
-        const int64_t units = domain::turnover_12m(*row, q.today).amount.units;
-        sorted.push_back(prefix + ordered_hex(units) + '\0' + ids[i]);
+        sorted.push_back(prefix + ordered_hex(*number_of(*row, kTurnover)) + '\0' + ids[i]);
       }
     }
     std::sort(sorted.begin(), sorted.end(),
