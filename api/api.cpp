@@ -1262,15 +1262,20 @@ HttpResponse Api::timeline(Context& c) {
   if (auto missing = unless_exists(*queries_, K::client, c.params[0])) return std::move(*missing);
   size_t limit = 50;
   if (auto bad = parse_limit(c.req, limit)) return std::move(*bad);
-  auto t = queries_->timeline(c.params[0], limit, std::string(c.req.param("cursor")));
-  if (!t) return problem_for(t.error());
+  // The timeline in the order things happened; the history, with each event's changes, in the
+  // order they were recorded.
   const bool with_changes = c.route.handler == &Api::client_history;
+  auto t = queries_->timeline(c.params[0], limit, std::string(c.req.param("cursor")),
+                              with_changes ? projections::Queries::TimelineOrder::recorded
+                                           : projections::Queries::TimelineOrder::occurred);
+  if (!t) return problem_for(t.error());
   JsonWriter w;
   w.begin_object().key("items").begin_array();
   for (const auto& e : t->entries) {
     w.begin_object().key("position").unsigned_number(e.position);
     w.key("kind").string(domain::name_of(e.kind)).key("id").string(e.id);
-    w.key("type").string(e.type).key("at").string(e.at.format()).key("by").string(e.by);
+    w.key("type").string(e.type).key("occurred_at").string(e.occurred_at.format());
+    w.key("at").string(e.at.format()).key("by").string(e.by);
     for (const auto& [key, text] :
          {std::pair("title", &e.title), std::pair("by_name", &e.by_name)}) {
       w.key(key);
@@ -1298,7 +1303,7 @@ HttpResponse Api::timeline(Context& c) {
 }
 
 HttpResponse Api::client_history(Context& c) {
-  return timeline(c);  // the timeline with each event's changes
+  return timeline(c);  // the timeline in log order, with each event's changes
 }
 
 HttpResponse Api::device_history(Context& c) {

@@ -1,6 +1,7 @@
 #include "projections/views.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <map>
 #include <set>
@@ -763,44 +764,151 @@ class MyTasksView final : public Projection {
 };
 
 // ---- client timeline ---------------------------------------------------------------------------
-// entries: client \0 be64(position) -> kind \x1f id \x1f type \x1f at (µs) \x1f by
-// owners:  kind/id -> the clients the record refers to, space-separated
+// by_time: client \0 be64(when) be64(position) -> kind \x1f id \x1f type \x1f at (µs) \x1f by
+// entries: client \0 be64(position) -> be64(when)   (the same entries in log order: the history)
+// owners:  kind/id -> the clients the record refers to, space-separated; for a contact or a
+//          service order then \x1e its creation entry: clients \x1e when \x1e position \x1e value
+//
+// `when` is when the event happened, which is when it was recorded but for a contact logged
+// after the fact (occurred_at), a service order received before it was entered (received_at), a
+// reply (replied_at), and an invoice or logged work of an earlier day (their date, at the time of
+// day they were recorded). A later change of occurred_at or received_at moves the creation entry.
+
+// A time key in be64: signed micros biased so that earlier sorts first.
+std::string time_key(domain::DateTime t) {
+  return be64(static_cast<uint64_t>(t.micros) ^ (uint64_t{1} << 63));
+}
+domain::DateTime time_from_key(const char* p) {
+  return {static_cast<int64_t>(get_be64(p) ^ (uint64_t{1} << 63))};
+}
+
+// `day` at the local time of day of `at` (`at` itself when it is that day).
+domain::DateTime on_day(domain::Date day, domain::DateTime at) {
+  const domain::Date recorded = domain::local_date(at);
+  if (recorded == day) return at;
+  const int64_t time_of_day = at.micros - domain::local_midnight(recorded).micros;
+  return {std::min(domain::local_midnight(day).micros + time_of_day,
+                   domain::local_midnight(day.add_days(1)).micros - 1)};
+}
+
+// The fields that say when a record's creation happened; changing one moves its creation entry.
+constexpr std::array<std::string_view, 2> kOccurrenceFields = {"occurred_at", "received_at"};
+
+const domain::DateTime* changed_occurrence(const domain::DomainEvent& e) {
+  for (const auto field : kOccurrenceFields)
+    if (const FieldChange* c = core_change(e, field))
+      if (const auto* t = c->after.get<domain::DateTime>()) return t;
+  return nullptr;
+}
+
+domain::DateTime occurred(const Event& e) {
+  const domain::DomainEvent& d = e.domain;
+  if (e.raw.version == 1) {
+    if (const domain::DateTime* t = changed_occurrence(d)) return *t;
+    if (const FieldChange* c = core_change(d, "date"); c && c->after.get<domain::Date>())
+      return on_day(*c->after.get<domain::Date>(), d.at);
+  }
+  if (const FieldChange* c = core_change(d, "replied_at"); c && c->after.get<domain::DateTime>())
+    return *c->after.get<domain::DateTime>();
+  if (const Value* date = domain::find(d.entry, "date"); date && date->get<domain::Date>())
+    return on_day(*date->get<domain::Date>(), d.at);
+  return d.at;
+}
 
 class TimelineView final : public Projection {
  public:
   std::string name() const override { return "timeline"; }
-  uint32_t version() const override { return 1; }
-  std::vector<std::string> tables() const override { return {"entries", "owners"}; }
+  uint32_t version() const override { return 2; }
+  std::vector<std::string> tables() const override { return {"entries", "owners", "by_time"}; }
   void apply(const Event& e, ViewWriter& out) override {
     if (e.kind == EntityKind::counter || e.kind == EntityKind::login ||
         e.kind == EntityKind::field_catalog || e.kind == EntityKind::operator_)
       return;
+    const domain::DateTime when = occurred(e);
+    const std::string entry = std::string(domain::name_of(e.kind)) + '\x1f' + std::string(e.id) +
+                              '\x1f' + e.raw.type + '\x1f' + std::to_string(e.domain.at.micros) +
+                              '\x1f' + e.domain.by;
     std::vector<std::string> clients;
     if (e.kind == EntityKind::client) {
       clients.emplace_back(e.id);
     } else {
-      const std::string key = std::string(domain::name_of(e.kind)) + "/" + std::string(e.id);
+      const std::string key = record_key(e.kind, e.id);
+      Owners owners;
       if (auto old = e.raw.version > 1 ? out.get(1, key) : std::nullopt)
-        for (auto& c : split(*old, ' '))
-          if (!c.empty()) clients.push_back(std::move(c));
-      if (auto changed = referenced_clients(e.domain)) {
+        owners = Owners::parse(*old);
+      bool changed = false;
+      clients = owners.clients;
+      if (auto now = referenced_clients(e.domain)) {
         // The entry of the change itself goes to the old and the new clients alike.
-        std::vector<std::string> now = std::move(*changed);
-        std::string joined;
-        for (const auto& c : now) joined += (joined.empty() ? "" : " ") + c;
-        out.put(1, key, joined);
-        for (auto& c : now)
-          if (std::find(clients.begin(), clients.end(), c) == clients.end())
-            clients.push_back(std::move(c));
+        owners.clients = std::move(*now);
+        changed = true;
+        for (const auto& c : owners.clients)
+          if (std::find(clients.begin(), clients.end(), c) == clients.end()) clients.push_back(c);
       }
+      const bool movable = e.kind == EntityKind::contact || e.kind == EntityKind::service_order;
+      if (movable && e.raw.version == 1 && !owners.clients.empty()) {
+        owners.creation = {owners.clients, when, e.raw.position, entry};
+        changed = true;
+      } else if (const domain::DateTime* moved = changed_occurrence(e.domain);
+                 moved && owners.creation && e.raw.version > 1) {
+        auto& creation = *owners.creation;
+        const std::string position = be64(creation.position);
+        for (const auto& c : creation.clients) {
+          out.erase_blind(2, c + '\0' + time_key(creation.when) + position);
+          out.put_blind(2, c + '\0' + time_key(*moved) + position, creation.entry);
+          out.put_blind(0, c + '\0' + position, time_key(*moved));
+        }
+        creation.when = *moved;
+        changed = true;
+      }
+      if (changed) out.put(1, key, owners.format());
     }
-    const std::string entry = std::string(domain::name_of(e.kind)) + '\x1f' + std::string(e.id) +
-                              '\x1f' + e.raw.type + '\x1f' + std::to_string(e.domain.at.micros) +
-                              '\x1f' + e.domain.by;
-    for (const auto& c : clients) out.put_blind(0, c + '\0' + be64(e.raw.position), entry);
+    const std::string position = be64(e.raw.position);
+    for (const auto& c : clients) {
+      out.put_blind(0, c + '\0' + position, time_key(when));
+      out.put_blind(2, c + '\0' + time_key(when) + position, entry);
+    }
   }
 
  private:
+  struct Owners {
+    struct Creation {
+      std::vector<std::string> clients;
+      domain::DateTime when;
+      uint64_t position = 0;
+      std::string entry;
+    };
+    std::vector<std::string> clients;
+    std::optional<Creation> creation;
+
+    static std::vector<std::string> words(std::string_view joined) {
+      std::vector<std::string> out;
+      for (auto& c : split(joined, ' '))
+        if (!c.empty()) out.push_back(std::move(c));
+      return out;
+    }
+    static std::string joined(const std::vector<std::string>& words) {
+      std::string out;
+      for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+      return out;
+    }
+    static Owners parse(std::string_view row) {
+      const auto parts = split(row, '\x1e');
+      Owners out{words(parts[0]), std::nullopt};
+      if (parts.size() == 5)
+        out.creation = {words(parts[1]), domain::DateTime{std::stoll(parts[2])},
+                        std::stoull(parts[3]), parts[4]};
+      return out;
+    }
+    std::string format() const {
+      std::string out = joined(clients);
+      if (creation)
+        out += '\x1e' + joined(creation->clients) + '\x1e' + std::to_string(creation->when.micros) +
+               '\x1e' + std::to_string(creation->position) + '\x1e' + creation->entry;
+      return out;
+    }
+  };
+
   // The clients a record refers to after this event, if the event changes them.
   static std::optional<std::vector<std::string>> referenced_clients(const domain::DomainEvent& e) {
     std::optional<std::vector<std::string>> out;
@@ -2060,42 +2168,66 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
 }
 
 eventstore::result<Timeline> Queries::timeline(const std::string& client_id, size_t limit,
-                                               const std::string& cursor) const {
+                                               const std::string& cursor,
+                                               TimelineOrder order) const {
   auto found = tables_of("timeline");
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
+  const bool by_time = order == TimelineOrder::occurred;
+  const TableId table = by_time ? tables[2] : tables[0];
   auto from = unhex(cursor);
   if (!from)
     return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
   const std::string prefix = client_id + '\0';
+  const size_t key_size = prefix.size() + (by_time ? 16 : 8);
   std::string end = prefix;
   end.back() = '\x01';
-  if (!from->empty() && from->rfind(prefix, 0) != 0)
+  if (!from->empty() && (from->rfind(prefix, 0) != 0 || from->size() != key_size))
     return unexpected(error{errc::invalid_argument, "the cursor belongs to another timeline"});
   // Newest first: scan backward from the cursor (exclusive) or from the end of this client.
   Timeline out;
+  std::vector<std::string> values;        // each entry's row of by_time
+  std::vector<std::string> by_time_keys;  // in log order, where those rows are
   std::string last;
   limit = std::clamp<size_t>(limit, 1, 500);
-  size_t seen = 0;
   bool more = false;  // a row past the page: a next page
-  auto r =
-      views_.scan(tables[0], from->empty() ? end : *from, prefix, Direction::backward, limit + 1,
-                  [&](std::string_view key, std::string_view value) {
-                    if (seen++ == limit) {
-                      more = true;
-                      return false;
-                    }
-                    last = key;
-                    const auto parts = split(value, '\x1f');
-                    if (parts.size() != 5) return true;
-                    const uint64_t position = get_be64(key.data() + prefix.size());
-                    out.entries.push_back(
-                        {position, domain::kind_from_name(parts[0]).value_or(EntityKind::client),
-                         parts[1], parts[2], domain::DateTime{std::stoll(parts[3])}, parts[4]});
-                    return true;
-                  });
+  auto r = views_.scan(table, from->empty() ? end : *from, prefix, Direction::backward, limit + 1,
+                       [&](std::string_view key, std::string_view value) {
+                         if (out.entries.size() == limit) {
+                           more = true;
+                           return false;
+                         }
+                         last = key;
+                         TimelineEntry& e = out.entries.emplace_back();
+                         if (by_time) {
+                           e.occurred_at = time_from_key(key.data() + prefix.size());
+                           e.position = get_be64(key.data() + prefix.size() + 8);
+                           values.emplace_back(value);
+                         } else if (value.size() == 8) {
+                           e.occurred_at = time_from_key(value.data());
+                           e.position = get_be64(key.data() + prefix.size());
+                           by_time_keys.push_back(prefix + std::string(value) + be64(e.position));
+                         }
+                         return true;
+                       });
   if (!r) return unexpected(r.error());
   if (more) out.next_cursor = hex(last);
+  if (!by_time) {
+    auto rows = views_.get_many(tables[2], by_time_keys);
+    if (!rows) return unexpected(rows.error());
+    for (auto& row : *rows) values.push_back(row ? std::move(*row) : std::string());
+  }
+  for (size_t i = 0; i < out.entries.size(); ++i) {
+    TimelineEntry& e = out.entries[i];
+    const auto parts = split(i < values.size() ? values[i] : std::string_view(), '\x1f');
+    if (parts.size() != 5) continue;
+    e.kind = domain::kind_from_name(parts[0]).value_or(EntityKind::client);
+    e.id = parts[1];
+    e.type = parts[2];
+    e.at = domain::DateTime{std::stoll(parts[3])};
+    e.by = parts[4];
+  }
+  std::erase_if(out.entries, [](const TimelineEntry& e) { return e.id.empty(); });
   std::vector<ToName> records;
   for (auto& e : out.entries) {
     records.push_back({e.kind, e.id, &e.title});

@@ -6,7 +6,8 @@
 //            of their titles and of the numbers people look them up by (search), in buckets of
 //            field values (filters), and by sort field values (sorts and ranges)
 //  my_tasks  tasks by assignee and by delegator, open before done, by due date
-//  timeline  per client, everything that happened to it or to records referring to it
+//  timeline  per client, everything that happened to it or to records referring to it, in the
+//            order it happened and in the order it was recorded
 //  inspections  planned inspections by due date (due and overdue)
 //  anniversaries  persons' birthdays and name days by day of the year
 //  work_time  logged work by operator and date
@@ -120,8 +121,12 @@ struct TimelineEntry {
   uint64_t position = 0;
   domain::EntityKind kind = domain::EntityKind::client;
   std::string id;
-  std::string type;  // the event type, e.g. ContactLogged, TaskCompleted, TurnoverRecorded
-  domain::DateTime at;
+  std::string type;     // the event type, e.g. ContactLogged, TaskCompleted, TurnoverRecorded
+  domain::DateTime at;  // when it was recorded
+  /// When it happened: `at`, but a contact's occurred_at, a service order's received_at, a
+  /// reply's replied_at, and the day of an invoice or of logged work (at the time of day it was
+  /// recorded) for events that record them.
+  domain::DateTime occurred_at;
   std::string by;
   /// The record's name as it is now: a contact's subject, a task's title, "Zlecenie serwisowe
   /// ZS/2026/00042", "Przegląd urządzenia SN1 (Kocioł)", a person's surname and first name...;
@@ -230,9 +235,13 @@ class Queries {
   eventstore::result<WorkTime> work_time(const std::string& operator_id, domain::Date from,
                                          domain::Date to) const;
   /// Everything about one client, newest first: its own events and those of every contact,
-  /// task, project, service order, device, trade document and person that refers to it.
+  /// task, project, service order, device, trade document and person that refers to it. By
+  /// when each happened (occurred_at, the timeline), or in log order (the history an auditor
+  /// reads). A cursor belongs to one order.
+  enum class TimelineOrder { occurred, recorded };
   eventstore::result<Timeline> timeline(const std::string& client_id, size_t limit = 50,
-                                        const std::string& cursor = {}) const;
+                                        const std::string& cursor = {},
+                                        TimelineOrder order = TimelineOrder::occurred) const;
 
  private:
   /// The tables of a view (and its version in `version`, if given), or an error if it is not

@@ -429,10 +429,29 @@ TEST_F(Api, TimeTravelAndHistory) {
       << second_page.body;
   EXPECT_NE(second_page.body.find(R"("next_cursor":null)"), std::string::npos);
   auto timeline = get("/api/v1/clients/" + id + "/timeline", "operator");
-  EXPECT_NE(timeline.body.find(R"("type":"ClientRegistered","at":)"), std::string::npos)
+  EXPECT_NE(timeline.body.find(R"("type":"ClientRegistered","occurred_at":)"), std::string::npos)
       << timeline.body;
   EXPECT_NE(timeline.body.find(R"("title":"Beta","by_name":"Test admin")"), std::string::npos)
       << "each entry names its record and its operator as they are now: " << timeline.body;
+  // A call of last year logged now: first in the history (the order of the log), last in the
+  // timeline (the order things happened).
+  auto call = post("/api/v1/contacts",
+                   R"({"kind":"phone_call","direction":"inbound","subject":"Stary telefon",)"
+                   R"("occurred_at":"2025-06-02T10:00:00Z","client_id":")" +
+                       id + "\"}");
+  ASSERT_EQ(call.status, 201) << call.body;
+  auto late =
+      get("/api/v1/clients/" + id + "/timeline?min_position=" + call.json("position"), "operator");
+  EXPECT_NE(late.body.find(R"("type":"ContactLogged","occurred_at":"2025-06-02T10:00:00Z","at":)"),
+            std::string::npos)
+      << late.body;
+  EXPECT_GT(late.body.find(R"("type":"ContactLogged")"),
+            late.body.find(R"("type":"ClientRegistered")"))
+      << late.body;
+  auto logged = get("/api/v1/clients/" + id + "/history", "auditor");
+  EXPECT_LT(logged.body.find(R"("type":"ContactLogged")"),
+            logged.body.find(R"("type":"ClientRegistered")"))
+      << logged.body;
 
   auto events = get("/api/v1/events?from=1&limit=3", "auditor");
   ASSERT_EQ(events.status, 200);

@@ -1131,7 +1131,7 @@ TEST_F(ViewsTest, ClientTimelineGathersEverythingAboutTheClient) {
   ok(K::contact, Action::create, "k-1",
      {{"kind", "phone_call"},
       {"direction", "inbound"},
-      {"occurred_at", "2026-11-22T09:00:00Z"},
+      {"occurred_at", "2026-11-22T09:35:00Z"},  // as it is logged
       {"subject", "Telefon"},
       {"client_id", "c-1"}});
   ok(K::task, Action::create, "t-1", {{"title", "Oddzwonić"}, {"client_id", "c-1"}});
@@ -1140,7 +1140,7 @@ TEST_F(ViewsTest, ClientTimelineGathersEverythingAboutTheClient) {
   ok(K::trade_document, Action::create, "fv-1",
      {{"type", "invoice"},
       {"number", "FV/1"},
-      {"date", "2026-11-20"},
+      {"date", "2026-11-22"},
       {"net", domain::Object{{"amount", "100.00"}}},
       {"client_id", "c-1"}});
   ok(K::client, Action::update, "c-1", {{"status", "active"}});
@@ -1191,6 +1191,98 @@ TEST_F(ViewsTest, ClientTimelineGathersEverythingAboutTheClient) {
   EXPECT_EQ(titles, (std::vector<std::string>{"Zlecenie serwisowe ZS/2026/00001", "SN1", "Alfa",
                                               "Alfa", "FV/1", "Oddzwonić jutro", "Oddzwonić jutro",
                                               "Telefon", "Nowak Jan", "Alfa"}));
+}
+
+TEST_F(ViewsTest, TimelineIsInTheOrderThingsHappened) {
+  // The clock: 09:30 and a minute more for each command (the operators took 09:30 and 09:31).
+  ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});                         // 09:32
+  ok(K::task, Action::create, "t-1", {{"title", "Oferta"}, {"client_id", "c-1"}});  // 09:33
+  // Monday's call, logged on Wednesday (the 25th) with Tuesday's reply to it.
+  auto contact = [&](const std::string& id, const char* at, domain::Object more) {
+    domain::Object input{{"kind", "phone_call"},
+                         {"direction", "inbound"},
+                         {"occurred_at", at},
+                         {"subject", "Rozmowa " + id},
+                         {"client_id", "c-1"}};
+    for (auto& field : more) input.push_back(std::move(field));
+    ok(K::contact, Action::create, id, std::move(input));
+  };
+  contact("k-1", "2026-11-23T08:00:00Z", {{"awaits_reply", true}});  // 09:34
+  contact("k-2", "2026-11-24T12:00:00Z", {{"reply_to_id", "k-1"}});  // 09:35
+  ok(K::trade_document, Action::create, "fv-1",                      // 09:36
+     {{"type", "invoice"},
+      {"number", "FV/1"},
+      {"date", "2026-11-21"},  // the day before: there, at the time of day it was recorded
+      {"net", domain::Object{{"amount", "100.00"}}},
+      {"client_id", "c-1"}});
+  ok(K::task, Action::log_work, "t-1", {{"date", "2026-11-20"}, {"minutes", int64_t{30}}});
+  ok(K::contact, Action::create, "k-3",  // 09:38, logged as it happens
+     {{"kind", "note"}, {"direction", "internal"}, {"subject", "Notatka"}, {"client_id", "c-1"}});
+  catch_up();
+
+  using Order = Queries::TimelineOrder;
+  auto read = [&](Order order) {
+    std::vector<std::string> out;
+    auto t = queries_->timeline("c-1", 50, {}, order);
+    EXPECT_TRUE(t) << t.error().message;
+    if (!t) return out;
+    for (const auto& e : t->entries)
+      out.push_back(e.type + " " + e.id + " " + e.occurred_at.format());
+    return out;
+  };
+  EXPECT_EQ(read(Order::occurred),
+            (std::vector<std::string>{
+                // At the same time: the later in the log first.
+                "ContactReplied k-1 2026-11-24T12:00:00Z", "ContactLogged k-2 2026-11-24T12:00:00Z",
+                "ContactLogged k-1 2026-11-23T08:00:00Z", "ContactLogged k-3 2026-11-22T09:38:00Z",
+                "TaskCreated t-1 2026-11-22T09:33:00Z", "ClientRegistered c-1 2026-11-22T09:32:00Z",
+                "TurnoverRecorded c-1 2026-11-21T09:36:00Z",
+                "TradeDocumentRecorded fv-1 2026-11-21T09:36:00Z",
+                "WorkLogged t-1 2026-11-20T09:37:00Z"}));
+  const std::vector<std::string> history{"ContactLogged k-3 2026-11-22T09:38:00Z",
+                                         "WorkLogged t-1 2026-11-20T09:37:00Z",
+                                         "TurnoverRecorded c-1 2026-11-21T09:36:00Z",
+                                         "TradeDocumentRecorded fv-1 2026-11-21T09:36:00Z",
+                                         "ContactReplied k-1 2026-11-24T12:00:00Z",
+                                         "ContactLogged k-2 2026-11-24T12:00:00Z",
+                                         "ContactLogged k-1 2026-11-23T08:00:00Z",
+                                         "TaskCreated t-1 2026-11-22T09:33:00Z",
+                                         "ClientRegistered c-1 2026-11-22T09:32:00Z"};
+  EXPECT_EQ(read(Order::recorded), history) << "the history: in log order, newest first";
+
+  // A contact's time corrected moves its entry; the correction itself is where it was made.
+  ok(K::contact, Action::update, "k-1", {{"occurred_at", "2026-11-22T07:00:00Z"}});  // 09:39
+  catch_up();
+  auto occurred = read(Order::occurred);
+  ASSERT_EQ(occurred.size(), 10u);
+  EXPECT_EQ(occurred[2], "ContactUpdated k-1 2026-11-22T09:39:00Z");
+  EXPECT_EQ(occurred[6], "ContactLogged k-1 2026-11-22T07:00:00Z");
+  EXPECT_EQ(std::count_if(occurred.begin(), occurred.end(),
+                          [](const std::string& e) { return e.starts_with("ContactLogged k-1"); }),
+            1);
+  auto recorded = read(Order::recorded);
+  ASSERT_EQ(recorded.size(), 10u);
+  EXPECT_EQ(recorded.back(), history.back());
+  EXPECT_EQ(recorded[recorded.size() - 3], "ContactLogged k-1 2026-11-22T07:00:00Z")
+      << "the history keeps its place in the log, with the time corrected";
+
+  // Pages of 2 in each order visit every entry once, in the order of the whole; a cursor of one
+  // order is refused by the other.
+  for (Order order : {Order::occurred, Order::recorded}) {
+    std::vector<std::string> paged;
+    std::string cursor;
+    for (int i = 0; i < 10; ++i) {
+      auto page = queries_->timeline("c-1", 2, cursor, order);
+      ASSERT_TRUE(page) << page.error().message;
+      for (const auto& e : page->entries)
+        paged.push_back(e.type + " " + e.id + " " + e.occurred_at.format());
+      if (page->next_cursor.empty()) break;
+      cursor = page->next_cursor;
+      EXPECT_FALSE(queries_->timeline(
+          "c-1", 2, cursor, order == Order::occurred ? Order::recorded : Order::occurred));
+    }
+    EXPECT_EQ(paged, read(order));
+  }
 }
 
 TEST_F(ViewsTest, InspectionsDueAndOverdue) {
