@@ -764,15 +764,18 @@ class MyTasksView final : public Projection {
 };
 
 // ---- client timeline ---------------------------------------------------------------------------
-// by_time: client \0 be64(when) be64(position) -> kind \x1f id \x1f type \x1f at (µs) \x1f by
-// entries: client \0 be64(position) -> be64(when)   (the same entries in log order: the history)
-// owners:  kind/id -> the clients the record refers to, space-separated; for a contact or a
-//          service order then \x1e its creation entry: clients \x1e when \x1e position \x1e value
+// by_time:  client \0 be64(when) be64(position) -> kind \x1f id \x1f type \x1f at (µs) \x1f by
+// recorded: client \0 be64(at) be64(position) -> the same \x1f when (µs), for an entry whose when
+//           is not its at: with by_time's other rows, the entries in the order they were recorded
+// owners:   kind/id -> the clients the record refers to, space-separated; for a contact or a
+//           service order then \x1e its creation entry: clients \x1e when \x1e at \x1e position
+//           \x1e value
 //
-// `when` is when the event happened, which is when it was recorded but for a contact logged
-// after the fact (occurred_at), a service order received before it was entered (received_at), a
-// reply (replied_at), and an invoice or logged work of an earlier day (their date, at the time of
-// day they were recorded). A later change of occurred_at or received_at moves the creation entry.
+// `when` is when the event happened, which is when it was recorded (`at`) but for a contact
+// logged after the fact (occurred_at), a service order received before it was entered
+// (received_at), a reply (replied_at), and an invoice or logged work of another day (their date,
+// at the time of day they were recorded). A later change of occurred_at or received_at moves the
+// creation entry.
 
 // A time key in be64: signed micros biased so that earlier sorts first.
 std::string time_key(domain::DateTime t) {
@@ -818,8 +821,8 @@ domain::DateTime occurred(const Event& e) {
 class TimelineView final : public Projection {
  public:
   std::string name() const override { return "timeline"; }
-  uint32_t version() const override { return 2; }
-  std::vector<std::string> tables() const override { return {"entries", "owners", "by_time"}; }
+  uint32_t version() const override { return 3; }
+  std::vector<std::string> tables() const override { return {"by_time", "owners", "recorded"}; }
   void apply(const Event& e, ViewWriter& out) override {
     if (e.kind == EntityKind::counter || e.kind == EntityKind::login ||
         e.kind == EntityKind::field_catalog || e.kind == EntityKind::operator_)
@@ -847,16 +850,17 @@ class TimelineView final : public Projection {
       }
       const bool movable = e.kind == EntityKind::contact || e.kind == EntityKind::service_order;
       if (movable && e.raw.version == 1 && !owners.clients.empty()) {
-        owners.creation = {owners.clients, when, e.raw.position, entry};
+        owners.creation = {owners.clients, when, e.domain.at, e.raw.position, entry};
         changed = true;
       } else if (const domain::DateTime* moved = changed_occurrence(e.domain);
                  moved && owners.creation && e.raw.version > 1) {
         auto& creation = *owners.creation;
         const std::string position = be64(creation.position);
         for (const auto& c : creation.clients) {
-          out.erase_blind(2, c + '\0' + time_key(creation.when) + position);
-          out.put_blind(2, c + '\0' + time_key(*moved) + position, creation.entry);
-          out.put_blind(0, c + '\0' + position, time_key(*moved));
+          out.erase_blind(0, c + '\0' + time_key(creation.when) + position);
+          if (*moved == creation.at)
+            out.erase_blind(2, c + '\0' + time_key(creation.at) + position);
+          place(out, c, *moved, creation.at, position, creation.entry);
         }
         creation.when = *moved;
         changed = true;
@@ -864,17 +868,23 @@ class TimelineView final : public Projection {
       if (changed) out.put(1, key, owners.format());
     }
     const std::string position = be64(e.raw.position);
-    for (const auto& c : clients) {
-      out.put_blind(0, c + '\0' + position, time_key(when));
-      out.put_blind(2, c + '\0' + time_key(when) + position, entry);
-    }
+    for (const auto& c : clients) place(out, c, when, e.domain.at, position, entry);
   }
 
  private:
+  // An entry's rows: where it happened, and where it was recorded when that is another time.
+  static void place(ViewWriter& out, const std::string& client, domain::DateTime when,
+                    domain::DateTime at, const std::string& position, const std::string& entry) {
+    out.put_blind(0, client + '\0' + time_key(when) + position, entry);
+    if (when != at)
+      out.put_blind(2, client + '\0' + time_key(at) + position,
+                    entry + '\x1f' + std::to_string(when.micros));
+  }
+
   struct Owners {
     struct Creation {
       std::vector<std::string> clients;
-      domain::DateTime when;
+      domain::DateTime when, at;
       uint64_t position = 0;
       std::string entry;
     };
@@ -895,16 +905,17 @@ class TimelineView final : public Projection {
     static Owners parse(std::string_view row) {
       const auto parts = split(row, '\x1e');
       Owners out{words(parts[0]), std::nullopt};
-      if (parts.size() == 5)
+      if (parts.size() == 6)
         out.creation = {words(parts[1]), domain::DateTime{std::stoll(parts[2])},
-                        std::stoull(parts[3]), parts[4]};
+                        domain::DateTime{std::stoll(parts[3])}, std::stoull(parts[4]), parts[5]};
       return out;
     }
     std::string format() const {
       std::string out = joined(clients);
       if (creation)
         out += '\x1e' + joined(creation->clients) + '\x1e' + std::to_string(creation->when.micros) +
-               '\x1e' + std::to_string(creation->position) + '\x1e' + creation->entry;
+               '\x1e' + std::to_string(creation->at.micros) + '\x1e' +
+               std::to_string(creation->position) + '\x1e' + creation->entry;
       return out;
     }
   };
@@ -2173,61 +2184,60 @@ eventstore::result<Timeline> Queries::timeline(const std::string& client_id, siz
   auto found = tables_of("timeline");
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
-  const bool by_time = order == TimelineOrder::occurred;
-  const TableId table = by_time ? tables[2] : tables[0];
   auto from = unhex(cursor);
   if (!from)
     return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
+  // A cursor is the order's letter and the last row's key.
+  const bool in_log_order = order == TimelineOrder::recorded;
+  const char letter = in_log_order ? 'r' : 'o';
   const std::string prefix = client_id + '\0';
-  const size_t key_size = prefix.size() + (by_time ? 16 : 8);
-  std::string end = prefix;
-  end.back() = '\x01';
-  if (!from->empty() && (from->rfind(prefix, 0) != 0 || from->size() != key_size))
+  if (!from->empty() && (from->front() != letter || from->compare(1, prefix.size(), prefix) != 0 ||
+                         from->size() != 1 + prefix.size() + 16))
     return unexpected(error{errc::invalid_argument, "the cursor belongs to another timeline"});
-  // Newest first: scan backward from the cursor (exclusive) or from the end of this client.
-  Timeline out;
-  std::vector<std::string> values;        // each entry's row of by_time
-  std::vector<std::string> by_time_keys;  // in log order, where those rows are
-  std::string last;
+  std::string upper = prefix;
+  upper.back() = '\x01';
+  if (!from->empty()) upper = from->substr(1);
   limit = std::clamp<size_t>(limit, 1, 500);
-  bool more = false;  // a row past the page: a next page
-  auto r = views_.scan(table, from->empty() ? end : *from, prefix, Direction::backward, limit + 1,
-                       [&](std::string_view key, std::string_view value) {
-                         if (out.entries.size() == limit) {
-                           more = true;
-                           return false;
-                         }
-                         last = key;
-                         TimelineEntry& e = out.entries.emplace_back();
-                         if (by_time) {
-                           e.occurred_at = time_from_key(key.data() + prefix.size());
-                           e.position = get_be64(key.data() + prefix.size() + 8);
-                           values.emplace_back(value);
-                         } else if (value.size() == 8) {
-                           e.occurred_at = time_from_key(value.data());
-                           e.position = get_be64(key.data() + prefix.size());
-                           by_time_keys.push_back(prefix + std::string(value) + be64(e.position));
-                         }
-                         return true;
-                       });
+  // Newest first, from the cursor (exclusive): by_time's rows; in the order recorded, those of
+  // entries recorded at another time than they happened come from `recorded` instead, merged.
+  std::vector<std::pair<std::string, std::string>> rows;
+  auto r = views_.scan(
+      tables[0], upper, prefix, Direction::backward, in_log_order ? UINT64_MAX : limit + 1,
+      [&](std::string_view key, std::string_view value) {
+        if (in_log_order) {
+          const auto parts = split(value, '\x1f');
+          if (parts.size() == 5 &&
+              std::stoll(parts[3]) != time_from_key(key.data() + prefix.size()).micros)
+            return true;
+        }
+        rows.emplace_back(key, value);
+        return rows.size() <= limit;  // one past the page: a next page
+      });
   if (!r) return unexpected(r.error());
-  if (more) out.next_cursor = hex(last);
-  if (!by_time) {
-    auto rows = views_.get_many(tables[2], by_time_keys);
-    if (!rows) return unexpected(rows.error());
-    for (auto& row : *rows) values.push_back(row ? std::move(*row) : std::string());
+  if (in_log_order) {
+    r = views_.scan(tables[2], upper, prefix, Direction::backward, limit + 1,
+                    [&](std::string_view key, std::string_view value) {
+                      rows.emplace_back(key, value);
+                      return true;
+                    });
+    if (!r) return unexpected(r.error());
+    std::sort(rows.begin(), rows.end(), [](const auto& x, const auto& y) { return x > y; });
   }
-  for (size_t i = 0; i < out.entries.size(); ++i) {
-    TimelineEntry& e = out.entries[i];
-    const auto parts = split(i < values.size() ? values[i] : std::string_view(), '\x1f');
-    if (parts.size() != 5) continue;
-    e.kind = domain::kind_from_name(parts[0]).value_or(EntityKind::client);
-    e.id = parts[1];
-    e.type = parts[2];
-    e.at = domain::DateTime{std::stoll(parts[3])};
-    e.by = parts[4];
+  Timeline out;
+  if (rows.size() > limit) {
+    rows.resize(limit);
+    out.next_cursor = hex(letter + rows.back().first);
   }
-  std::erase_if(out.entries, [](const TimelineEntry& e) { return e.id.empty(); });
+  for (const auto& [key, value] : rows) {
+    const auto parts = split(value, '\x1f');
+    if (parts.size() != 5 && parts.size() != 6) continue;
+    const char* times = key.data() + prefix.size();
+    out.entries.push_back(
+        {get_be64(times + 8), domain::kind_from_name(parts[0]).value_or(EntityKind::client),
+         parts[1], parts[2], domain::DateTime{std::stoll(parts[3])},
+         parts.size() == 6 ? domain::DateTime{std::stoll(parts[5])} : time_from_key(times),
+         parts[4]});
+  }
   std::vector<ToName> records;
   for (auto& e : out.entries) {
     records.push_back({e.kind, e.id, &e.title});

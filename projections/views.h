@@ -236,8 +236,8 @@ class Queries {
                                          domain::Date to) const;
   /// Everything about one client, newest first: its own events and those of every contact,
   /// task, project, service order, device, trade document and person that refers to it. By
-  /// when each happened (occurred_at, the timeline), or in log order (the history an auditor
-  /// reads). A cursor belongs to one order.
+  /// when each happened (occurred_at, the timeline), or by when it was recorded (`at`, then its
+  /// log position: the history an auditor reads). A cursor belongs to one order.
   enum class TimelineOrder { occurred, recorded };
   eventstore::result<Timeline> timeline(const std::string& client_id, size_t limit = 50,
                                         const std::string& cursor = {},

@@ -1265,6 +1265,15 @@ TEST_F(ViewsTest, TimelineIsInTheOrderThingsHappened) {
   EXPECT_EQ(recorded.back(), history.back());
   EXPECT_EQ(recorded[recorded.size() - 3], "ContactLogged k-1 2026-11-22T07:00:00Z")
       << "the history keeps its place in the log, with the time corrected";
+  // Corrected to when it was logged: once in each order still, and in the same place in both.
+  ok(K::contact, Action::update, "k-1", {{"occurred_at", "2026-11-22T09:34:00Z"}});
+  catch_up();
+  occurred = read(Order::occurred);
+  recorded = read(Order::recorded);
+  ASSERT_EQ(occurred.size(), 11u);
+  ASSERT_EQ(recorded.size(), 11u);
+  EXPECT_EQ(occurred[5], "ContactLogged k-1 2026-11-22T09:34:00Z");
+  EXPECT_EQ(recorded[recorded.size() - 3], "ContactLogged k-1 2026-11-22T09:34:00Z");
 
   // Pages of 2 in each order visit every entry once, in the order of the whole; a cursor of one
   // order is refused by the other.
