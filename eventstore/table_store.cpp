@@ -125,6 +125,7 @@ result<std::unique_ptr<TableStore>> TableStore::open(const std::string& path,
   t.cache_index_and_filter_blocks = false;
   impl->cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   impl->cf_options.compression = rocksdb::kLZ4Compression;
+  impl->cf_options.compression_per_level = {rocksdb::kNoCompression, rocksdb::kLZ4Compression};
   impl->cf_options.level_compaction_dynamic_level_bytes = true;
 
   rocksdb::DBOptions db_options;
