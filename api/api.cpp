@@ -339,11 +339,13 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
   add("DELETE", "/api/v1/me/calendar-feed", kAnyRole, &Api::feed_revoke, false,
       "Revoke my calendar feed's URL");
   add("GET", "/api/v1/clients/{id}/timeline", kAnyRole, &Api::timeline, false,
-      "Everything about a client, newest first");
-  query({kLimit, kCursor});
+      "Everything about a client, newest first by when it happened");
+  const Param kSince{"from", "first day, YYYY-MM-DD (default: the first)"};
+  const Param kUntil{"to", "last day, YYYY-MM-DD (default: the last)"};
+  query({kLimit, kCursor, kSince, kUntil});
   add("GET", "/api/v1/clients/{id}/history", kHistory, &Api::client_history, false,
-      "A client's full history with field-level changes");
-  query({kLimit, kCursor});
+      "A client's full history with field-level changes, newest first by when it was recorded");
+  query({kLimit, kCursor, kSince, kUntil});
   add("GET", "/api/v1/devices/{id}/history", kAnyRole, &Api::device_history, false,
       "A device's repair history");
   add("GET", "/api/v1/campaigns/{id}/progress", kAnyRole, &Api::campaign_progress, false,
@@ -1265,9 +1267,18 @@ HttpResponse Api::timeline(Context& c) {
   // The timeline in the order things happened; the history, with each event's changes, in the
   // order they were recorded.
   const bool with_changes = c.route.handler == &Api::client_history;
+  // from/to: local days, both included.
+  projections::TimeRange range;
+  domain::Date from{INT32_MIN}, to{INT32_MAX};
+  if (auto bad = parse_date(c.req, "from", from)) return std::move(*bad);
+  if (auto bad = parse_date(c.req, "to", to)) return std::move(*bad);
+  if (to < from) return bad_param("to", "must be on or after from");
+  if (c.req.has_param("from")) range.from = domain::local_midnight(from);
+  if (c.req.has_param("to")) range.until = domain::local_midnight(to.add_days(1));
   auto t = queries_->timeline(c.params[0], limit, std::string(c.req.param("cursor")),
                               with_changes ? projections::Queries::TimelineOrder::recorded
-                                           : projections::Queries::TimelineOrder::occurred);
+                                           : projections::Queries::TimelineOrder::occurred,
+                              range);
   if (!t) return problem_for(t.error());
   JsonWriter w;
   w.begin_object().key("items").begin_array();

@@ -2179,8 +2179,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
 }
 
 eventstore::result<Timeline> Queries::timeline(const std::string& client_id, size_t limit,
-                                               const std::string& cursor,
-                                               TimelineOrder order) const {
+                                               const std::string& cursor, TimelineOrder order,
+                                               TimeRange range) const {
   auto found = tables_of("timeline");
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
@@ -2194,15 +2194,15 @@ eventstore::result<Timeline> Queries::timeline(const std::string& client_id, siz
   if (!from->empty() && (from->front() != letter || from->compare(1, prefix.size(), prefix) != 0 ||
                          from->size() != 1 + prefix.size() + 16))
     return unexpected(error{errc::invalid_argument, "the cursor belongs to another timeline"});
-  std::string upper = prefix;
-  upper.back() = '\x01';
-  if (!from->empty()) upper = from->substr(1);
+  const std::string lower = prefix + time_key(range.from);
+  std::string upper = prefix + time_key(range.until);
+  if (!from->empty()) upper = std::min(upper, from->substr(1));
   limit = std::clamp<size_t>(limit, 1, 500);
   // Newest first, from the cursor (exclusive): by_time's rows; in the order recorded, those of
   // entries recorded at another time than they happened come from `recorded` instead, merged.
   std::vector<std::pair<std::string, std::string>> rows;
   auto r = views_.scan(
-      tables[0], upper, prefix, Direction::backward, in_log_order ? UINT64_MAX : limit + 1,
+      tables[0], upper, lower, Direction::backward, in_log_order ? UINT64_MAX : limit + 1,
       [&](std::string_view key, std::string_view value) {
         if (in_log_order) {
           const auto parts = split(value, '\x1f');
@@ -2215,7 +2215,7 @@ eventstore::result<Timeline> Queries::timeline(const std::string& client_id, siz
       });
   if (!r) return unexpected(r.error());
   if (in_log_order) {
-    r = views_.scan(tables[2], upper, prefix, Direction::backward, limit + 1,
+    r = views_.scan(tables[2], upper, lower, Direction::backward, limit + 1,
                     [&](std::string_view key, std::string_view value) {
                       rows.emplace_back(key, value);
                       return true;

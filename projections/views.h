@@ -135,6 +135,11 @@ struct TimelineEntry {
   std::string by_name;  // the operator's name as it is now ("" if unknown)
 };
 
+/// The instants from <= t < until.
+struct TimeRange {
+  domain::DateTime from{INT64_MIN}, until{INT64_MAX};
+};
+
 struct Timeline {
   std::vector<TimelineEntry> entries;  // newest first
   std::string next_cursor;
@@ -238,10 +243,12 @@ class Queries {
   /// task, project, service order, device, trade document and person that refers to it. By
   /// when each happened (occurred_at, the timeline), or by when it was recorded (`at`, then its
   /// log position: the history an auditor reads). A cursor belongs to one order.
+  /// `from` and `until` (exclusive) bound the times of that order.
   enum class TimelineOrder { occurred, recorded };
   eventstore::result<Timeline> timeline(const std::string& client_id, size_t limit = 50,
                                         const std::string& cursor = {},
-                                        TimelineOrder order = TimelineOrder::occurred) const;
+                                        TimelineOrder order = TimelineOrder::occurred,
+                                        TimeRange range = {}) const;
 
  private:
   /// The tables of a view (and its version in `version`, if given), or an error if it is not

@@ -448,6 +448,19 @@ TEST_F(Api, TimeTravelAndHistory) {
   EXPECT_GT(late.body.find(R"("type":"ContactLogged")"),
             late.body.find(R"("type":"ClientRegistered")"))
       << late.body;
+  // A range of days: only the call of 2 June 2025; the history recorded it today.
+  auto june = get("/api/v1/clients/" + id + "/timeline?from=2025-06-01&to=2025-06-30", "operator");
+  EXPECT_NE(june.body.find(R"("items":[{"position":)" + call.json("position") + ","),
+            std::string::npos)
+      << june.body;
+  EXPECT_EQ(june.body.find(R"("type":"ClientRegistered")"), std::string::npos) << june.body;
+  EXPECT_NE(
+      get("/api/v1/clients/" + id + "/history?to=2025-06-30", "auditor").body.find(R"("items":[])"),
+      std::string::npos);
+  auto backwards = get("/api/v1/clients/" + id + "/timeline?from=2025-06-30&to=2025-06-01");
+  EXPECT_EQ(backwards.status, 400);
+  EXPECT_NE(backwards.body.find(R"("to")"), std::string::npos) << backwards.body;
+  EXPECT_EQ(get("/api/v1/clients/" + id + "/timeline?from=June").status, 400);
   auto logged = get("/api/v1/clients/" + id + "/history", "auditor");
   EXPECT_LT(logged.body.find(R"("type":"ContactLogged")"),
             logged.body.find(R"("type":"ClientRegistered")"))

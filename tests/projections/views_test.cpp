@@ -1275,6 +1275,28 @@ TEST_F(ViewsTest, TimelineIsInTheOrderThingsHappened) {
   EXPECT_EQ(occurred[5], "ContactLogged k-1 2026-11-22T09:34:00Z");
   EXPECT_EQ(recorded[recorded.size() - 3], "ContactLogged k-1 2026-11-22T09:34:00Z");
 
+  // A range of times: in each order, the entries of those times only, in pages too.
+  const TimeRange day{*domain::DateTime::parse("2026-11-22T00:00:00Z"),
+                               *domain::DateTime::parse("2026-11-23T00:00:00Z")};
+  auto in_range = [&](Order order) {
+    std::vector<std::string> paged;
+    std::string cursor;
+    for (int i = 0; i < 10; ++i) {
+      auto page = queries_->timeline("c-1", 2, cursor, order, day);
+      EXPECT_TRUE(page) << page.error().message;
+      if (!page) break;
+      for (const auto& e : page->entries) paged.push_back(e.type + " " + e.id);
+      if (page->next_cursor.empty()) break;
+      cursor = page->next_cursor;
+    }
+    return paged;
+  };
+  EXPECT_EQ(
+      in_range(Order::occurred),
+      (std::vector<std::string>{"ContactUpdated k-1", "ContactUpdated k-1", "ContactLogged k-3",
+                                "ContactLogged k-1", "TaskCreated t-1", "ClientRegistered c-1"}));
+  EXPECT_EQ(in_range(Order::recorded).size(), 11u) << "all of them were recorded on the 22nd";
+
   // Pages of 2 in each order visit every entry once, in the order of the whole; a cursor of one
   // order is refused by the other.
   for (Order order : {Order::occurred, Order::recorded}) {
