@@ -124,6 +124,19 @@ TEST_F(BadInput, CorpusGets4xxAndAppendsNothing) {
   auto r = post("/api/v1/clients", R"({"name":123,"colour":"red"})");
   EXPECT_NE(r.body.find(R"("field":"name")"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find(R"("field":"colour")"), std::string::npos) << r.body;
+  // A cursor not given by this list, or by another one, is named too.
+  ASSERT_EQ(patch("/api/v1/clients/" + id, R"({"name":"Inna"})").status, 200);
+  const std::string other =
+      get("/api/v1/clients/" + id + "/timeline?limit=1&min_position=" + std::to_string(head + 1))
+          .json("next_cursor");
+  ASSERT_FALSE(other.empty());
+  for (const std::string& target : {std::string("/api/v1/clients?cursor=zz"),
+                                    "/api/v1/clients/" + id + "/history?cursor=" + other}) {
+    auto bad = get(target);
+    EXPECT_EQ(bad.status, 400) << target;
+    EXPECT_NE(bad.body.find(R"("field":"cursor")"), std::string::npos)
+        << target << ": " << bad.body;
+  }
 
   // A replayed idempotency key with another body returns the first result, appends nothing.
   auto first =
