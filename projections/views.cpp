@@ -2204,10 +2204,13 @@ eventstore::result<Timeline> Queries::timeline(const std::string& client_id, siz
   auto r = views_.scan(
       tables[0], upper, lower, Direction::backward, in_log_order ? UINT64_MAX : limit + 1,
       [&](std::string_view key, std::string_view value) {
-        if (in_log_order) {
-          const auto parts = split(value, '\x1f');
-          if (parts.size() == 5 &&
-              std::stoll(parts[3]) != time_from_key(key.data() + prefix.size()).micros)
+        if (in_log_order) {  // skip the entries recorded at another time (at, the 4th of 5)
+          const size_t by = value.rfind('\x1f');
+          const size_t at = by == 0 || by == value.npos ? value.npos : value.rfind('\x1f', by - 1);
+          int64_t micros = 0;
+          if (at != value.npos &&
+              std::from_chars(value.data() + at + 1, value.data() + by, micros).ec == std::errc() &&
+              micros != time_from_key(key.data() + prefix.size()).micros)
             return true;
         }
         rows.emplace_back(key, value);
