@@ -161,6 +161,21 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
             auto page = queries.list(week);
             if (!page || page->items.size() != 50) std::abort();
           });
+  // A client's timeline (by when things happened) and its history (in the order recorded: the
+  // timeline's rows merged with those of the entries recorded at another time).
+  for (const auto order : {projections::Queries::TimelineOrder::occurred,
+                           projections::Queries::TimelineOrder::recorded}) {
+    const bool history = order == projections::Queries::TimelineOrder::recorded;
+    measure(std::string("projections.query/client_") + (history ? "history/" : "timeline/") +
+                scale.name,
+            std::string("a random client's ") + (history ? "history" : "timeline") +
+                ", first page of 50",
+            [&] {
+              const auto client = std::string("c").append(std::to_string(rng() % scale.clients));
+              auto page = queries.timeline(client, 50, {}, order);
+              if (!page || page->entries.empty()) std::abort();
+            });
+  }
   projections::TaskQuery tq;
   measure("projections.query/my_tasks/" + std::string(scale.name),
           "open tasks of a random operator by due date, 50 rows", [&] {
