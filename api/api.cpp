@@ -1318,7 +1318,7 @@ HttpResponse Api::timeline(Context& c) {
 }
 
 HttpResponse Api::client_history(Context& c) {
-  return timeline(c);  // the timeline in log order, with each event's changes
+  return timeline(c);  // in the order recorded, with each event's changes
 }
 
 HttpResponse Api::device_history(Context& c) {

@@ -243,7 +243,7 @@ class Queries {
   /// task, project, service order, device, trade document and person that refers to it. By
   /// when each happened (occurred_at, the timeline), or by when it was recorded (`at`, then its
   /// log position: the history an auditor reads). A cursor belongs to one order.
-  /// `from` and `until` (exclusive) bound the times of that order.
+  /// `range` bounds the times of that order.
   enum class TimelineOrder { occurred, recorded };
   eventstore::result<Timeline> timeline(const std::string& client_id, size_t limit = 50,
                                         const std::string& cursor = {},
