@@ -1277,7 +1277,7 @@ TEST_F(ViewsTest, TimelineIsInTheOrderThingsHappened) {
 
   // A range of times: in each order, the entries of those times only, in pages too.
   const TimeRange day{*domain::DateTime::parse("2026-11-22T00:00:00Z"),
-                               *domain::DateTime::parse("2026-11-23T00:00:00Z")};
+                      *domain::DateTime::parse("2026-11-23T00:00:00Z")};
   auto in_range = [&](Order order) {
     std::vector<std::string> paged;
     std::string cursor;
