@@ -159,10 +159,8 @@ HttpResponse problem_for(const application::error& e) {
 }
 
 HttpResponse problem_for(const eventstore::error& e) {
-  // A query's refusals of its cursor ("the cursor is not one this server gave") name it.
-  constexpr std::string_view kCursor = "the cursor ";
-  if (e.code == eventstore::errc::invalid_argument && e.message.starts_with(kCursor))
-    return bad_param("cursor", e.message.substr(kCursor.size()));
+  if (e.code == eventstore::errc::invalid_argument && !e.argument.empty())
+    return problem(400, "Bad request parameter", e.message, {{e.argument, e.message}});
   if (e.code == eventstore::errc::invalid_argument) return problem(400, "Bad request", e.message);
   return problem(503, "Storage unavailable", e.message);
 }

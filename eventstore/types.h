@@ -27,6 +27,7 @@ struct error {
   std::string message;
   std::string stream;           // with version_conflict: the stream that did not match
   uint64_t actual_version = 0;  // with version_conflict: its current version
+  std::string argument;         // with invalid_argument: the argument at fault, when one is
 };
 
 template <class T>

@@ -48,6 +48,11 @@ std::string text_of(const Value& v) {
   return {};
 }
 
+// A query's refusal of its cursor, naming it.
+error bad_cursor(std::string_view why) {
+  return error{errc::invalid_argument, "the cursor " + std::string(why), {}, 0, "cursor"};
+}
+
 std::vector<std::string> split(std::string_view s, char sep) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -502,11 +507,16 @@ bool custom_bucketed(std::string_view value) {
   return !value.empty() && value.size() <= kMaxCustomBucketText;
 }
 
+// A signed number as an unsigned one in the same order (its sign bit flipped); its own inverse.
+constexpr uint64_t sign_flipped(int64_t n) {
+  return static_cast<uint64_t>(n) ^ (uint64_t{1} << 63);
+}
+
 // The ordered value of a sort field as index text: 16 hex digits of the number with its sign bit
 // flipped (so negative numbers sort first), "~" (after every digit) when unset.
 std::string ordered_hex(int64_t n) {
   static constexpr char kHex[] = "0123456789abcdef";
-  const uint64_t u = static_cast<uint64_t>(n) ^ (uint64_t{1} << 63);
+  const uint64_t u = sign_flipped(n);
   std::string out(16, '0');
   for (int i = 0; i < 16; ++i) out[i] = kHex[(u >> (60 - 4 * i)) & 15];
   return out;
@@ -779,10 +789,10 @@ class MyTasksView final : public Projection {
 
 // A time key in be64: signed micros biased so that earlier sorts first.
 std::string time_key(domain::DateTime t) {
-  return be64(static_cast<uint64_t>(t.micros) ^ (uint64_t{1} << 63));
+  return be64(sign_flipped(t.micros));
 }
 domain::DateTime time_from_key(const char* p) {
-  return {static_cast<int64_t>(get_be64(p) ^ (uint64_t{1} << 63))};
+  return {static_cast<int64_t>(sign_flipped(static_cast<int64_t>(get_be64(p))))};
 }
 
 // `day` at the local time of day of `at` (`at` itself when it is that day).
@@ -1581,8 +1591,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
   auto cursor = unhex(q.cursor);
-  if (!cursor)
-    return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
+  if (!cursor) return unexpected(bad_cursor("is not one this server gave"));
   const size_t limit = std::clamp<size_t>(q.limit, 1, 500);
   const std::string kind = std::string(domain::name_of(q.kind)) + '\0';
   auto records = records_table();  // once per page, not once per row
@@ -1875,7 +1884,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     // their bucket's prefix (sort key \0 id), and kind + that is the row's key in the title
     // index: the cursor is one of those, as when walking the titles.
     if (!cursor->empty() && cursor->rfind(kind, 0) != 0)
-      return unexpected(error{errc::invalid_argument, "the cursor belongs to another list"});
+      return unexpected(bad_cursor("belongs to another list"));
     const std::string after = cursor->empty() ? "" : cursor->substr(kind.size());
     struct Bucket {
       std::string prefix, from, to;
@@ -1979,8 +1988,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   while (!cursor->empty() && first_range < ranges.size() &&
          !(ranges[first_range].lo <= *cursor && *cursor < ranges[first_range].hi))
     ++first_range;
-  if (first_range == ranges.size())
-    return unexpected(error{errc::invalid_argument, "the cursor belongs to another list"});
+  if (first_range == ranges.size()) return unexpected(bad_cursor("belongs to another list"));
   if (by_turnover) {
     // No index holds the turnover of today: the clients in the filters' buckets, or all of them,
     // at most kBucketIds, are read and sorted here.
@@ -2185,15 +2193,14 @@ eventstore::result<Timeline> Queries::timeline(const std::string& client_id, siz
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
   auto from = unhex(cursor);
-  if (!from)
-    return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
+  if (!from) return unexpected(bad_cursor("is not one this server gave"));
   // A cursor is the order's letter and the last row's key.
   const bool in_log_order = order == TimelineOrder::recorded;
   const char letter = in_log_order ? 'r' : 'o';
   const std::string prefix = client_id + '\0';
   if (!from->empty() && (from->front() != letter || from->compare(1, prefix.size(), prefix) != 0 ||
                          from->size() != 1 + prefix.size() + 16))
-    return unexpected(error{errc::invalid_argument, "the cursor belongs to another timeline"});
+    return unexpected(bad_cursor("belongs to another timeline"));
   const std::string lower = prefix + time_key(range.from);
   std::string upper = prefix + time_key(range.until);
   if (!from->empty()) upper = std::min(upper, from->substr(1));
@@ -2256,8 +2263,7 @@ eventstore::result<Page> Queries::inspections_due(domain::Date before, size_t li
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
   auto from = unhex(cursor);
-  if (!from)
-    return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
+  if (!from) return unexpected(bad_cursor("is not one this server gave"));
   return page_of(tables[0], EntityKind::inspection, from->empty() ? std::string() : *from + '\0',
                  before.format(), limit);
 }
@@ -2279,8 +2285,7 @@ eventstore::result<AnniversaryPage> Queries::anniversaries(
         after_day->days >= from.days + days)
       after.reset();
   }
-  if (!after)
-    return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
+  if (!after) return unexpected(bad_cursor("is not one this server gave"));
   const std::string after_key = after_day ? after->substr(11) + '\0' : std::string();
   struct Row {
     domain::Date day;
@@ -2629,8 +2634,7 @@ eventstore::result<Page> Queries::tasks(const TaskQuery& q) const {
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
   auto cursor = unhex(q.cursor);
-  if (!cursor)
-    return unexpected(error{errc::invalid_argument, "the cursor is not one this server gave"});
+  if (!cursor) return unexpected(bad_cursor("is not one this server gave"));
   std::string prefix =
       std::string(q.scope == TaskQuery::Scope::assigned ? "a" : "d") + '\0' + q.operator_id + '\0';
   if (q.status != TaskQuery::Status::all)
@@ -2638,8 +2642,7 @@ eventstore::result<Page> Queries::tasks(const TaskQuery& q) const {
   std::string upper = prefix;
   upper.back() = '\x01';
   const std::string from = cursor->empty() ? prefix : *cursor + '\0';
-  if (from < prefix)
-    return unexpected(error{errc::invalid_argument, "the cursor belongs to another list"});
+  if (from < prefix) return unexpected(bad_cursor("belongs to another list"));
   return page_of(tables[0], EntityKind::task, from, upper, q.limit);
 }
 
