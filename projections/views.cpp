@@ -779,13 +779,13 @@ class MyTasksView final : public Projection {
 //           is not its at: with by_time's other rows, the entries in the order they were recorded
 // owners:   kind/id -> the clients the record refers to, space-separated; for a contact or a
 //           service order then \x1e its creation entry: clients \x1e when \x1e at \x1e position
-//           \x1e value
+//           \x1e value; for an inspection its device (whose clients it is about)
 //
 // `when` is when the event happened, which is when it was recorded (`at`) but for a contact
 // logged after the fact (occurred_at), a service order received before it was entered
-// (received_at), a reply (replied_at), and an invoice or logged work of another day (their date,
-// at the time of day they were recorded). A later change of occurred_at or received_at moves the
-// creation entry.
+// (received_at), a reply (replied_at), and an invoice, logged work or an inspection done on
+// another day (their date, at the time of day they were recorded). A later change of occurred_at or
+// received_at moves the creation entry.
 
 // A time key in be64: signed micros biased so that earlier sorts first.
 std::string time_key(domain::DateTime t) {
@@ -823,6 +823,8 @@ domain::DateTime occurred(const Event& e) {
   }
   if (const FieldChange* c = core_change(d, "replied_at"); c && c->after.get<domain::DateTime>())
     return *c->after.get<domain::DateTime>();
+  if (const FieldChange* c = core_change(d, "last_completed"); c && c->after.get<domain::Date>())
+    return on_day(*c->after.get<domain::Date>(), d.at);
   if (const Value* date = domain::find(d.entry, "date"); date && date->get<domain::Date>())
     return on_day(*date->get<domain::Date>(), d.at);
   return d.at;
@@ -831,7 +833,7 @@ domain::DateTime occurred(const Event& e) {
 class TimelineView final : public Projection {
  public:
   std::string name() const override { return "timeline"; }
-  uint32_t version() const override { return 3; }
+  uint32_t version() const override { return 4; }
   std::vector<std::string> tables() const override { return {"by_time", "owners", "recorded"}; }
   void apply(const Event& e, ViewWriter& out) override {
     if (e.kind == EntityKind::counter || e.kind == EntityKind::login ||
@@ -844,6 +846,8 @@ class TimelineView final : public Projection {
     std::vector<std::string> clients;
     if (e.kind == EntityKind::client) {
       clients.emplace_back(e.id);
+    } else if (e.kind == EntityKind::inspection) {
+      clients = inspection_clients(e, out);
     } else {
       const std::string key = record_key(e.kind, e.id);
       Owners owners;
@@ -882,6 +886,19 @@ class TimelineView final : public Projection {
   }
 
  private:
+  // An inspection is about its device's clients as they are at each of its events (its owners
+  // row keeps the device it was planned for).
+  static std::vector<std::string> inspection_clients(const Event& e, ViewWriter& out) {
+    const std::string key = record_key(e.kind, e.id);
+    std::optional<std::string> device;
+    if (const FieldChange* c = core_change(e.domain, "device_id"); c && c->after.get<std::string>())
+      out.put(1, key, *(device = *c->after.get<std::string>()));
+    else
+      device = out.get(1, key);
+    auto row = device ? out.get(1, record_key(EntityKind::device, *device)) : std::nullopt;
+    return row ? Owners::parse(*row).clients : std::vector<std::string>{};
+  }
+
   // An entry's rows: where it happened, and where it was recorded when that is another time.
   static void place(ViewWriter& out, const std::string& client, domain::DateTime when,
                     domain::DateTime at, const std::string& position, const std::string& entry) {

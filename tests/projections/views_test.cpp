@@ -1316,6 +1316,38 @@ TEST_F(ViewsTest, TimelineIsInTheOrderThingsHappened) {
   }
 }
 
+TEST_F(ViewsTest, AClientsTimelineHoldsTheInspectionsOfItsDevices) {
+  ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
+  ok(K::client, Action::create, "c-2", {{"name", "Beta"}});
+  ok(K::device, Action::create, "d-1",
+     {{"serial_number", "SN1"}, {"model", "Vitodens 200"}, {"client_id", "c-1"}});
+  ok(K::inspection, Action::create, "i-1", {{"device_id", "d-1"}, {"due", "2026-11-10"}});
+  ok(K::inspection, Action::complete, "i-1", {{"date", "2026-11-12"}});  // done on that day
+  ok(K::device, Action::update, "d-1", {{"client_id", "c-2"}});          // sold to Beta
+  ok(K::inspection, Action::create, "i-2", {{"device_id", "d-1"}, {"due", "2027-01-10"}});
+  ok(K::inspection, Action::update, "i-2", {{"due", "2027-01-12"}});
+  catch_up();
+  auto entries = [&](const std::string& client) {
+    std::vector<std::string> out;
+    auto t = queries_->timeline(client);
+    EXPECT_TRUE(t) << t.error().message;
+    if (!t) return out;
+    for (const auto& e : t->entries)
+      if (e.kind == K::inspection)
+        out.push_back(e.type + " " + e.id + " " + e.occurred_at.format() + " " + e.title);
+    return out;
+  };
+  const std::string title = "Przegląd urządzenia SN1 (Vitodens 200)";
+  EXPECT_EQ(entries("c-1"),
+            (std::vector<std::string>{"InspectionPlanned i-1 2026-11-22T09:35:00Z " + title,
+                                      "InspectionCompleted i-1 2026-11-12T09:36:00Z " + title}))
+      << "done on the 12th, at the time of day it was recorded";
+  EXPECT_EQ(entries("c-2"),
+            (std::vector<std::string>{"InspectionRescheduled i-2 2026-11-22T09:39:00Z " + title,
+                                      "InspectionPlanned i-2 2026-11-22T09:38:00Z " + title}))
+      << "after the device changed hands, its inspections are about its new client";
+}
+
 TEST_F(ViewsTest, InspectionsDueAndOverdue) {
   ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
   ok(K::device, Action::create, "d-1",
