@@ -287,6 +287,12 @@ result<void> EventStore::Impl::open(bool as_follower, const std::string& seconda
     o.compression = rocksdb::kLZ4Compression;
     o.bottommost_compression = rocksdb::kZSTD;
     o.level_compaction_dynamic_level_bytes = true;
+    if (bloom) {
+      // Most look-ups are for what is not there (a new stream, a new command id): a filter over
+      // the memtable's keys answers them without searching its skip list.
+      o.memtable_whole_key_filtering = true;
+      o.memtable_prefix_bloom_size_ratio = 0.02;
+    }
     return o;
   };
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
