@@ -241,8 +241,13 @@ class Generator {
     const auto t0 = std::chrono::steady_clock::now();
     const uint64_t head0 = store_.head();
     const auto& s = options_.scale;
-    // Set-up: the first two months of the two years.
-    step_ = 60 * kDay /
+    // Set-up: the working hours of the first two months of the two years. Everything is done in
+    // working hours (Monday to Friday, 7:00-16:00 UTC): a client registered at three in the
+    // morning is not what a company's history looks like.
+    int64_t setup_days = 0;
+    for (int64_t d = now_ / kDay; d < now_ / kDay + 60; ++d)
+      setup_days += working_day(Date{static_cast<int32_t>(d)}) ? 1 : 0;
+    step_ = setup_days * kWorkingDay /
             std::max<int64_t>(1, s.operators + s.campaigns + s.clients + s.persons + s.devices + 8);
     staff();
     custom_fields();
@@ -250,18 +255,17 @@ class Generator {
     for (int i = 0; i < s.clients; ++i) client(i);
     for (int i = 0; i < s.persons; ++i) person(i);
     for (int i = 0; i < s.devices; ++i) device(i);
-    // Daily work: everything else, interleaved, until today, in working hours (Monday to Friday,
-    // 7:00-16:00 UTC). The clock follows the share of the work begun and a command moves it on
-    // by an eighth of an activity's share on average (an activity is a few commands, some now
-    // and some later), so the last ones do not pile up at today's midnight: 2,000 events of the
-    // small dataset did when each command moved the clock by half an activity's share.
+    // Daily work: everything else, interleaved, until today. The clock follows the share of the
+    // work begun and a command moves it on by an eighth of an activity's share on average (an
+    // activity is a few commands, some now and some later), so the last ones do not pile up at
+    // today's midnight: 2,000 events of the small dataset did when each command moved the clock by
+    // half an activity's share.
     const int64_t activity = s.contacts + s.tasks + s.service_orders + s.projects + s.clients * 3;
     std::vector<int32_t> days;  // the working days left
     for (auto d = static_cast<int32_t>(now_ / kDay + 1); d < options_.today_us / kDay; ++d)
       if (working_day(Date{d})) days.push_back(d);
     const double span = static_cast<double>(days.size()) * kWorkingDay;
     step_ = static_cast<int64_t>(span / static_cast<double>(std::max<int64_t>(1, activity * 8)));
-    in_working_hours_ = true;
     int contacts = 0, tasks = 0, orders = 0, projects = 0, documents = 0;
     for (int64_t n = 0; n < activity && !days.empty(); ++n) {
       const auto worked =
@@ -334,7 +338,7 @@ class Generator {
   bool cmd(K kind, Action action, const std::string& id, Object input,
            const std::string& actor = "op0", std::string secret = {}) {
     now_ += step_ / 2 + pick(step_ + 1);
-    if (in_working_hours_) now_ = working_time(now_);
+    now_ = working_time(now_);
     if (now_ > options_.today_us) now_ = options_.today_us;
     domain::Command c{kind, action, id, std::move(input), actor, {}, std::move(secret)};
     auto r = handler_.handle(std::move(c));
@@ -787,7 +791,6 @@ class Generator {
   int64_t now_ = 0;
   int64_t start_ = 0;
   int64_t step_ = 0;
-  bool in_working_hours_ = false;  // the daily work, after the set-up
   uint64_t planned_ = 0;
   application::CommandHandler handler_;
   Report report_;

@@ -172,6 +172,27 @@ TEST(DemoTest, NothingIsDoneBeforeItsTime) {
   EXPECT_GT(replies, 10u);
 }
 
+// Everything is recorded in working hours, Monday to Friday, the set-up of clients, persons and
+// devices too (a third of them were registered at night).
+TEST(DemoTest, EverythingHappensInWorkingHours) {
+  Dataset d(4);
+  size_t checked = 0;
+  for (const auto& e : d.events) {
+    // stream/version/type/payload
+    const size_t type_at = e.find('/', e.find('/') + 1) + 1;
+    const size_t payload_at = e.find('/', type_at) + 1;
+    auto decoded =
+        domain::codec::decode(e.substr(type_at, payload_at - 1 - type_at), e.substr(payload_at));
+    ASSERT_TRUE(decoded) << e.substr(0, payload_at);
+    const int64_t at = decoded->at.micros;
+    const int64_t day = at / 86'400'000'000LL, hour = at % 86'400'000'000LL / 3'600'000'000LL;
+    EXPECT_LT((day + 3) % 7, 5) << e.substr(0, payload_at) << " on a weekend";
+    EXPECT_TRUE(hour >= 7 && hour < 16) << e.substr(0, payload_at) << " at " << hour << ":00";
+    ++checked;
+  }
+  EXPECT_EQ(checked, d.report.events);
+}
+
 // Inspections are visited when they are due and a recurring one again at each of its dates, so
 // what is overdue is a few, not every date after the first visit (all but a handful were, when
 // each inspection was visited once, at a random time).
