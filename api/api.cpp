@@ -344,10 +344,14 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
       "Everything about a client, newest first by when it happened");
   const Param kSince{"from", "first day, YYYY-MM-DD (default: the first)"};
   const Param kUntil{"to", "last day, YYYY-MM-DD (default: the last)"};
-  query({kLimit, kCursor, kSince, kUntil});
+  const Param kEntryKind{"kind",
+                         "only the entries of this kind of record (client, person, contact, "
+                         "task, project, device, service_order, inspection, trade_document); "
+                         "repeat it for several"};
+  query({kLimit, kCursor, kSince, kUntil, kEntryKind});
   add("GET", "/api/v1/clients/{id}/history", kHistory, &Api::client_history, false,
       "A client's full history with field-level changes, newest first by when it was recorded");
-  query({kLimit, kCursor, kSince, kUntil});
+  query({kLimit, kCursor, kSince, kUntil, kEntryKind});
   add("GET", "/api/v1/devices/{id}/history", kAnyRole, &Api::device_history, false,
       "A device's repair history");
   add("GET", "/api/v1/campaigns/{id}/progress", kAnyRole, &Api::campaign_progress, false,
@@ -1277,10 +1281,27 @@ HttpResponse Api::timeline(Context& c) {
   if (to < from) return bad_param("to", "must be on or after from");
   if (c.req.has_param("from")) range.from = domain::local_midnight(from);
   if (c.req.has_param("to")) range.until = domain::local_midnight(to.add_days(1));
+  // kind=contact&kind=task: the entries of those kinds of record only.
+  static constexpr K kEntryKinds[] = {K::client,        K::person,     K::contact,
+                                      K::task,          K::project,    K::device,
+                                      K::service_order, K::inspection, K::trade_document};
+  std::vector<K> kinds;
+  for (const auto& [name, value] : c.req.query) {
+    if (name != "kind") continue;
+    const auto kind = domain::kind_from_name(value);
+    if (!kind ||
+        std::find(std::begin(kEntryKinds), std::end(kEntryKinds), *kind) == std::end(kEntryKinds)) {
+      std::string allowed;
+      for (const K k : kEntryKinds)
+        allowed += (allowed.empty() ? "" : ", ") + std::string(domain::name_of(k));
+      return bad_param("kind", "must be one of " + allowed);
+    }
+    kinds.push_back(*kind);
+  }
   auto t = queries_->timeline(c.params[0], limit, std::string(c.req.param("cursor")),
                               with_changes ? projections::Queries::TimelineOrder::recorded
                                            : projections::Queries::TimelineOrder::occurred,
-                              range);
+                              range, kinds);
   if (!t) return problem_for(t.error());
   JsonWriter w;
   w.begin_object().key("items").begin_array();

@@ -2205,7 +2205,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
 
 eventstore::result<Timeline> Queries::timeline(const std::string& client_id, size_t limit,
                                                const std::string& cursor, TimelineOrder order,
-                                               TimeRange range) const {
+                                               TimeRange range,
+                                               const std::vector<EntityKind>& kinds) const {
   auto found = tables_of("timeline");
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
@@ -2222,12 +2223,21 @@ eventstore::result<Timeline> Queries::timeline(const std::string& client_id, siz
   std::string upper = prefix + time_key(range.until);
   if (!from->empty()) upper = std::min(upper, from->substr(1));
   limit = std::clamp<size_t>(limit, 1, 500);
+  // An entry's kind is its value's first part.
+  std::vector<std::string> kind_names;
+  for (const EntityKind k : kinds) kind_names.push_back(std::string(domain::name_of(k)) + '\x1f');
+  const auto wanted = [&](std::string_view value) {
+    return kind_names.empty() ||
+           std::any_of(kind_names.begin(), kind_names.end(),
+                       [&](const std::string& name) { return value.starts_with(name); });
+  };
   // Newest first, from the cursor (exclusive): by_time's rows; in the order recorded, those of
   // entries recorded at another time than they happened come from `recorded` instead, merged.
   std::vector<std::pair<std::string, std::string>> rows;
   auto r = views_.scan(
-      tables[0], upper, lower, Direction::backward, in_log_order ? UINT64_MAX : limit + 1,
+      tables[0], upper, lower, Direction::backward, UINT64_MAX,
       [&](std::string_view key, std::string_view value) {
+        if (!wanted(value)) return true;
         if (in_log_order) {  // skip the entries recorded at another time (at, the 4th of 5)
           const size_t by = value.rfind('\x1f');
           const size_t at = by == 0 || by == value.npos ? value.npos : value.rfind('\x1f', by - 1);
@@ -2242,10 +2252,12 @@ eventstore::result<Timeline> Queries::timeline(const std::string& client_id, siz
       });
   if (!r) return unexpected(r.error());
   if (in_log_order) {
-    r = views_.scan(tables[2], upper, lower, Direction::backward, limit + 1,
+    size_t recorded = 0;
+    r = views_.scan(tables[2], upper, lower, Direction::backward, UINT64_MAX,
                     [&](std::string_view key, std::string_view value) {
+                      if (!wanted(value)) return true;
                       rows.emplace_back(key, value);
-                      return true;
+                      return ++recorded <= limit;
                     });
     if (!r) return unexpected(r.error());
     std::sort(rows.begin(), rows.end(), [](const auto& x, const auto& y) { return x > y; });

@@ -243,12 +243,14 @@ class Queries {
   /// task, project, service order, device, trade document and person that refers to it. By
   /// when each happened (occurred_at, the timeline), or by when it was recorded (`at`, then its
   /// log position: the history an auditor reads). A cursor belongs to one order.
-  /// `range` bounds the times of that order.
+  /// `range` bounds the times of that order; `kinds`, when given, are the only kinds of record
+  /// whose entries it holds.
   enum class TimelineOrder { occurred, recorded };
   eventstore::result<Timeline> timeline(const std::string& client_id, size_t limit = 50,
                                         const std::string& cursor = {},
                                         TimelineOrder order = TimelineOrder::occurred,
-                                        TimeRange range = {}) const;
+                                        TimeRange range = {},
+                                        const std::vector<domain::EntityKind>& kinds = {}) const;
 
  private:
   /// The tables of a view (and its version in `version`, if given), or an error if it is not

@@ -465,6 +465,21 @@ TEST_F(Api, TimeTravelAndHistory) {
   EXPECT_LT(logged.body.find(R"("type":"ContactLogged")"),
             logged.body.find(R"("type":"ClientRegistered")"))
       << logged.body;
+  // The entries of some kinds of record only: the client's contacts, in either order.
+  for (const char* route : {"/timeline", "/history"}) {
+    auto contacts = get("/api/v1/clients/" + id + route + "?kind=contact", "auditor");
+    ASSERT_EQ(contacts.status, 200) << contacts.body;
+    EXPECT_NE(contacts.body.find(R"("items":[{"position":)" + call.json("position") + ","),
+              std::string::npos)
+        << contacts.body;
+    EXPECT_EQ(contacts.body.find(R"("kind":"client")"), std::string::npos) << contacts.body;
+    EXPECT_NE(get("/api/v1/clients/" + id + route + "?kind=contact&kind=client", "auditor")
+                  .body.find(R"("kind":"client")"),
+              std::string::npos);
+  }
+  auto bad_kind = get("/api/v1/clients/" + id + "/timeline?kind=contacts");
+  EXPECT_EQ(bad_kind.status, 400);
+  EXPECT_NE(bad_kind.body.find(R"("field":"kind")"), std::string::npos) << bad_kind.body;
 
   auto events = get("/api/v1/events?from=1&limit=3", "auditor");
   ASSERT_EQ(events.status, 200);

@@ -1170,6 +1170,19 @@ TEST_F(ViewsTest, ClientTimelineGathersEverythingAboutTheClient) {
   }
   ASSERT_EQ(positions.size(), 8u);
   EXPECT_TRUE(std::is_sorted(positions.rbegin(), positions.rend()));
+  // The entries of some kinds of record only, in pages of one, in either order.
+  for (auto order : {Queries::TimelineOrder::occurred, Queries::TimelineOrder::recorded}) {
+    std::vector<std::string> kinds;
+    std::string after;
+    for (int i = 0; i < 10; ++i) {
+      auto page = queries_->timeline("c-1", 1, after, order, {}, {K::contact, K::trade_document});
+      ASSERT_TRUE(page) << page.error().message;
+      for (const auto& e : page->entries) kinds.push_back(e.type);
+      if (page->next_cursor.empty()) break;
+      after = page->next_cursor;
+    }
+    EXPECT_EQ(kinds, (std::vector<std::string>{"TradeDocumentRecorded", "ContactLogged"}));
+  }
   auto first = queries_->timeline("c-1", 1);
   EXPECT_EQ(first->entries.at(0).by, "op-1");
   EXPECT_EQ(first->entries.at(0).kind, K::client);
