@@ -176,6 +176,17 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
               if (!page || page->entries.empty()) std::abort();
             });
   }
+  // A client's service alone (its devices, their orders and inspections): a filtered timeline
+  // walks the client's rows until its page is full, all of them for a client with no device.
+  measure("projections.query/client_service_timeline/" + std::string(scale.name),
+          "a random client's timeline of devices, service orders and inspections, first page of 50",
+          [&] {
+            const auto client = std::string("c").append(std::to_string(rng() % scale.clients));
+            using K = domain::EntityKind;
+            if (!queries.timeline(client, 50, {}, projections::Queries::TimelineOrder::occurred, {},
+                                  {K::device, K::service_order, K::inspection}))
+              std::abort();
+          });
   projections::TaskQuery tq;
   measure("projections.query/my_tasks/" + std::string(scale.name),
           "open tasks of a random operator by due date, 50 rows", [&] {
