@@ -173,7 +173,7 @@ TEST(DemoTest, NothingIsDoneBeforeItsTime) {
 }
 
 // Everything is recorded in working hours, Monday to Friday, the set-up of clients, persons and
-// devices too (a third of them were registered at night).
+// devices too (about half of them had been registered at night).
 TEST(DemoTest, EverythingHappensInWorkingHours) {
   Dataset d(4);
   size_t checked = 0;
