@@ -1282,17 +1282,15 @@ HttpResponse Api::timeline(Context& c) {
   if (c.req.has_param("from")) range.from = domain::local_midnight(from);
   if (c.req.has_param("to")) range.until = domain::local_midnight(to.add_days(1));
   // kind=contact&kind=task: the entries of those kinds of record only.
-  static constexpr K kEntryKinds[] = {K::client,        K::person,     K::contact,
-                                      K::task,          K::project,    K::device,
-                                      K::service_order, K::inspection, K::trade_document};
+  using projections::kTimelineKinds;
   std::vector<K> kinds;
   for (const auto& [name, value] : c.req.query) {
     if (name != "kind") continue;
     const auto kind = domain::kind_from_name(value);
-    if (!kind ||
-        std::find(std::begin(kEntryKinds), std::end(kEntryKinds), *kind) == std::end(kEntryKinds)) {
+    if (!kind || std::find(std::begin(kTimelineKinds), std::end(kTimelineKinds), *kind) ==
+                     std::end(kTimelineKinds)) {
       std::string allowed;
-      for (const K k : kEntryKinds)
+      for (const K k : kTimelineKinds)
         allowed += (allowed.empty() ? "" : ", ") + std::string(domain::name_of(k));
       return bad_param("kind", "must be one of " + allowed);
     }

@@ -836,8 +836,8 @@ class TimelineView final : public Projection {
   uint32_t version() const override { return 4; }
   std::vector<std::string> tables() const override { return {"by_time", "owners", "recorded"}; }
   void apply(const Event& e, ViewWriter& out) override {
-    if (e.kind == EntityKind::counter || e.kind == EntityKind::login ||
-        e.kind == EntityKind::field_catalog || e.kind == EntityKind::operator_)
+    if (std::find(std::begin(kTimelineKinds), std::end(kTimelineKinds), e.kind) ==
+        std::end(kTimelineKinds))
       return;
     const domain::DateTime when = occurred(e);
     const std::string entry = std::string(domain::name_of(e.kind)) + '\x1f' + std::string(e.id) +

@@ -117,6 +117,15 @@ struct TaskQuery {
 };
 
 /// One thing that happened to a client or to a record that refers to it.
+/// The kinds of record a client's timeline holds entries of: the client's own, and those of the
+/// records that refer to it (an inspection through its device).
+inline constexpr domain::EntityKind kTimelineKinds[] = {
+    domain::EntityKind::client,        domain::EntityKind::person,
+    domain::EntityKind::contact,       domain::EntityKind::task,
+    domain::EntityKind::project,       domain::EntityKind::device,
+    domain::EntityKind::inspection,    domain::EntityKind::service_order,
+    domain::EntityKind::trade_document};
+
 struct TimelineEntry {
   uint64_t position = 0;
   domain::EntityKind kind = domain::EntityKind::client;
@@ -124,8 +133,8 @@ struct TimelineEntry {
   std::string type;     // the event type, e.g. ContactLogged, TaskCompleted, TurnoverRecorded
   domain::DateTime at;  // when it was recorded
   /// When it happened: `at`, but a contact's occurred_at, a service order's received_at, a
-  /// reply's replied_at, and the day of an invoice or of logged work (at the time of day it was
-  /// recorded) for events that record them.
+  /// reply's replied_at, and the day of an invoice, of logged work or of an inspection's
+  /// completion (at the time of day it was recorded) for events that record them.
   domain::DateTime occurred_at;
   std::string by;
   /// The record's name as it is now: a contact's subject, a task's title, "Zlecenie serwisowe
