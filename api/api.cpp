@@ -119,6 +119,14 @@ HttpResponse json_response(int status, std::string body) {
   return r;
 }
 
+// The names `kind=` of a client's timeline or history may take.
+std::string timeline_kind_names() {
+  std::string out;
+  for (const auto k : projections::kTimelineKinds)
+    out += (out.empty() ? "" : ", ") + std::string(domain::name_of(k));
+  return out;
+}
+
 HttpResponse bad_param(std::string_view name, std::string_view message) {
   return problem(400, "Bad request parameter", std::string(name) + " " + std::string(message),
                  {{std::string(name), std::string(message)}});
@@ -160,7 +168,7 @@ HttpResponse problem_for(const application::error& e) {
 
 HttpResponse problem_for(const eventstore::error& e) {
   if (e.code == eventstore::errc::invalid_argument && !e.argument.empty())
-    return problem(400, "Bad request parameter", e.message, {{e.argument, e.message}});
+    return bad_param(e.argument, e.message);
   if (e.code == eventstore::errc::invalid_argument) return problem(400, "Bad request", e.message);
   return problem(503, "Storage unavailable", e.message);
 }
@@ -344,10 +352,8 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
       "Everything about a client, newest first by when it happened");
   const Param kSince{"from", "first day, YYYY-MM-DD (default: the first)"};
   const Param kUntil{"to", "last day, YYYY-MM-DD (default: the last)"};
-  const Param kEntryKind{"kind",
-                         "only the entries of this kind of record (client, person, contact, "
-                         "task, project, device, service_order, inspection, trade_document); "
-                         "repeat it for several"};
+  const Param kEntryKind{"kind", "only the entries of this kind of record (" +
+                                     timeline_kind_names() + "); repeat it for several"};
   query({kLimit, kCursor, kSince, kUntil, kEntryKind});
   add("GET", "/api/v1/clients/{id}/history", kHistory, &Api::client_history, false,
       "A client's full history with field-level changes, newest first by when it was recorded");
@@ -1288,12 +1294,8 @@ HttpResponse Api::timeline(Context& c) {
     if (name != "kind") continue;
     const auto kind = domain::kind_from_name(value);
     if (!kind || std::find(std::begin(kTimelineKinds), std::end(kTimelineKinds), *kind) ==
-                     std::end(kTimelineKinds)) {
-      std::string allowed;
-      for (const K k : kTimelineKinds)
-        allowed += (allowed.empty() ? "" : ", ") + std::string(domain::name_of(k));
-      return bad_param("kind", "must be one of " + allowed);
-    }
+                     std::end(kTimelineKinds))
+      return bad_param("kind", "must be one of " + timeline_kind_names());
     kinds.push_back(*kind);
   }
   auto t = queries_->timeline(c.params[0], limit, std::string(c.req.param("cursor")),

@@ -84,6 +84,8 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
   if (s.keep_views && built) std::ofstream(complete) << log->head() << "\n";
   projections::Queries queries(*views, runner);
   std::mt19937 rng(1);
+  auto random_client = [&] { return "c" + std::to_string(rng() % scale.clients); };
+  auto random_operator = [&] { return "op" + std::to_string(1 + rng() % (scale.operators - 1)); };
   auto measure = [&](const std::string& name, const std::string& settings, auto&& one_query) {
     std::vector<double> us;
     for (int i = 0; i < (s.quick ? 300 : 2000); ++i) {
@@ -127,15 +129,13 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
       .kind = domain::EntityKind::contact, .sort = "occurred_at", .descending = true};
   measure("projections.query/client_contacts_newest/" + std::string(scale.name),
           "a random client's contacts by occurred_at descending, first page of 50", [&] {
-            client_contacts.filters = {
-                {"client_id", std::string("c").append(std::to_string(rng() % scale.clients))}};
+            client_contacts.filters = {{"client_id", random_client()}};
             if (!queries.list(client_contacts)) std::abort();
           });
   projections::ListQuery assigned{.kind = domain::EntityKind::task, .sort = "due"};
   measure("projections.query/assignee_tasks_by_due/" + std::string(scale.name),
           "a random operator's tasks (all statuses) by due date, first page of 50", [&] {
-            assigned.filters = {
-                {"assignee_id", "op" + std::to_string(1 + rng() % (scale.operators - 1))}};
+            assigned.filters = {{"assignee_id", random_operator()}};
             auto page = queries.list(assigned);
             if (!page || page->items.size() != 50) std::abort();
           });
@@ -171,7 +171,7 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
             std::string("a random client's ") + (history ? "history" : "timeline") +
                 ", first page of 50",
             [&] {
-              const auto client = std::string("c").append(std::to_string(rng() % scale.clients));
+              const auto client = random_client();
               auto page = queries.timeline(client, 50, {}, order);
               if (!page || page->entries.empty()) std::abort();
             });
@@ -181,7 +181,7 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
   measure("projections.query/client_service_timeline/" + std::string(scale.name),
           "a random client's timeline of devices, service orders and inspections, first page of 50",
           [&] {
-            const auto client = std::string("c").append(std::to_string(rng() % scale.clients));
+            const auto client = random_client();
             using K = domain::EntityKind;
             if (!queries.timeline(client, 50, {}, projections::Queries::TimelineOrder::occurred, {},
                                   {K::device, K::service_order, K::inspection}))
@@ -190,7 +190,7 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
   projections::TaskQuery tq;
   measure("projections.query/my_tasks/" + std::string(scale.name),
           "open tasks of a random operator by due date, 50 rows", [&] {
-            tq.operator_id = "op" + std::to_string(1 + rng() % (scale.operators - 1));
+            tq.operator_id = random_operator();
             if (!queries.tasks(tq)) std::abort();
           });
 }

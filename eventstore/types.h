@@ -27,7 +27,9 @@ struct error {
   std::string message;
   std::string stream;           // with version_conflict: the stream that did not match
   uint64_t actual_version = 0;  // with version_conflict: its current version
-  std::string argument;         // with invalid_argument: the argument at fault, when one is
+  // With invalid_argument: the argument at fault, when one is; `message` then says what is wrong
+  // with it without naming it ("is not one this server gave").
+  std::string argument;
 };
 
 template <class T>

@@ -48,9 +48,9 @@ std::string text_of(const Value& v) {
   return {};
 }
 
-// A query's refusal of its cursor, naming it.
+// A query's refusal of its cursor.
 error bad_cursor(std::string_view why) {
-  return error{errc::invalid_argument, "the cursor " + std::string(why), {}, 0, "cursor"};
+  return error{errc::invalid_argument, std::string(why), {}, 0, "cursor"};
 }
 
 std::vector<std::string> split(std::string_view s, char sep) {
