@@ -233,6 +233,13 @@ void write_field(JsonWriter& w, EntityKind kind, const domain::FieldSpec& f, uin
   w.end_object();
 }
 
+// A task kind; `version` is the task catalog's, which If-Match names.
+void write_task_kind(JsonWriter& w, const domain::TaskKind& k, uint64_t version) {
+  w.begin_object().key("id").string(k.key).key("version").unsigned_number(version);
+  w.key("key").string(k.key).key("label").string(k.label).key("retired").boolean(k.retired);
+  w.end_object();
+}
+
 // An event of a record of `kind` (nullopt: not a record's stream) as JSON, without changes of
 // hidden fields.
 void write_changes(JsonWriter& w, std::optional<EntityKind> kind, const domain::DomainEvent& e) {
@@ -397,6 +404,13 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
       "Change a custom field's label, options or required flag");
   add("POST", "/api/v1/field-definitions/{id}/retire", kManagers, &Api::fields_retire, false,
       "Retire a custom field (old values stay readable)");
+  add("GET", "/api/v1/task-kinds", kAnyRole, &Api::task_kinds_list, false,
+      "The kinds a task may have (retired ones stay on the tasks that have them)");
+  add("POST", "/api/v1/task-kinds", kManagers, &Api::task_kind_define, false,
+      "Add a task kind {key, label}");
+  add("GET", "/api/v1/task-kinds/{id}", kAnyRole, &Api::task_kind_get, false, "One task kind");
+  add("PATCH", "/api/v1/task-kinds/{id}", kManagers, &Api::task_kind_change, false,
+      "Relabel a task kind, retire it (retired: true) or bring it back (retired: false)");
   for (const auto& c : collections()) {
     const std::string base = std::string("/api/v1/") + c.path;
     const std::string noun(c.path);
@@ -749,6 +763,33 @@ HttpResponse Api::fields_retire(Context& c) {
   spec.command.action = domain::Action::retire_field;
   spec.command.id = std::string(domain::name_of(id->first));
   spec.command.input = {{"key", id->second}};
+  spec.shown_id = c.params[0];
+  return run(c, std::move(spec));
+}
+
+HttpResponse Api::task_kind_define(Context& c) {
+  CommandSpec spec;
+  if (auto bad = parse_body(c.req, spec.command.input)) return std::move(*bad);
+  spec.command.kind = K::field_catalog;
+  spec.command.action = domain::Action::define_task_kind;
+  spec.command.id = std::string(domain::name_of(K::task));
+  const domain::Value* key = domain::find(spec.command.input, "key");
+  if (key && key->get<std::string>()) spec.shown_id = *key->get<std::string>();
+  spec.created = true;
+  spec.location = "/api/v1/task-kinds/";
+  return run(c, std::move(spec));
+}
+
+HttpResponse Api::task_kind_change(Context& c) {
+  CommandSpec spec;
+  if (auto bad = parse_body(c.req, spec.command.input)) return std::move(*bad);
+  if (domain::find(spec.command.input, "key"))
+    return problem(422, "The request breaks a rule", "a task kind's key cannot change",
+                   {{"key", "cannot be changed"}});
+  domain::set(spec.command.input, "key", c.params[0]);
+  spec.command.kind = K::field_catalog;
+  spec.command.action = domain::Action::change_task_kind;
+  spec.command.id = std::string(domain::name_of(K::task));
   spec.shown_id = c.params[0];
   return run(c, std::move(spec));
 }
@@ -1134,6 +1175,32 @@ HttpResponse Api::fields_get(Context& c) {
       }
   }
   return problem(404, "Not found", "no field definition " + c.params[0]);
+}
+
+HttpResponse Api::task_kinds_list(Context&) {
+  auto catalog = handler_.load(K::field_catalog, std::string(domain::name_of(K::task)));
+  if (!catalog) return problem_for(catalog.error());
+  JsonWriter w;
+  w.begin_object().key("items").begin_array();
+  for (const auto& k : domain::task_kinds(*catalog)) write_task_kind(w, k, catalog->version);
+  end_page(w, {});
+  auto r = json_response(200, w.take());
+  r.headers.emplace_back("ETag", "\"" + std::to_string(catalog->version) + "\"");
+  return r;
+}
+
+HttpResponse Api::task_kind_get(Context& c) {
+  auto catalog = handler_.load(K::field_catalog, std::string(domain::name_of(K::task)));
+  if (!catalog) return problem_for(catalog.error());
+  for (const auto& k : domain::task_kinds(*catalog))
+    if (k.key == c.params[0]) {
+      JsonWriter w;
+      write_task_kind(w, k, catalog->version);
+      auto r = json_response(200, w.take());
+      r.headers.emplace_back("ETag", "\"" + std::to_string(catalog->version) + "\"");
+      return r;
+    }
+  return problem(404, "Not found", "no task kind " + c.params[0]);
 }
 
 HttpResponse Api::my_tasks(Context& c) {

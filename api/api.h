@@ -140,6 +140,10 @@ class Api {
   HttpResponse fields_define(Context& c);
   HttpResponse fields_change(Context& c);
   HttpResponse fields_retire(Context& c);
+  HttpResponse task_kinds_list(Context& c);
+  HttpResponse task_kind_get(Context& c);
+  HttpResponse task_kind_define(Context& c);
+  HttpResponse task_kind_change(Context& c);
   HttpResponse my_tasks(Context& c);
   HttpResponse calendar(Context& c);
   HttpResponse calendar_ics(Context& c);

@@ -1,7 +1,9 @@
 // The custom-field catalog of an entity kind: one record per kind (stream
 // "field_catalog-<kind>") whose "definitions" list holds every field ever defined. Definitions
 // change by events (defined, changed, retired) and are never removed, so values stored under a
-// retired or changed definition stay readable.
+// retired or changed definition stay readable. The task catalog also holds the list of task
+// kinds ("task_kinds"), which changes the same way: kinds are defined, relabelled and retired,
+// never removed.
 
 #include <algorithm>
 #include <set>
@@ -47,7 +49,44 @@ FieldSpec spec_of(const Object& def) {
   return s;
 }
 
+struct BuiltInKind {
+  std::string_view key, label;
+};
+// The kinds of PRODUCT.md, labelled for the Polish market; in force until the list is changed.
+constexpr BuiltInKind kBuiltInTaskKinds[] = {{"call", "Telefon"},
+                                             {"meeting", "Spotkanie"},
+                                             {"send_materials", "Wysłanie materiałów"},
+                                             {"complaint", "Reklamacja"},
+                                             {"tender", "Przetarg"},
+                                             {"offer", "Oferta"},
+                                             {kDefaultTaskKind, "Inne"}};
+
+Object object_of(const TaskKind& k) {
+  return Object{{"key", k.key}, {"label", k.label}, {"retired", k.retired}};
+}
+
 }  // namespace
+
+std::vector<TaskKind> task_kinds(const Record& task_catalog) {
+  std::vector<TaskKind> out;
+  const Value* kinds = task_catalog.field("task_kinds");
+  if (!kinds || !kinds->get<List>()) {
+    for (const auto& k : kBuiltInTaskKinds)
+      out.push_back({std::string(k.key), std::string(k.label)});
+    return out;
+  }
+  for (const auto& v : *kinds->get<List>()) {
+    const Object* o = v.get<Object>();
+    if (!o) continue;
+    auto text = [&](std::string_view m) {
+      const Value* x = find(*o, m);
+      return x && x->get<std::string>() ? *x->get<std::string>() : std::string();
+    };
+    const Value* retired = find(*o, "retired");
+    out.push_back({text("key"), text("label"), retired && *retired == Value(true)});
+  }
+  return out;
+}
 
 std::vector<FieldSpec> custom_fields(const Record& catalog) {
   std::vector<FieldSpec> out;
@@ -60,7 +99,79 @@ std::vector<FieldSpec> custom_fields(const Record& catalog) {
 
 namespace internal {
 
+FieldSpec task_kind_field(const Record& task_catalog) {
+  FieldSpec spec = *core_field(EntityKind::task, "kind");
+  spec.type = FieldType::choice;
+  for (auto& k : task_kinds(task_catalog))
+    if (!k.retired) spec.options.push_back(std::move(k.key));
+  return spec;
+}
+
+result<Decision> decide_task_kinds(const State& state, const Command& cmd) {
+  const Record& catalog = state.target;
+  if (cmd.id != name_of(EntityKind::task))
+    return refuse(errc::invalid_input, "only tasks have kinds",
+                  {{"entity", "'" + cmd.id + "' has no kinds"}});
+  Builder b(state, cmd);
+  const bool defining = cmd.action == Action::define_task_kind;
+  for (const auto& [k, v] : cmd.input)
+    if (k != "key" && k != "label" && (defining || k != "retired"))
+      b.problem(k, "is not a member of this request");
+  const Value* key_value = find(cmd.input, "key");
+  const std::string key =
+      key_value && key_value->get<std::string>() ? *key_value->get<std::string>() : "";
+  std::vector<TaskKind> kinds = task_kinds(catalog);
+  auto it = std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.key == key; });
+  if (defining) {
+    if (!valid_key(key))
+      b.problem("key", "must be 1-64 characters: a lowercase letter, then letters, digits or '_'");
+    else if (it != kinds.end())
+      b.problem("key", "is already a task kind (retired kinds keep their key)");
+  } else if (it == kinds.end()) {
+    return refuse(errc::not_found, "no task kind '" + key + "'", {{"key", "is not a task kind"}});
+  }
+  TaskKind changed = defining ? TaskKind{key} : *it;
+  FieldSpec label_spec{"label", FieldType::text};
+  label_spec.required = defining || find(cmd.input, "label");
+  if (auto v = b.value(label_spec, cmd.input, "label"); v && v->get<std::string>()) {
+    changed.label = *v->get<std::string>();
+    for (const auto& k : kinds)
+      if (k.key != key && k.label == changed.label)
+        b.problem("label", "is the label of the task kind '" + k.key + "'");
+  }
+  if (find(cmd.input, "retired")) {
+    FieldSpec retired_spec{"retired", FieldType::boolean};
+    retired_spec.required = true;
+    if (auto v = b.value(retired_spec, cmd.input, "retired"); v && v->get<bool>())
+      changed.retired = *v->get<bool>();
+    if (changed.retired && key == kDefaultTaskKind)
+      b.problem("retired", "'" + key + "' is the kind of a task created without one; it stays");
+  }
+  if (!b.ok()) return b.refusal();
+  if (!defining && changed == *it) return Decision{};
+
+  const std::string type = defining                          ? "TaskKindDefined"
+                           : changed.retired && !it->retired ? "TaskKindRetired"
+                           : !changed.retired && it->retired ? "TaskKindReinstated"
+                                                             : "TaskKindChanged";
+  if (defining)
+    kinds.push_back(changed);
+  else
+    *it = changed;
+  List after;
+  for (const auto& k : kinds) after.emplace_back(object_of(k));
+  const Value* before = catalog.field("task_kinds");
+  Decision d;
+  d.streams.push_back(
+      b.on(catalog.exists() ? catalog : Record{EntityKind::field_catalog, cmd.id},
+           {b.event(type, {{"task_kinds", false, before ? *before : Value{}, std::move(after)}},
+                    object_of(changed))}));
+  return d;
+}
+
 result<Decision> decide_catalog(const State& state, const Command& cmd) {
+  if (cmd.action == Action::define_task_kind || cmd.action == Action::change_task_kind)
+    return decide_task_kinds(state, cmd);
   const Record& catalog = state.target;
   auto entity = kind_from_name(cmd.id);
   if (!entity || !has_custom_fields(*entity))

@@ -346,6 +346,10 @@ std::string_view name_of(Action action) {
       return "change_field";
     case Action::retire_field:
       return "retire_field";
+    case Action::define_task_kind:
+      return "define_task_kind";
+    case Action::change_task_kind:
+      return "change_task_kind";
   }
   return "?";
 }

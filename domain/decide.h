@@ -21,19 +21,21 @@ namespace crm::domain {
 
 enum class Action {
   create,
-  update,         // partial: only the fields given; null clears an optional field
-  start,          // task: open -> in_progress
-  complete,       // task: -> done {result}; inspection: -> done without a service order {date}
-  cancel,         // task, inspection
-  reopen,         // task: done|cancelled -> open
-  change_status,  // project, campaign, service order: {status, note}
-  log_work,       // task, service order: {date, minutes, note}
-  relate,         // person: {person_id, label}, recorded on both persons
-  unrelate,       // person: {person_id}
-  set_password,   // operator: Command::secret holds the new password hash
-  define_field,   // field catalog: {key, label, type, required, options, default, target}
-  change_field,   // field catalog: {key, label?, options?, required?}
-  retire_field,   // field catalog: {key}
+  update,            // partial: only the fields given; null clears an optional field
+  start,             // task: open -> in_progress
+  complete,          // task: -> done {result}; inspection: -> done without a service order {date}
+  cancel,            // task, inspection
+  reopen,            // task: done|cancelled -> open
+  change_status,     // project, campaign, service order: {status, note}
+  log_work,          // task, service order: {date, minutes, note}
+  relate,            // person: {person_id, label}, recorded on both persons
+  unrelate,          // person: {person_id}
+  set_password,      // operator: Command::secret holds the new password hash
+  define_field,      // field catalog: {key, label, type, required, options, default, target}
+  change_field,      // field catalog: {key, label?, options?, required?}
+  retire_field,      // field catalog: {key}
+  define_task_kind,  // the task catalog: {key, label}
+  change_task_kind,  // the task catalog: {key, label?, retired?}
 };
 std::string_view name_of(Action action);
 
@@ -77,6 +79,21 @@ result<Decision> decide(const State& state, const Command& command);
 
 /// The custom fields in force for an entity kind, from its catalog record.
 std::vector<FieldSpec> custom_fields(const Record& catalog);
+
+/// A kind of task (PRODUCT.md: "the list is configurable"): `key` is what a task's `kind` holds,
+/// `label` what people read. A retired kind stays on the tasks that have it and takes no new ones.
+struct TaskKind {
+  std::string key;
+  std::string label;
+  bool retired = false;
+  bool operator==(const TaskKind&) const = default;
+};
+/// The task kinds in force, from the task catalog record (its "task_kinds"), in the order they
+/// were defined; the built-in list (call, meeting, send_materials, complaint, tender, offer,
+/// other) while it was never changed.
+std::vector<TaskKind> task_kinds(const Record& task_catalog);
+/// The kind a task gets when none is given; it cannot be retired.
+inline constexpr std::string_view kDefaultTaskKind = "other";
 
 /// Whether an operator may be given work and log in: unless its `active` says no.
 bool operator_active(const Record& op);

@@ -50,5 +50,7 @@ class Builder {
 
 result<Decision> decide_action(const State& state, const Command& cmd);
 result<Decision> decide_catalog(const State& state, const Command& cmd);
+/// A task's `kind` as the task catalog has it: a choice among the kinds not retired.
+FieldSpec task_kind_field(const Record& task_catalog);
 
 }  // namespace crm::domain::internal

@@ -540,6 +540,50 @@ TEST_F(Api, FieldDefinitions) {
   EXPECT_EQ(get("/api/v1/field-definitions?cursor=task.nothing").status, 400);
 }
 
+TEST_F(Api, TaskKindsAreAListManagersKeep) {
+  auto list = get("/api/v1/task-kinds");
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_NE(
+      list.body.find(R"({"id":"call","version":0,"key":"call","label":"Telefon","retired":false})"),
+      std::string::npos)
+      << list.body;
+  auto task = post("/api/v1/tasks", R"({"title":"Szkolenie BHP","kind":"training"})");
+  EXPECT_EQ(task.status, 422);
+  EXPECT_NE(task.body.find(R"("field":"kind")"), std::string::npos) << task.body;
+
+  EXPECT_EQ(
+      post("/api/v1/task-kinds", R"({"key":"training","label":"Szkolenie"})", "operator").status,
+      403)
+      << "operators use the list, managers keep it";
+  auto defined = post("/api/v1/task-kinds", R"({"key":"training","label":"Szkolenie"})", "manager");
+  ASSERT_EQ(defined.status, 201) << defined.body;
+  EXPECT_EQ(defined.header("location"), "/api/v1/task-kinds/training");
+  auto again = post("/api/v1/task-kinds", R"({"key":"training","label":"Kurs"})", "manager");
+  EXPECT_EQ(again.status, 422);
+  EXPECT_NE(again.body.find(R"("field":"key")"), std::string::npos) << again.body;
+  task = post("/api/v1/tasks", R"({"title":"Szkolenie BHP","kind":"training"})", "operator");
+  ASSERT_EQ(task.status, 201) << task.body;
+
+  // Retired: kept on the task that has it, refused for new ones; If-Match names the list's version.
+  auto one = get("/api/v1/task-kinds/training");
+  ASSERT_EQ(one.status, 200);
+  EXPECT_EQ(patch("/api/v1/task-kinds/training", R"({"retired":true})", "manager",
+                  {{"If-Match", "\"0\""}})
+                .status,
+            409);
+  auto retired = patch("/api/v1/task-kinds/training", R"({"retired":true})", "manager",
+                       {{"If-Match", one.header("etag")}});
+  ASSERT_EQ(retired.status, 200) << retired.body;
+  EXPECT_EQ(get("/api/v1/task-kinds/training").json("retired"), "true");
+  EXPECT_EQ(post("/api/v1/tasks", R"({"title":"Szkolenie","kind":"training"})").status, 422);
+  auto kept = get("/api/v1/tasks/" + task.json("id") + "?min_position=" + retired.json("position"));
+  EXPECT_EQ(kept.json("kind"), "training");
+  EXPECT_EQ(patch("/api/v1/task-kinds/training", R"({"key":"course"})", "manager").status, 422);
+  EXPECT_EQ(patch("/api/v1/task-kinds/other", R"({"retired":true})", "manager").status, 422);
+  EXPECT_EQ(patch("/api/v1/task-kinds/nothing", R"({"label":"x"})", "manager").status, 404);
+  EXPECT_EQ(get("/api/v1/task-kinds/nothing").status, 404);
+}
+
 TEST_F(Api, FilterValuesAreCheckedAndCustomFieldsSort) {
   ASSERT_EQ(
       post("/api/v1/field-definitions",

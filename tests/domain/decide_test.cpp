@@ -624,5 +624,62 @@ TEST_F(DecideTest, CustomFieldDefinitionsAreChecked) {
                     "fields"));
 }
 
+// ---- task kinds ------------------------------------------------------------------------------
+
+TEST_F(DecideTest, TaskKindsAreAListTheManagersKeep) {
+  const auto kinds = [&] { return task_kinds(w.get(K::field_catalog, "task")); };
+  ASSERT_EQ(kinds().size(), 7u) << "the built-in list";
+  EXPECT_EQ(kinds()[0], (TaskKind{"call", "Telefon"}));
+  w.ok(K::task, A::create, "t-2", {{"title", "Oddzwonić"}, {"kind", "call"}});
+  w.ok(K::task, A::create, "t-3", {{"title", "Bez rodzaju"}});
+  EXPECT_EQ(w.get(K::task, "t-3").text("kind"), "other");
+  auto errors = w.refused(errc::invalid_input, K::task, A::create, "t-4",
+                          {{"title", "Szkolenie"}, {"kind", "training"}});
+  ASSERT_TRUE(names(errors, "kind"));
+  EXPECT_NE(errors[0].message.find("call, meeting"), std::string::npos) << errors[0].message;
+
+  w.ok(K::field_catalog, A::define_task_kind, "task",
+       {{"key", "training"}, {"label", "Szkolenie"}});
+  EXPECT_EQ(w.log().back(), "TaskKindDefined");
+  ASSERT_EQ(kinds().size(), 8u) << "the built-in kinds stay beside the new one";
+  EXPECT_EQ(kinds().back(), (TaskKind{"training", "Szkolenie"}));
+  w.ok(K::task, A::create, "t-4", {{"title", "Szkolenie"}, {"kind", "training"}});
+
+  auto define = [&](Object input) {
+    return w.refused(errc::invalid_input, K::field_catalog, A::define_task_kind, "task",
+                     std::move(input));
+  };
+  EXPECT_TRUE(names(define({{"key", "training"}, {"label", "Kurs"}}), "key")) << "defined";
+  EXPECT_TRUE(names(define({{"key", "Kurs"}, {"label", "Kurs"}}), "key")) << "not a key";
+  EXPECT_TRUE(names(define({{"key", "phone"}, {"label", "Telefon"}}), "label")) << "call's";
+  EXPECT_TRUE(names(define({{"key", "course"}}), "label"));
+  EXPECT_TRUE(names(define({{"key", "course"}, {"label", "Kurs"}, {"retired", true}}), "retired"));
+  w.refused(errc::invalid_input, K::field_catalog, A::define_task_kind, "client",
+            {{"key", "course"}, {"label", "Kurs"}});
+  w.refused(errc::not_found, K::field_catalog, A::change_task_kind, "task",
+            {{"key", "course"}, {"label", "Kurs"}});
+  EXPECT_TRUE(names(w.refused(errc::invalid_input, K::field_catalog, A::change_task_kind, "task",
+                              {{"key", "other"}, {"retired", true}}),
+                    "retired"))
+      << "the default kind stays";
+
+  // Retired: no new tasks of the kind, while those that have it keep it and can change.
+  w.ok(K::field_catalog, A::change_task_kind, "task",
+       {{"key", "training"}, {"label", "Szkolenie BHP"}, {"retired", true}});
+  EXPECT_EQ(w.log().back(), "TaskKindRetired");
+  EXPECT_EQ(kinds().back(), (TaskKind{"training", "Szkolenie BHP", true}));
+  EXPECT_TRUE(names(
+      w.refused(errc::invalid_input, K::task, A::update, "t-2", {{"kind", "training"}}), "kind"));
+  w.ok(K::task, A::update, "t-4", {{"title", "Szkolenie okresowe"}});
+  EXPECT_EQ(w.get(K::task, "t-4").text("kind"), "training");
+  EXPECT_TRUE(
+      w.ok(K::field_catalog, A::change_task_kind, "task", {{"key", "training"}, {"retired", true}})
+          .empty())
+      << "nothing to change";
+  w.ok(K::field_catalog, A::change_task_kind, "task", {{"key", "training"}, {"retired", false}});
+  EXPECT_EQ(w.log().back(), "TaskKindReinstated");
+  w.ok(K::task, A::update, "t-2", {{"kind", "training"}});
+}
+
 }  // namespace
 }  // namespace crm::domain::test
