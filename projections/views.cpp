@@ -281,6 +281,12 @@ namespace {
 // ...), a NIP (what an ERP looks a client up by), and lists of references, by each item (a
 // contact's persons, a project's clients), or by a reference member of their objects (a person's
 // `client_links.client_id`).
+// A task's kind: a text the domain checks against the task kinds in force (a list managers
+// keep), so a choice among few values, bucketed as one.
+bool is_task_kind(EntityKind kind, std::string_view field) {
+  return kind == EntityKind::task && field == "kind";
+}
+
 const std::vector<std::string>& bucket_fields(EntityKind kind) {
   using T = domain::FieldType;
   static const auto all = [] {
@@ -288,7 +294,7 @@ const std::vector<std::string>& bucket_fields(EntityKind kind) {
     for (EntityKind k : domain::kAllKinds)
       for (const auto& f : domain::core_fields(k)) {
         if (f.type == T::choice || f.type == T::reference || f.type == T::boolean ||
-            f.type == T::reference_list || f.type == T::tax_id)
+            f.type == T::reference_list || f.type == T::tax_id || is_task_kind(k, f.key))
           out[k].push_back(f.key);
         if (f.type == T::object_list)
           for (const auto& m : f.members)
@@ -304,10 +310,12 @@ const std::vector<std::string>& bucket_fields(EntityKind kind) {
 // The lists version whose tables first hold a bucket field's rows: until a server has built it
 // after an upgrade, a filter on the field reads the records instead.
 constexpr uint32_t kListsCustomFields = 8;  // custom fields' buckets and sort rows, too
+constexpr uint32_t kListsTaskKinds = 11;    // a task's kind is a bucket
 uint32_t bucket_since(EntityKind kind, std::string_view field) {
   using T = domain::FieldType;
   const auto dot = field.find('.');
   if (dot != std::string_view::npos) return 7;  // a reference member of a list of objects
+  if (is_task_kind(kind, field)) return kListsTaskKinds;
   const domain::FieldSpec* spec = domain::core_field(kind, field);
   if (!spec) return UINT32_MAX;
   switch (spec->type) {
@@ -565,7 +573,7 @@ std::string custom_rows_text(const std::vector<CustomRows>& rows) {
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return kListsTitledDays; }
+  uint32_t version() const override { return kListsTaskKinds; }
   std::vector<std::string> tables() const override {
     return {"by_title", "words", "state", "by_field", "by_sort"};
   }

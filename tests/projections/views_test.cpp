@@ -711,6 +711,26 @@ TEST_F(ViewsTest, ADayFilterFillsItsPages) {
   EXPECT_EQ(name_day.sizes, std::vector<size_t>{1}) << "no empty page";
 }
 
+TEST_F(ViewsTest, ATasksKindIsABucket) {
+  // A task's kind is text the domain checks against the kinds in force: few values, so a bucket.
+  // Filtered by it, the default list (by title) read 1,000 records a request and gave an empty
+  // first page when the kind's tasks were not among them.
+  for (int i = 0; i < 1100; ++i)
+    ok(K::task, Action::create, "t-" + std::to_string(10000 + i),
+       {{"title", "Aaa " + std::to_string(10000 + i)}});
+  for (const char* title : {"Żuraw", "Ósme", "Zeta"})
+    ok(K::task, Action::create, std::string("t-") + title, {{"title", title}, {"kind", "call"}});
+  ok(K::field_catalog, Action::define_task_kind, "task", {{"key", "training"}, {"label", "Kurs"}});
+  ok(K::task, Action::update, "t-Zeta", {{"kind", "training"}});
+  catch_up();
+  const Walk calls = walk({.kind = K::task, .filters = {{"kind", "call"}}, .limit = 1}, "title");
+  EXPECT_EQ(calls.values, (std::vector<std::string>{"Ósme", "Żuraw"}));
+  EXPECT_EQ(calls.sizes, (std::vector<size_t>{1, 1})) << "no empty page";
+  EXPECT_EQ(walk({.kind = K::task, .filters = {{"kind", "training"}}}, "title").values,
+            std::vector<std::string>{"Zeta"})
+      << "a kind defined at run time, and the task that moved to it";
+}
+
 TEST_F(ViewsTest, ARangeFillsItsPagesInAnyOrder) {
   // The tasks due in December by title, among 1,100 due earlier whose titles come first: the walk
   // of the titles read 1,000 records a request and gave empty pages. A range's records are now
