@@ -1105,10 +1105,13 @@ std::string calendar_text(const Value& v) {
   return text_of(v);
 }
 
+// The calendar's rows of recurring inspections begin with this before their owner.
+constexpr std::string_view kRecurring = "~";
+
 class CalendarView final : public Projection {
  public:
   std::string name() const override { return "calendar"; }
-  uint32_t version() const override { return 1; }
+  uint32_t version() const override { return 2; }  // v2: recurring inspections filed apart
   std::vector<std::string> tables() const override { return {"entries", "state"}; }
   void apply(const Event& e, ViewWriter& out) override {
     const CalendarSource* source = calendar_source(e.kind);
@@ -1133,8 +1136,11 @@ class CalendarView final : public Projection {
     if (!changed) return;
     if (!old_entry.empty()) out.erase_blind(0, old_entry);
     // v: 0 owner, 1 title, 2 start, 3 end, 4 date, 5 status, 6 every
-    // An inspection without a technician is in everyone's calendar.
+    // An inspection without a technician is in everyone's calendar; a recurring one is filed
+    // apart (kRecurring), as it falls on days after its due date too.
     std::string owner = e.kind == EntityKind::inspection && v[0].empty() ? "*" : v[0];
+    if (e.kind == EntityKind::inspection && !v[6].empty() && !owner.empty())
+      owner.insert(0, kRecurring);
     std::string date = v[4];
     if (!v[2].empty()) date = domain::local_date(domain::DateTime{std::stoll(v[2])}).format();
     const bool shown = e.kind == EntityKind::inspection
@@ -2492,36 +2498,44 @@ eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::stri
     if (v.size() > 2 && !v[2].empty()) e.end = domain::DateTime{std::stoll(v[2])};
     return e;
   };
-  // The operator's own entries in the range.
-  const std::string mine = operator_id + '\0';
-  auto r =
-      views_.scan(tables[0], mine + from.format(), mine + to.add_days(1).format(),
-                  Direction::forward, 100'000, [&](std::string_view key, std::string_view value) {
-                    out.push_back(entry_of(key, value, *domain::Date::parse(split(key, '\0')[1])));
-                    return true;
-                  });
-  if (!r) return unexpected(r.error());
-  // Everyone's entries (planned inspections), recurring ones expanded into the range.
-  const std::string all = std::string("*") + '\0';
-  r = views_.scan(tables[0], all, all + to.add_days(1).format(), Direction::forward, 1'000'000,
-                  [&](std::string_view key, std::string_view value) {
-                    const domain::Date due = *domain::Date::parse(split(key, '\0')[1]);
-                    const auto v = split(value, '\x1f');
-                    const std::string every = v.size() > 3 ? v[3] : "";
-                    const auto colon = every.find(':');
-                    const int n =
-                        colon == std::string::npos ? 0 : std::stoi(every.substr(colon + 1));
-                    for (int i = 0; i < 1000; ++i) {
-                      const domain::Date d = n == 0                        ? due
-                                             : every.rfind("days", 0) == 0 ? due.add_days(n * i)
-                                                                           : due.add_months(n * i);
-                      if (to < d) break;
-                      if (!(d < from)) out.push_back(entry_of(key, value, d));
-                      if (n == 0) break;
-                    }
-                    return true;
-                  });
-  if (!r) return unexpected(r.error());
+  // The operator's entries in the range, and everyone's (inspections given to nobody).
+  for (const std::string& owner : {operator_id + '\0', std::string("*") + '\0'}) {
+    auto r =
+        views_.scan(tables[0], owner + from.format(), owner + to.add_days(1).format(),
+                    Direction::forward, 100'000, [&](std::string_view key, std::string_view value) {
+                      const auto date = *domain::Date::parse(split(key, '\0')[1]);
+                      out.push_back(entry_of(key, value, date));
+                      return true;
+                    });
+    if (!r) return unexpected(r.error());
+  }
+  // Recurring inspections, due in the range or before, on each day they fall on in it: every n
+  // days or months from their due date.
+  for (const std::string& owner :
+       {std::string(kRecurring) + operator_id + '\0', std::string(kRecurring) + "*" + '\0'}) {
+    auto r = views_.scan(
+        tables[0], owner, owner + to.add_days(1).format(), Direction::forward, 100'000,
+        [&](std::string_view key, std::string_view value) {
+          const domain::Date due = *domain::Date::parse(split(key, '\0')[1]);
+          const auto v = split(value, '\x1f');
+          const std::string every = v.size() > 3 ? v[3] : "";
+          const auto colon = every.find(':');
+          const int n = colon == std::string::npos ? 0 : std::stoi(every.substr(colon + 1));
+          if (n <= 0) return true;
+          const bool by_days = every.starts_with("days");
+          const auto month_of = [](domain::Date d) { return d.year() * 12 + int(d.month()); };
+          // The first occurrence that can fall in the range (the one before it is before `from`).
+          int i = due < from ? (by_days ? from.days - due.days : month_of(from) - month_of(due)) / n
+                             : 0;
+          for (;; ++i) {
+            const domain::Date d = by_days ? due.add_days(n * i) : due.add_months(n * i);
+            if (to < d) break;
+            if (!(d < from)) out.push_back(entry_of(key, value, d));
+          }
+          return true;
+        });
+    if (!r) return unexpected(r.error());
+  }
   std::vector<ToName> records;  // named and given their status as they are now
   for (auto& e : out) records.push_back({e.kind, e.id, &e.title, &e.status});
   if (auto named = name_records(records, true); !named) return unexpected(named.error());

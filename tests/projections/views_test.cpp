@@ -1526,6 +1526,52 @@ TEST_F(ViewsTest, WorkTimePerOperatorAndPeriod) {
 
 // A company with many devices gives each inspection to a technician: it is in their calendar
 // only; an inspection nobody was given is in everyone's.
+TEST_F(ViewsTest, ARecurringInspectionFallsOnEachOfItsDaysInAnyonesRange) {
+  // A recurring inspection was in its technician's calendar on its due date only (the range's
+  // rows were read, and the due date's row is not in a later range), and one given to nobody
+  // was not seen after its first 1,000 occurrences (a daily one due three years ago).
+  ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
+  ok(K::device, Action::create, "d-1", {{"serial_number", "SN1"}, {"client_id", "c-1"}});
+  ok(K::inspection, Action::create, "i-monthly",
+     {{"device_id", "d-1"},
+      {"due", "2026-12-31"},
+      {"every", domain::Object{{"months", 2}}},
+      {"technician_id", "op-1"}});
+  ok(K::inspection, Action::create, "i-daily",
+     {{"device_id", "d-1"}, {"due", "2023-12-04"}, {"every", domain::Object{{"days", 1}}}});
+  ok(K::inspection, Action::create, "i-weekly",
+     {{"device_id", "d-1"}, {"due", "2027-01-04"}, {"every", domain::Object{{"days", 7}}}});
+  catch_up();
+  auto days = [&](const char* op, const char* from, const char* to, const char* id) {
+    std::vector<std::string> out;
+    auto cal = queries_->calendar(op, *domain::Date::parse(from), *domain::Date::parse(to));
+    EXPECT_TRUE(cal);
+    for (const auto& e : *cal)
+      if (e.id == id) out.push_back(e.date.format());
+    return out;
+  };
+  EXPECT_EQ(days("op-1", "2027-02-01", "2027-06-30", "i-monthly"),
+            (std::vector<std::string>{"2027-02-28", "2027-04-30", "2027-06-30"}))
+      << "every two months from the 31st, on the month's last day when it is shorter";
+  EXPECT_EQ(days("op-1", "2026-12-01", "2026-12-30", "i-monthly"), std::vector<std::string>{})
+      << "not before it is due";
+  EXPECT_EQ(days("op-2", "2027-02-01", "2027-06-30", "i-monthly"), std::vector<std::string>{})
+      << "another technician's";
+  EXPECT_EQ(days("op-2", "2026-12-07", "2026-12-09", "i-daily"),
+            (std::vector<std::string>{"2026-12-07", "2026-12-08", "2026-12-09"}));
+  EXPECT_EQ(days("op-2", "2027-01-01", "2027-01-31", "i-weekly"),
+            (std::vector<std::string>{"2027-01-04", "2027-01-11", "2027-01-18", "2027-01-25"}));
+  ok(K::inspection, Action::update, "i-monthly", {{"technician_id", Value{}}});
+  ok(K::inspection, Action::update, "i-weekly", {{"every", Value{}}});
+  catch_up();
+  EXPECT_EQ(days("op-2", "2027-03-01", "2027-04-30", "i-monthly"),
+            std::vector<std::string>{"2027-04-30"})
+      << "given to nobody: everyone's";
+  EXPECT_EQ(days("op-2", "2027-01-01", "2027-01-31", "i-weekly"),
+            std::vector<std::string>{"2027-01-04"})
+      << "one-off now";
+}
+
 TEST_F(ViewsTest, AnInspectionIsInItsTechniciansCalendar) {
   ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
   ok(K::device, Action::create, "d-1", {{"serial_number", "SN1"}, {"client_id", "c-1"}});
