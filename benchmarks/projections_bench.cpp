@@ -187,6 +187,18 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
                                   {K::device, K::service_order, K::inspection}))
               std::abort();
           });
+  // An operator's calendar: a week's and a month's entries, each named as it is now (a task by
+  // its title and client, a service order by its number and device).
+  for (const int days : {7, 31}) {
+    measure(std::string("projections.query/operator_calendar_") + (days == 7 ? "week/" : "month/") +
+                scale.name,
+            "a random operator's calendar for " + std::to_string(days) +
+                " days from a random day of the year before 2026-11-22, every entry",
+            [&] {
+              const domain::Date from = last_week.add_days(-static_cast<int>(rng() % 365));
+              if (!queries.calendar(random_operator(), from, from.add_days(days - 1))) std::abort();
+            });
+  }
   projections::TaskQuery tq;
   measure("projections.query/my_tasks/" + std::string(scale.name),
           "open tasks of a random operator by due date, 50 rows", [&] {
