@@ -119,6 +119,11 @@ HttpResponse json_response(int status, std::string body) {
   return r;
 }
 
+// The ETag of a stream's version, which If-Match names.
+void set_etag(HttpResponse& r, uint64_t version) {
+  r.headers.emplace_back("ETag", "\"" + std::to_string(version) + "\"");
+}
+
 // The names `kind=` of a client's timeline or history may take.
 std::string timeline_kind_names() {
   std::string out;
@@ -157,7 +162,7 @@ HttpResponse problem_for(const application::error& e) {
       return problem_for(e.domain_error);
     case application::error::kind::conflict: {
       auto r = problem(409, "Version conflict", e.message);
-      r.headers.emplace_back("ETag", "\"" + std::to_string(e.current_version) + "\"");
+      set_etag(r, e.current_version);
       return r;
     }
     case application::error::kind::unavailable:
@@ -580,7 +585,7 @@ HttpResponse command_response(const CommandSpec& spec,
   w.begin_object().key("id").string(id).key("version").unsigned_number(outcome->version);
   w.key("position").unsigned_number(outcome->position).end_object();
   auto r = json_response(spec.created ? 201 : 200, w.take());
-  r.headers.emplace_back("ETag", "\"" + std::to_string(outcome->version) + "\"");
+  set_etag(r, outcome->version);
   if (spec.created) r.headers.emplace_back("Location", spec.location + id);
   if (outcome->duplicate) r.headers.emplace_back("Idempotent-Replayed", "true");
   return r;
@@ -1113,7 +1118,7 @@ HttpResponse Api::get_one(Context& c) {
   JsonWriter w;
   write_record(w, *record);
   auto r = json_response(200, w.take());
-  r.headers.emplace_back("ETag", "\"" + std::to_string(record->version) + "\"");
+  set_etag(r, record->version);
   return r;
 }
 
@@ -1170,7 +1175,7 @@ HttpResponse Api::fields_get(Context& c) {
         JsonWriter w;
         write_field(w, id->first, f, catalog->version);
         auto r = json_response(200, w.take());
-        r.headers.emplace_back("ETag", "\"" + std::to_string(catalog->version) + "\"");
+        set_etag(r, catalog->version);
         return r;
       }
   }
@@ -1185,7 +1190,7 @@ HttpResponse Api::task_kinds_list(Context&) {
   for (const auto& k : domain::task_kinds(*catalog)) write_task_kind(w, k, catalog->version);
   end_page(w, {});
   auto r = json_response(200, w.take());
-  r.headers.emplace_back("ETag", "\"" + std::to_string(catalog->version) + "\"");
+  set_etag(r, catalog->version);
   return r;
 }
 
@@ -1197,7 +1202,7 @@ HttpResponse Api::task_kind_get(Context& c) {
       JsonWriter w;
       write_task_kind(w, k, catalog->version);
       auto r = json_response(200, w.take());
-      r.headers.emplace_back("ETag", "\"" + std::to_string(catalog->version) + "\"");
+      set_etag(r, catalog->version);
       return r;
     }
   return problem(404, "Not found", "no task kind " + c.params[0]);
