@@ -356,9 +356,14 @@ int cmd_serve(const Args& a) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
 
-  if (!bootstrap(a)) return 1;
   auto store = open_store(a.data);
   if (!store) return 1;
+  if (store->head() == 0) {  // the first start: bootstrap writes unsynced, then the store reopens
+    store.reset();
+    if (!bootstrap(a)) return 1;
+    store = open_store(a.data);
+    if (!store) return 1;
+  }
   const uint64_t head = store->head();
   const uint64_t tail_from = head > kTailChecked ? head - kTailChecked + 1 : 1;
   if (int rc = print_status(*store, tail_from); rc != 0) return rc;

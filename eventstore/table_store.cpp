@@ -137,6 +137,11 @@ result<std::unique_ptr<TableStore>> TableStore::open(const std::string& path,
   // and the same earlier batch: progress is lost, consistency never.
   db_options.atomic_flush = true;
   db_options.enable_write_thread_adaptive_yield = false;  // one writer per view pass
+  // Table files are opened when first read, not all at DB::Open (max_open_files -1): opening
+  // every file read all their index and filter blocks before a restart could serve (0.28 of the
+  // 0.52 s of a medium restart). A file opened later stays open (and pinned while the table
+  // cache is less than a quarter full), so steady reads are as before.
+  db_options.max_open_files = 50'000;
 
   std::vector<std::string> names;
   auto s = rocksdb::DB::ListColumnFamilies(db_options, path, &names);

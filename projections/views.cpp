@@ -1139,8 +1139,7 @@ class CalendarView final : public Projection {
     // An inspection without a technician is in everyone's calendar; a recurring one is filed
     // apart (kRecurring), as it falls on days after its due date too.
     std::string owner = e.kind == EntityKind::inspection && v[0].empty() ? "*" : v[0];
-    if (e.kind == EntityKind::inspection && !v[6].empty() && !owner.empty())
-      owner.insert(0, kRecurring);
+    if (e.kind == EntityKind::inspection && !v[6].empty()) owner.insert(0, kRecurring);
     std::string date = v[4];
     if (!v[2].empty()) date = domain::local_date(domain::DateTime{std::stoll(v[2])}).format();
     const bool shown = e.kind == EntityKind::inspection
