@@ -276,17 +276,17 @@ std::vector<std::string> sort_names(EntityKind kind) {
 
 namespace {
 
-// The fields lists keep a bucket index of, so that a filter on one of them reads only its rows:
-// choice, reference and yes/no fields (status, account manager, assignee, client, awaits reply,
-// ...), a NIP (what an ERP looks a client up by), and lists of references, by each item (a
-// contact's persons, a project's clients), or by a reference member of their objects (a person's
-// `client_links.client_id`).
 // A task's kind: a text the domain checks against the task kinds in force (a list managers
 // keep), so a choice among few values, bucketed as one.
 bool is_task_kind(EntityKind kind, std::string_view field) {
   return kind == EntityKind::task && field == "kind";
 }
 
+// The fields lists keep a bucket index of, so that a filter on one of them reads only its rows:
+// choice, reference and yes/no fields (status, account manager, assignee, client, awaits reply,
+// ...), a task's kind, a NIP (what an ERP looks a client up by), and lists of references, by each
+// item (a contact's persons, a project's clients), or by a reference member of their objects (a
+// person's `client_links.client_id`).
 const std::vector<std::string>& bucket_fields(EntityKind kind) {
   using T = domain::FieldType;
   static const auto all = [] {
