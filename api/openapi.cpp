@@ -217,7 +217,7 @@ std::string openapi_document(const std::vector<Api::Route>& routes) {
     for (const auto& f : domain::core_fields(kind)) {
       if (f.hidden) continue;
       w.key(f.key);
-      if (kind == domain::EntityKind::task && f.key == "kind") {  // a list kept by managers
+      if (f.listed) {  // a task's kind, the one listed field: a list kept by managers
         w.begin_object().key("type").string("string");
         w.key("description").string("a task kind's key (see /api/v1/task-kinds)").end_object();
       } else {

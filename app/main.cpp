@@ -299,7 +299,6 @@ int cmd_demo(const Args& a) {
 bool bootstrap(const Args& a) {
   auto store = open_store(a.data, /*sync=*/false);
   if (!store) return false;
-  if (store->head() != 0) return true;
   const char* env = std::getenv("CRM_ADMIN_PASSWORD");
   const std::string password = env && *env ? env : crm::application::random_password();
   crm::application::CommandHandler handler(*store, {});

@@ -17,10 +17,10 @@ std::vector<FieldChange> Builder::field_changes(const Object& input, bool creati
   for (const auto& [key, raw] : input) {
     if (key == "fields") continue;
     const FieldSpec* spec = core_field(cmd_.kind, key);
-    FieldSpec configured;  // a task's kind: one of those the catalog has in force
-    if (cmd_.kind == EntityKind::task && key == "kind") {
-      configured = task_kind_field(state_.catalog);
-      spec = &configured;
+    FieldSpec in_force;  // a listed field: a choice among the catalog's values in force
+    if (spec && spec->listed) {
+      in_force = listed_field(*spec, state_.catalog);
+      spec = &in_force;
     }
     if (!spec) {
       problem(key, "is not a field of a " + kind);

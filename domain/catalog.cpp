@@ -61,6 +61,12 @@ constexpr BuiltInKind kBuiltInTaskKinds[] = {{"call", "Telefon"},
                                              {"offer", "Oferta"},
                                              {kDefaultTaskKind, "Inne"}};
 
+// The "key" member of a command's input ("" when absent or not text).
+std::string key_of(const Object& input) {
+  const Value* key = find(input, "key");
+  return key && key->get<std::string>() ? *key->get<std::string>() : "";
+}
+
 Object object_of(const TaskKind& k) {
   return Object{{"key", k.key}, {"label", k.label}, {"retired", k.retired}};
 }
@@ -99,12 +105,12 @@ std::vector<FieldSpec> custom_fields(const Record& catalog) {
 
 namespace internal {
 
-FieldSpec task_kind_field(const Record& task_catalog) {
-  FieldSpec spec = *core_field(EntityKind::task, "kind");
-  spec.type = FieldType::choice;
-  for (auto& k : task_kinds(task_catalog))
-    if (!k.retired) spec.options.push_back(std::move(k.key));
-  return spec;
+FieldSpec listed_field(const FieldSpec& spec, const Record& catalog) {
+  FieldSpec out = spec;
+  out.type = FieldType::choice;
+  for (auto& k : task_kinds(catalog))  // the one listed field: a task's kind
+    if (!k.retired) out.options.push_back(std::move(k.key));
+  return out;
 }
 
 result<Decision> decide_task_kinds(const State& state, const Command& cmd) {
@@ -117,9 +123,7 @@ result<Decision> decide_task_kinds(const State& state, const Command& cmd) {
   for (const auto& [k, v] : cmd.input)
     if (k != "key" && k != "label" && (defining || k != "retired"))
       b.problem(k, "is not a member of this request");
-  const Value* key_value = find(cmd.input, "key");
-  const std::string key =
-      key_value && key_value->get<std::string>() ? *key_value->get<std::string>() : "";
+  const std::string key = key_of(cmd.input);
   std::vector<TaskKind> kinds = task_kinds(catalog);
   auto it = std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.key == key; });
   if (defining) {
@@ -180,9 +184,7 @@ result<Decision> decide_catalog(const State& state, const Command& cmd) {
                   "campaign, device and service_order",
                   {{"entity", "'" + cmd.id + "' has no custom fields"}});
   Builder b(state, cmd);
-  const Value* key_value = find(cmd.input, "key");
-  const std::string key =
-      key_value && key_value->get<std::string>() ? *key_value->get<std::string>() : "";
+  const std::string key = key_of(cmd.input);
   const Object* existing = definition(catalog, key);
 
   static const std::set<std::string> kDefineMembers = {"key",     "label",   "type",  "required",

@@ -60,6 +60,10 @@ FieldSpec hidden(FieldSpec s) {
   s.hidden = true;
   return s;
 }
+FieldSpec listed(FieldSpec s) {
+  s.listed = true;
+  return s;
+}
 
 using K = EntityKind;
 using T = FieldType;
@@ -122,7 +126,7 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
   };
   t[K::task] = {
       req(f("title", T::text)),
-      with_default(f("kind", T::text), "other"),
+      listed(with_default(f("kind", T::text), "other")),
       f("description", T::long_text),
       ref("client_id", K::client),
       refs("person_ids", K::person),

@@ -92,6 +92,9 @@ struct FieldSpec {
   std::vector<FieldSpec> members;    // object_list
   std::string label;                 // custom fields
   bool retired = false;              // custom fields: kept for old data, refused in input
+  /// Text whose values come from a list kept at run time rather than `options`: a task's kind
+  /// (the task kinds in its catalog). Checked against the list on input; few values.
+  bool listed = false;
   /// Kept by the domain for itself (a password hash, the invoices behind turnover_12m): never
   /// shown outside it.
   bool hidden = false;

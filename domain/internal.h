@@ -50,7 +50,8 @@ class Builder {
 
 result<Decision> decide_action(const State& state, const Command& cmd);
 result<Decision> decide_catalog(const State& state, const Command& cmd);
-/// A task's `kind` as the task catalog has it: a choice among the kinds not retired.
-FieldSpec task_kind_field(const Record& task_catalog);
+/// A listed field (FieldSpec::listed) as its catalog has it: a choice among the values not
+/// retired (a task's kind: the task kinds).
+FieldSpec listed_field(const FieldSpec& spec, const Record& catalog);
 
 }  // namespace crm::domain::internal

@@ -276,17 +276,11 @@ std::vector<std::string> sort_names(EntityKind kind) {
 
 namespace {
 
-// A task's kind: a text the domain checks against the task kinds in force (a list managers
-// keep), so a choice among few values, bucketed as one.
-bool is_task_kind(EntityKind kind, std::string_view field) {
-  return kind == EntityKind::task && field == "kind";
-}
-
 // The fields lists keep a bucket index of, so that a filter on one of them reads only its rows:
 // choice, reference and yes/no fields (status, account manager, assignee, client, awaits reply,
-// ...), a task's kind, a NIP (what an ERP looks a client up by), and lists of references, by each
-// item (a contact's persons, a project's clients), or by a reference member of their objects (a
-// person's `client_links.client_id`).
+// ...), listed fields (a task's kind), a NIP (what an ERP looks a client up by), and lists of
+// references, by each item (a contact's persons, a project's clients), or by a reference member of
+// their objects (a person's `client_links.client_id`).
 const std::vector<std::string>& bucket_fields(EntityKind kind) {
   using T = domain::FieldType;
   static const auto all = [] {
@@ -294,7 +288,7 @@ const std::vector<std::string>& bucket_fields(EntityKind kind) {
     for (EntityKind k : domain::kAllKinds)
       for (const auto& f : domain::core_fields(k)) {
         if (f.type == T::choice || f.type == T::reference || f.type == T::boolean ||
-            f.type == T::reference_list || f.type == T::tax_id || is_task_kind(k, f.key))
+            f.type == T::reference_list || f.type == T::tax_id || f.listed)
           out[k].push_back(f.key);
         if (f.type == T::object_list)
           for (const auto& m : f.members)
@@ -310,14 +304,14 @@ const std::vector<std::string>& bucket_fields(EntityKind kind) {
 // The lists version whose tables first hold a bucket field's rows: until a server has built it
 // after an upgrade, a filter on the field reads the records instead.
 constexpr uint32_t kListsCustomFields = 8;  // custom fields' buckets and sort rows, too
-constexpr uint32_t kListsTaskKinds = 11;    // a task's kind is a bucket
+constexpr uint32_t kListsTaskKinds = 11;    // listed fields (a task's kind) are buckets
 uint32_t bucket_since(EntityKind kind, std::string_view field) {
   using T = domain::FieldType;
   const auto dot = field.find('.');
   if (dot != std::string_view::npos) return 7;  // a reference member of a list of objects
-  if (is_task_kind(kind, field)) return kListsTaskKinds;
   const domain::FieldSpec* spec = domain::core_field(kind, field);
   if (!spec) return UINT32_MAX;
+  if (spec->listed) return kListsTaskKinds;
   switch (spec->type) {
     case T::boolean:
       return 6;
