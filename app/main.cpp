@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <limits>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -295,13 +298,11 @@ int cmd_demo(const Args& a) {
   return store && generate_demo(*store, *scale, a.seed) ? 0 : 1;
 }
 
-// First start on an empty store: the admin operator, and the small demo unless --no-demo.
-bool bootstrap(const Args& a) {
-  auto store = open_store(a.data, /*sync=*/false);
-  if (!store) return false;
+// Creates the operator `admin` (role admin) with the password from CRM_ADMIN_PASSWORD or a
+// generated one, printed once.
+bool create_admin(crm::application::CommandHandler& handler) {
   const char* env = std::getenv("CRM_ADMIN_PASSWORD");
   const std::string password = env && *env ? env : crm::application::random_password();
-  crm::application::CommandHandler handler(*store, {});
   crm::domain::Command create{crm::domain::EntityKind::operator_,
                               crm::domain::Action::create,
                               "op-admin",
@@ -317,6 +318,40 @@ bool bootstrap(const Args& a) {
     std::printf("operator 'admin' created with the password from CRM_ADMIN_PASSWORD\n");
   else
     std::printf("operator 'admin' created; its password (shown only now): %s\n", password.c_str());
+  return true;
+}
+
+// Whether some operator can administer the CRM: an active one with the role admin (nullopt: the
+// operators could not be read, said on stderr). A store written by `crm demo` has none.
+std::optional<bool> has_admin(const EventStore& store, crm::application::CommandHandler& handler) {
+  std::set<std::string> ids;
+  auto read = store.read_category("operator", 1, std::numeric_limits<uint64_t>::max(),
+                                  [&](const crm::eventstore::RecordedEvent& e) {
+                                    ids.insert(e.stream.substr(e.category().size() + 1));
+                                    return true;
+                                  });
+  std::string failure = read ? "" : read.error().message;
+  for (const auto& id : ids) {
+    auto op = handler.load(crm::domain::EntityKind::operator_, id);
+    if (!op) {
+      failure = op.error().message;
+      break;
+    }
+    const crm::domain::Value* active = op->field("active");
+    const bool* is_active = active ? active->get<bool>() : nullptr;
+    if (op->text("role") == "admin" && (!is_active || *is_active)) return true;
+  }
+  if (failure.empty()) return false;
+  std::fprintf(stderr, "crm: cannot read the operators: %s\n", failure.c_str());
+  return std::nullopt;
+}
+
+// First start on an empty store: the admin operator, and the small demo unless --no-demo.
+bool bootstrap(const Args& a) {
+  auto store = open_store(a.data, /*sync=*/false);
+  if (!store) return false;
+  crm::application::CommandHandler handler(*store, {});
+  if (!create_admin(handler)) return false;
   if (!a.no_demo && !generate_demo(*store, crm::demo::kSmall, 1)) return false;
   return static_cast<bool>(store->flush());
 }
@@ -336,7 +371,8 @@ int cmd_serve(const Args& a) {
         "  HOST:PORT (default 127.0.0.1:8080) until SIGINT or SIGTERM, which drain connections\n"
         "  and close the store cleanly. On an empty store it first creates the operator 'admin'\n"
         "  (password from CRM_ADMIN_PASSWORD, or a generated one printed once) and, unless\n"
-        "  --no-demo, the small demo dataset.\n"
+        "  --no-demo, the small demo dataset; on a store without an active admin (one written\n"
+        "  by 'crm demo'), the operator 'admin' alone.\n"
         "  --threads N      I/O threads (default: one per core)\n"
         "  --rate-limit R   requests per second per session, bursts of 2R (default 500; 0: off)");
     return 0;
@@ -377,6 +413,10 @@ int cmd_serve(const Args& a) {
   print_projections(runner);
 
   crm::application::CommandHandler handler(*store, {now_us});
+  // A store nobody can administer (one `crm demo` wrote) gets its admin as an empty one does.
+  const auto admin = has_admin(*store, handler);
+  if (!admin) return 1;
+  if (!*admin) (void)create_admin(handler);  // a refusal (login taken by one deactivated) is said
   crm::api::ApiOptions api_options;
   api_options.clock = now_us;
   api_options.rate_limit = a.rate_limit;

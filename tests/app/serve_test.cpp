@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "application/command_handler.h"
 #include "eventstore/event_store.h"
 #include "tests/support/http_client.h"
 #include "tests/support/temp_dir.h"
@@ -158,6 +159,42 @@ TEST(ServeTest, FirstStartCreatesTheAdminAndSigtermClosesCleanly) {
   EXPECT_FALSE(login.json("token").empty());
   EXPECT_EQ(crm::testing::request(port, "GET", "/healthz").json("hash_chain"), "ok");
   EXPECT_EQ(serve.terminate(), 0) << serve.output();
+}
+
+// A store written by another tool (`crm demo`) whose operators include no admin and have no
+// passwords: nobody could log in. The server gives it its admin, once.
+TEST(ServeTest, AStoreWithoutAnAdminGetsOneOnce) {
+  crm::testing::TempDir dir;
+  {
+    std::filesystem::create_directories(dir.sub("data/events"));
+    auto store = std::move(eventstore::EventStore::open(dir.sub("data/events"))).value();
+    application::CommandHandler handler(*store, {});
+    ASSERT_TRUE(
+        handler.handle({domain::EntityKind::operator_,
+                        domain::Action::create,
+                        "op0",
+                        {{"login", "kierownik"}, {"name", "Kierownik"}, {"role", "manager"}},
+                        "op0"}));
+  }
+  {
+    Serve serve(dir.sub("data"), "given-later-secret");
+    const uint16_t port = serve.port();
+    ASSERT_NE(port, 0) << serve.output();
+    EXPECT_NE(serve.output().find("operator 'admin' created"), std::string::npos) << serve.output();
+    auto login = crm::testing::request(port, "POST", "/api/v1/sessions",
+                                       R"({"login":"admin","password":"given-later-secret"})");
+    EXPECT_EQ(login.status, 201) << login.body;
+    EXPECT_EQ(login.json("role"), "admin");
+    EXPECT_EQ(serve.terminate(), 0) << serve.output();
+  }
+  Serve again(dir.sub("data"), "another-secret");
+  const uint16_t port = again.port();
+  ASSERT_NE(port, 0) << again.output();
+  EXPECT_EQ(again.output().find("operator 'admin' created"), std::string::npos) << again.output();
+  EXPECT_EQ(crm::testing::request(port, "POST", "/api/v1/sessions",
+                                  R"({"login":"admin","password":"given-later-secret"})")
+                .status,
+            201);
 }
 
 TEST(ServeTest, SessionsAndCalendarFeedKeysSurviveACrash) {
