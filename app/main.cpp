@@ -35,6 +35,7 @@ constexpr const char* kUsage =
     "  demo     generate a demo dataset: --scale small|medium|large [--seed N]\n"
     "  status   print the store's head and verify its hash chain\n"
     "  projections status|rebuild [NAME]   read models: their lag; rebuild offline from the log\n"
+    "  admin-password   give the operator 'admin' a new password (the server stopped)\n"
     "\n"
     "Every command takes --data DIR (default ./data: DIR/events holds the log, DIR/views the\n"
     "read models). Run 'crm <command> --help' for more.\n";
@@ -298,26 +299,39 @@ int cmd_demo(const Args& a) {
   return store && generate_demo(*store, *scale, a.seed) ? 0 : 1;
 }
 
+// The admin's password: CRM_ADMIN_PASSWORD, or a generated one (`generated` says which).
+std::string admin_password(bool& generated) {
+  const char* env = std::getenv("CRM_ADMIN_PASSWORD");
+  generated = !(env && *env);
+  return generated ? crm::application::random_password() : env;
+}
+
+void print_admin_password(const char* what, bool generated, const std::string& password) {
+  if (generated)
+    std::printf("operator 'admin' %s; its password (shown only now): %s\n", what, password.c_str());
+  else
+    std::printf("operator 'admin' %s with the password from CRM_ADMIN_PASSWORD\n", what);
+}
+
+constexpr const char* kAdminId = "op-admin";
+
 // Creates the operator `admin` (role admin) with the password from CRM_ADMIN_PASSWORD or a
 // generated one, printed once.
 bool create_admin(crm::application::CommandHandler& handler) {
-  const char* env = std::getenv("CRM_ADMIN_PASSWORD");
-  const std::string password = env && *env ? env : crm::application::random_password();
+  bool generated = false;
+  const std::string password = admin_password(generated);
   crm::domain::Command create{crm::domain::EntityKind::operator_,
                               crm::domain::Action::create,
-                              "op-admin",
+                              kAdminId,
                               {{"login", "admin"}, {"name", "Administrator"}, {"role", "admin"}},
-                              "op-admin",
+                              kAdminId,
                               {},
                               crm::application::hash_password(password)};
   if (auto r = handler.handle(std::move(create)); !r) {
     std::fprintf(stderr, "crm: cannot create the admin operator: %s\n", r.error().message.c_str());
     return false;
   }
-  if (env && *env)
-    std::printf("operator 'admin' created with the password from CRM_ADMIN_PASSWORD\n");
-  else
-    std::printf("operator 'admin' created; its password (shown only now): %s\n", password.c_str());
+  print_admin_password("created", generated, password);
   return true;
 }
 
@@ -354,6 +368,42 @@ bool bootstrap(const Args& a) {
   if (!create_admin(handler)) return false;
   if (!a.no_demo && !generate_demo(*store, crm::demo::kSmall, 1)) return false;
   return static_cast<bool>(store->flush());
+}
+
+int cmd_admin_password(const Args& a) {
+  if (a.help) {
+    std::puts(
+        "usage: crm admin-password [--data DIR]\n"
+        "  Gives the operator 'admin' (the one 'crm serve' created) the password from\n"
+        "  CRM_ADMIN_PASSWORD, or a generated one printed once: the way back in when it is lost.\n"
+        "  Run it while the server is stopped; sessions already open stay open.");
+    return 0;
+  }
+  auto store = open_store(a.data);
+  if (!store) return 1;
+  crm::application::CommandHandler handler(*store, {});
+  auto admin = handler.load(crm::domain::EntityKind::operator_, kAdminId);
+  if (admin && !admin->exists()) {
+    std::fprintf(stderr, "crm: %s has no operator 'admin' ('crm serve' creates it)\n",
+                 a.data.c_str());
+    return 1;
+  }
+  bool generated = false;
+  const std::string password = admin_password(generated);
+  crm::domain::Command change{crm::domain::EntityKind::operator_,
+                              crm::domain::Action::set_password,
+                              kAdminId,
+                              {},
+                              kAdminId,
+                              {},
+                              crm::application::hash_password(password)};
+  if (auto r = handler.handle(std::move(change)); !r) {
+    std::fprintf(stderr, "crm: cannot change the admin's password: %s\n",
+                 r.error().message.c_str());
+    return 1;
+  }
+  print_admin_password("given a new password", generated, password);
+  return 0;
 }
 
 int64_t now_us() {
@@ -469,7 +519,8 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const std::string_view command = argv[1];
-  if (command != "serve" && command != "status" && command != "demo" && command != "projections") {
+  if (command != "serve" && command != "status" && command != "demo" && command != "projections" &&
+      command != "admin-password") {
     std::fprintf(stderr, "crm: unknown command '%s'\n%s", argv[1], kUsage);
     return 2;
   }
@@ -481,5 +532,6 @@ int main(int argc, char** argv) {
   if (command == "serve") return cmd_serve(a);
   if (command == "demo") return cmd_demo(a);
   if (command == "projections") return cmd_projections(a);
+  if (command == "admin-password") return cmd_admin_password(a);
   return cmd_status(a);
 }

@@ -197,6 +197,45 @@ TEST(ServeTest, AStoreWithoutAnAdminGetsOneOnce) {
             201);
 }
 
+// Runs `crm admin-password --data <data>` without CRM_ADMIN_PASSWORD; its output and exit status.
+std::pair<std::string, int> admin_password(const std::string& data) {
+  const std::string command = std::string("env -u CRM_ADMIN_PASSWORD ") + CRM_EXECUTABLE +
+                              " admin-password --data " + data + " 2>&1";
+  FILE* p = ::popen(command.c_str(), "r");
+  std::string out;
+  char buf[512];
+  while (p && std::fgets(buf, sizeof buf, p)) out += buf;
+  const int status = p ? ::pclose(p) : -1;
+  return {out, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+}
+
+TEST(ServeTest, ALostAdminPasswordIsReplacedByTheAdminPasswordCommand) {
+  crm::testing::TempDir dir;
+  const auto [none, refused] = admin_password(dir.sub("empty"));
+  EXPECT_EQ(refused, 1) << none;
+  EXPECT_NE(none.find("has no operator 'admin'"), std::string::npos) << none;
+  {
+    Serve serve(dir.sub("data"), "forgotten-secret");
+    ASSERT_NE(serve.port(), 0) << serve.output();
+    EXPECT_EQ(serve.terminate(), 0) << serve.output();
+  }
+  const auto [out, status] = admin_password(dir.sub("data"));
+  ASSERT_EQ(status, 0) << out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(shown only now\): (\S+))"))) << out;
+  const std::string password = m[1];
+  Serve serve(dir.sub("data"));
+  const uint16_t port = serve.port();
+  ASSERT_NE(port, 0) << serve.output();
+  auto login = [&](const std::string& pw) {
+    return crm::testing::request(port, "POST", "/api/v1/sessions",
+                                 R"({"login":"admin","password":")" + pw + R"("})")
+        .status;
+  };
+  EXPECT_EQ(login(password), 201);
+  EXPECT_EQ(login("forgotten-secret"), 401);
+}
+
 TEST(ServeTest, SessionsAndCalendarFeedKeysSurviveACrash) {
   crm::testing::TempDir dir;
   std::string token, url;
