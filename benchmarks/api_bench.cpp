@@ -1,7 +1,7 @@
-// api.get, api.list, api.post: the real server in this process on a loopback port, loaded by wrk
-// (Debian's) with 64 connections. Baselines in the same run: nginx serving the same payload as a
-// static file (api.get) and EventStore appends at 64 writers (api.post).
-// ws.fanout lives in ws_bench.cpp.
+// api.get, api.list, api.history, api.post: the real server in this process on a loopback port,
+// loaded by wrk (Debian's) with 64 connections. Baselines in the same run: nginx serving the same
+// payload as a static file (api.get) and EventStore appends at 64 writers (api.post). ws.fanout
+// lives in ws_bench.cpp.
 //
 // Dataset: the small demo, generated into a temporary directory (a few seconds).
 //
@@ -148,7 +148,9 @@ double store_appends(const std::string& dir, double seconds) {
 int main(int argc, char** argv) {
   using namespace crm::bench;
   const Settings s = parse_settings(argc, argv);
-  if (!s.wants("api.get") && !s.wants("api.list") && !s.wants("api.post")) return 0;
+  if (!s.wants("api.get") && !s.wants("api.list") && !s.wants("api.history") &&
+      !s.wants("api.post"))
+    return 0;
   const int seconds = s.quick ? 2 : 10;
   ApiFixture server;
   const std::string base = server.url();
@@ -170,21 +172,26 @@ int main(int argc, char** argv) {
                ours.rps, "req/s", "nginx static file, same payload", theirs.rps,
                theirs.rps > 0 ? ours.rps / theirs.rps : 0});
   }
-  if (s.wants("api.list")) {
-    const std::string path = "/api/v1/clients?status=active&sort=name&limit=50";
+  // A page's GET against nginx serving the same body.
+  auto page_row = [&](const std::string& name, const std::string& path, const std::string& note) {
     const auto body = server.get(path);
-    Nginx nginx(dir + "/nginx-list", body);
-    const auto script = write_script(dir, "list.lua", auth);
+    Nginx nginx(dir + "/nginx-" + name, body);
+    const auto script = write_script(dir, name + ".lua", auth);
     const auto ours = wrk(base + path, 64, seconds, script);
     const auto theirs = wrk(nginx.url(), 64, seconds, "");
-    report(s, {"api.list",
+    report(s, {name,
                "GET " + path + " (small), 64 connections, " + std::to_string(body.size()) +
                    " B, p50/p99 " + number(ours.p50_ms) + "/" + number(ours.p99_ms) +
-                   " ms, server CPU " + number(ours.cpu_us) + " us/req; target 20k req/s" +
+                   " ms, server CPU " + number(ours.cpu_us) + " us/req" + note +
                    (ours.non_2xx ? ", NON-2XX: " + std::to_string(ours.non_2xx) : ""),
                ours.rps, "req/s", "nginx static file, same payload", theirs.rps,
                theirs.rps > 0 ? ours.rps / theirs.rps : 0});
-  }
+  };
+  if (s.wants("api.list"))
+    page_row("api.list", "/api/v1/clients?status=active&sort=name&limit=50", "; target 20k req/s");
+  // An auditor's page of a client's history, each entry with its field-level changes: an old
+  // event read from the log each.
+  if (s.wants("api.history")) page_row("api.history", "/api/v1/clients/c1/history?limit=50", "");
   if (s.wants("api.post")) {
     const std::string post =
         auth +

@@ -55,7 +55,9 @@ constexpr size_t kMaxIdSize = 1024;
 constexpr size_t kMaxTypeSize = 256;
 constexpr size_t kMaxCommandIdSize = 256;
 constexpr size_t kVersionCacheLimit = size_t{1} << 20;
-constexpr uint64_t kLongScan = 10'000;
+// A read of at least this many events is a long scan (read_all), and events this far behind the
+// head are old: a read model's batch (8,192) is one, a WebSocket subscription's (256) is not.
+constexpr uint64_t kLongScan = 4'096;
 
 unexpected<error> fail(errc code, std::string message) {
   return unexpected(error{code, std::move(message)});
@@ -792,11 +794,12 @@ result<uint64_t> EventStore::read_all(uint64_t from_position, uint64_t max_count
   rocksdb::Slice upper_slice(upper);
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = &upper_slice;
-  // A long scan (a rebuild, an export, a subscription catching up from far behind) reads ahead,
-  // and would only push the working set out of the block cache.
-  const bool long_scan = max_count >= kLongScan || last - from_position >= kLongScan;
-  if (long_scan) ro.readahead_size = 2 << 20;
-  ro.fill_cache = !long_scan;
+  // A long scan (a rebuild, an export) reads ahead. Old events (a subscription catching up from
+  // far behind, an audit history's entries) would only push the working set out of the block
+  // cache. One old event is no long scan: read 2 MB ahead, a history page of 50 took 171 ms on
+  // the medium dataset.
+  if (std::min(max_count, last - from_position + 1) >= kLongScan) ro.readahead_size = 2 << 20;
+  ro.fill_cache = last - from_position < kLongScan;
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->events));
   codec::Decoder decoder;
   RecordedEvent ev;
