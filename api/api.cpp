@@ -1576,7 +1576,7 @@ HttpResponse Api::work_time(Context& c) {
   if (auto bad = work_period(c.req, today(), from, to)) return std::move(*bad);
   auto t = queries_->work_time(op, from, to);
   if (!t) return problem_for(t.error());
-  auto tasks_done = tasks_done_by_assignee(*queries_, from, to);
+  auto tasks_done = tasks_done_by_assignee(*queries_, from, to, op);
   if (!tasks_done) return problem_for(tasks_done.error());
   const auto done_by = tasks_done->find(op);
   JsonWriter w;
