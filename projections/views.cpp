@@ -335,6 +335,11 @@ uint32_t bucket_since(EntityKind kind, std::string_view field) {
 // filtered on several walks the first paired here (references before statuses and kinds) and
 // meets the others in their own rows as it goes (Queries::list's leapfrog).
 constexpr uint32_t kListsSortPairs = 9;
+constexpr uint32_t kListsTaskPairs = 12;  // a task's kind and priority paired with its due date
+struct SortPair {
+  std::string bucket, sort;
+  uint32_t since = kListsSortPairs;  // the lists version whose tables first hold its rows
+};
 
 // A core date field a list sorts by (a task's due date, an invoice's date) also files its records
 // under their day, in the by_field table like a bucket (its value the day's ordered_hex): a range
@@ -357,11 +362,16 @@ const std::vector<size_t>& day_sort_positions(EntityKind kind) {
   auto it = all.find(kind);
   return it == all.end() ? none : it->second;
 }
-const std::vector<std::pair<std::string, std::string>>& sort_pairs(EntityKind kind) {
-  static const std::map<EntityKind, std::vector<std::pair<std::string, std::string>>> pairs = {
+const std::vector<SortPair>& sort_pairs(EntityKind kind) {
+  static const std::map<EntityKind, std::vector<SortPair>> pairs = {
       {EntityKind::client, {{"account_manager_id", "potential"}, {"status", "potential"}}},
       {EntityKind::task,
-       {{"assignee_id", "due"}, {"client_id", "due"}, {"project_id", "due"}, {"status", "due"}}},
+       {{"assignee_id", "due"},
+        {"client_id", "due"},
+        {"project_id", "due"},
+        {"status", "due"},
+        {"kind", "due", kListsTaskPairs},
+        {"priority", "due", kListsTaskPairs}}},
       {EntityKind::contact,
        {{"client_id", "occurred_at"},
         {"operator_id", "occurred_at"},
@@ -374,7 +384,7 @@ const std::vector<std::pair<std::string, std::string>>& sort_pairs(EntityKind ki
         {"status", "created_at"}}},
       {EntityKind::inspection, {{"device_id", "due"}, {"technician_id", "due"}, {"status", "due"}}},
       {EntityKind::trade_document, {{"client_id", "date"}, {"type", "date"}}}};
-  static const std::vector<std::pair<std::string, std::string>> none;
+  static const std::vector<SortPair> none;
   auto it = pairs.find(kind);
   return it == pairs.end() ? none : it->second;
 }
@@ -385,7 +395,7 @@ const std::vector<std::pair<size_t, size_t>>& sort_pair_positions(EntityKind kin
   static const auto all = [] {
     std::map<EntityKind, std::vector<std::pair<size_t, size_t>>> out;
     for (EntityKind k : domain::kAllKinds)
-      for (const auto& [bucket, sort] : sort_pairs(k)) {
+      for (const auto& [bucket, sort, since] : sort_pairs(k)) {
         const auto& buckets = bucket_fields(k);
         const auto& sorts = sort_fields(k);
         out[k].emplace_back(std::find(buckets.begin(), buckets.end(), bucket) - buckets.begin(),
@@ -567,7 +577,7 @@ std::string custom_rows_text(const std::vector<CustomRows>& rows) {
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return kListsTaskKinds; }
+  uint32_t version() const override { return kListsTaskPairs; }
   std::vector<std::string> tables() const override {
     return {"by_title", "words", "state", "by_field", "by_sort"};
   }
@@ -1872,8 +1882,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   // by due date) is met in its own paired rows as the walk goes (the walk below).
   std::vector<std::string> paired;       // the fields
   std::vector<std::string> also_paired;  // the paired rows' prefixes of the second and more
-  for (const auto& [field, sort] : sort_pairs(q.kind)) {
-    if (sort != q.sort || version < kListsSortPairs) continue;
+  for (const auto& [field, sort, since] : sort_pairs(q.kind)) {
+    if (sort != q.sort || version < since) continue;
     const auto given = std::count_if(q.filters.begin(), q.filters.end(),
                                      [&](const auto& f) { return f.first == field; });
     const auto f = std::find_if(q.filters.begin(), q.filters.end(),
