@@ -177,6 +177,32 @@ TEST_F(ViewsTest, SearchFindsRecordsByTheirNumbersPhonesAndEmails) {
       << "a search with another sort checks each record's searched words";
 }
 
+TEST_F(ViewsTest, ACommonSurnameFillsItsFirstPage) {
+  // Persons are listed by surname, so a common one's matches come far on in title order: the walk
+  // of the titles read a call's budget of others first and gave empty pages ("nowak" gave 32 on
+  // medium). Past the budget, its candidates are sorted instead: full pages, every match once,
+  // in order, either way.
+  for (int i = 0; i < 1100; ++i) {
+    ok(K::person, Action::create, "p-a" + std::to_string(i),
+       {{"first_name", "Jan"}, {"last_name", "Abacki"}});
+    ok(K::person, Action::create, "p-n" + std::to_string(i),
+       {{"first_name", "Anna " + std::to_string(1000 + i)}, {"last_name", "Nowak"}});
+  }
+  catch_up();
+  for (const bool descending : {false, true}) {
+    const Walk nowak =
+        walk({.kind = K::person, .search = "nowak", .descending = descending, .limit = 50},
+             "first_name");
+    ASSERT_EQ(nowak.values.size(), 1100u);
+    EXPECT_EQ(nowak.sizes.front(), 50u) << "the first page is full";
+    EXPECT_EQ(nowak.sizes.size(), 22u);
+    std::vector<std::string> want = nowak.values;
+    std::sort(want.begin(), want.end());
+    if (descending) std::reverse(want.begin(), want.end());
+    EXPECT_EQ(nowak.values, want) << "each once, in order";
+  }
+}
+
 TEST_F(ViewsTest, ACommonSearchWordPagesThroughEveryMatchInPolishOrder) {
   // More clients share "sp" than a search sorts in memory: it walks the titles instead, and must
   // still give every match once, in Polish order, with the filters applied.
