@@ -288,7 +288,8 @@ const std::vector<std::string>& bucket_fields(EntityKind kind) {
     for (EntityKind k : domain::kAllKinds)
       for (const auto& f : domain::core_fields(k)) {
         if (f.type == T::choice || f.type == T::reference || f.type == T::boolean ||
-            f.type == T::reference_list || f.type == T::tax_id || f.listed)
+            f.type == T::reference_list || f.type == T::tax_id || f.listed ||
+            f.type == T::multi_choice || f.type == T::text_list)
           out[k].push_back(f.key);
         if (f.type == T::object_list)
           for (const auto& m : f.members)
@@ -305,6 +306,7 @@ const std::vector<std::string>& bucket_fields(EntityKind kind) {
 // after an upgrade, a filter on the field reads the records instead.
 constexpr uint32_t kListsCustomFields = 8;  // custom fields' buckets and sort rows, too
 constexpr uint32_t kListsTaskKinds = 11;    // listed fields (a task's kind) are buckets
+constexpr uint32_t kListsChoiceLists = 12;  // and multiple choices and tags (a client's roles)
 uint32_t bucket_since(EntityKind kind, std::string_view field) {
   using T = domain::FieldType;
   const auto dot = field.find('.');
@@ -319,6 +321,9 @@ uint32_t bucket_since(EntityKind kind, std::string_view field) {
       return 7;
     case T::tax_id:
       return 8;
+    case T::multi_choice:
+    case T::text_list:
+      return kListsChoiceLists;
     default:
       return 3;
   }
@@ -519,6 +524,13 @@ bool custom_bucketed(std::string_view value) {
   return !value.empty() && value.size() <= kMaxCustomBucketText;
 }
 
+// Whether a core field is free text filed under its values (a client's tags): only those
+// custom_bucketed are, as a custom field's text.
+bool free_text_bucket(EntityKind kind, std::string_view field) {
+  const domain::FieldSpec* spec = domain::core_field(kind, field);
+  return spec && spec->type == domain::FieldType::text_list;
+}
+
 // A signed number as an unsigned one in the same order (its sign bit flipped); its own inverse.
 constexpr uint64_t sign_flipped(int64_t n) {
   return static_cast<uint64_t>(n) ^ (uint64_t{1} << 63);
@@ -577,7 +589,7 @@ std::string custom_rows_text(const std::vector<CustomRows>& rows) {
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return kListsTaskPairs; }
+  uint32_t version() const override { return kListsChoiceLists; }
   std::vector<std::string> tables() const override {
     return {"by_title", "words", "state", "by_field", "by_sort"};
   }
@@ -644,8 +656,12 @@ class ListsView final : public Projection {
         parts[fields.size() + i] = searched_text(*searched[i], c->after);
     for (size_t i = 0; i < buckets.size(); ++i)
       if (const auto [field, member] = field_and_member(buckets[i]);
-          const FieldChange* c = core_change(e.domain, field))
-        values[i] = bucket_text(filed_under(c->after, member));
+          const FieldChange* c = core_change(e.domain, field)) {
+        auto filed = filed_under(c->after, member);
+        if (free_text_bucket(e.kind, field))
+          std::erase_if(filed, [](const std::string& v) { return !custom_bucketed(v); });
+        values[i] = bucket_text(std::move(filed));
+      }
     const std::string title =
         title_from({parts.begin(), parts.begin() + static_cast<ptrdiff_t>(fields.size())});
     const std::string key = text::sort_key(title);
@@ -1865,7 +1881,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     if (field.starts_with("fields."))
       return version >= kListsCustomFields && custom_bucketed(value);
     return !value.empty() && std::find(buckets.begin(), buckets.end(), field) != buckets.end() &&
-           version >= bucket_since(q.kind, field);
+           version >= bucket_since(q.kind, field) &&
+           (custom_bucketed(value) || !free_text_bucket(q.kind, field));
   };
   for (const auto& [field, value] : q.filters) {
     if (!terms.empty() || !by_title) break;  // a search walks the titles, which carry the words

@@ -177,6 +177,34 @@ TEST_F(ViewsTest, SearchFindsRecordsByTheirNumbersPhonesAndEmails) {
       << "a search with another sort checks each record's searched words";
 }
 
+TEST_F(ViewsTest, AClientsRolesAndTagsAreBuckets) {
+  // The banks, or the clients tagged "vip", come far on in title order: a filter on a multiple
+  // choice or a tag walked the titles and gave empty pages first (clients?roles=bank on
+  // medium). Each role and each short tag has its rows now; a long tag is read from the records.
+  const std::string long_tag(70, 'x');
+  for (int i = 0; i < 1200; ++i)
+    ok(K::client, Action::create, "c-a" + std::to_string(i),
+       {{"name", "Alfa " + std::to_string(1000 + i)}, {"roles", domain::List{Value("customer")}}});
+  for (int i = 0; i < 60; ++i)
+    ok(K::client, Action::create, "c-z" + std::to_string(i),
+       {{"name", "Żeton " + std::to_string(1000 + i)},
+        {"roles", domain::List{Value("customer"), Value("bank")}},
+        {"tags",
+         i < 3 ? domain::List{Value("vip"), Value(long_tag)} : domain::List{Value("hurt")}}});
+  ok(K::client, Action::update, "c-z0",
+     {{"roles", domain::List{Value("office")}}});  // no longer a bank
+  catch_up();
+  const Walk banks = walk({.kind = K::client, .filters = {{"roles", "bank"}}, .limit = 50});
+  EXPECT_EQ(banks.sizes, (std::vector<size_t>{50, 9}));
+  EXPECT_EQ(banks.values.front(), "Żeton 1001");
+  const Walk vip = walk({.kind = K::client, .filters = {{"tags", "vip"}}, .limit = 50});
+  EXPECT_EQ(vip.values, (std::vector<std::string>{"Żeton 1000", "Żeton 1001", "Żeton 1002"}));
+  EXPECT_EQ(vip.sizes, (std::vector<size_t>{3}));
+  const Walk tagged_long = walk({.kind = K::client, .filters = {{"tags", long_tag}}, .limit = 50});
+  EXPECT_EQ(tagged_long.values,
+            (std::vector<std::string>{"Żeton 1000", "Żeton 1001", "Żeton 1002"}));
+}
+
 TEST_F(ViewsTest, ACommonSurnameFillsItsFirstPage) {
   // Persons are listed by surname, so a common one's matches come far on in title order: the walk
   // of the titles read a call's budget of others first and gave empty pages ("nowak" gave 32 on
