@@ -307,6 +307,9 @@ const std::vector<std::string>& bucket_fields(EntityKind kind) {
 constexpr uint32_t kListsCustomFields = 8;  // custom fields' buckets and sort rows, too
 constexpr uint32_t kListsTaskKinds = 11;    // listed fields (a task's kind) are buckets
 constexpr uint32_t kListsChoiceLists = 12;  // and multiple choices and tags (a client's roles)
+// A word's rows (`words`) hold the title's sort key before the id, so a search pages a word's
+// records in title order from them (before, kind \0 word \0 id -> sort key \0 words).
+constexpr uint32_t kListsWordsInOrder = 12;
 uint32_t bucket_since(EntityKind kind, std::string_view field) {
   using T = domain::FieldType;
   const auto dot = field.find('.');
@@ -673,9 +676,11 @@ class ListsView final : public Projection {
     if (renamed) {
       if (had_rows) out.erase_blind(0, kind + '\0' + old_key + '\0' + id);
       out.put_blind(0, kind + '\0' + key + '\0' + id, words);
-      for (const auto& w : old_words) out.erase_blind(1, kind + '\0' + w + '\0' + id);
+      // A word's rows in title order (v12), as by_title's: its records are paged from them.
+      for (const auto& w : old_words)
+        out.erase_blind(1, kind + '\0' + w + '\0' + old_key + '\0' + id);
       for (const auto& w : title_words)
-        out.put_blind(1, kind + '\0' + w + '\0' + id, key + '\0' + words);
+        out.put_blind(1, kind + '\0' + w + '\0' + key + '\0' + id, words);
     }
     // A bucket row per value filed under (a list files under each of its items); "" files none.
     auto move_bucket_rows = [&](const std::string& field, const std::string& old_text,
@@ -1398,6 +1403,8 @@ std::string searched_words(const domain::Record& r) {
 // Searches whose first word has more matches than this walk the titles instead of sorting
 // every match.
 constexpr uint64_t kSearchCandidates = 1000;
+// The most words a search's first word may prefix for their rows to be merged.
+constexpr size_t kMergedWords = 32;
 
 // A list filtered on bucket fields and sorted by another field reads its buckets' ids first and
 // keeps the records in all of them (a bucket of more than kBucketIds records is not read: so
@@ -1819,8 +1826,12 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         [&](std::string_view key, std::string_view value) {
           const std::string_view id = last_field(key);
           std::string_view sort_key, words;
-          std::string asked_key, asked_words;  // of the record, when the row cannot tell
-          if (const auto nul = value.find('\0'); nul != std::string_view::npos) {
+          std::string asked_key, asked_words;   // of the record, when the row cannot tell
+          if (version >= kListsWordsInOrder) {  // kind \0 word \0 sort key \0 id -> words
+            const size_t word_end = key.find('\0', kind.size());
+            sort_key = key.substr(word_end + 1, key.size() - id.size() - word_end - 2);
+            words = value;
+          } else if (const auto nul = value.find('\0'); nul != std::string_view::npos) {
             sort_key = value.substr(0, nul);
             words = value.substr(nul + 1);
           } else {  // a row of version 1, read while a later one is built: ask the record
@@ -1858,8 +1869,104 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     if (auto r = take_in_order(candidates); !r) return unexpected(r.error());
     return true;
   };
+  // A search cut short before its page was full: its candidates, up to kBucketIds, sorted here
+  // instead; false (more of them) keeps the page as it was.
+  auto candidates_instead = [&]() -> eventstore::result<bool> {
+    Page cut = std::exchange(page, Page{});
+    auto done = search_page(kBucketIds);
+    if (done && !*done) page = std::move(cut);
+    return done;
+  };
+  // A search's page merged from the rows of the words `term` prefixes, each word's rows in title
+  // order (lists v12): a page's rows of each, however common the word ("nowak", "zapytanie"
+  // among 400,000 contacts); cut short (with a cursor) when a run's budget ends first.
+  enum class Merged { too_many_words, done, cut_short };
+  auto merged_words_page = [&](const std::string& term) -> eventstore::result<Merged> {
+    const std::string first = kind + term;
+    std::string upper = first;
+    upper.back() = static_cast<char>(upper.back() + 1);
+    std::vector<std::string> runs;  // kind \0 word \0: the prefix of a word's rows
+    auto seeker = views_.seeker(tables[1], first, upper, Direction::forward);
+    if (!seeker) return unexpected(seeker.error());
+    for (std::string at = first;;) {
+      auto row = seeker->seek(at);
+      if (!row) return unexpected(row.error());
+      if (!*row) break;
+      if (runs.size() == kMergedWords) return Merged::too_many_words;
+      runs.push_back((*row)->substr(0, (*row)->find('\0', kind.size()) + 1));
+      at = runs.back();
+      at.back() = '\x01';  // past the word's rows
+    }
+    const Direction direction = q.descending ? Direction::backward : Direction::forward;
+    const uint64_t per_run = std::max<uint64_t>(limit * 20, 1000);
+    std::string after = cursor->empty() ? "" : cursor->substr(kind.size());  // sort key \0 id
+    for (int round = 0; round < 20; ++round) {
+      const size_t want = limit + 1 - page.items.size();
+      std::vector<std::string> found;    // sort key \0 id of the matches read, from every run
+      std::optional<std::string> bound;  // the nearest place a run was cut short at
+      for (const auto& run : runs) {
+        std::string lo = run, hi = run;
+        hi.back() = '\x01';
+        if (!after.empty())
+          (q.descending ? hi : lo) =
+              run + after + (q.descending ? std::string() : std::string(1, '\0'));
+        size_t matched = 0;
+        std::string last;
+        auto r = views_.scan(tables[1], q.descending ? hi : lo, q.descending ? lo : hi, direction,
+                             per_run, [&](std::string_view key, std::string_view words) {
+                               last = key.substr(run.size());
+                               if (title_matches(words)) {
+                                 found.push_back(last);
+                                 ++matched;
+                               }
+                               return matched < want;
+                             });
+        if (!r) return unexpected(r.error());
+        if (matched < want && *r == per_run &&
+            (!bound || (q.descending ? last > *bound : last < *bound)))
+          bound = last;
+      }
+      auto before = [&](const std::string& a, const std::string& b) {
+        return q.descending ? a > b : a < b;
+      };
+      std::sort(found.begin(), found.end(), before);
+      found.erase(std::unique(found.begin(), found.end()), found.end());
+      if (bound) std::erase_if(found, [&](const std::string& f) { return before(*bound, f); });
+      if (found.size() > want) found.resize(want);
+      std::vector<std::string> ids, keys;
+      for (const auto& f : found) {
+        keys.push_back(kind + f);
+        ids.push_back(after_last_nul(f));
+      }
+      auto complete = take(ids, keys, std::vector<bool>(ids.size(), false));
+      if (!complete) return unexpected(complete.error());
+      if (*complete) return Merged::done;
+      if (!bound && found.size() < want) return Merged::done;  // every run has ended
+      after = bound ? *bound : found.back();
+      if (bound) break;
+    }
+    page.next_cursor = hex(kind + after);
+    return Merged::cut_short;
+  };
   if (!terms.empty() && by_title) {
-    // A search with few candidates is paged from them; more walk the titles below instead.
+    // A search is paged from the rows of a word's words, each of its words tried in turn until
+    // one fills the page ("oferta handlowa": the offers come first by title, the trade offers
+    // among them), or from its candidates when they are few (before lists v12); more walk the
+    // titles below instead.
+    std::optional<Page> cut;  // the first page a word's rows gave cut short
+    for (size_t i = 0; version >= kListsWordsInOrder && i < terms.size(); ++i) {
+      auto merged = merged_words_page(terms[i]);
+      if (!merged) return unexpected(merged.error());
+      if (*merged == Merged::done) return page;
+      if (*merged == Merged::cut_short && !cut) cut = std::move(page);
+      page = Page{};
+    }
+    if (cut) {  // the candidates, or the page cut short with its cursor
+      page = std::move(*cut);
+      auto done = candidates_instead();
+      if (!done) return unexpected(done.error());
+      return page;
+    }
     auto done = search_page(kSearchCandidates);
     if (!done) return unexpected(done.error());
     if (*done) return page;
@@ -2216,8 +2323,11 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       std::vector<std::string> ids, keys;
       std::vector<bool> check;  // rows without words (by_sort, or lists v3): search the record
       std::string scanned_last;
-      auto row = [&](std::string_view key, std::string_view words) {
+      auto row = [&](std::string_view key, std::string_view value) {
         scanned_last = key;
+        // by_title's rows carry the title's words; a sort row's value is the title's sort key
+        // (a search by it found nothing past its candidates), a bucket's is empty.
+        const std::string_view words = index == tables[0] ? value : std::string_view();
         if (!terms.empty() && !words.empty() && !title_matches(words)) return true;
         if (!members.empty() && !members.contains(after_last_nul(key))) return true;
         keys.emplace_back(key);
@@ -2236,13 +2346,11 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       if (range_ended) break;
       if (budget == 0 && by_title && !terms.empty()) {
         // A common word whose titles come far on in title order walks past pages and pages
-        // of others first: the surname a person's title begins with ("nowak" gave 32 empty
-        // pages on medium). Its candidates, up to kBucketIds, are sorted here instead.
-        Page walked = std::exchange(page, Page{});
-        auto done = search_page(kBucketIds);
+        // of others first (a surname that begins more than kMergedWords words: an e-mail's
+        // "nowak123").
+        auto done = candidates_instead();
         if (!done) return unexpected(done.error());
         if (*done) return page;
-        page = std::move(walked);
       }
       if (budget == 0) {
         page.next_cursor = hex(scanned_last);

@@ -208,27 +208,64 @@ TEST_F(ViewsTest, AClientsRolesAndTagsAreBuckets) {
 TEST_F(ViewsTest, ACommonSurnameFillsItsFirstPage) {
   // Persons are listed by surname, so a common one's matches come far on in title order: the walk
   // of the titles read a call's budget of others first and gave empty pages ("nowak" gave 32 on
-  // medium). Past the budget, its candidates are sorted instead: full pages, every match once,
-  // in order, either way.
+  // medium). A word's rows are in title order now and pages are read from them: full pages,
+  // every match once, in order, either way, following renames.
   for (int i = 0; i < 1100; ++i) {
     ok(K::person, Action::create, "p-a" + std::to_string(i),
        {{"first_name", "Jan"}, {"last_name", "Abacki"}});
     ok(K::person, Action::create, "p-n" + std::to_string(i),
        {{"first_name", "Anna " + std::to_string(1000 + i)}, {"last_name", "Nowak"}});
   }
+  for (int i = 0; i < 3; ++i)
+    ok(K::person, Action::create, "p-jn" + std::to_string(i),
+       {{"first_name", "Jan"}, {"last_name", "Nowak"}, {"position", std::to_string(i)}});
+  ok(K::person, Action::update, "p-a0", {{"first_name", "Anna 0999"}, {"last_name", "Nowak"}});
+  ok(K::person, Action::update, "p-n5", {{"last_name", "Abacka"}});
   catch_up();
   for (const bool descending : {false, true}) {
     const Walk nowak =
         walk({.kind = K::person, .search = "nowak", .descending = descending, .limit = 50},
              "first_name");
-    ASSERT_EQ(nowak.values.size(), 1100u);
+    ASSERT_EQ(nowak.values.size(), 1103u);
     EXPECT_EQ(nowak.sizes.front(), 50u) << "the first page is full";
-    EXPECT_EQ(nowak.sizes.size(), 22u);
+    EXPECT_EQ(nowak.sizes.size(), 23u);
     std::vector<std::string> want = nowak.values;
     std::sort(want.begin(), want.end());
     if (descending) std::reverse(want.begin(), want.end());
     EXPECT_EQ(nowak.values, want) << "each once, in order";
+    EXPECT_EQ(std::count(want.begin(), want.end(), "Anna 0999"), 1) << "renamed to Nowak";
+    EXPECT_EQ(std::count(want.begin(), want.end(), "Anna 1005"), 0) << "renamed away";
   }
+  // Two words, the second rare among the first's: the 1,100 Jans Abacki come first.
+  const Walk jan_nowak = walk({.kind = K::person, .search = "jan nowak", .limit = 50}, "position");
+  EXPECT_EQ(jan_nowak.values, (std::vector<std::string>{"0", "1", "2"}));
+  EXPECT_EQ(jan_nowak.sizes, (std::vector<size_t>{3}));
+}
+
+TEST_F(ViewsTest, ACommonWordSortedByAnotherFieldFindsItsRecords) {
+  // The newest requests for quote: more contacts have the word than are sorted in memory, so
+  // the walk of the occurred_at index tested each row's value as the title's words, and a sort
+  // row holds the title's sort key: nothing matched, every page was empty.
+  for (int i = 0; i < 1100; ++i) {
+    char at[32];
+    std::snprintf(at, sizeof at, "2026-01-01T%02d:%02d:00Z", i / 60, i % 60);
+    ok(K::contact, Action::create, "k-" + std::to_string(i),
+       {{"kind", i % 2 ? "quote_request" : "note"},
+        {"direction", "inbound"},
+        {"subject", i % 2 ? "Zapytanie " + std::to_string(1000 + i) : "Notatka"},
+        {"occurred_at", at}});
+  }
+  catch_up();
+  const Walk newest = walk({.kind = K::contact,
+                            .search = "zapytanie",
+                            .sort = "occurred_at",
+                            .descending = true,
+                            .limit = 50},
+                           "subject");
+  ASSERT_EQ(newest.values.size(), 550u);
+  EXPECT_EQ(newest.sizes.front(), 50u);
+  EXPECT_EQ(newest.values.front(), "Zapytanie 2099");
+  EXPECT_EQ(newest.values.back(), "Zapytanie 1001");
 }
 
 TEST_F(ViewsTest, ACommonSearchWordPagesThroughEveryMatchInPolishOrder) {
