@@ -464,9 +464,9 @@ int cmd_serve(const Args& a) {
 
   crm::application::CommandHandler handler(*store, {now_us});
   // A store nobody can administer (one `crm demo` wrote) gets its admin as an empty one does.
-  const auto admin = has_admin(*store, handler);
-  if (!admin) return 1;
-  if (!*admin) (void)create_admin(handler);  // a refusal (login taken by one deactivated) is said
+  // Operators that cannot be read, or a refusal (the login taken by a deactivated admin), are
+  // said and do not stop the start.
+  if (const auto admin = has_admin(*store, handler); admin && !*admin) (void)create_admin(handler);
   crm::api::ApiOptions api_options;
   api_options.clock = now_us;
   api_options.rate_limit = a.rate_limit;

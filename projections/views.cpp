@@ -1536,7 +1536,8 @@ template <class RangeOf, class Bucketed>
 eventstore::result<std::optional<BucketRead>> read_buckets(
     const eventstore::TableStore& views, const std::vector<TableId>& tables, const ListQuery& q,
     RangeOf range_of, Bucketed bucketed, const std::vector<SortedRange>& ranges,
-    std::optional<std::unordered_set<std::string>> searched, std::string_view walked_prefix) {
+    std::optional<std::unordered_set<std::string>> searched, std::string_view walked_prefix,
+    uint32_t version) {
   const std::string kind(domain::name_of(q.kind));
   const BucketFilters fields = bucket_filters(q, bucketed);
   BucketRead out;
@@ -1576,7 +1577,11 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
   for (const auto& id : ids) keys.push_back(kind + '/' + id);
   auto states = views.get_many(tables[2], keys);
   if (!states) return unexpected(states.error());
-  const auto& buckets = bucket_fields(q.kind);
+  // The bucket fields whose values the state of this lists version keeps (an upgraded server
+  // reads the version before until the new one has been built).
+  std::vector<std::string> buckets;
+  for (const auto& f : bucket_fields(q.kind))
+    if (bucket_since(q.kind, f) <= version) buckets.push_back(f);
   const auto& sorts = sort_fields(q.kind);
   const auto core_sort = std::find(sorts.begin(), sorts.end(), q.sort) - sorts.begin();
   const std::string custom_sort = q.sort.starts_with("fields.") ? q.sort.substr(7) : "";
@@ -1594,7 +1599,9 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
           if (c.key == std::string_view(field).substr(7)) return c.bucket;
         return {};
       }
-      return values[std::find(buckets.begin(), buckets.end(), field) - buckets.begin()];
+      const auto at = std::find(buckets.begin(), buckets.end(), field);
+      return at == buckets.end() ? std::string_view()
+                                 : std::string_view(values[at - buckets.begin()]);
     };
     const bool passes = std::all_of(fields.begin(), fields.end(), [&](const auto& f) {
       const auto under = split(filed(f.first), '\x1e');
@@ -2231,7 +2238,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
              bucketed(field, value);
     };
     auto read = read_buckets(views_, tables, q, range_of, unpaired, indexed_ranges,
-                             std::move(searched), prefix);
+                             std::move(searched), prefix, version);
     if (!read) return unexpected(read.error());
     if (*read && (*read)->members.empty()) {
       using Entry = Candidates::Entry;
