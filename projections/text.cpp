@@ -76,16 +76,21 @@ std::string fold(std::string_view utf8) {
 
 std::vector<std::string> words(std::string_view utf8) {
   std::vector<std::string> out;
+  // Letters and digits are words of their own ("nowak12" is "nowak" and "12", "K10441" is "k"
+  // and "10441"): a surname in an e-mail is the surname's word.
   auto add = [&](std::string_view folded) {
     size_t start = 0;
     for (size_t i = 0; i <= folded.size(); ++i) {
-      const bool alnum = i < folded.size() && ((folded[i] >= 'a' && folded[i] <= 'z') ||
-                                               (folded[i] >= '0' && folded[i] <= '9'));
-      if (alnum) continue;
+      const bool letter = i < folded.size() && folded[i] >= 'a' && folded[i] <= 'z';
+      const bool digit = i < folded.size() && folded[i] >= '0' && folded[i] <= '9';
+      const bool same =
+          i > start && (letter ? folded[i - 1] >= 'a' && folded[i - 1] <= 'z'
+                               : digit && folded[i - 1] >= '0' && folded[i - 1] <= '9');
+      if ((letter || digit) && (i == start || same)) continue;
       const std::string_view word = folded.substr(start, i - start);
       if (!word.empty() && std::find(out.begin(), out.end(), word) == out.end())
         out.emplace_back(word);
-      start = i + 1;
+      start = letter || digit ? i : i + 1;
     }
   };
   // The text is folded piece by piece between ASCII separators: ASCII pieces need only

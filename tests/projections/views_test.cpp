@@ -52,6 +52,11 @@ TEST(TextTest, PolishOrderAndFolding) {
   EXPECT_EQ(text::fold("Łódź Żółć ĄĘŚ"), "lodz zolc aes");
   EXPECT_EQ(text::words("Fabryka Mebli „Łódź” sp. z o.o."),
             (std::vector<std::string>{"fabryka", "mebli", "lodz", "sp", "z", "o"}));
+  // Letters and digits are words of their own: a surname in an e-mail is the surname's word.
+  EXPECT_EQ(text::words("Anna.Nowak12345@firma.pl"),
+            (std::vector<std::string>{"anna", "nowak", "12345", "firma", "pl"}));
+  EXPECT_EQ(text::words("K10441 LJ-1020x"),
+            (std::vector<std::string>{"k", "10441", "lj", "1020", "x"}));
   // Words are folded piece by piece (and remembered): the same words as folding the whole text,
   // the second time too.
   for (int pass = 0; pass < 2; ++pass) {
