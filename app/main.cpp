@@ -299,39 +299,42 @@ int cmd_demo(const Args& a) {
   return store && generate_demo(*store, *scale, a.seed) ? 0 : 1;
 }
 
-// The admin's password: CRM_ADMIN_PASSWORD, or a generated one (`generated` says which).
-std::string admin_password(bool& generated) {
-  const char* env = std::getenv("CRM_ADMIN_PASSWORD");
-  generated = !(env && *env);
-  return generated ? crm::application::random_password() : env;
-}
+// The admin's password: CRM_ADMIN_PASSWORD, or a generated one, printed once by say().
+struct AdminPassword {
+  std::string text;
+  bool generated = false;
 
-void print_admin_password(const char* what, bool generated, const std::string& password) {
-  if (generated)
-    std::printf("operator 'admin' %s; its password (shown only now): %s\n", what, password.c_str());
-  else
-    std::printf("operator 'admin' %s with the password from CRM_ADMIN_PASSWORD\n", what);
-}
+  static AdminPassword choose() {
+    const char* env = std::getenv("CRM_ADMIN_PASSWORD");
+    if (env && *env) return {env, false};
+    return {crm::application::random_password(), true};
+  }
+  void say(const char* what) const {
+    if (generated)
+      std::printf("operator 'admin' %s; its password (shown only now): %s\n", what, text.c_str());
+    else
+      std::printf("operator 'admin' %s with the password from CRM_ADMIN_PASSWORD\n", what);
+  }
+};
 
 constexpr const char* kAdminId = "op-admin";
 
 // Creates the operator `admin` (role admin) with the password from CRM_ADMIN_PASSWORD or a
 // generated one, printed once.
 bool create_admin(crm::application::CommandHandler& handler) {
-  bool generated = false;
-  const std::string password = admin_password(generated);
+  const auto password = AdminPassword::choose();
   crm::domain::Command create{crm::domain::EntityKind::operator_,
                               crm::domain::Action::create,
                               kAdminId,
                               {{"login", "admin"}, {"name", "Administrator"}, {"role", "admin"}},
                               kAdminId,
                               {},
-                              crm::application::hash_password(password)};
+                              crm::application::hash_password(password.text)};
   if (auto r = handler.handle(std::move(create)); !r) {
     std::fprintf(stderr, "crm: cannot create the admin operator: %s\n", r.error().message.c_str());
     return false;
   }
-  print_admin_password("created", generated, password);
+  password.say("created");
   return true;
 }
 
@@ -388,21 +391,20 @@ int cmd_admin_password(const Args& a) {
                  a.data.c_str());
     return 1;
   }
-  bool generated = false;
-  const std::string password = admin_password(generated);
+  const auto password = AdminPassword::choose();
   crm::domain::Command change{crm::domain::EntityKind::operator_,
                               crm::domain::Action::set_password,
                               kAdminId,
                               {},
                               kAdminId,
                               {},
-                              crm::application::hash_password(password)};
+                              crm::application::hash_password(password.text)};
   if (auto r = handler.handle(std::move(change)); !r) {
     std::fprintf(stderr, "crm: cannot change the admin's password: %s\n",
                  r.error().message.c_str());
     return 1;
   }
-  print_admin_password("given a new password", generated, password);
+  password.say("given a new password");
   return 0;
 }
 

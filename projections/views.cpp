@@ -1579,9 +1579,11 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
   if (!states) return unexpected(states.error());
   // The bucket fields whose values the state of this lists version keeps (an upgraded server
   // reads the version before until the new one has been built).
-  std::vector<std::string> buckets;
-  for (const auto& f : bucket_fields(q.kind))
-    if (bucket_since(q.kind, f) <= version) buckets.push_back(f);
+  std::vector<std::string> older;
+  if (version < kListsChoiceLists)
+    for (const auto& f : bucket_fields(q.kind))
+      if (bucket_since(q.kind, f) <= version) older.push_back(f);
+  const auto& buckets = version < kListsChoiceLists ? older : bucket_fields(q.kind);
   const auto& sorts = sort_fields(q.kind);
   const auto core_sort = std::find(sorts.begin(), sorts.end(), q.sort) - sorts.begin();
   const std::string custom_sort = q.sort.starts_with("fields.") ? q.sort.substr(7) : "";
@@ -1817,6 +1819,12 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
            std::find(sortable.begin(), sortable.end(), b.field) != sortable.end()))
         indexed_ranges.push_back(b);
   }
+  // The `words` rows of the words `term` prefixes: from, to (exclusive).
+  auto word_rows = [&](const std::string& term) {
+    std::pair<std::string, std::string> range{kind + term, kind + term};
+    range.second.back() = static_cast<char>(range.second.back() + 1);
+    return range;
+  };
   // A search's candidates: the first word's prefix in the words index gives them with their
   // title's sort keys and words; nullopt when there are more than kSearchCandidates (a common
   // word, say "sp"). Each is its key kind \0 sort_key \0 id: the order and the cursor by title.
@@ -1825,9 +1833,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
               kSearchCandidates) -> eventstore::result<std::optional<std::vector<std::string>>> {
     std::vector<std::string> candidates;
     std::optional<error> failure;
-    const std::string first = kind + terms[0];
-    std::string upper = first;
-    upper.back() = static_cast<char>(upper.back() + 1);
+    const auto [first, upper] = word_rows(terms[0]);
     auto r = views_.scan(
         tables[1], first, upper, Direction::forward, most + 1,
         [&](std::string_view key, std::string_view value) {
@@ -1889,9 +1895,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   // among 400,000 contacts); cut short (with a cursor) when a run's budget ends first.
   enum class Merged { too_many_words, done, cut_short };
   auto merged_words_page = [&](const std::string& term) -> eventstore::result<Merged> {
-    const std::string first = kind + term;
-    std::string upper = first;
-    upper.back() = static_cast<char>(upper.back() + 1);
+    const auto [first, upper] = word_rows(term);
     std::vector<std::string> runs;  // kind \0 word \0: the prefix of a word's rows
     auto seeker = views_.seeker(tables[1], first, upper, Direction::forward);
     if (!seeker) return unexpected(seeker.error());
