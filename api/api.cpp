@@ -1542,30 +1542,6 @@ HttpResponse Api::anniversaries(Context& c) {
   return json_response(200, w.take());
 }
 
-namespace {
-
-// The tasks done in from..to (Warsaw's days), counted by whom they were assigned to: what work's
-// results are counted by. With `assignee`, only that operator's tasks are read.
-eventstore::result<std::map<std::string, uint64_t, std::less<>>> tasks_done_by_assignee(
-    const projections::Queries& queries, domain::Date from, domain::Date to,
-    const std::string& assignee = {}) {
-  const domain::DateTime start = domain::local_midnight(from),
-                         end{domain::local_midnight(to.add_days(1)).micros - 1};
-  projections::ListQuery q{.kind = K::task,
-                           .filters = {{"status", "done"}},
-                           .ranges = {{"completed_at", start, end}},
-                           .sort = "completed_at",
-                           .limit = 500};
-  if (!assignee.empty()) q.filters.push_back({"assignee_id", assignee});
-  auto done = every_record(queries, std::move(q));
-  if (!done) return unexpected(done.error());
-  std::map<std::string, uint64_t, std::less<>> out;
-  for (const auto& task : *done) ++out[task->text("assignee_id")];
-  return out;
-}
-
-}  // namespace
-
 HttpResponse Api::work_time(Context& c) {
   const std::string op =
       c.req.has_param("operator") ? std::string(c.req.param("operator")) : c.who.operator_id;
@@ -1576,15 +1552,11 @@ HttpResponse Api::work_time(Context& c) {
   if (auto bad = work_period(c.req, today(), from, to)) return std::move(*bad);
   auto t = queries_->work_time(op, from, to);
   if (!t) return problem_for(t.error());
-  auto tasks_done = tasks_done_by_assignee(*queries_, from, to, op);
-  if (!tasks_done) return problem_for(tasks_done.error());
-  const auto done_by = tasks_done->find(op);
   JsonWriter w;
   w.begin_object().key("operator").string(op).key("from").string(from.format());
   w.key("to").string(to.format()).key("minutes").number(t->minutes);
   w.key("entries").unsigned_number(t->entries);
-  w.key("tasks_done").unsigned_number(done_by == tasks_done->end() ? 0 : done_by->second);
-  w.key("days").begin_array();
+  w.key("tasks_done").unsigned_number(t->tasks_done).key("days").begin_array();
   for (const auto& d : t->days) {
     w.begin_object().key("date").string(d.date).key("minutes").number(d.minutes);
     w.key("entries").unsigned_number(d.entries).end_object();
@@ -1603,8 +1575,6 @@ HttpResponse Api::team_work_time(Context& c) {
   auto members = every_record(
       *queries_, {.kind = K::operator_, .filters = {{"supervisor_id", supervisor}}, .limit = 500});
   if (!members) return problem_for(members.error());
-  auto tasks_done = tasks_done_by_assignee(*queries_, from, to);
-  if (!tasks_done) return problem_for(tasks_done.error());
   JsonWriter w;
   w.begin_object().key("supervisor").string(supervisor).key("from").string(from.format());
   w.key("to").string(to.format()).key("items").begin_array();
@@ -1613,12 +1583,10 @@ HttpResponse Api::team_work_time(Context& c) {
     auto t = queries_->work_time(member->id, from, to);
     if (!t) return problem_for(t.error());
     minutes += t->minutes;
-    const auto done_by = tasks_done->find(member->id);
     w.begin_object().key("operator").string(member->id).key("name").string(member->text("name"));
     w.key("active").boolean(domain::operator_active(*member));
     w.key("minutes").number(t->minutes).key("entries").unsigned_number(t->entries);
-    w.key("tasks_done").unsigned_number(done_by == tasks_done->end() ? 0 : done_by->second);
-    w.end_object();
+    w.key("tasks_done").unsigned_number(t->tasks_done).end_object();
   }
   w.end_array().key("minutes").number(minutes).end_object();
   return json_response(200, w.take());

@@ -1064,13 +1064,16 @@ class AnniversariesView final : public Projection {
 
 // ---- work time --------------------------------------------------------------------------------
 // entries: operator \0 YYYY-MM-DD \0 be64(position) -> minutes \x1f kind/id
+// done: assignee \0 YYYY-MM-DD (the local day it was completed) \0 task id -> "", the done tasks
+// state: task id -> assignee \x1f status \x1f that day
 
 class WorkTimeView final : public Projection {
  public:
   std::string name() const override { return "work_time"; }
-  uint32_t version() const override { return 1; }
-  std::vector<std::string> tables() const override { return {"entries"}; }
+  uint32_t version() const override { return 2; }  // v2: the done tasks by assignee and day
+  std::vector<std::string> tables() const override { return {"entries", "done", "state"}; }
   void apply(const Event& e, ViewWriter& out) override {
+    if (e.kind == EntityKind::task) file_done_task(e, out);
     if (e.raw.type != "WorkLogged") return;
     const Value* op = domain::find(e.domain.entry, "operator_id");
     const Value* date = domain::find(e.domain.entry, "date");
@@ -1083,6 +1086,35 @@ class WorkTimeView final : public Projection {
                       be64(e.raw.position),
                   std::to_string(*minutes->get<int64_t>()) + '\x1f' +
                       std::string(domain::name_of(e.kind)) + "/" + std::string(e.id));
+  }
+
+ private:
+  // A task is filed under its assignee and the day it was completed while it is done.
+  static void file_done_task(const Event& e, ViewWriter& out) {
+    const FieldChange* assignee = core_change(e.domain, "assignee_id");
+    const FieldChange* status = core_change(e.domain, "status");
+    const FieldChange* completed = core_change(e.domain, "completed_at");
+    if (!assignee && !status && !completed) return;
+    const std::string id(e.id);
+    std::vector<std::string> state =  // assignee, status, day completed
+        stored_fields(e, out, 2, id, 3).value_or(std::vector<std::string>(3));
+    auto filed = [&] {
+      return state[1] == "done" && !state[2].empty() ? state[0] + '\0' + state[2] + '\0' + id
+                                                     : std::string();
+    };
+    const std::string was = filed();
+    if (assignee) state[0] = text_of(assignee->after);
+    if (status) state[1] = text_of(status->after);
+    if (completed) {
+      const auto* at = completed->after.get<domain::DateTime>();
+      state[2] = at ? domain::local_date(*at).format() : std::string();
+    }
+    const std::string is = filed();
+    if (is != was) {
+      if (!was.empty()) out.erase_blind(1, was);
+      if (!is.empty()) out.put_blind(1, is, "");
+    }
+    out.put(2, id, joined(state));
   }
 };
 
@@ -2558,6 +2590,12 @@ eventstore::result<WorkTime> Queries::work_time(const std::string& operator_id, 
                          ++out.entries;
                          return true;
                        });
+  if (!r) return unexpected(r.error());
+  r = views_.scan(tables[1], prefix + from.format(), prefix + to.add_days(1).format(),
+                  Direction::forward, UINT64_MAX, [&](std::string_view, std::string_view) {
+                    ++out.tasks_done;
+                    return true;
+                  });
   if (!r) return unexpected(r.error());
   return out;
 }

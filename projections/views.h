@@ -169,6 +169,7 @@ struct AnniversaryPage {
 struct WorkTime {
   int64_t minutes = 0;
   uint64_t entries = 0;
+  uint64_t tasks_done = 0;  // the operator's tasks completed in the period and still done
   /// The days with logged work, in order: what a timesheet settles.
   struct Day {
     std::string date;  // YYYY-MM-DD
@@ -245,7 +246,8 @@ class Queries {
   /// A client's rolling 12-month turnover beside its potential (nullopt: no such client).
   eventstore::result<std::optional<Turnover>> turnover(const std::string& client_id,
                                                        domain::Date as_of) const;
-  /// Work logged by an operator (tasks and service orders) on the days from..to inclusive.
+  /// Work logged by an operator (tasks and service orders) on the days from..to inclusive, and
+  /// the tasks assigned to them that were completed on those days (local time) and are done.
   eventstore::result<WorkTime> work_time(const std::string& operator_id, domain::Date from,
                                          domain::Date to) const;
   /// Everything about one client, newest first: its own events and those of every contact,

@@ -1667,6 +1667,39 @@ TEST_F(ViewsTest, WorkTimePerOperatorAndPeriod) {
             45);
 }
 
+// The tasks an operator completed in a period are counted by the day they were completed in
+// Warsaw, under whom they are assigned to now, while they are done.
+TEST_F(ViewsTest, WorkTimeCountsTheTasksDoneByTheirAssigneeAndLocalDay) {
+  const auto day = [](const char* d) { return *domain::Date::parse(d); };
+  auto done = [&](const std::string& op, const char* from, const char* to) {
+    auto t = queries_->work_time(op, day(from), day(to));
+    EXPECT_TRUE(t) << t.error().message;
+    return t ? t->tasks_done : 0;
+  };
+  ok(K::task, Action::create, "t-1", {{"title", "A"}, {"assignee_id", "op-1"}});
+  ok(K::task, Action::create, "t-2", {{"title", "B"}, {"assignee_id", "op-1"}});
+  ok(K::task, Action::create, "t-3", {{"title", "C"}, {"assignee_id", "op-2"}});
+  ok(K::task, Action::complete, "t-2", {});  // 22 November, 10:33 in Warsaw
+  ok(K::task, Action::complete, "t-3", {});
+  now_us_ = domain::DateTime::parse("2026-11-22T23:30:00Z")->micros;  // 00:30 on the 23rd there
+  ok(K::task, Action::complete, "t-1", {});
+  catch_up();
+  EXPECT_EQ(done("op-1", "2026-11-22", "2026-11-22"), 1u);
+  EXPECT_EQ(done("op-1", "2026-11-23", "2026-11-23"), 1u) << "the day it was in Warsaw";
+  EXPECT_EQ(done("op-1", "2026-11-01", "2026-11-30"), 2u);
+  EXPECT_EQ(done("op-2", "2026-11-01", "2026-11-30"), 1u);
+
+  ok(K::task, Action::update, "t-2", {{"assignee_id", "op-2"}});
+  ok(K::task, Action::reopen, "t-3", {});
+  catch_up();
+  EXPECT_EQ(done("op-1", "2026-11-01", "2026-11-30"), 1u) << "t-2 is op-2's now";
+  EXPECT_EQ(done("op-2", "2026-11-01", "2026-11-30"), 1u) << "t-2 counts, t-3 is open again";
+  ok(K::task, Action::complete, "t-3", {});  // done again on the 23rd
+  catch_up();
+  EXPECT_EQ(done("op-2", "2026-11-22", "2026-11-22"), 1u);
+  EXPECT_EQ(done("op-2", "2026-11-23", "2026-11-23"), 1u);
+}
+
 // A company with many devices gives each inspection to a technician: it is in their calendar
 // only; an inspection nobody was given is in everyone's.
 TEST_F(ViewsTest, ARecurringInspectionFallsOnEachOfItsDaysInAnyonesRange) {
