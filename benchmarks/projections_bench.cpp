@@ -169,6 +169,17 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
             auto page = queries.list(open_of_kind);
             if (!page || page->items.empty()) std::abort();
           });
+  // A filter on half of the contacts, newest first: its bucket is too large to be worth reading
+  // (before session 26, its first 20,000 rows were read, to find it too large, before the walk).
+  projections::ListQuery of_direction{
+      .kind = domain::EntityKind::contact, .sort = "occurred_at", .descending = true};
+  const char* directions[] = {"inbound", "outbound"};
+  measure("projections.query/contacts_of_a_direction_newest/" + std::string(scale.name),
+          "a random direction by occurred_at descending, first page of 50", [&] {
+            of_direction.filters = {{"direction", directions[rng() % 2]}};
+            auto page = queries.list(of_direction);
+            if (!page || page->items.size() != 50) std::abort();
+          });
   // A range by title: its sort rows carry the titles, so its records are sorted as they are read
   // (about 1,100 tasks a week on medium; before lists v9 they were walked for in the titles).
   projections::ListQuery week{.kind = domain::EntityKind::task};

@@ -87,6 +87,12 @@ class TableStore {
   result<uint64_t> scan(TableId table, std::string_view from, std::string_view to,
                         Direction direction, uint64_t max_count, const RowVisitor& visit) const;
 
+  /// About how many rows have from <= key < to, as RocksDB estimates them without reading one
+  /// (the range's bytes in the table's files and memtables, by the table's bytes per row): to
+  /// tell a range of a hundred thousand rows from one of a few hundred, not to count (a range
+  /// within one file block may count as 0).
+  uint64_t approximate_rows(TableId table, std::string_view from, std::string_view to) const;
+
   /// Seeks in one table's rows within bounds, keeping one RocksDB iterator between seeks: for
   /// walks that jump (a join of two indexes), where a scan per jump would open an iterator each
   /// time. Made by TableStore::seeker(); reads the table as of when it was made.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -1450,6 +1451,10 @@ constexpr uint64_t kSortedHere = 500;
 // At most this many days' rows are merged for a range by title (a quarter); more are read whole.
 constexpr int64_t kMergedDays = 92;
 constexpr uint64_t kWalkedRows = 100'000;
+// A record read costs about as much as kRowsARecord rows of a scan; buckets estimated at most
+// kBucketRowsRead rows are read whatever the walk (the estimate of a small range may be 0).
+constexpr uint64_t kRowsARecord = 50;
+constexpr uint64_t kBucketRowsRead = 2'000;
 
 // Keys to be sorted here, each with the range of the list it is in (a range's rows are
 // thousands; one allocation each cost a tenth of a list of them): held end to end in one buffer.
@@ -1521,12 +1526,13 @@ std::pair<std::string, std::string> range_rows(std::string_view kind, const Sort
 }
 
 // The ids in every one of `fields`' buckets (either of a field's values) and of `ranges`' sort
-// rows, of those holding at most kBucketIds records, and in `in_all` if given; nullopt when none
-// is. `tables` are the lists view's: 3 the buckets, 4 the sort rows.
+// rows, of those holding at most kBucketIds records and estimated at most `max_rows` rows, and
+// in `in_all` if given; nullopt when none is. `tables` are the lists view's: 3 the buckets, 4
+// the sort rows.
 eventstore::result<std::optional<std::unordered_set<std::string>>> bucket_ids(
     const eventstore::TableStore& views, const std::vector<TableId>& tables, std::string_view kind,
     const BucketFilters& fields, const std::vector<SortedRange>& ranges = {},
-    std::optional<std::unordered_set<std::string>> in_all = {}) {
+    std::optional<std::unordered_set<std::string>> in_all = {}, uint64_t max_rows = UINT64_MAX) {
   // Keys [lo, hi) of one set: read whole unless they are more than kBucketIds.
   std::vector<std::vector<std::pair<std::string, std::string>>> sets;
   for (const auto& [field, values] : fields) {
@@ -1540,11 +1546,17 @@ eventstore::result<std::optional<std::unordered_set<std::string>>> bucket_ids(
   const size_t buckets = sets.size();
   for (const auto& range : ranges) sets.push_back({range_rows(kind, range)});
   for (size_t i = 0; i < sets.size(); ++i) {
+    const TableId table = i < buckets ? tables[3] : tables[4];
+    if (max_rows != UINT64_MAX) {
+      uint64_t estimate = 0;
+      for (const auto& [lo, hi] : sets[i]) estimate += views.approximate_rows(table, lo, hi);
+      if (estimate > max_rows) continue;
+    }
     std::unordered_set<std::string> found;
     uint64_t rows = 0;
     for (const auto& [lo, hi] : sets[i]) {
-      auto r = views.scan(i < buckets ? tables[3] : tables[4], lo, hi, Direction::forward,
-                          kBucketIds + 1, [&](std::string_view key, std::string_view) {
+      auto r = views.scan(table, lo, hi, Direction::forward, kBucketIds + 1,
+                          [&](std::string_view key, std::string_view) {
                             if (++rows > kBucketIds) return false;
                             std::string id = after_last_nul(key);
                             if (!in_all || in_all->contains(id)) found.insert(std::move(id));
@@ -1569,7 +1581,7 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
     const eventstore::TableStore& views, const std::vector<TableId>& tables, const ListQuery& q,
     RangeOf range_of, Bucketed bucketed, const std::vector<SortedRange>& ranges,
     std::optional<std::unordered_set<std::string>> searched, std::string_view walked_prefix,
-    uint32_t version) {
+    uint32_t version, uint64_t max_rows) {
   const std::string kind(domain::name_of(q.kind));
   const BucketFilters fields = bucket_filters(q, bucketed);
   BucketRead out;
@@ -1578,9 +1590,9 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
   // (lists v9), so its records, at most kBucketIds, are sorted as they are read (the tasks due
   // this week by title: 1,100 of 200,000 on the medium dataset).
   const bool titled_range = q.sort.empty() && !ranges.empty();
-  auto in_all =
-      bucket_ids(views, tables, kind, fields,
-                 {ranges.begin(), ranges.end() - (titled_range ? 1 : 0)}, std::move(searched));
+  auto in_all = bucket_ids(views, tables, kind, fields,
+                           {ranges.begin(), ranges.end() - (titled_range ? 1 : 0)},
+                           std::move(searched), max_rows);
   if (!in_all) return unexpected(in_all.error());
   if (titled_range) {
     const auto [lo, hi] = range_rows(kind, ranges.back());
@@ -2273,8 +2285,18 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       return std::find(paired.begin(), paired.end(), field) == paired.end() &&
              bucketed(field, value);
     };
-    auto read = read_buckets(views_, tables, q, range_of, unpaired, indexed_ranges,
-                             std::move(searched), prefix, version);
+    // A bucket (or a range) of n rows among the walk's w costs n row reads; the walk meets the
+    // records it holds every w/n rows, each record read (about kRowsARecord row reads) to test
+    // it: the bucket is read while n * n <= kRowsARecord * w * (a page), as RocksDB estimates
+    // them. (A client's inbound contacts newest first read 20,000 of the 200,000 inbound ones
+    // before, to find there were too many, and then walked the client's 19.)
+    uint64_t walked = 0;
+    for (const auto& r : ranges) walked += views_.approximate_rows(index, r.lo, r.hi);
+    const auto worth_reading =
+        static_cast<uint64_t>(std::sqrt(static_cast<double>(kRowsARecord * walked * (limit + 1))));
+    auto read =
+        read_buckets(views_, tables, q, range_of, unpaired, indexed_ranges, std::move(searched),
+                     prefix, version, std::max(worth_reading, kBucketRowsRead));
     if (!read) return unexpected(read.error());
     if (*read && (*read)->members.empty()) {
       using Entry = Candidates::Entry;

@@ -73,6 +73,31 @@ TEST(TableStoreTest, ASeekerJumpsWithinItsBounds) {
   EXPECT_FALSE(store->seeker(99, "", "", Direction::forward)) << "no such table";
 }
 
+// The estimate tells a range of many rows from one of few, in the memtable and in the files.
+TEST(TableStoreTest, ApproximateRowsTellManyFromFew) {
+  crm::testing::TempDir dir;
+  auto store = std::move(TableStore::open(dir.sub("views"))).value();
+  auto a = *store->table("a");
+  EXPECT_EQ(store->approximate_rows(a, "", "z"), 0u) << "an empty table";
+  auto batch = store->batch();
+  char key[16];
+  for (int i = 0; i < 100'000; ++i) {
+    std::snprintf(key, sizeof key, "m%06d", i);
+    batch.put(a, key, "a row's value");
+  }
+  for (const char* k : {"f1", "f2", "f3"}) batch.put(a, k, "a row's value");
+  ASSERT_TRUE(store->write(std::move(batch)));
+  for (const char* when : {"in the memtable", "in files"}) {
+    const uint64_t many = store->approximate_rows(a, "m", "n");
+    EXPECT_GT(many, 20'000u) << when;
+    EXPECT_LT(many, 500'000u) << when;
+    EXPECT_LT(store->approximate_rows(a, "f", "g"), 5'000u) << when;
+    EXPECT_LT(store->approximate_rows(a, "x", "y"), 5'000u) << when << ": no rows";
+    ASSERT_TRUE(store->compact());
+  }
+  EXPECT_EQ(store->approximate_rows(99, "", "z"), 0u) << "no such table";
+}
+
 TEST(TableStoreTest, RowStampsChangeWhenTheirRowsAreWritten) {
   crm::testing::TempDir dir;
   auto store = std::move(TableStore::open(dir.sub("views"))).value();
