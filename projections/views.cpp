@@ -311,6 +311,11 @@ constexpr uint32_t kListsChoiceLists = 12;  // and multiple choices and tags (a 
 // A word's rows (`words`) hold the title's sort key before the id, so a search pages a word's
 // records in title order from them (before, kind \0 word \0 id -> sort key \0 words).
 constexpr uint32_t kListsWordsInOrder = 12;
+// Clients have sort rows by a bound of their rolling turnover (turnover_bound), so the best
+// clients by turnover_12m are found without reading every client.
+constexpr uint32_t kListsTurnoverBounds = 13;
+constexpr std::string_view kTurnoverBound = "turnover_bound";
+constexpr std::string_view kTurnoverState = "turnover/";
 uint32_t bucket_since(EntityKind kind, std::string_view field) {
   using T = domain::FieldType;
   const auto dot = field.find('.');
@@ -593,12 +598,14 @@ std::string custom_rows_text(const std::vector<CustomRows>& rows) {
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return kListsChoiceLists; }
+  uint32_t version() const override { return kListsTurnoverBounds; }
   std::vector<std::string> tables() const override {
     return {"by_title", "words", "state", "by_field", "by_sort"};
   }
   unsigned lane() const override { return 1; }  // half of all the projecting (collation, words)
   void apply(const Event& e, ViewWriter& out) override {
+    if (e.kind == EntityKind::client && e.raw.type == "TurnoverRecorded")
+      file_turnover_bound(e, out);
     const auto& fields = title_fields(e.kind);
     if (fields.empty()) return;
     const auto& searched = search_fields(e.kind);
@@ -750,6 +757,49 @@ class ListsView final : public Projection {
     out.put(2, state_key,
             joined(parts) + '\0' + key + '\0' + words + '\0' + joined(values) + '\0' +
                 joined(ordered) + '\0' + custom_rows_text(custom));
+  }
+
+ private:
+  // A client's turnover_12m on any day from the one an invoice was recorded on (its command's
+  // time, in Warsaw) is at most the sum of its positive invoices dated less than 366 days before
+  // that day (those older never count again): its sort row `client \0 turnover_bound \0 bound
+  // \0 id`, moved with each invoice. The state keeps those invoices (`turnover/<id>`: bound, then
+  // day:units each) and the last day a bound was reckoned on (`turnover/`): a list for an earlier
+  // day cannot use them.
+  static void file_turnover_bound(const Event& e, ViewWriter& out) {
+    const domain::Value* date = domain::find(e.domain.entry, "date");
+    const domain::Value* net = domain::find(e.domain.entry, "net");
+    if (!date || !date->get<domain::Date>() || !net || !net->get<domain::Money>()) return;
+    const int32_t day = domain::local_date(e.domain.at).days;
+    const std::string id(e.id), state_key = std::string(kTurnoverState) + id;
+    std::vector<std::pair<int32_t, int64_t>> invoices;  // day, units: the positive, recent ones
+    std::string old_bound;
+    if (auto old = out.get(2, state_key)) {
+      auto parts = split(*old, '\x1f');
+      old_bound = parts[0];
+      for (size_t i = 1; i < parts.size(); ++i) {
+        const auto colon = parts[i].find(':');
+        if (colon == std::string::npos) continue;
+        invoices.emplace_back(std::stoi(parts[i].substr(0, colon)),
+                              std::stoll(parts[i].substr(colon + 1)));
+      }
+    }
+    if (net->get<domain::Money>()->amount.units > 0)
+      invoices.emplace_back(date->get<domain::Date>()->days,
+                            net->get<domain::Money>()->amount.units);
+    std::erase_if(invoices, [&](const auto& i) { return i.first <= day - 366; });
+    int64_t bound = 0;
+    std::string state;
+    for (const auto& [d, units] : invoices) {
+      bound += units;
+      state += '\x1f' + std::to_string(d) + ':' + std::to_string(units);
+    }
+    const std::string prefix = std::string("client\0", 7) + std::string(kTurnoverBound) + '\0';
+    if (!old_bound.empty()) out.erase_blind(4, prefix + old_bound + '\0' + id);
+    out.put_blind(4, prefix + ordered_hex(bound) + '\0' + id, "");
+    out.put(2, state_key, ordered_hex(bound) + state);
+    const auto last = out.get(2, kTurnoverState);
+    if (!last || std::stoi(*last) < day) out.put(2, kTurnoverState, std::to_string(day));
   }
 };
 
@@ -2211,9 +2261,73 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   if (first_range == ranges.size()) return unexpected(bad_cursor("belongs to another list"));
   if (by_turnover) {
     // No index holds the turnover of today: the clients in the filters' buckets, or all of them,
-    // at most kBucketIds, are read and sorted here.
-    auto in = bucket_ids(views_, tables, domain::name_of(q.kind), bucket_filters(q, bucketed),
-                         indexed_ranges);
+    // at most kBucketIds, are read and sorted here, unless the best come first (below).
+    const auto filtered = bucket_filters(q, bucketed);
+    if (q.descending && version >= kListsTurnoverBounds) {
+      // The best first: clients are walked by their turnover bounds from the highest, each one's
+      // turnover of the day computed from its record, until the page's last has more than the
+      // next bound (every client after has at most that; one without invoices, none). Only if
+      // no bound was reckoned after the day asked, and within kBucketIds records; else below.
+      auto last_day = views_.get(tables[2], kTurnoverState);
+      if (!last_day) return unexpected(last_day.error());
+      if (*last_day && std::stoi(**last_day) <= q.today.days) {
+        // The clients of small buckets only are read first; others are met as the walk goes.
+        auto in = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges, {},
+                             kBucketRowsRead);
+        if (!in) return unexpected(in.error());
+        const std::string bounds = kind + std::string(kTurnoverBound) + '\0';
+        std::string from = bounds;  // backward from the end of the bounds' rows
+        from.back() = '\x01';
+        std::vector<std::string> best;  // keys before the cursor, best first: a page and one
+        const auto turnover_of = [&](const std::string& key) {
+          return std::string_view(key).substr(prefix.size(), 16);
+        };
+        bool proven = false, ended = false;
+        // A page's bounds and some first, then twice as many each time.
+        for (uint64_t read = 0, chunk = std::max<uint64_t>(limit + 1, 16);
+             !proven && !ended && read <= kBucketIds; chunk = std::min<uint64_t>(2 * chunk, 1024)) {
+          std::vector<std::string> ids;
+          uint64_t rows = 0;
+          auto r = views_.scan(tables[4], from, bounds, Direction::backward, chunk,
+                               [&](std::string_view key, std::string_view) {
+                                 from = key;
+                                 const std::string_view bound = key.substr(bounds.size(), 16);
+                                 if (best.size() == limit + 1 && bound < turnover_of(best.back())) {
+                                   proven = true;
+                                   return false;
+                                 }
+                                 ++rows;
+                                 std::string id = after_last_nul(key);
+                                 if (!*in || (*in)->contains(id)) ids.push_back(std::move(id));
+                                 return true;
+                               });
+          if (!r) return unexpected(r.error());
+          ended = !proven && rows < chunk;
+          auto found = records_in(*records, q.kind, ids);
+          if (!found) return unexpected(found.error());
+          read += ids.size();
+          for (size_t i = 0; i < ids.size(); ++i) {
+            const auto& row = (*found)[i];
+            if (!row || !passes(*row) || (!terms.empty() && !title_matches(searched_words(*row))))
+              continue;
+            std::string key = prefix + ordered_hex(*number_of(*row, kTurnover)) + '\0' + ids[i];
+            if (!cursor->empty() && key >= *cursor) continue;
+            best.insert(std::upper_bound(best.begin(), best.end(), key, std::greater<>()),
+                        std::move(key));
+            if (best.size() > limit + 1) best.pop_back();
+          }
+        }
+        // Every bound read: the clients without invoices (turnover 0) come after a full page
+        // of clients with some.
+        if (ended && best.size() == limit + 1 && turnover_of(best.back()) > ordered_hex(0))
+          proven = true;
+        if (proven) {
+          if (auto r = take_in_order(best); !r) return unexpected(r.error());
+          return page;
+        }
+      }
+    }
+    auto in = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges);
     if (!in) return unexpected(in.error());
     if (!*in) {
       std::unordered_set<std::string> all;  // from the titles' index

@@ -1,5 +1,7 @@
 #include <algorithm>
+#include <random>
 
+#include "domain/time.h"
 #include "projections/ical.h"
 #include "projections/text.h"
 #include "tests/projections/fixture.h"
@@ -990,6 +992,43 @@ TEST_F(ViewsTest, ClientsByTheirTurnoverOfTheDay) {
   q.sort.clear();
   EXPECT_EQ(walk(q).values, (std::vector<std::string>{"Alfa", "Delta", "Echo"}))
       << "the same range by name";
+}
+
+// The best clients by turnover come from bounds reckoned when their invoices were recorded: a
+// client whose invoices have aged out since, or with corrections, is still in its place.
+TEST_F(ViewsTest, TheBestClientsByTurnoverAreInTheirPlaceWhateverTheirBounds) {
+  std::mt19937 rng(7);
+  const int kClients = 40;
+  for (int i = 0; i < kClients; ++i)
+    ok(K::client, Action::create, "c-" + std::to_string(i), {{"name", "K" + std::to_string(i)}});
+  const int64_t day_us = 86'400'000'000;
+  const domain::Date start = *domain::Date::parse("2025-06-01");
+  now_us_ = domain::DateTime::parse("2025-06-01T10:00:00Z")->micros;
+  for (int n = 0; n < 240; ++n) {  // over two years, each dated up to 60 days back
+    now_us_ += static_cast<int64_t>(rng() % 8) * day_us;
+    const int today = static_cast<int>(
+        (now_us_ - domain::DateTime::parse("2025-06-01T10:00:00Z")->micros) / day_us);
+    const int64_t grosze = static_cast<int64_t>(rng() % 500'000) - 50'000;  // some corrections
+    ok(K::trade_document, Action::create, "fv-" + std::to_string(n),
+       {{"type", "invoice"},
+        {"number", "FV/" + std::to_string(n)},
+        {"date", start.add_days(today - static_cast<int>(rng() % 60)).format()},
+        {"net", domain::Object{{"amount", domain::Decimal{grosze * 100}.format(2)}}},
+        // a few clients buy most, some only early on
+        {"client_id", "c-" + std::to_string(n < 60 ? rng() % kClients : rng() % (kClients / 2))}});
+  }
+  catch_up();
+  const domain::Date last = domain::local_date(domain::DateTime{now_us_});
+  for (const domain::Date today :
+       {last.add_days(-400), last, last.add_days(40), last.add_days(200), last.add_days(400)}) {
+    ListQuery q{.kind = K::client, .sort = std::string(kTurnover), .limit = 3, .today = today};
+    const auto lowest_first = walk(q).values;
+    q.descending = true;
+    auto best_first = walk(q).values;
+    std::reverse(best_first.begin(), best_first.end());
+    EXPECT_EQ(best_first, lowest_first) << today.format();
+    EXPECT_EQ(lowest_first.size(), static_cast<size_t>(kClients));
+  }
 }
 
 TEST_F(ViewsTest, RenamingMovesAClientInTheIndexes) {
