@@ -2727,6 +2727,22 @@ eventstore::result<WorkTime> Queries::work_time(const std::string& operator_id, 
                          return true;
                        });
   if (!r) return unexpected(r.error());
+  if (tables.size() < 2) {
+    // Version 1, read while an upgraded server builds version 2: the done tasks from the lists.
+    ListQuery done{
+        .kind = EntityKind::task,
+        .filters = {{"status", "done"}, {"assignee_id", operator_id}},
+        .ranges = {{"completed_at", domain::local_midnight(from),
+                    domain::DateTime{domain::local_midnight(to.add_days(1)).micros - 1}}},
+        .limit = 500};
+    do {
+      auto page = list(done);
+      if (!page) return unexpected(page.error());
+      out.tasks_done += page->items.size();
+      done.cursor = page->next_cursor;
+    } while (!done.cursor.empty());
+    return out;
+  }
   r = views_.scan(tables[1], prefix + from.format(), prefix + to.add_days(1).format(),
                   Direction::forward, UINT64_MAX, [&](std::string_view, std::string_view) {
                     ++out.tasks_done;

@@ -1739,6 +1739,33 @@ TEST_F(ViewsTest, WorkTimeCountsTheTasksDoneByTheirAssigneeAndLocalDay) {
   EXPECT_EQ(done("op-2", "2026-11-23", "2026-11-23"), 1u);
 }
 
+// Version 1 of the work time view, as an upgraded server reads it until version 2 is built.
+class WorkTimeV1 final : public Projection {
+ public:
+  std::string name() const override { return "work_time"; }
+  uint32_t version() const override { return 1; }
+  std::vector<std::string> tables() const override { return {"entries"}; }
+  void apply(const Event&, ViewWriter&) override {}
+};
+
+TEST_F(ViewsTest, WorkTimeCountsTheTasksDoneFromTheListsUntilItsRowsAreBuilt) {
+  ok(K::task, Action::create, "t-1", {{"title", "A"}, {"assignee_id", "op-1"}});
+  ok(K::task, Action::create, "t-2", {{"title", "B"}, {"assignee_id", "op-2"}});
+  ok(K::task, Action::complete, "t-1", {});
+  ok(K::task, Action::complete, "t-2", {});
+  auto projections = builtin_projections();
+  for (auto& p : projections)
+    if (p->name() == "work_time") p = std::make_unique<WorkTimeV1>();
+  auto views = std::move(eventstore::TableStore::open(dir_.sub("views-v1"))).value();
+  Runner runner(*log_, *views, std::move(projections));
+  ASSERT_TRUE(runner.catch_up());
+  const auto t = Queries(*views, runner)
+                     .work_time("op-1", *domain::Date::parse("2026-11-01"),
+                                *domain::Date::parse("2026-11-30"));
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->tasks_done, 1u);
+}
+
 // A company with many devices gives each inspection to a technician: it is in their calendar
 // only; an inspection nobody was given is in everyone's.
 TEST_F(ViewsTest, ARecurringInspectionFallsOnEachOfItsDaysInAnyonesRange) {
