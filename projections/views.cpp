@@ -350,6 +350,10 @@ uint32_t bucket_since(EntityKind kind, std::string_view field) {
 // meets the others in their own rows as it goes (Queries::list's leapfrog).
 constexpr uint32_t kListsSortPairs = 9;
 constexpr uint32_t kListsTaskPairs = 12;  // a task's kind and priority paired with its due date
+// A contact's direction paired with when it happened: the inbound ones newest first (the
+// newest contacts of the large dataset are thousands of campaign e-mails, outbound: a walk of
+// the contacts by time gave an empty first page).
+constexpr uint32_t kListsContactDirections = kListsTurnoverBounds;
 struct SortPair {
   std::string bucket, sort;
   uint32_t since = kListsSortPairs;  // the lists version whose tables first hold its rows
@@ -390,7 +394,8 @@ const std::vector<SortPair>& sort_pairs(EntityKind kind) {
        {{"client_id", "occurred_at"},
         {"operator_id", "occurred_at"},
         {"awaits_reply", "occurred_at"},
-        {"kind", "occurred_at"}}},
+        {"kind", "occurred_at"},
+        {"direction", "occurred_at", kListsContactDirections}}},
       {EntityKind::service_order,
        {{"client_id", "created_at"},
         {"device_id", "created_at"},

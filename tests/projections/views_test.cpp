@@ -723,6 +723,36 @@ TEST_F(ViewsTest, ATasksKindAndPriorityArePairedWithItsDueDate) {
   EXPECT_EQ(high_rows, (std::vector<std::string>{"t-4", "t-12", "t-2"}));
 }
 
+TEST_F(ViewsTest, AContactsDirectionIsPairedWithWhenItHappened) {
+  // The inbound contacts newest first: the newest contacts may all be outbound (a campaign's
+  // e-mails, thousands on the large dataset), which a walk of every contact by time tested one
+  // by one and gave an empty first page; the direction's own rows are walked now, and follow a
+  // direction corrected.
+  const int64_t day_us = 86'400'000'000;
+  const int64_t start = domain::DateTime::parse("2026-11-01T09:00:00Z")->micros;
+  for (int i = 1; i <= 8; ++i)
+    ok(K::contact, Action::create, "k-" + std::to_string(i),
+       {{"kind", "email"},
+        {"direction", i % 3 ? "outbound" : "inbound"},
+        {"subject", "Kontakt " + std::to_string(i)},
+        {"occurred_at", domain::DateTime{start + i * day_us}.format()}});
+  ok(K::contact, Action::update, "k-4", {{"direction", "inbound"}});  // inbound after all
+  ok(K::contact, Action::update, "k-6", {{"direction", "internal"}});
+  catch_up();
+  const ListQuery inbound{.kind = K::contact,
+                          .filters = {{"direction", "inbound"}},
+                          .sort = "occurred_at",
+                          .descending = true,
+                          .limit = 1};
+  EXPECT_EQ(walk(inbound, "subject").values, (std::vector<std::string>{"Kontakt 4", "Kontakt 3"}));
+  using namespace std::string_literals;
+  std::vector<std::string> rows;
+  for (const auto& row : dump(*views_, *runner_, {"lists"}))
+    if (row.find("contact\0occurred_at@direction\0inbound\0"s) != std::string::npos)
+      rows.push_back(row.substr(row.rfind('\0') + 1, row.size() - row.rfind('\0') - 2));
+  EXPECT_EQ(rows, (std::vector<std::string>{"k-3", "k-4"}));
+}
+
 TEST_F(ViewsTest, ARangeByTitleIsSortedFromItsOwnRows) {
   // The tasks due in December by title: more than are sorted from the records' state (500), so
   // they were walked for in the titles of every task. The due index's rows carry each task's
