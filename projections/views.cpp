@@ -2409,8 +2409,9 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     // it: the bucket is read while n * n <= kRowsARecord * w * (a page), as RocksDB estimates
     // them. (A client's inbound contacts newest first read 20,000 of the 200,000 inbound ones
     // before, to find there were too many, and then walked the client's 19.)
-    uint64_t walked = 0;
-    for (const auto& r : ranges) walked += views_.approximate_rows(index, r.lo, r.hi);
+    uint64_t walked = 0;  // estimated only when there is a bucket or a range to judge
+    if (!indexed_ranges.empty() || !bucket_filters(q, unpaired).empty())
+      for (const auto& r : ranges) walked += views_.approximate_rows(index, r.lo, r.hi);
     const auto worth_reading =
         static_cast<uint64_t>(std::sqrt(static_cast<double>(kRowsARecord * walked * (limit + 1))));
     auto read =
