@@ -298,24 +298,28 @@ result<uint64_t> TableStore::scan(TableId table, std::string_view from, std::str
   return count;
 }
 
-uint64_t TableStore::approximate_rows(TableId table, std::string_view from,
-                                      std::string_view to) const {
+uint64_t TableStore::approximate_rows(
+    TableId table, const std::vector<std::pair<std::string, std::string>>& ranges) const {
   auto* h = impl_->handle(table);
-  if (!h) return 0;
-  const rocksdb::Range range(rocksdb::Slice(from.data(), from.size()),
-                             rocksdb::Slice(to.data(), to.size()));
+  if (!h || ranges.empty()) return 0;
+  std::vector<rocksdb::Range> r;
+  for (const auto& [from, to] : ranges) r.emplace_back(from, to);
+  std::vector<uint64_t> bytes(r.size());
   rocksdb::SizeApproximationOptions o;
   o.include_memtables = true;
   o.files_size_error_margin = 0.1;  // no exact reckoning in a file: an order of size is enough
-  uint64_t bytes = 0, rows = 0, file_bytes = 0, memtable_bytes = 0;
-  if (!impl_->db->GetApproximateSizes(o, h, &range, 1, &bytes).ok() ||
+  uint64_t rows = 0, file_bytes = 0, memtable_bytes = 0;
+  if (!impl_->db->GetApproximateSizes(o, h, r.data(), static_cast<int>(r.size()), bytes.data())
+           .ok() ||
       !impl_->db->GetIntProperty(h, rocksdb::DB::Properties::kEstimateNumKeys, &rows) ||
       !impl_->db->GetIntProperty(h, rocksdb::DB::Properties::kLiveSstFilesSize, &file_bytes) ||
       !impl_->db->GetIntProperty(h, rocksdb::DB::Properties::kCurSizeAllMemTables, &memtable_bytes))
     return 0;
   const uint64_t all_bytes = file_bytes + memtable_bytes;
   if (all_bytes == 0) return 0;
-  return static_cast<uint64_t>(static_cast<double>(bytes) * static_cast<double>(rows) /
+  uint64_t in_ranges = 0;
+  for (const uint64_t b : bytes) in_ranges += b;
+  return static_cast<uint64_t>(static_cast<double>(in_ranges) * static_cast<double>(rows) /
                                static_cast<double>(all_bytes));
 }
 

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "eventstore/types.h"
@@ -91,7 +92,12 @@ class TableStore {
   /// (the range's bytes in the table's files and memtables, by the table's bytes per row): to
   /// tell a range of a hundred thousand rows from one of a few hundred, not to count (a range
   /// within one file block may count as 0).
-  uint64_t approximate_rows(TableId table, std::string_view from, std::string_view to) const;
+  /// The sum over several ranges [first, second), the table's figures read once.
+  uint64_t approximate_rows(TableId table,
+                            const std::vector<std::pair<std::string, std::string>>& ranges) const;
+  uint64_t approximate_rows(TableId table, std::string_view from, std::string_view to) const {
+    return approximate_rows(table, {{std::string(from), std::string(to)}});
+  }
 
   /// Seeks in one table's rows within bounds, keeping one RocksDB iterator between seeks: for
   /// walks that jump (a join of two indexes), where a scan per jump would open an iterator each

@@ -315,6 +315,11 @@ constexpr uint32_t kListsWordsInOrder = 12;
 // clients by turnover_12m are found without reading every client.
 constexpr uint32_t kListsTurnoverBounds = 13;
 constexpr std::string_view kTurnoverBound = "turnover_bound";
+// The clients' turnover bound rows in by_sort: client \0 turnover_bound \0 bound \0 id.
+const std::string& turnover_bound_prefix() {
+  static const std::string prefix = std::string("client\0", 7) + std::string(kTurnoverBound) + '\0';
+  return prefix;
+}
 constexpr std::string_view kTurnoverState = "turnover/";
 uint32_t bucket_since(EntityKind kind, std::string_view field) {
   using T = domain::FieldType;
@@ -799,7 +804,7 @@ class ListsView final : public Projection {
       bound += units;
       state += '\x1f' + std::to_string(d) + ':' + std::to_string(units);
     }
-    const std::string prefix = std::string("client\0", 7) + std::string(kTurnoverBound) + '\0';
+    const std::string& prefix = turnover_bound_prefix();
     if (!old_bound.empty()) out.erase_blind(4, prefix + old_bound + '\0' + id);
     out.put_blind(4, prefix + ordered_hex(bound) + '\0' + id, "");
     out.put(2, state_key, ordered_hex(bound) + state);
@@ -1602,11 +1607,7 @@ eventstore::result<std::optional<std::unordered_set<std::string>>> bucket_ids(
   for (const auto& range : ranges) sets.push_back({range_rows(kind, range)});
   for (size_t i = 0; i < sets.size(); ++i) {
     const TableId table = i < buckets ? tables[3] : tables[4];
-    if (max_rows != UINT64_MAX) {
-      uint64_t estimate = 0;
-      for (const auto& [lo, hi] : sets[i]) estimate += views.approximate_rows(table, lo, hi);
-      if (estimate > max_rows) continue;
-    }
+    if (max_rows != UINT64_MAX && views.approximate_rows(table, sets[i]) > max_rows) continue;
     std::unordered_set<std::string> found;
     uint64_t rows = 0;
     for (const auto& [lo, hi] : sets[i]) {
@@ -2280,7 +2281,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         auto in = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges, {},
                              kBucketRowsRead);
         if (!in) return unexpected(in.error());
-        const std::string bounds = kind + std::string(kTurnoverBound) + '\0';
+        const std::string& bounds = turnover_bound_prefix();
         std::string from = bounds;  // backward from the end of the bounds' rows
         from.back() = '\x01';
         std::vector<std::string> best;  // keys before the cursor, best first: a page and one
@@ -2410,8 +2411,11 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     // them. (A client's inbound contacts newest first read 20,000 of the 200,000 inbound ones
     // before, to find there were too many, and then walked the client's 19.)
     uint64_t walked = 0;  // estimated only when there is a bucket or a range to judge
-    if (!indexed_ranges.empty() || !bucket_filters(q, unpaired).empty())
-      for (const auto& r : ranges) walked += views_.approximate_rows(index, r.lo, r.hi);
+    if (!indexed_ranges.empty() || !bucket_filters(q, unpaired).empty()) {
+      std::vector<std::pair<std::string, std::string>> walk;
+      for (const auto& r : ranges) walk.emplace_back(r.lo, r.hi);
+      walked = views_.approximate_rows(index, walk);
+    }
     const auto worth_reading =
         static_cast<uint64_t>(std::sqrt(static_cast<double>(kRowsARecord * walked * (limit + 1))));
     auto read =
