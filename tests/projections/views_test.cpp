@@ -1183,6 +1183,46 @@ TEST_F(ViewsTest, EitherOfSeveralValuesPagesFullInTitleOrder) {
   EXPECT_FALSE(queries_->list(other)) << "a cursor of no list of clients is refused";
 }
 
+TEST_F(ViewsTest, TwoBucketFiltersByTitleFillTheirPages) {
+  // The urgent calls by title: 1,100 calls of normal priority come first in title order, then
+  // 520 urgent tasks, every 100th of them a call. Walking the calls and reading each record for
+  // its priority gave empty pages (1,000 records a request); the larger bucket is walked now,
+  // the smaller read first, in whichever order the filters come.
+  for (int i = 0; i < 1100; ++i)
+    ok(K::task, Action::create, "n-" + std::to_string(i),
+       {{"title", "Aaa " + std::to_string(1000 + i)}, {"kind", "call"}, {"priority", "normal"}});
+  for (int i = 0; i < 520; ++i)
+    ok(K::task, Action::create, "h-" + std::to_string(i),
+       {{"title", "Bbb " + std::to_string(1000 + i)},
+        {"kind", i % 100 ? "meeting" : "call"},
+        {"priority", "high"}});
+  catch_up();
+  const std::vector<std::string> urgent_calls = {"Bbb 1000", "Bbb 1100", "Bbb 1200",
+                                                 "Bbb 1300", "Bbb 1400", "Bbb 1500"};
+  using Filters = std::vector<std::pair<std::string, std::string>>;
+  for (const auto& filters : {Filters{{"kind", "call"}, {"priority", "high"}},
+                              Filters{{"priority", "high"}, {"kind", "call"}}}) {
+    ListQuery q{.kind = K::task, .filters = filters, .limit = 2};
+    const Walk pages = walk(q, "title");
+    EXPECT_EQ(pages.values, urgent_calls) << filters[0].first << " first";
+    EXPECT_EQ(pages.sizes, (std::vector<size_t>{2, 2, 2})) << filters[0].first << " first";
+    q.descending = true;
+    auto backwards = urgent_calls;
+    std::reverse(backwards.begin(), backwards.end());
+    EXPECT_EQ(walk(q, "title").values, backwards) << filters[0].first << " first";
+  }
+  // A page that walked the other bucket (the urgent tasks, up to Bbb 1250) is gone on from in
+  // this one's.
+  const auto after =
+      queries_->list({.kind = K::task, .filters = {{"priority", "high"}}, .limit = 251});
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->items.back()->text("title"), "Bbb 1250");
+  ListQuery rest{.kind = K::task, .filters = {{"kind", "call"}, {"priority", "high"}}};
+  rest.cursor = after->next_cursor;
+  EXPECT_EQ(walk(rest, "title").values,
+            (std::vector<std::string>{"Bbb 1300", "Bbb 1400", "Bbb 1500"}));
+}
+
 TEST_F(ViewsTest, AYesNoFieldIsABucket) {
   // Contacts awaiting a reply, three among sixty that do not, at the end of the alphabet: the
   // filter reads its own bucket, so its pages are full, and a change moves a contact out of it.
