@@ -2102,12 +2102,14 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
            version >= bucket_since(q.kind, field) &&
            (custom_bucketed(value) || !free_text_bucket(q.kind, field));
   };
-  // Of several such filters, the largest bucket (as RocksDB estimates them) is walked and the
-  // others are read first (read_buckets, below), so that the walk passes the records not in them
-  // without reading them; when they are too many to read, the smallest is walked, each record
-  // tested. (The first filter's bucket walked, each record tested, gave the open calls by title
-  // in pages of 2 to 4, an operator's open tasks in pages of 11 to 22.)
-  std::vector<std::pair<std::string, std::string>> walkable;  // field, bucket prefix
+  // By a sort field paired with a filter given once (sort_pairs), that value's paired rows are
+  // walked, where every row matches the filter; a second such filter (an operator's open tasks
+  // by due date) is met in its own paired rows as the walk goes (the walk below). By title, the
+  // buckets of several filters given once are met so (their rows are in title order): walking
+  // the first and reading each record for the others gave the open calls in pages of 2 to 4,
+  // the urgent calls in empty pages first.
+  std::vector<std::string> paired;       // the fields
+  std::vector<std::string> also_paired;  // the paired rows' prefixes of the second and more
   for (const auto& [field, value] : q.filters) {
     if (!terms.empty() || !by_title) break;  // a search walks the titles, which carry the words
     const bool once = std::count_if(q.filters.begin(), q.filters.end(),
@@ -2117,46 +2119,21 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     });
     if (!all_bucketed) continue;
     if (!once) {  // unless a range is read first (below): its records are walked for
-      if (either.empty() && indexed_ranges.empty()) either = field;
+      if (either.empty() && indexed_ranges.empty() && index != tables[3]) either = field;
       continue;
     }
-    walkable.emplace_back(field, bucket_prefix(domain::name_of(q.kind), field, value));
-  }
-  // By title without a range (whose records are read with the buckets'), the filter whose bucket
-  // is walked, the others' read.
-  std::string walked_field;
-  if (!walkable.empty()) {
-    size_t walk = 0;
-    if (walkable.size() > 1 && indexed_ranges.empty()) {
-      std::vector<std::pair<uint64_t, size_t>> sizes;  // estimated rows, position in walkable
-      for (size_t i = 0; i < walkable.size(); ++i) {
-        std::string end = walkable[i].second;
-        end.back() = '\x01';
-        sizes.emplace_back(views_.approximate_rows(tables[3], walkable[i].second, end), i);
-      }
-      std::sort(sizes.begin(), sizes.end());
-      // RocksDB's estimates were 0.55 to 0.65 of the rows counted on the medium dataset: a
-      // bucket estimated at more than half of kBucketIds may be too large to read.
-      walk =
-          sizes[sizes.size() - 2].first <= kBucketIds / 2 ? sizes.back().second : sizes[0].second;
+    std::string bucket = bucket_prefix(domain::name_of(q.kind), field, value);
+    if (index != tables[3]) {
+      index = tables[3];
+      prefix = std::move(bucket);
+      either.clear();
+    } else if (indexed_ranges.empty()) {  // else the others are read with the range's records
+      also_paired.push_back(std::move(bucket));
+    } else {
+      continue;
     }
-    if (indexed_ranges.empty()) walked_field = walkable[walk].first;
-    index = tables[3];
-    prefix = walkable[walk].second;
-    either.clear();
-    // A cursor of a page that walked another of these buckets goes on from the same title.
-    if (!cursor->empty() && !cursor->starts_with(prefix))
-      for (const auto& [field, walked] : walkable)
-        if (cursor->starts_with(walked)) {
-          *cursor = prefix + cursor->substr(walked.size());
-          break;
-        }
+    if (indexed_ranges.empty()) paired.push_back(field);
   }
-  // By a sort field paired with a filter given once (sort_pairs), that value's paired rows are
-  // walked, where every row matches the filter; a second such filter (an operator's open tasks
-  // by due date) is met in its own paired rows as the walk goes (the walk below).
-  std::vector<std::string> paired;       // the fields
-  std::vector<std::string> also_paired;  // the paired rows' prefixes of the second and more
   for (const auto& [field, sort, since] : sort_pairs(q.kind)) {
     if (sort != q.sort || version < since) continue;
     const auto given = std::count_if(q.filters.begin(), q.filters.end(),
@@ -2410,15 +2387,16 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     return page;
   }
   std::unordered_set<std::string> members;  // if not empty: the ids the walk takes
-  if ((!by_title || !indexed_ranges.empty() || !walked_field.empty()) &&
-      version >= kListsCustomFields) {
+  // By title, buckets walked (and met) without a range: another field's read if given twice.
+  const bool titled_buckets = by_title && !paired.empty();
+  if ((!by_title || !indexed_ranges.empty() || titled_buckets) && version >= kListsCustomFields) {
     // Walking the sort's index and dropping what a bucket filter, a range or a search does not
     // match gave a client's contacts newest first, an operator's open tasks by due date, the
     // tasks due this week by title or the clients in Łódź by potential in short pages, mostly
     // empty ones. The buckets, the ranges and the search's candidates are read first
     // (read_buckets): few records are sorted here, in the order (and with the cursor) the walk
     // gives; more are walked for, taking only their rows. (By title, a search here has too many
-    // candidates to read. The bucket walked by title is not read: the walk meets only its rows.)
+    // candidates to read.)
     std::optional<std::unordered_set<std::string>> searched;
     bool searched_all = terms.empty();  // every id read has the search's words
     if (!terms.empty() && !by_title) {
@@ -2437,7 +2415,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     };
     auto unpaired = [&](const std::string& field, const std::string& value) {
       return std::find(paired.begin(), paired.end(), field) == paired.end() &&
-             field != walked_field && bucketed(field, value);
+             bucketed(field, value);
     };
     // A bucket (or a range) of n rows among the walk's w costs n row reads; the walk meets the
     // records it holds every w/n rows, each record read (about kRowsARecord row reads) to test
@@ -2449,12 +2427,12 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     if (!indexed_ranges.empty() || !bucket_filters(q, unpaired).empty()) {
       std::vector<std::pair<std::string, std::string>> walk;
       for (const auto& r : ranges) walk.emplace_back(r.lo, r.hi);
-      if (!walked_field.empty()) {
+      if (titled_buckets) {
         std::string end = kind;
         end.back() = '\x01';
         walk = {{kind, end}};
       }
-      walked = views_.approximate_rows(walked_field.empty() ? index : tables[0], walk);
+      walked = views_.approximate_rows(titled_buckets ? tables[0] : index, walk);
     }
     const auto worth_reading =
         static_cast<uint64_t>(std::sqrt(static_cast<double>(kRowsARecord * walked * (limit + 1))));
