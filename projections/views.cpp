@@ -282,6 +282,14 @@ namespace {
 // ...), listed fields (a task's kind), a NIP (what an ERP looks a client up by), and lists of
 // references, by each item (a contact's persons, a project's clients), or by a reference member of
 // their objects (a person's `client_links.client_id`).
+// Text members of lists of objects filed under their values, as a bucket field's (lists v14):
+// the cities and countries of a client's addresses (`clients?addresses.city=Łódź` read every
+// client, in short pages).
+constexpr uint32_t kListsTextMembers = 14;
+bool text_bucket_member(EntityKind kind, std::string_view path) {
+  return kind == EntityKind::client && (path == "addresses.city" || path == "addresses.country");
+}
+
 const std::vector<std::string>& bucket_fields(EntityKind kind) {
   using T = domain::FieldType;
   static const auto all = [] {
@@ -294,7 +302,8 @@ const std::vector<std::string>& bucket_fields(EntityKind kind) {
           out[k].push_back(f.key);
         if (f.type == T::object_list)
           for (const auto& m : f.members)
-            if (m.type == T::reference) out[k].push_back(f.key + "." + m.key);
+            if (m.type == T::reference || text_bucket_member(k, f.key + "." + m.key))
+              out[k].push_back(f.key + "." + m.key);
       }
     return out;
   }();
@@ -324,7 +333,8 @@ constexpr std::string_view kTurnoverState = "turnover/";
 uint32_t bucket_since(EntityKind kind, std::string_view field) {
   using T = domain::FieldType;
   const auto dot = field.find('.');
-  if (dot != std::string_view::npos) return 7;  // a reference member of a list of objects
+  if (dot != std::string_view::npos)  // a member of a list of objects
+    return text_bucket_member(kind, field) ? kListsTextMembers : 7;
   const domain::FieldSpec* spec = domain::core_field(kind, field);
   if (!spec) return UINT32_MAX;
   if (spec->listed) return kListsTaskKinds;
@@ -543,9 +553,10 @@ bool custom_bucketed(std::string_view value) {
   return !value.empty() && value.size() <= kMaxCustomBucketText;
 }
 
-// Whether a core field is free text filed under its values (a client's tags): only those
-// custom_bucketed are, as a custom field's text.
+// Whether a core bucket field is free text filed under its values (a client's tags, its
+// addresses' cities): only those custom_bucketed are, as a custom field's text.
 bool free_text_bucket(EntityKind kind, std::string_view field) {
+  if (text_bucket_member(kind, field)) return true;
   const domain::FieldSpec* spec = domain::core_field(kind, field);
   return spec && spec->type == domain::FieldType::text_list;
 }
@@ -608,7 +619,7 @@ std::string custom_rows_text(const std::vector<CustomRows>& rows) {
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return kListsTurnoverBounds; }
+  uint32_t version() const override { return kListsTextMembers; }
   std::vector<std::string> tables() const override {
     return {"by_title", "words", "state", "by_field", "by_sort"};
   }
@@ -679,7 +690,7 @@ class ListsView final : public Projection {
       if (const auto [field, member] = field_and_member(buckets[i]);
           const FieldChange* c = core_change(e.domain, field)) {
         auto filed = filed_under(c->after, member);
-        if (free_text_bucket(e.kind, field))
+        if (free_text_bucket(e.kind, buckets[i]))
           std::erase_if(filed, [](const std::string& v) { return !custom_bucketed(v); });
         values[i] = bucket_text(std::move(filed));
       }
@@ -1685,10 +1696,10 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
   // The bucket fields whose values the state of this lists version keeps (an upgraded server
   // reads the version before until the new one has been built).
   std::vector<std::string> older;
-  if (version < kListsChoiceLists)
+  if (version < kListsTextMembers)
     for (const auto& f : bucket_fields(q.kind))
       if (bucket_since(q.kind, f) <= version) older.push_back(f);
-  const auto& buckets = version < kListsChoiceLists ? older : bucket_fields(q.kind);
+  const auto& buckets = version < kListsTextMembers ? older : bucket_fields(q.kind);
   const auto& sorts = sort_fields(q.kind);
   const auto core_sort = std::find(sorts.begin(), sorts.end(), q.sort) - sorts.begin();
   const std::string custom_sort = q.sort.starts_with("fields.") ? q.sort.substr(7) : "";

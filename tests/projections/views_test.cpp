@@ -1278,6 +1278,42 @@ TEST_F(ViewsTest, ASortedWalkTestsBucketFiltersByTheirRows) {
   }
 }
 
+TEST_F(ViewsTest, AnAddressCityIsABucket) {
+  // The clients in Łódź by name, after 1,100 in Warsaw whose names come first: a filter on the
+  // city read each client (1,000 a request) and gave an empty first page; the cities of a
+  // client's addresses are buckets (lists v14), moved when the addresses change. A city too long
+  // for a bucket is still found, from the records.
+  auto addresses = [](std::initializer_list<std::string> cities) {
+    domain::List out;
+    for (const auto& city : cities)
+      out.emplace_back(domain::Object{{"street", Value("ul. Długa 1")}, {"city", Value(city)}});
+    return Value(std::move(out));
+  };
+  for (int i = 0; i < 1100; ++i)
+    ok(K::client, Action::create, "w-" + std::to_string(i),
+       {{"name", "Aaa " + std::to_string(1000 + i)}, {"addresses", addresses({"Warszawa"})}});
+  const std::string long_city(70, 'x');
+  ok(K::client, Action::create, "l-1", {{"name", "Zeta"}, {"addresses", addresses({"Łódź"})}});
+  ok(K::client, Action::create, "l-2",
+     {{"name", "Żuraw"}, {"addresses", addresses({"Kraków", "Łódź"})}});
+  ok(K::client, Action::create, "l-3", {{"name", "Ósemka"}, {"addresses", addresses({"Łódź"})}});
+  ok(K::client, Action::create, "l-4", {{"name", "Wilga"}, {"addresses", addresses({"Łódź"})}});
+  ok(K::client, Action::create, "l-5", {{"name", "Zorza"}, {"addresses", addresses({"Gdańsk"})}});
+  ok(K::client, Action::create, "l-6", {{"name", "Zenit"}, {"addresses", addresses({long_city})}});
+  ok(K::client, Action::update, "l-4", {{"addresses", addresses({"Gdańsk"})}});  // moved away
+  ok(K::client, Action::update, "l-5", {{"addresses", addresses({"Łódź", "Sopot"})}});
+  ok(K::client, Action::update, "l-1", {{"status", "inactive"}});
+  catch_up();
+  ListQuery lodz{.kind = K::client, .filters = {{"addresses.city", "Łódź"}}, .limit = 2};
+  const Walk pages = walk(lodz);
+  EXPECT_EQ(pages.values, (std::vector<std::string>{"Ósemka", "Zeta", "Zorza", "Żuraw"}));
+  EXPECT_EQ(pages.sizes, (std::vector<size_t>{2, 2}));
+  lodz.filters.emplace_back("status", "prospect");  // as created; Zeta inactive
+  EXPECT_EQ(walk(lodz).values, (std::vector<std::string>{"Ósemka", "Zorza", "Żuraw"}));
+  const ListQuery far{.kind = K::client, .filters = {{"addresses.city", long_city}}};
+  EXPECT_EQ(walk(far).values, (std::vector<std::string>{"Zenit"}));
+}
+
 TEST_F(ViewsTest, AYesNoFieldIsABucket) {
   // Contacts awaiting a reply, three among sixty that do not, at the end of the alphabet: the
   // filter reads its own bucket, so its pages are full, and a change moves a contact out of it.
