@@ -190,6 +190,16 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
             auto page = queries.list(of_kind_newest);
             if (!page || page->items.size() != 50) std::abort();
           });
+  // The clients in a city by name: the cities of their addresses are buckets (lists v14; before
+  // session 27 each client was read, 1,000 a request, in short pages).
+  projections::ListQuery in_city{.kind = domain::EntityKind::client};
+  const char* cities[] = {"Warszawa", "Kraków", "Łódź", "Wrocław", "Poznań", "Gdańsk"};
+  measure("projections.query/clients_in_a_city/" + std::string(scale.name),
+          "a random one of six large cities by name, first page of 50", [&] {
+            in_city.filters = {{"addresses.city", cities[rng() % 6]}};
+            auto page = queries.list(in_city);
+            if (!page || page->items.size() != 50) std::abort();
+          });
   // A filter on half of the contacts, newest first: its bucket is too large to be worth reading
   // (before session 26, its first 20,000 rows were read, to find it too large, before the walk).
   projections::ListQuery of_direction{
