@@ -277,11 +277,6 @@ std::vector<std::string> sort_names(EntityKind kind) {
 
 namespace {
 
-// The fields lists keep a bucket index of, so that a filter on one of them reads only its rows:
-// choice, reference and yes/no fields (status, account manager, assignee, client, awaits reply,
-// ...), listed fields (a task's kind), a NIP (what an ERP looks a client up by), and lists of
-// references, by each item (a contact's persons, a project's clients), or by a reference member of
-// their objects (a person's `client_links.client_id`).
 // Text members of lists of objects filed under their values, as a bucket field's (lists v14):
 // the cities and countries of a client's addresses (`clients?addresses.city=Łódź` read every
 // client, in short pages).
@@ -290,6 +285,11 @@ bool text_bucket_member(EntityKind kind, std::string_view path) {
   return kind == EntityKind::client && (path == "addresses.city" || path == "addresses.country");
 }
 
+// The fields lists keep a bucket index of, so that a filter on one of them reads only its rows:
+// choice, reference and yes/no fields (status, account manager, assignee, client, awaits reply,
+// ...), listed fields (a task's kind), a NIP (what an ERP looks a client up by), and lists of
+// references, by each item (a contact's persons, a project's clients), or by a reference member of
+// their objects (a person's `client_links.client_id`).
 const std::vector<std::string>& bucket_fields(EntityKind kind) {
   using T = domain::FieldType;
   static const auto all = [] {
@@ -2139,14 +2139,12 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       continue;
     }
     std::string bucket = bucket_prefix(domain::name_of(q.kind), field, value);
-    if (index != tables[3]) {
+    if (index != tables[3]) {  // the first is walked
       index = tables[3];
       prefix = std::move(bucket);
       either.clear();
-    } else if (indexed_ranges.empty()) {  // else the others are read with the range's records
+    } else if (indexed_ranges.empty()) {  // the others met (with a range, read with its records)
       also_paired.push_back(std::move(bucket));
-    } else {
-      continue;
     }
     if (indexed_ranges.empty()) paired.push_back(field);
   }
@@ -2548,9 +2546,9 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
                         const std::vector<std::string>& titles) -> eventstore::result<void> {
     std::vector<std::string> rows;  // each filter's values' rows for each id with a title
     for (size_t i = 0; i < ids.size(); ++i)
-      for (const auto& [field, values] : keyed)
-        for (const auto& value : values)
-          if (!titles[i].empty())
+      if (!titles[i].empty())
+        for (const auto& [field, values] : keyed)
+          for (const auto& value : values)
             rows.push_back(bucket_prefix(domain::name_of(q.kind), field, value) + titles[i] + '\0' +
                            ids[i]);
     if (rows.empty()) return {};
@@ -2558,9 +2556,9 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     if (!found) return unexpected(found.error());
     size_t at = 0, kept = 0;
     for (size_t i = 0; i < ids.size(); ++i) {
-      bool in_all = true;
-      for (const auto& [field, values] : keyed) {
-        if (titles[i].empty()) continue;
+      bool in_all = true;  // untitled (lists v8): the record is read and tested
+      for (size_t f = 0; f < keyed.size() && !titles[i].empty(); ++f) {
+        const auto& values = keyed[f].second;
         bool in_any = false;
         for (size_t v = 0; v < values.size(); ++v) in_any |= (*found)[at++].has_value();
         in_all &= in_any;

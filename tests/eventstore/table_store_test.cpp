@@ -73,7 +73,9 @@ TEST(TableStoreTest, ASeekerJumpsWithinItsBounds) {
   EXPECT_FALSE(store->seeker(99, "", "", Direction::forward)) << "no such table";
 }
 
-// The estimate tells a range of many rows from one of few, in the memtable and in the files.
+// The estimate tells a range of many rows from one of few, in the memtable and in the files. (The
+// memtable's is a skip list's sample: 18,801 to 55,294 for these 100,000 rows over 60 runs and
+// CI, where a floor of 20,000 failed once; the files' 99,402.)
 TEST(TableStoreTest, ApproximateRowsTellManyFromFew) {
   crm::testing::TempDir dir;
   auto store = std::move(TableStore::open(dir.sub("views"))).value();
@@ -89,7 +91,7 @@ TEST(TableStoreTest, ApproximateRowsTellManyFromFew) {
   ASSERT_TRUE(store->write(std::move(batch)));
   for (const char* when : {"in the memtable", "in files"}) {
     const uint64_t many = store->approximate_rows(a, "m", "n");
-    EXPECT_GT(many, 20'000u) << when;
+    EXPECT_GT(many, 10'000u) << when;
     EXPECT_LT(many, 500'000u) << when;
     EXPECT_LT(store->approximate_rows(a, "f", "g"), 5'000u) << when;
     EXPECT_LT(store->approximate_rows(a, "x", "y"), 5'000u) << when << ": no rows";
