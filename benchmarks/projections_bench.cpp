@@ -170,8 +170,9 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
             auto page = queries.list(open_of_kind);
             if (!page || page->items.empty()) std::abort();
           });
-  // The same by title: the kind's bucket walked, the open tasks' ids read first (before
-  // session 27, the first filter's bucket was walked and each record read: pages of 2 to 4).
+  // The same by title: the two buckets' rows, both in title order, met as the first is walked
+  // (before session 27, the first filter's bucket was walked and each record read: pages of 2
+  // to 4).
   projections::ListQuery open_of_kind_by_title{.kind = domain::EntityKind::task};
   measure("projections.query/open_tasks_of_a_kind_by_title/" + std::string(scale.name),
           "status=open and a random kind by title, first page of 50", [&] {
