@@ -1192,6 +1192,7 @@ class WorkTimeView final : public Projection {
 
 // ---- operator calendar ------------------------------------------------------------------------
 // entries: owner \0 YYYY-MM-DD \0 kind \0 id -> title \x1f start µs \x1f end µs \x1f recurrence
+//   \x1f status \x1f client id (v3: a task or a service order is named without reading it)
 //   tasks under their assignee (planned start, else due date), service orders under their
 //   technician (planned time), planned inspections under their technician or, without one, "*"
 //   (everyone), with "days:N"/"months:N"
@@ -1203,17 +1204,19 @@ constexpr std::string_view kInspectionTitle = "Przegląd urządzenia ";
 
 struct CalendarSource {
   EntityKind kind;
-  std::vector<std::string> fields;  // owner, title, start, end, date, status, every (as they apply)
+  // owner, title, start, end, date, status, every, client (as they apply)
+  std::vector<std::string> fields;
 };
 
 const CalendarSource* calendar_source(EntityKind kind) {
   static const CalendarSource task{
       EntityKind::task,
-      {"assignee_id", "title", "planned_start", "planned_end", "due", "status", ""}};
+      {"assignee_id", "title", "planned_start", "planned_end", "due", "status", "", "client_id"}};
   static const CalendarSource order{
-      EntityKind::service_order, {"technician_id", "number", "planned_at", "", "", "status", ""}};
+      EntityKind::service_order,
+      {"technician_id", "number", "planned_at", "", "", "status", "", "client_id"}};
   static const CalendarSource inspection{
-      EntityKind::inspection, {"technician_id", "device_id", "", "", "due", "status", "every"}};
+      EntityKind::inspection, {"technician_id", "device_id", "", "", "due", "status", "every", ""}};
   switch (kind) {
     case EntityKind::task:
       return &task;
@@ -1240,7 +1243,8 @@ constexpr std::string_view kRecurring = "~";
 class CalendarView final : public Projection {
  public:
   std::string name() const override { return "calendar"; }
-  uint32_t version() const override { return 2; }  // v2: recurring inspections filed apart
+  // v2: recurring inspections filed apart; v3: an entry's status and client
+  uint32_t version() const override { return 3; }
   std::vector<std::string> tables() const override { return {"entries", "state"}; }
   void apply(const Event& e, ViewWriter& out) override {
     const CalendarSource* source = calendar_source(e.kind);
@@ -1264,7 +1268,7 @@ class CalendarView final : public Projection {
         }
     if (!changed) return;
     if (!old_entry.empty()) out.erase_blind(0, old_entry);
-    // v: 0 owner, 1 title, 2 start, 3 end, 4 date, 5 status, 6 every
+    // v: 0 owner, 1 title, 2 start, 3 end, 4 date, 5 status, 6 every, 7 client
     // An inspection without a technician is in everyone's calendar; a recurring one is filed
     // apart (kRecurring), as it falls on days after its due date too.
     std::string owner = e.kind == EntityKind::inspection && v[0].empty() ? "*" : v[0];
@@ -1281,7 +1285,9 @@ class CalendarView final : public Projection {
       if (e.kind == EntityKind::inspection) title.insert(0, kInspectionTitle);
       entry = owner + '\0' + date + '\0' + std::string(domain::name_of(e.kind)) + '\0' +
               std::string(e.id);
-      out.put_blind(0, entry, title + '\x1f' + v[2] + '\x1f' + v[3] + '\x1f' + v[6]);
+      out.put_blind(
+          0, entry,
+          title + '\x1f' + v[2] + '\x1f' + v[3] + '\x1f' + v[6] + '\x1f' + v[5] + '\x1f' + v[7]);
     }
     std::string state;
     for (size_t i = 0; i < v.size(); ++i) state += (i ? "\x1f" : "") + v[i];
@@ -2922,25 +2928,31 @@ eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::stri
   if (to < from || to.days - from.days > 400)
     return unexpected(error{errc::invalid_argument, "the range must be 1 to 400 days, from <= to"});
   std::vector<CalendarEntry> out;
-  auto entry_of = [](std::string_view key, std::string_view value, domain::Date date) {
+  // A task's or a service order's row (v3) carries its title and status as they are now, and its
+  // client, whose name follows the title; other entries are named from their records.
+  std::vector<std::optional<std::string>> clients;  // of each entry named by its row
+  auto add = [&](std::string_view key, std::string_view value, domain::Date date) {
     const auto k = split(key, '\0');
     const auto v = split(value, '\x1f');
-    CalendarEntry e;
+    CalendarEntry& e = out.emplace_back();
     e.date = date;
     e.kind = domain::kind_from_name(k.size() == 4 ? k[2] : "").value_or(EntityKind::task);
     e.id = k.size() == 4 ? k[3] : "";
     e.title = v.empty() ? "" : v[0];
     if (v.size() > 1 && !v[1].empty()) e.start = domain::DateTime{std::stoll(v[1])};
     if (v.size() > 2 && !v[2].empty()) e.end = domain::DateTime{std::stoll(v[2])};
-    return e;
+    auto& client = clients.emplace_back();
+    if (v.size() == 6 && e.kind != EntityKind::inspection) {
+      e.status = v[4];
+      client = v[5];
+    }
   };
   // The operator's entries in the range, and everyone's (inspections given to nobody).
   for (const std::string& owner : {operator_id + '\0', std::string("*") + '\0'}) {
     auto r =
         views_.scan(tables[0], owner + from.format(), owner + to.add_days(1).format(),
                     Direction::forward, 100'000, [&](std::string_view key, std::string_view value) {
-                      const auto date = *domain::Date::parse(split(key, '\0')[1]);
-                      out.push_back(entry_of(key, value, date));
+                      add(key, value, *domain::Date::parse(split(key, '\0')[1]));
                       return true;
                     });
     if (!r) return unexpected(r.error());
@@ -2966,15 +2978,33 @@ eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::stri
           for (;; ++i) {
             const domain::Date d = by_days ? due.add_days(n * i) : due.add_months(n * i);
             if (to < d) break;
-            if (!(d < from)) out.push_back(entry_of(key, value, d));
+            if (!(d < from)) add(key, value, d);
           }
           return true;
         });
     if (!r) return unexpected(r.error());
   }
-  std::vector<ToName> records;  // named and given their status as they are now
-  for (auto& e : out) records.push_back({e.kind, e.id, &e.title, &e.status});
-  if (auto named = name_records(records, true); !named) return unexpected(named.error());
+  std::vector<ToName> unnamed;  // named and given their status as they are now
+  std::vector<std::string> client_ids;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!clients[i])
+      unnamed.push_back({out[i].kind, out[i].id, &out[i].title, &out[i].status});
+    else if (!clients[i]->empty())
+      client_ids.push_back(*clients[i]);
+  }
+  if (auto named = name_records(unnamed, true); !named) return unexpected(named.error());
+  std::sort(client_ids.begin(), client_ids.end());
+  client_ids.erase(std::unique(client_ids.begin(), client_ids.end()), client_ids.end());
+  auto records = records_table();
+  if (!records) return unexpected(records.error());
+  auto named_clients = records_in(*records, EntityKind::client, client_ids);
+  if (!named_clients) return unexpected(named_clients.error());
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!clients[i] || clients[i]->empty()) continue;
+    const auto at = std::lower_bound(client_ids.begin(), client_ids.end(), *clients[i]);
+    if (const auto& client = (*named_clients)[at - client_ids.begin()])
+      out[i].title += " — " + client->text("name");
+  }
   std::stable_sort(out.begin(), out.end(), [](const CalendarEntry& a, const CalendarEntry& b) {
     if (a.date != b.date) return a.date < b.date;
     return a.start.value_or(domain::DateTime{0}) < b.start.value_or(domain::DateTime{0});

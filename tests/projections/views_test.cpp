@@ -2064,6 +2064,19 @@ TEST_F(ViewsTest, OperatorCalendarWithRecurringInspectionsAndAnICalendarFeed) {
   EXPECT_EQ(renamed->front().title, "Oferta — Alfa Serwis");
   EXPECT_FALSE(queries_->calendar("op-2", *domain::Date::parse("2026-12-07"),
                                   *domain::Date::parse("2026-12-01")));
+  // A task's title and client as they are now (calendar v3 keeps both in its row).
+  ok(K::task, Action::update, "t-1", {{"title", "Spotkanie u klienta"}, {"client_id", "c-1"}});
+  catch_up();
+  const auto moved = queries_->calendar("op-2", *domain::Date::parse("2026-12-02"),
+                                        *domain::Date::parse("2026-12-02"));
+  ASSERT_TRUE(moved);
+  ASSERT_EQ(moved->size(), 2u);
+  EXPECT_EQ(moved->back().title, "Spotkanie u klienta — Alfa Serwis");
+  EXPECT_EQ(moved->back().status, "open");
+  EXPECT_EQ(moved->front().title,
+            "Zlecenie serwisowe " +
+                queries_->record(K::service_order, "so-1")->value().text("number") +
+                " — Alfa Serwis");
 
   ok(K::task, Action::update, "t-1",
      {{"assignee_id", "op-1"}});  // delegated away: leaves op-2's calendar
