@@ -2417,17 +2417,6 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     // (read_buckets): few records are sorted here, in the order (and with the cursor) the walk
     // gives; more are walked for, taking only their rows. (By title, a search here has too many
     // candidates to read.)
-    std::optional<std::unordered_set<std::string>> searched;
-    bool searched_all = terms.empty();  // every id read has the search's words
-    if (!terms.empty() && !by_title) {
-      auto found = search_candidates();
-      if (!found) return unexpected(found.error());
-      if (*found) {
-        searched.emplace();
-        for (const auto& key : **found) searched->insert(after_last_nul(key));
-        searched_all = true;
-      }
-    }
     auto range_of = [&](std::string_view key) {
       for (size_t i = 0; i < ranges.size(); ++i)
         if (ranges[i].lo <= key && key < ranges[i].hi) return i;
@@ -2443,8 +2432,9 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     // them. (A client's inbound contacts newest first read 20,000 of the 200,000 inbound ones
     // before, to find there were too many, and then walked the client's 19.) A bucket walked by
     // title holds no more of another's records than the rest: w is every record of the kind.
-    uint64_t walked = 0;  // estimated only when there is a bucket or a range to judge
-    if (!indexed_ranges.empty() || !bucket_filters(q, unpaired).empty()) {
+    uint64_t walked = 0;  // estimated only when there is a bucket, a range or a search to judge
+    const bool searched_here = !terms.empty() && !by_title;
+    if (!indexed_ranges.empty() || searched_here || !bucket_filters(q, unpaired).empty()) {
       std::vector<std::pair<std::string, std::string>> walk;
       for (const auto& r : ranges) walk.emplace_back(r.lo, r.hi);
       if (titled_buckets) {
@@ -2456,6 +2446,23 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     }
     const auto worth_reading =
         static_cast<uint64_t>(std::sqrt(static_cast<double>(kRowsARecord * walked * (limit + 1))));
+    // A search's matches are read as a bucket's, from its first word's rows, as many as are worth
+    // it (a word's tasks by due date came in pages of 10 to 49 when more than 1,000 matched),
+    // unless RocksDB estimates more than half of that (its estimate runs low, as a bucket's).
+    std::optional<std::unordered_set<std::string>> searched;
+    bool searched_all = terms.empty();  // every id read has the search's words
+    if (searched_here) {
+      const auto [first, upper] = word_rows(terms[0]);
+      uint64_t most = std::clamp(worth_reading, kSearchCandidates, kBucketIds);
+      if (views_.approximate_rows(tables[1], first, upper) > most / 2) most = kSearchCandidates;
+      auto found = search_candidates(most);
+      if (!found) return unexpected(found.error());
+      if (*found) {
+        searched.emplace();
+        for (const auto& key : **found) searched->insert(after_last_nul(key));
+        searched_all = true;
+      }
+    }
     auto read =
         read_buckets(views_, tables, q, range_of, unpaired, indexed_ranges, std::move(searched),
                      prefix, version, std::max(worth_reading, kBucketRowsRead));
