@@ -1947,15 +1947,16 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     range.second.back() = static_cast<char>(range.second.back() + 1);
     return range;
   };
-  // A search's candidates: the first word's prefix in the words index gives them with their
-  // title's sort keys and words; nullopt when there are more than kSearchCandidates (a common
-  // word, say "sp"). Each is its key kind \0 sort_key \0 id: the order and the cursor by title.
+  // A search's candidates: a word's prefix in the words index (the first's unless `term` says)
+  // gives them with their title's sort keys and words; nullopt when there are more than `most`
+  // (a common word, say "sp"). Each is its key kind \0 sort_key \0 id: the order and the cursor
+  // by title.
   auto search_candidates =
-      [&](uint64_t most =
-              kSearchCandidates) -> eventstore::result<std::optional<std::vector<std::string>>> {
+      [&](uint64_t most = kSearchCandidates,
+          size_t term = 0) -> eventstore::result<std::optional<std::vector<std::string>>> {
     std::vector<std::string> candidates;
     std::optional<error> failure;
-    const auto [first, upper] = word_rows(terms[0]);
+    const auto [first, upper] = word_rows(terms[term]);
     auto r = views_.scan(
         tables[1], first, upper, Direction::forward, most + 1,
         [&](std::string_view key, std::string_view value) {
@@ -2446,16 +2447,23 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     }
     const auto worth_reading =
         static_cast<uint64_t>(std::sqrt(static_cast<double>(kRowsARecord * walked * (limit + 1))));
-    // A search's matches are read as a bucket's, from its first word's rows, as many as are worth
-    // it (a word's tasks by due date came in pages of 10 to 49 when more than 1,000 matched),
-    // unless RocksDB estimates more than half of that (its estimate runs low, as a bucket's).
+    // A search's matches are read as a bucket's, from the rows of its rarest word as RocksDB
+    // estimates them, as many as are worth it (a word's tasks by due date came in pages of 10 to
+    // 49 when more than 1,000 matched; "biuro białystok" among clients in pages of 22), unless
+    // the estimate is more than half of that (it runs low, as a bucket's).
     std::optional<std::unordered_set<std::string>> searched;
     bool searched_all = terms.empty();  // every id read has the search's words
     if (searched_here) {
-      const auto [first, upper] = word_rows(terms[0]);
+      size_t rarest = 0;
+      uint64_t fewest = UINT64_MAX;
+      for (size_t t = 0; t < terms.size(); ++t) {
+        const auto [first, upper] = word_rows(terms[t]);
+        if (const uint64_t rows = views_.approximate_rows(tables[1], first, upper); rows < fewest)
+          rarest = t, fewest = rows;
+      }
       uint64_t most = std::clamp(worth_reading, kSearchCandidates, kBucketIds);
-      if (views_.approximate_rows(tables[1], first, upper) > most / 2) most = kSearchCandidates;
-      auto found = search_candidates(most);
+      if (fewest > most / 2) most = kSearchCandidates;
+      auto found = search_candidates(most, rarest);
       if (!found) return unexpected(found.error());
       if (*found) {
         searched.emplace();

@@ -1338,6 +1338,11 @@ TEST_F(ViewsTest, ASearchSortedByAnotherFieldReadsItsMatchesFirst) {
   ASSERT_EQ(pages.values.size(), 1200u);
   EXPECT_EQ(pages.values, titles);
   EXPECT_EQ(pages.sizes, std::vector<size_t>(24, 50));
+  // Two words: the rarer one's rows are read, the other tested on them.
+  q.search = "potwierdz 1007";
+  EXPECT_EQ(walk(q, "title").values, (std::vector<std::string>{"Potwierdzić termin 1007"}));
+  q.search = "1005 potwierdz";
+  EXPECT_EQ(walk(q, "title").values, (std::vector<std::string>{})) << "1005 is another's";
 }
 
 TEST_F(ViewsTest, AYesNoFieldIsABucket) {
