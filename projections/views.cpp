@@ -1602,6 +1602,13 @@ std::pair<std::string, std::string> range_rows(std::string_view kind, const Sort
   return {prefix + ordered_hex(range.from), prefix + ordered_hex(range.to) + '\x01'};
 }
 
+// Whether RocksDB's estimate of a range's rows (TableStore::approximate_rows) likely means more
+// than `rows`: it ran at 0.55 to 0.65 of the rows of a large bucket or a word on the medium
+// dataset (their keys share a prefix, which the table's blocks store once).
+bool likely_over(uint64_t estimate, uint64_t rows) {
+  return estimate > rows / 2;
+}
+
 // The ids in every one of `fields`' buckets (either of a field's values) and of `ranges`' sort
 // rows, of those holding at most kBucketIds records and estimated at most `max_rows` rows, and
 // in `in_all` if given; nullopt when none is. `tables` are the lists view's: 3 the buckets, 4
@@ -1624,12 +1631,11 @@ eventstore::result<std::optional<std::unordered_set<std::string>>> bucket_ids(
   for (const auto& range : ranges) sets.push_back({range_rows(kind, range)});
   for (size_t i = 0; i < sets.size(); ++i) {
     const TableId table = i < buckets ? tables[3] : tables[4];
-    // RocksDB's estimate of a large bucket was 0.55 to 0.65 of its rows on the medium dataset
-    // (its keys share their prefix, which the table's blocks store once): one estimated at more
-    // than half of kBucketIds is left to the walk rather than read to find it too large.
-    if (max_rows != UINT64_MAX &&
-        views.approximate_rows(table, sets[i]) > std::min(max_rows, kBucketIds / 2))
-      continue;
+    // One likely over kBucketIds is left to the walk rather than read to find it too large.
+    if (max_rows != UINT64_MAX) {
+      const uint64_t estimate = views.approximate_rows(table, sets[i]);
+      if (estimate > max_rows || likely_over(estimate, kBucketIds)) continue;
+    }
     std::unordered_set<std::string> found;
     uint64_t rows = 0;
     for (const auto& [lo, hi] : sets[i]) {
@@ -2450,7 +2456,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     // A search's matches are read as a bucket's, from the rows of its rarest word as RocksDB
     // estimates them, as many as are worth it (a word's tasks by due date came in pages of 10 to
     // 49 when more than 1,000 matched; "biuro białystok" among clients in pages of 22), unless
-    // the estimate is more than half of that (it runs low, as a bucket's).
+    // there are likely more.
     std::optional<std::unordered_set<std::string>> searched;
     bool searched_all = terms.empty();  // every id read has the search's words
     if (searched_here) {
@@ -2462,7 +2468,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
           rarest = t, fewest = rows;
       }
       uint64_t most = std::clamp(worth_reading, kSearchCandidates, kBucketIds);
-      if (fewest > most / 2) most = kSearchCandidates;
+      if (likely_over(fewest, most)) most = kSearchCandidates;
       auto found = search_candidates(most, rarest);
       if (!found) return unexpected(found.error());
       if (*found) {
@@ -2556,9 +2562,13 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   // walk takes by their keys in the bucket (title \0 id) before a record is read: a lookup each
   // rather than a record read (a call's tasks newest first read 7 records for each one taken),
   // and about a fifth of its cost, so such a walk goes 5 times as far in a request.
-  const BucketFilters keyed = index == tables[4] && paired.empty() && !custom_sort
-                                  ? bucket_filters(q, bucketed)
-                                  : BucketFilters{};
+  std::vector<std::vector<std::string>> keyed;  // each such filter's values' bucket prefixes
+  if (index == tables[4] && paired.empty() && !custom_sort)
+    for (const auto& [field, values] : bucket_filters(q, bucketed)) {
+      auto& prefixes = keyed.emplace_back();
+      for (const auto& value : values)
+        prefixes.push_back(bucket_prefix(domain::name_of(q.kind), field, value));
+    }
   uint64_t budget = !members.empty() ? kWalkedRows
                     : keyed.empty()  ? budget_per_call
                                      : 5 * budget_per_call;
@@ -2568,10 +2578,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     std::vector<std::string> rows;  // each filter's values' rows for each id with a title
     for (size_t i = 0; i < ids.size(); ++i)
       if (!titles[i].empty())
-        for (const auto& [field, values] : keyed)
-          for (const auto& value : values)
-            rows.push_back(bucket_prefix(domain::name_of(q.kind), field, value) + titles[i] + '\0' +
-                           ids[i]);
+        for (const auto& prefixes : keyed)
+          for (const auto& prefix : prefixes) rows.push_back(prefix + titles[i] + '\0' + ids[i]);
     if (rows.empty()) return {};
     auto found = views_.get_many(tables[3], rows);
     if (!found) return unexpected(found.error());
@@ -2579,9 +2587,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     for (size_t i = 0; i < ids.size(); ++i) {
       bool in_all = true;  // untitled (lists v8): the record is read and tested
       for (size_t f = 0; f < keyed.size() && !titles[i].empty(); ++f) {
-        const auto& values = keyed[f].second;
         bool in_any = false;
-        for (size_t v = 0; v < values.size(); ++v) in_any |= (*found)[at++].has_value();
+        for (size_t v = 0; v < keyed[f].size(); ++v) in_any |= (*found)[at++].has_value();
         in_all &= in_any;
       }
       if (!in_all) continue;
@@ -2870,7 +2877,12 @@ eventstore::result<void> Queries::name_records(const std::vector<ToName>& items,
   using Found = std::map<std::string, std::shared_ptr<const domain::Record>, std::less<>>;
   // The records of each kind with the given ids (those that exist), by id.
   std::map<EntityKind, std::vector<std::string>> wanted;
-  for (const auto& item : items) wanted[item.kind].emplace_back(item.id);
+  for (const auto& item : items) {
+    if (!item.client)
+      wanted[item.kind].emplace_back(item.id);
+    else if (with_client)
+      wanted[EntityKind::client].push_back(*item.client);
+  }
   std::map<EntityKind, Found> found;
   auto fetch = [&](EntityKind kind) -> eventstore::result<void> {
     auto& ids = wanted[kind];
@@ -2908,27 +2920,33 @@ eventstore::result<void> Queries::name_records(const std::vector<ToName>& items,
     auto it = found[kind].find(id);
     return it == found[kind].end() ? nullptr : it->second.get();
   };
-  auto for_client = [&](const domain::Record& r) {
-    const domain::Record* client =
-        with_client ? at(EntityKind::client, r.text("client_id")) : nullptr;
+  auto for_client = [&](std::string_view client_id) {  // " — " and its name, if wanted
+    const domain::Record* client = with_client ? at(EntityKind::client, client_id) : nullptr;
     return client ? " — " + client->text("name") : std::string();
   };
   for (const auto& item : items) {
+    if (item.client) {
+      *item.title += for_client(*item.client);
+      continue;
+    }
     const domain::Record* record = at(item.kind, item.id);
     if (!record) continue;
     if (item.status) *item.status = record->text("status");
     if (item.kind == EntityKind::service_order) {
-      *item.title = std::string(kOrderTitle) + record->text("number") + for_client(*record);
+      *item.title =
+          std::string(kOrderTitle) + record->text("number") + for_client(record->text("client_id"));
     } else if (item.kind == EntityKind::inspection) {
       const domain::Record* device = at(EntityKind::device, record->text("device_id"));
       if (!device) continue;
       const std::string model = device->text("model");
       *item.title = std::string(kInspectionTitle) + device->text("serial_number") +
-                    (model.empty() ? "" : " (" + model + ")") + for_client(*device);
+                    (model.empty() ? "" : " (" + model + ")") +
+                    for_client(device->text("client_id"));
     } else {
       std::vector<std::string> parts;
       for (const auto& f : title_fields(item.kind)) parts.push_back(record->text(f));
-      *item.title = title_from(parts) + (item.kind == EntityKind::task ? for_client(*record) : "");
+      *item.title = title_from(parts) +
+                    (item.kind == EntityKind::task ? for_client(record->text("client_id")) : "");
     }
   }
   return {};
@@ -2999,27 +3017,11 @@ eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::stri
         });
     if (!r) return unexpected(r.error());
   }
-  std::vector<ToName> unnamed;  // named and given their status as they are now
-  std::vector<std::string> client_ids;
-  for (size_t i = 0; i < out.size(); ++i) {
-    if (!clients[i])
-      unnamed.push_back({out[i].kind, out[i].id, &out[i].title, &out[i].status});
-    else if (!clients[i]->empty())
-      client_ids.push_back(*clients[i]);
-  }
-  if (auto named = name_records(unnamed, true); !named) return unexpected(named.error());
-  std::sort(client_ids.begin(), client_ids.end());
-  client_ids.erase(std::unique(client_ids.begin(), client_ids.end()), client_ids.end());
-  auto records = records_table();
-  if (!records) return unexpected(records.error());
-  auto named_clients = records_in(*records, EntityKind::client, client_ids);
-  if (!named_clients) return unexpected(named_clients.error());
-  for (size_t i = 0; i < out.size(); ++i) {
-    if (!clients[i] || clients[i]->empty()) continue;
-    const auto at = std::lower_bound(client_ids.begin(), client_ids.end(), *clients[i]);
-    if (const auto& client = (*named_clients)[at - client_ids.begin()])
-      out[i].title += " — " + client->text("name");
-  }
+  std::vector<ToName> records;  // named and given their status as they are now
+  for (size_t i = 0; i < out.size(); ++i)
+    records.push_back({out[i].kind, out[i].id, &out[i].title, &out[i].status,
+                       clients[i] ? &*clients[i] : nullptr});
+  if (auto named = name_records(records, true); !named) return unexpected(named.error());
   std::stable_sort(out.begin(), out.end(), [](const CalendarEntry& a, const CalendarEntry& b) {
     if (a.date != b.date) return a.date < b.date;
     return a.start.value_or(domain::DateTime{0}) < b.start.value_or(domain::DateTime{0});

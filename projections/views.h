@@ -286,6 +286,9 @@ class Queries {
     std::string_view id;
     std::string* title;
     std::string* status = nullptr;  // where its status goes, if wanted
+    /// If set, the title is already the record's (a calendar row's): only this client's name is
+    /// added to it, the record not read.
+    const std::string* client = nullptr;
   };
   /// Names a service order by its number, an inspection by its device's serial number and
   /// model, any other record by its title fields, a service order, an inspection and a task
