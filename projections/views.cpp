@@ -462,6 +462,12 @@ const std::vector<PairAt>& sort_pair_positions(EntityKind kind) {
   return it == all.end() ? none : it->second;
 }
 
+// The end of the keys beginning with `prefix`, which ends in \0: the prefix with \1 last.
+std::string rows_end(std::string prefix) {
+  prefix.back() = '\x01';
+  return prefix;
+}
+
 std::string pair_prefix(std::string_view kind, std::string_view sort, std::string_view field,
                         std::string_view value) {
   std::string out;
@@ -1649,9 +1655,8 @@ eventstore::result<std::optional<std::unordered_set<std::string>>> bucket_ids(
   for (const auto& [field, values] : fields) {
     auto& set = sets.emplace_back();
     for (const auto& value : values) {
-      std::string prefix = bucket_prefix(kind, field, value), end = prefix;
-      end.back() = '\x01';
-      set.emplace_back(std::move(prefix), std::move(end));
+      std::string prefix = bucket_prefix(kind, field, value);
+      set.emplace_back(prefix, rows_end(prefix));
     }
   }
   const size_t buckets = sets.size();
@@ -2061,8 +2066,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       if (!*row) break;
       if (runs.size() == kMergedWords) return Merged::too_many_words;
       runs.push_back((*row)->substr(0, (*row)->find('\0', kind.size()) + 1));
-      at = runs.back();
-      at.back() = '\x01';  // past the word's rows
+      at = rows_end(runs.back());  // past the word's rows
     }
     const Direction direction = q.descending ? Direction::backward : Direction::forward;
     const uint64_t per_run = std::max<uint64_t>(limit * 20, 1000);
@@ -2072,8 +2076,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       std::vector<std::string> found;    // sort key \0 id of the matches read, from every run
       std::optional<std::string> bound;  // the nearest place a run was cut short at
       for (const auto& run : runs) {
-        std::string lo = run, hi = run;
-        hi.back() = '\x01';
+        std::string lo = run, hi = rows_end(run);
         if (!after.empty())
           (q.descending ? hi : lo) =
               run + after + (q.descending ? std::string() : std::string(1, '\0'));
@@ -2238,8 +2241,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     for (const auto& p : merged_buckets) {
       if (std::any_of(merged.begin(), merged.end(), [&](const Bucket& b) { return b.prefix == p; }))
         continue;
-      std::string end = p;
-      end.back() = '\x01';
+      const std::string end = rows_end(p);
       Bucket b{p, q.descending ? end : p, q.descending ? p : end};
       if (!after.empty()) b.from = q.descending ? p + after : p + after + '\0';
       merged.push_back(std::move(b));
@@ -2299,8 +2301,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       }
     }
   }
-  std::string prefix_end = prefix;
-  prefix_end.back() = '\x01';
+  const std::string prefix_end = rows_end(prefix);
   // The key ranges [lo, hi) walked one after the other, each in the list's direction: a sort
   // field's records with a value, then those without, so these come last either way: a core
   // field's "~" rows, or, as a custom field has rows only for values, every record by when it was
@@ -2347,9 +2348,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
                              kBucketRowsRead);
         if (!in) return unexpected(in.error());
         const std::string& bounds = turnover_bound_prefix();
-        std::string from = bounds;  // backward from the end of the bounds' rows
-        from.back() = '\x01';
-        std::vector<std::string> best;  // keys before the cursor, best first: a page and one
+        std::string from = rows_end(bounds);  // backward from the end of the bounds' rows
+        std::vector<std::string> best;        // keys before the cursor, best first: a page and one
         const auto turnover_of = [&](const std::string& key) {
           return std::string_view(key).substr(prefix.size(), 16);
         };
@@ -2402,9 +2402,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     if (!in) return unexpected(in.error());
     if (!*in) {
       std::unordered_set<std::string> all;  // from the titles' index
-      std::string titles_end = kind;
-      titles_end.back() = '\x01';
-      auto r = views_.scan(tables[0], kind, titles_end, Direction::forward, kBucketIds + 1,
+      auto r = views_.scan(tables[0], kind, rows_end(kind), Direction::forward, kBucketIds + 1,
                            [&](std::string_view key, std::string_view) {
                              all.insert(after_last_nul(key));
                              return true;
@@ -2471,11 +2469,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     if (!indexed_ranges.empty() || searched_here || !bucket_filters(q, unpaired).empty()) {
       std::vector<std::pair<std::string, std::string>> walk;
       for (const auto& r : ranges) walk.emplace_back(r.lo, r.hi);
-      if (titled_buckets) {
-        std::string end = kind;
-        end.back() = '\x01';
-        walk = {{kind, end}};
-      }
+      if (titled_buckets) walk = {{kind, rows_end(kind)}};
       walked = views_.approximate_rows(titled_buckets ? tables[0] : index, walk);
     }
     const auto worth_reading =
@@ -2552,9 +2546,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     if (!walked) return unexpected(walked.error());
     std::vector<TableStore::Seeker> others;
     for (const auto& other : also_paired) {
-      std::string end = other;
-      end.back() = '\x01';
-      auto seeker = views_.seeker(index, other, end, direction);
+      auto seeker = views_.seeker(index, other, rows_end(other), direction);
       if (!seeker) return unexpected(seeker.error());
       others.push_back(std::move(*seeker));
     }
@@ -3063,9 +3055,7 @@ eventstore::result<Page> Queries::device_history(const std::string& device_id) c
   auto records = records_table();
   if (!records) return unexpected(records.error());
   std::vector<std::string> ids;
-  const std::string prefix = device_id + '\0';
-  std::string end = prefix;
-  end.back() = '\x01';
+  const std::string prefix = device_id + '\0', end = rows_end(prefix);
   auto r = views_.scan((*found)[0], prefix, end, Direction::forward, 100'000,
                        [&](std::string_view key, std::string_view) {
                          ids.push_back(after_last_nul(key));
@@ -3094,9 +3084,7 @@ eventstore::result<CampaignProgress> Queries::campaign_progress(
   if (!found) return unexpected(found.error());
   const auto& tables = *found;
   CampaignProgress out;
-  const std::string prefix = campaign_id + '\0';
-  std::string end = prefix;
-  end.back() = '\x01';
+  const std::string prefix = campaign_id + '\0', end = rows_end(prefix);
   std::vector<std::string> projects;
   auto r = views_.scan(tables[0], prefix, end, Direction::forward, UINT64_MAX,
                        [&](std::string_view key, std::string_view status) {
@@ -3134,9 +3122,7 @@ eventstore::result<ProjectWork> Queries::project_work(
   auto in_project = [&](std::string_view kind, const std::string& project,
                         std::vector<std::string>* ids) {
     const std::string bucket = bucket_prefix(kind, "project_id", project);
-    std::string bucket_end = bucket;
-    bucket_end.back() = '\x01';
-    return views_.scan((*lists)[3], bucket, bucket_end, Direction::forward, UINT64_MAX,
+    return views_.scan((*lists)[3], bucket, rows_end(bucket), Direction::forward, UINT64_MAX,
                        [&](std::string_view key, std::string_view) {
                          if (ids) ids->push_back(after_last_nul(key));
                          return true;
@@ -3201,8 +3187,7 @@ eventstore::result<Page> Queries::tasks(const TaskQuery& q) const {
       std::string(q.scope == TaskQuery::Scope::assigned ? "a" : "d") + '\0' + q.operator_id + '\0';
   if (q.status != TaskQuery::Status::all)
     prefix += std::string(q.status == TaskQuery::Status::open ? "0" : "1") + '\0';
-  std::string upper = prefix;
-  upper.back() = '\x01';
+  const std::string upper = rows_end(prefix);
   const std::string from = cursor->empty() ? prefix : *cursor + '\0';
   if (from < prefix) return unexpected(bad_cursor("belongs to another list"));
   return page_of(tables[0], EntityKind::task, from, upper, q.limit);
