@@ -373,9 +373,7 @@ constexpr uint32_t kListsContactDirections = kListsTurnoverBounds;
 // its other dates, but for the statuses most of them end in (`dense`: a walk of the sort's own
 // rows meets them often enough), so a record has rows while it is open and none once done. The
 // 4,708 open tasks of the medium dataset's 200,000 came by planned start in 5 ms, those of high
-// priority by planned end in 26; the registered service orders by planned date in 6. Since v15
-// paired rows carry the title's sort key, as sort rows do, so other bucket filters are tested on
-// them by key (the walk below).
+// priority by planned end in 26; the registered service orders by planned date in 6.
 constexpr uint32_t kListsStatusPairs = 15;
 struct SortPair {
   std::string bucket, sort;
@@ -777,11 +775,11 @@ class ListsView final : public Projection {
     auto day = [](const std::string& sort_value) { return sort_value == "~" ? "" : sort_value; };
     for (const size_t i : day_sort_positions(e.kind))
       move_bucket_rows(sorts[i], day(old_ordered[i]), day(ordered[i]));
-    // A paired row per value filed under (but a dense one) and sort value (sort_pairs), carrying
-    // the title's sort key as a sort row does: moved when either changes, rewritten on a rename.
+    // A paired row per value filed under (but a dense one) and sort value (sort_pairs), moved
+    // when either changes.
     for (const auto& [b, s, dense] : sort_pair_positions(e.kind)) {
       const bool moved = old_ordered[s] != ordered[s];
-      if (!renamed && !moved && old_values[b] == values[b]) continue;
+      if (!moved && old_values[b] == values[b]) continue;
       const std::string& bucket = buckets[b];
       const std::string& sort = sorts[s];
       const auto before = split(old_values[b], '\x1e'), after = split(values[b], '\x1e');
@@ -793,8 +791,8 @@ class ListsView final : public Projection {
             (moved || std::ranges::find(after, v) == after.end()))
           out.erase_blind(4, pair_prefix(kind, sort, bucket, v) + old_ordered[s] + '\0' + id);
       for (const auto& v : after)
-        if (paired(v) && (renamed || moved || std::ranges::find(before, v) == before.end()))
-          out.put_blind(4, pair_prefix(kind, sort, bucket, v) + ordered[s] + '\0' + id, key);
+        if (paired(v) && (moved || std::ranges::find(before, v) == before.end()))
+          out.put_blind(4, pair_prefix(kind, sort, bucket, v) + ordered[s] + '\0' + id, "");
     }
     // Custom fields, the old and new rows of each key in either (both sorted by key).
     static const CustomRows kNone;
@@ -2440,9 +2438,6 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     return page;
   }
   std::unordered_set<std::string> members;  // if not empty: the ids the walk takes
-  auto unpaired = [&](const std::string& field, const std::string& value) {
-    return std::ranges::find(paired, field) == paired.end() && bucketed(field, value);
-  };
   // By title, buckets walked (and met) without a range: another field's read if given twice.
   const bool titled_buckets = by_title && !paired.empty();
   if ((!by_title || !indexed_ranges.empty() || titled_buckets) && version >= kListsCustomFields) {
@@ -2453,6 +2448,10 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     // (read_buckets): few records are sorted here, in the order (and with the cursor) the walk
     // gives; more are walked for, taking only their rows. (By title, a search here has too many
     // candidates to read.)
+    auto unpaired = [&](const std::string& field, const std::string& value) {
+      return std::find(paired.begin(), paired.end(), field) == paired.end() &&
+             bucketed(field, value);
+    };
     auto range_of = [&](std::string_view key) {
       for (size_t i = 0; i < ranges.size(); ++i)
         if (ranges[i].lo <= key && key < ranges[i].hi) return i;
@@ -2577,14 +2576,13 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     return seeks;
   };
   // Rows of ids not in `members` are passed over without reading their records. A core sort
-  // row carries the title's sort key (lists v9), a paired one too (v15), so a bucket filter not
-  // paired is tested on the rows the walk takes by their keys in the bucket (title \0 id) before
-  // a record is read: a lookup each rather than a record read (a call's tasks newest first read
-  // 7 records for each one taken), and about a fifth of its cost, so such a walk goes 5 times as
-  // far in a request.
+  // row carries the title's sort key (lists v9), so a bucket filter is tested on the rows the
+  // walk takes by their keys in the bucket (title \0 id) before a record is read: a lookup each
+  // rather than a record read (a call's tasks newest first read 7 records for each one taken),
+  // and about a fifth of its cost, so such a walk goes 5 times as far in a request.
   std::vector<std::vector<std::string>> keyed;  // each such filter's values' bucket prefixes
-  if (index == tables[4] && !custom_sort)
-    for (const auto& [field, values] : bucket_filters(q, unpaired)) {
+  if (index == tables[4] && paired.empty() && !custom_sort)
+    for (const auto& [field, values] : bucket_filters(q, bucketed)) {
       auto& prefixes = keyed.emplace_back();
       for (const auto& value : values)
         prefixes.push_back(bucket_prefix(domain::name_of(q.kind), field, value));
