@@ -375,6 +375,12 @@ constexpr uint32_t kListsContactDirections = kListsTurnoverBounds;
 // 4,708 open tasks of the medium dataset's 200,000 came by planned start in 5 ms, those of high
 // priority by planned end in 26; the registered service orders by planned date in 6.
 constexpr uint32_t kListsStatusPairs = 15;
+// A sort row, and a paired one, carries the title's sort key and words (lists v16: sort key \0
+// words; a paired row had none), as a title's row does, so a search sorted by another field is
+// tested on the rows its walk takes, and other bucket filters by key on paired rows too: a common
+// word's tasks by due date read all of the word's rows first (9,400 on medium, 3.5 to 5 ms a
+// page), the open ones came in short pages (each record the walk met was read).
+constexpr uint32_t kListsSortWords = 16;
 struct SortPair {
   std::string bucket, sort;
   uint32_t since = kListsSortPairs;     // the lists version whose tables first hold its rows
@@ -458,6 +464,13 @@ const std::vector<PairAt>& sort_pair_positions(EntityKind kind) {
   static const std::vector<PairAt> none;
   auto it = all.find(kind);
   return it == all.end() ? none : it->second;
+}
+
+// A sort row's value: the title's sort key and, since lists v16, its words (else empty).
+std::pair<std::string_view, std::string_view> sort_row_title(std::string_view value) {
+  const size_t nul = value.find('\0');
+  if (nul == std::string_view::npos) return {value, {}};
+  return {value.substr(0, nul), value.substr(nul + 1)};
 }
 
 // The end of the keys beginning with `prefix`, which ends in \0: the prefix with \1 last.
@@ -643,7 +656,7 @@ std::string custom_rows_text(const std::vector<CustomRows>& rows) {
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return kListsStatusPairs; }
+  uint32_t version() const override { return kListsSortWords; }
   std::vector<std::string> tables() const override {
     return {"by_title", "words", "state", "by_field", "by_sort"};
   }
@@ -751,13 +764,16 @@ class ListsView final : public Projection {
           out.put_blind(3, bucket_prefix(kind, field, v) + key + '\0' + id, "");
     };
     // A sort row per field with a sort value ("" has none: a custom field without a value),
-    // carrying the title's sort key, so that a range read first is sorted by title as it is read.
+    // carrying the title's sort key, so that a range read first is sorted by title as it is read,
+    // and its words, so that a search is tested on it.
+    const std::string sort_row_value = key + '\0' + words;
     auto move_sort_row = [&](const std::string& field, const std::string& old_value,
                              const std::string& value) {
       if (old_value == value && !renamed) return;
       if (!old_value.empty() && old_value != value)
         out.erase_blind(4, kind + '\0' + field + '\0' + old_value + '\0' + id);
-      if (!value.empty()) out.put_blind(4, kind + '\0' + field + '\0' + value + '\0' + id, key);
+      if (!value.empty())
+        out.put_blind(4, kind + '\0' + field + '\0' + value + '\0' + id, sort_row_value);
     };
     for (size_t i = 0; i < buckets.size(); ++i)
       move_bucket_rows(buckets[i], old_values[i], values[i]);
@@ -775,11 +791,11 @@ class ListsView final : public Projection {
     auto day = [](const std::string& sort_value) { return sort_value == "~" ? "" : sort_value; };
     for (const size_t i : day_sort_positions(e.kind))
       move_bucket_rows(sorts[i], day(old_ordered[i]), day(ordered[i]));
-    // A paired row per value filed under (but a dense one) and sort value (sort_pairs), moved
-    // when either changes.
+    // A paired row per value filed under (but a dense one) and sort value (sort_pairs), carrying
+    // what a sort row does: moved when either changes, rewritten on a rename.
     for (const auto& [b, s, dense] : sort_pair_positions(e.kind)) {
       const bool moved = old_ordered[s] != ordered[s];
-      if (!moved && old_values[b] == values[b]) continue;
+      if (!renamed && !moved && old_values[b] == values[b]) continue;
       const std::string& bucket = buckets[b];
       const std::string& sort = sorts[s];
       const auto before = split(old_values[b], '\x1e'), after = split(values[b], '\x1e');
@@ -791,8 +807,9 @@ class ListsView final : public Projection {
             (moved || std::ranges::find(after, v) == after.end()))
           out.erase_blind(4, pair_prefix(kind, sort, bucket, v) + old_ordered[s] + '\0' + id);
       for (const auto& v : after)
-        if (paired(v) && (moved || std::ranges::find(before, v) == before.end()))
-          out.put_blind(4, pair_prefix(kind, sort, bucket, v) + ordered[s] + '\0' + id, "");
+        if (paired(v) && (renamed || moved || std::ranges::find(before, v) == before.end()))
+          out.put_blind(4, pair_prefix(kind, sort, bucket, v) + ordered[s] + '\0' + id,
+                        sort_row_value);
     }
     // Custom fields, the old and new rows of each key in either (both sorted by key).
     static const CustomRows kNone;
@@ -1713,7 +1730,8 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
     bool titled = true;
     uint64_t rows = 0;
     auto r = views.scan(tables[4], lo, hi, Direction::forward, kBucketIds + 1,
-                        [&](std::string_view key, std::string_view title) {
+                        [&](std::string_view key, std::string_view value) {
+                          const std::string_view title = sort_row_title(value).first;
                           titled = ++rows <= kBucketIds && !title.empty();  // "": lists v8
                           if (!titled) return false;
                           const std::string_view id = last_field(key);
@@ -2438,6 +2456,13 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     return page;
   }
   std::unordered_set<std::string> members;  // if not empty: the ids the walk takes
+  // The walk's rows test a search themselves: a sort's or a paired sort's rows (lists v16), but
+  // not those met in other paired rows (a leapfrog's).
+  const bool search_in_rows =
+      !terms.empty() && !by_title && also_paired.empty() && version >= kListsSortWords;
+  auto unpaired = [&](const std::string& field, const std::string& value) {
+    return std::ranges::find(paired, field) == paired.end() && bucketed(field, value);
+  };
   // By title, buckets walked (and met) without a range: another field's read if given twice.
   const bool titled_buckets = by_title && !paired.empty();
   if ((!by_title || !indexed_ranges.empty() || titled_buckets) && version >= kListsCustomFields) {
@@ -2448,10 +2473,6 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     // (read_buckets): few records are sorted here, in the order (and with the cursor) the walk
     // gives; more are walked for, taking only their rows. (By title, a search here has too many
     // candidates to read.)
-    auto unpaired = [&](const std::string& field, const std::string& value) {
-      return std::find(paired.begin(), paired.end(), field) == paired.end() &&
-             bucketed(field, value);
-    };
     auto range_of = [&](std::string_view key) {
       for (size_t i = 0; i < ranges.size(); ++i)
         if (ranges[i].lo <= key && key < ranges[i].hi) return i;
@@ -2476,7 +2497,9 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     // A search's matches are read as a bucket's, from the rows of its rarest word as RocksDB
     // estimates them, as many as are worth it (a word's tasks by due date came in pages of 10 to
     // 49 when more than 1,000 matched; "biuro białystok" among clients in pages of 22), unless
-    // there are likely more.
+    // there are likely more. When the walk's rows test the search, a row walked costs about as
+    // much as a row of the word's read: fewer are worth reading, and none when there are likely
+    // more.
     std::optional<std::unordered_set<std::string>> searched;
     bool searched_all = terms.empty();  // every id read has the search's words
     if (searched_here) {
@@ -2487,9 +2510,17 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         if (const uint64_t rows = views_.approximate_rows(tables[1], first, upper); rows < fewest)
           rarest = t, fewest = rows;
       }
-      uint64_t most = std::clamp(worth_reading, kSearchCandidates, kBucketIds);
-      if (likely_over(fewest, most)) most = kSearchCandidates;
-      auto found = search_candidates(most, rarest);
+      // Alone (no bucket or range to meet its matches in), a search the walk's rows test.
+      const bool in_rows_alone =
+          search_in_rows && indexed_ranges.empty() && bucket_filters(q, unpaired).empty();
+      const auto worth =
+          in_rows_alone
+              ? static_cast<uint64_t>(std::sqrt(static_cast<double>(walked * (limit + 1))))
+              : worth_reading;
+      uint64_t most = std::clamp(worth, kSearchCandidates, kBucketIds);
+      if (likely_over(fewest, most)) most = in_rows_alone ? 0 : kSearchCandidates;
+      auto found =
+          most > 0 ? search_candidates(most, rarest) : std::optional<std::vector<std::string>>();
       if (!found) return unexpected(found.error());
       if (*found) {
         searched.emplace();
@@ -2576,20 +2607,22 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     return seeks;
   };
   // Rows of ids not in `members` are passed over without reading their records. A core sort
-  // row carries the title's sort key (lists v9), so a bucket filter is tested on the rows the
-  // walk takes by their keys in the bucket (title \0 id) before a record is read: a lookup each
-  // rather than a record read (a call's tasks newest first read 7 records for each one taken),
-  // and about a fifth of its cost, so such a walk goes 5 times as far in a request.
+  // row carries the title's sort key (lists v9), a paired one too (v16), so a bucket filter not
+  // paired is tested on the rows the walk takes by their keys in the bucket (title \0 id) before
+  // a record is read: a lookup each rather than a record read (a call's tasks newest first read
+  // 7 records for each one taken), and about a fifth of its cost, so such a walk goes 5 times as
+  // far in a request. (A leapfrog's rows carry nothing: their records are read.)
   std::vector<std::vector<std::string>> keyed;  // each such filter's values' bucket prefixes
-  if (index == tables[4] && paired.empty() && !custom_sort)
-    for (const auto& [field, values] : bucket_filters(q, bucketed)) {
+  if (index == tables[4] && !custom_sort && also_paired.empty() &&
+      (paired.empty() || version >= kListsSortWords))
+    for (const auto& [field, values] : bucket_filters(q, unpaired)) {
       auto& prefixes = keyed.emplace_back();
       for (const auto& value : values)
         prefixes.push_back(bucket_prefix(domain::name_of(q.kind), field, value));
     }
-  uint64_t budget = !members.empty() ? kWalkedRows
-                    : keyed.empty()  ? budget_per_call
-                                     : 5 * budget_per_call;
+  uint64_t budget = !members.empty() || search_in_rows ? kWalkedRows
+                    : keyed.empty()                    ? budget_per_call
+                                                       : 5 * budget_per_call;
   auto in_buckets = [&](std::vector<std::string>& ids, std::vector<std::string>& keys,
                         std::vector<bool>& check,
                         const std::vector<std::string>& titles) -> eventstore::result<void> {
@@ -2637,14 +2670,15 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       auto row = [&](std::string_view key, std::string_view value) {
         scanned_last = key;
         // by_title's rows carry the title's words; a sort row's value is the title's sort key
-        // (a search by it found nothing past its candidates), a bucket's is empty.
-        const std::string_view words = index == tables[0] ? value : std::string_view();
+        // and (lists v16) its words, a paired or a bucket row's is empty.
+        const auto [title, words] =
+            index == tables[0] ? std::pair(std::string_view(), value) : sort_row_title(value);
         if (!terms.empty() && !words.empty() && !title_matches(words)) return true;
         if (!members.empty() && !members.contains(after_last_nul(key))) return true;
         keys.emplace_back(key);
         ids.push_back(after_last_nul(key));
         check.push_back(!terms.empty() && words.empty());
-        if (!keyed.empty()) titles.emplace_back(value);
+        if (!keyed.empty()) titles.emplace_back(title);
         return ids.size() < want;
       };
       auto r = also_paired.empty() ? views_.scan(index, from, to, direction, budget, row)
