@@ -890,8 +890,11 @@ TEST_F(ViewsTest, ARangeByTitleIsSortedFromItsOwnRows) {
   const std::string row = "lists.4|task\0due\0"s;
   size_t carrying = 0;
   for (const auto& r : dump(*views_, *runner_, {"lists"}))
-    if (r.starts_with(row) && r.ends_with("\0t-1599|"s + text::sort_key("Ćwiczenie"))) ++carrying;
-  EXPECT_EQ(carrying, 1u) << "the due row of the renamed task carries its new title's sort key";
+    if (r.starts_with(row) &&
+        r.ends_with("\0t-1599|"s + text::sort_key("Ćwiczenie") + '\0' + "cwiczenie"))
+      ++carrying;
+  EXPECT_EQ(carrying, 1u) << "the due row of the renamed task carries its new title's sort key "
+                             "and words";
 }
 
 TEST_F(ViewsTest, ARangeOfDaysByTitleMergesItsDaysRows) {
