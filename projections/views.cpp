@@ -377,9 +377,9 @@ constexpr uint32_t kListsContactDirections = kListsTurnoverBounds;
 constexpr uint32_t kListsStatusPairs = 15;
 // A sort row, and a paired one, carries the title's sort key and words (lists v16: sort key \0
 // words; a paired row had none), as a title's row does, so a search sorted by another field is
-// tested on the rows its walk takes, and other bucket filters by key on paired rows too: a common
-// word's tasks by due date read all of the word's rows first (9,400 on medium, 3.5 to 5 ms a
-// page), the open ones came in short pages (each record the walk met was read).
+// tested on the rows its walk takes: a common word's tasks by due date read all of the word's
+// rows first (9,400 on medium, 3.5 to 5 ms a page), the open ones came in short pages (each
+// record the walk met was read).
 constexpr uint32_t kListsSortWords = 16;
 struct SortPair {
   std::string bucket, sort;
@@ -2460,9 +2460,6 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   // not those met in other paired rows (a leapfrog's).
   const bool search_in_rows =
       !terms.empty() && !by_title && also_paired.empty() && version >= kListsSortWords;
-  auto unpaired = [&](const std::string& field, const std::string& value) {
-    return std::ranges::find(paired, field) == paired.end() && bucketed(field, value);
-  };
   // By title, buckets walked (and met) without a range: another field's read if given twice.
   const bool titled_buckets = by_title && !paired.empty();
   if ((!by_title || !indexed_ranges.empty() || titled_buckets) && version >= kListsCustomFields) {
@@ -2473,6 +2470,10 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     // (read_buckets): few records are sorted here, in the order (and with the cursor) the walk
     // gives; more are walked for, taking only their rows. (By title, a search here has too many
     // candidates to read.)
+    auto unpaired = [&](const std::string& field, const std::string& value) {
+      return std::find(paired.begin(), paired.end(), field) == paired.end() &&
+             bucketed(field, value);
+    };
     auto range_of = [&](std::string_view key) {
       for (size_t i = 0; i < ranges.size(); ++i)
         if (ranges[i].lo <= key && key < ranges[i].hi) return i;
@@ -2607,15 +2608,15 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     return seeks;
   };
   // Rows of ids not in `members` are passed over without reading their records. A core sort
-  // row carries the title's sort key (lists v9), a paired one too (v16), so a bucket filter not
-  // paired is tested on the rows the walk takes by their keys in the bucket (title \0 id) before
-  // a record is read: a lookup each rather than a record read (a call's tasks newest first read
-  // 7 records for each one taken), and about a fifth of its cost, so such a walk goes 5 times as
-  // far in a request. (A leapfrog's rows carry nothing: their records are read.)
+  // row carries the title's sort key (lists v9), so a bucket filter is tested on the rows the
+  // walk takes by their keys in the bucket (title \0 id) before a record is read: a lookup each
+  // rather than a record read (a call's tasks newest first read 7 records for each one taken),
+  // and about a fifth of its cost, so such a walk goes 5 times as far in a request. (On a paired
+  // walk, whose rows carry the key too since v16, reading the few records was faster: the urgent
+  // open tasks by a date 322-411 us at p99 that way, 657-784 by key.)
   std::vector<std::vector<std::string>> keyed;  // each such filter's values' bucket prefixes
-  if (index == tables[4] && !custom_sort && also_paired.empty() &&
-      (paired.empty() || version >= kListsSortWords))
-    for (const auto& [field, values] : bucket_filters(q, unpaired)) {
+  if (index == tables[4] && paired.empty() && !custom_sort)
+    for (const auto& [field, values] : bucket_filters(q, bucketed)) {
       auto& prefixes = keyed.emplace_back();
       for (const auto& value : values)
         prefixes.push_back(bucket_prefix(domain::name_of(q.kind), field, value));
