@@ -1375,6 +1375,17 @@ HttpResponse Api::timeline(Context& c) {
                                            : projections::Queries::TimelineOrder::occurred,
                               range, kinds);
   if (!t) return problem_for(t.error());
+  // With changes: each entry's event, read in one batch.
+  std::unordered_map<uint64_t, domain::DomainEvent> events;
+  if (with_changes) {
+    std::vector<uint64_t> positions;
+    for (const auto& e : t->entries) positions.push_back(e.position);
+    (void)store_.read_at(positions, [&](const eventstore::RecordedEvent& raw) {
+      if (auto d = domain::codec::decode(raw.type, raw.payload))
+        events.emplace(raw.position, std::move(*d));
+      return true;
+    });
+  }
   JsonWriter w;
   w.begin_object().key("items").begin_array();
   for (const auto& e : t->entries) {
@@ -1392,15 +1403,10 @@ HttpResponse Api::timeline(Context& c) {
     }
     if (with_changes) {
       w.key("event");
-      bool found = false;
-      (void)store_.read_all(e.position, 1, [&](const eventstore::RecordedEvent& raw) {
-        if (auto d = domain::codec::decode(raw.type, raw.payload)) {
-          write_changes(w, e.kind, *d);
-          found = true;
-        }
-        return false;
-      });
-      if (!found) w.null();
+      if (const auto d = events.find(e.position); d != events.end())
+        write_changes(w, e.kind, d->second);
+      else
+        w.null();
     }
     w.end_object();
   }

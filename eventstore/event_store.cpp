@@ -816,6 +816,35 @@ result<uint64_t> EventStore::read_all(uint64_t from_position, uint64_t max_count
   return count;
 }
 
+result<uint64_t> EventStore::read_at(const std::vector<uint64_t>& positions,
+                                     const Visitor& visit) const {
+  const uint64_t last = head();
+  std::vector<std::string> keys;
+  for (const uint64_t p : positions)
+    if (p >= 1 && p <= last) keys.push_back(keys::position(p));
+  if (keys.empty()) return uint64_t{0};
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;  // old events, read once: they would push the working set out
+  impl_->db->MultiGet(ro, impl_->events, slices.size(), slices.data(), values.data(),
+                      statuses.data());
+  codec::Decoder decoder;
+  RecordedEvent ev;
+  uint64_t count = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) return from_status(statuses[i]);
+    if (!decoder.decode(view(values[i]), ev))
+      return fail(errc::corruption,
+                  "event " + std::to_string(keys::get_be64(keys[i].data())) + " does not decode");
+    ++count;
+    if (!visit(ev)) break;
+  }
+  return count;
+}
+
 result<uint64_t> EventStore::read_stream(std::string_view stream, uint64_t from_version,
                                          Direction direction, uint64_t max_count,
                                          const Visitor& visit) const {

@@ -87,6 +87,10 @@ class EventStore {
   /// Reads of the log. Each visits at most `max_count` events in order, up to head(), and returns
   /// how many it visited. Errors: corruption, io_error.
   result<uint64_t> read_all(uint64_t from_position, uint64_t max_count, const Visitor& visit) const;
+  /// The events at `positions` (up to head()), in the order given: one batched point read rather
+  /// than a scan each (an audit history's page of old events). Positions without one are passed
+  /// over.
+  result<uint64_t> read_at(const std::vector<uint64_t>& positions, const Visitor& visit) const;
   result<uint64_t> read_stream(std::string_view stream, uint64_t from_version, Direction direction,
                                uint64_t max_count, const Visitor& visit) const;
   /// Events whose stream category (part of the stream id before the first '-') is `category`.

@@ -43,6 +43,22 @@ TEST_F(ReadTest, AllForwardFromPosition) {
   EXPECT_EQ(positions([&](auto v) { return store().read_all(0, 1, v); }), P{1});
 }
 
+TEST_F(ReadTest, EventsAtGivenPositionsInTheOrderGiven) {
+  EXPECT_EQ(positions([&](auto v) { return store().read_at({5, 1, 3}, v); }), (P{5, 1, 3}));
+  EXPECT_EQ(positions([&](auto v) {
+              return store().read_at({0, 6, 7, 100}, v);
+            }),
+            P{6})
+      << "none at 0 or past the head";
+  EXPECT_EQ(positions([&](auto v) { return store().read_at({}, v); }), P{});
+  std::vector<std::string> payloads;
+  ASSERT_TRUE(store().read_at({4, 2}, [&](const RecordedEvent& e) {
+    payloads.emplace_back(e.payload);
+    return true;
+  }));
+  EXPECT_EQ(payloads, (std::vector<std::string>{"4", "2"}));
+}
+
 TEST_F(ReadTest, VisitorCanStop) {
   int seen = 0;
   auto r = store().read_all(1, 100, [&](const RecordedEvent&) { return ++seen < 3; });
