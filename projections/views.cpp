@@ -2470,14 +2470,14 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     // (read_buckets): few records are sorted here, in the order (and with the cursor) the walk
     // gives; more are walked for, taking only their rows. (By title, a search here has too many
     // candidates to read.)
-    auto unpaired = [&](const std::string& field, const std::string& value) {
-      return std::find(paired.begin(), paired.end(), field) == paired.end() &&
-             bucketed(field, value);
-    };
     auto range_of = [&](std::string_view key) {
       for (size_t i = 0; i < ranges.size(); ++i)
         if (ranges[i].lo <= key && key < ranges[i].hi) return i;
       return SIZE_MAX;
+    };
+    auto unpaired = [&](const std::string& field, const std::string& value) {
+      return std::find(paired.begin(), paired.end(), field) == paired.end() &&
+             bucketed(field, value);
     };
     // A bucket (or a range) of n rows among the walk's w costs n row reads; the walk meets the
     // records it holds every w/n rows, each record read (about kRowsARecord row reads) to test
@@ -2671,7 +2671,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       auto row = [&](std::string_view key, std::string_view value) {
         scanned_last = key;
         // by_title's rows carry the title's words; a sort row's value is the title's sort key
-        // and (lists v16) its words, a paired or a bucket row's is empty.
+        // and (lists v16) its words, as a paired row's is (v16; empty before), a bucket's is empty.
         const auto [title, words] =
             index == tables[0] ? std::pair(std::string_view(), value) : sort_row_title(value);
         if (!terms.empty() && !words.empty() && !title_matches(words)) return true;
