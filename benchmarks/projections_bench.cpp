@@ -98,15 +98,22 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
     report(s, {name + "/p50", settings, p50, "us", "p99 target 1000 us", 1000, p50 / 1000});
     report(s, {name + "/p99", settings, p99, "us", "p99 target 1000 us", 1000, p99 / 1000});
   };
+  // A list's first page, which must be full (a short one would flatter the figure).
+  auto full_page = [&](const projections::ListQuery& q) {
+    auto page = queries.list(q);
+    if (!page || page->items.size() != 50) std::abort();
+  };
+  // A list's next page, from the cursor the last one gave (past the last page, the first).
+  auto next_page = [&](projections::ListQuery& q) {
+    auto page = queries.list(q);
+    if (!page || page->items.empty()) std::abort();
+    q.cursor = page->next_cursor;
+  };
   // Active clients in Polish order, 50 a page, walking the pages.
   projections::ListQuery cq;
   cq.filters = {{"status", "active"}};
   measure("projections.query/clients/" + std::string(scale.name),
-          "status=active, by name (pl), 50 rows, following cursors", [&] {
-            auto page = queries.list(cq);
-            if (!page || page->items.empty()) std::abort();
-            cq.cursor = page->next_cursor;
-          });
+          "status=active, by name (pl), 50 rows, following cursors", [&] { next_page(cq); });
   projections::ListQuery search;
   const char* terms[] = {"lodz", "mebl", "hurt", "zaklad", "krakow", "sp"};
   measure("projections.query/search/" + std::string(scale.name),
@@ -121,18 +128,14 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
   measure("projections.query/person_surname_search/" + std::string(scale.name),
           "persons by a common surname, first page of 50", [&] {
             surname.search = surnames[rng() % 6];
-            auto page = queries.list(surname);
-            if (!page || page->items.size() != 50) std::abort();
+            full_page(surname);
           });
   // The newest contacts first, walking the pages (a sort index other than the title's).
   projections::ListQuery contacts{
       .kind = domain::EntityKind::contact, .sort = "occurred_at", .descending = true};
   measure("projections.query/contacts_newest/" + std::string(scale.name),
-          "contacts by occurred_at descending, 50 rows, following cursors", [&] {
-            auto page = queries.list(contacts);
-            if (!page || page->items.empty()) std::abort();
-            contacts.cursor = page->next_cursor;
-          });
+          "contacts by occurred_at descending, 50 rows, following cursors",
+          [&] { next_page(contacts); });
   // Filtered on a reference and sorted by the kind's time: the reference's paired sort rows are
   // walked (lists v9; before, its ids were read first, then sorted here, a client's ~20
   // contacts, or walked for in the whole sort index, an operator's ~3,400 tasks on medium).
@@ -147,19 +150,14 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
   measure("projections.query/assignee_tasks_by_due/" + std::string(scale.name),
           "a random operator's tasks (all statuses) by due date, first page of 50", [&] {
             assigned.filters = {{"assignee_id", random_operator()}};
-            auto page = queries.list(assigned);
-            if (!page || page->items.size() != 50) std::abort();
+            full_page(assigned);
           });
   // Everyone's open tasks by due date, following cursors: the status's paired rows (lists v9;
   // before, the ~10,700 open ids were read and the due index of every task walked for them).
   projections::ListQuery open{
       .kind = domain::EntityKind::task, .filters = {{"status", "open"}}, .sort = "due"};
   measure("projections.query/open_tasks_by_due/" + std::string(scale.name),
-          "status=open by due date, 50 rows, following cursors", [&] {
-            auto page = queries.list(open);
-            if (!page || page->items.empty()) std::abort();
-            open.cursor = page->next_cursor;
-          });
+          "status=open by due date, 50 rows, following cursors", [&] { next_page(open); });
   // Open tasks of a kind by due date (the open calls): the kind's paired rows met as the
   // status's are walked (lists v12; before, the kind's ids, 28,000 calls on medium, were read).
   projections::ListQuery open_of_kind{.kind = domain::EntityKind::task, .sort = "due"};
@@ -182,8 +180,7 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
             open_by_date.descending = rng() % 2;
             open_by_date.filters = {{"status", "open"}};
             if (rng() % 2) open_by_date.filters.emplace_back("priority", "high");
-            auto page = queries.list(open_by_date);
-            if (!page || page->items.size() != 50) std::abort();
+            full_page(open_by_date);
           });
   // The same by title: the two buckets' rows, both in title order, met as the first is walked
   // (before session 27, the first filter's bucket was walked and each record read: pages of 2
@@ -192,8 +189,7 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
   measure("projections.query/open_tasks_of_a_kind_by_title/" + std::string(scale.name),
           "status=open and a random kind by title, first page of 50", [&] {
             open_of_kind_by_title.filters = {{"status", "open"}, {"kind", kinds[rng() % 6]}};
-            auto page = queries.list(open_of_kind_by_title);
-            if (!page || page->items.size() != 50) std::abort();
+            full_page(open_of_kind_by_title);
           });
   // A kind's tasks newest first: its bucket (28,000 calls on medium) is too large to read, so
   // the walk of the tasks by creation tests each row by its key in the bucket (before session
@@ -203,8 +199,7 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
   measure("projections.query/tasks_of_a_kind_newest/" + std::string(scale.name),
           "a random kind by created_at descending, first page of 50", [&] {
             of_kind_newest.filters = {{"kind", kinds[rng() % 6]}};
-            auto page = queries.list(of_kind_newest);
-            if (!page || page->items.size() != 50) std::abort();
+            full_page(of_kind_newest);
           });
   // The clients in a city by name: the cities of their addresses are buckets (lists v14; before
   // session 27 each client was read, 1,000 a request, in short pages).
@@ -213,8 +208,7 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
   measure("projections.query/clients_in_a_city/" + std::string(scale.name),
           "a random one of six large cities by name, first page of 50", [&] {
             in_city.filters = {{"addresses.city", cities[rng() % 6]}};
-            auto page = queries.list(in_city);
-            if (!page || page->items.size() != 50) std::abort();
+            full_page(in_city);
           });
   // A word of some tasks' titles by due date: its 9,400 matches on medium are read from the word's
   // rows first (before session 27, more than 1,000 were not: each record the walk met was
@@ -224,8 +218,7 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
   measure("projections.query/tasks_by_a_word_by_due/" + std::string(scale.name),
           "a random one of five title words, by due date, first page of 50", [&] {
             by_word_by_due.search = words[rng() % 5];
-            auto page = queries.list(by_word_by_due);
-            if (!page || page->items.size() != 50) std::abort();
+            full_page(by_word_by_due);
           });
   // A filter on half of the contacts, newest first: its bucket is too large to be worth reading
   // (before session 26, its first 20,000 rows were read, to find it too large, before the walk).
@@ -235,8 +228,7 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
   measure("projections.query/contacts_of_a_direction_newest/" + std::string(scale.name),
           "a random direction by occurred_at descending, first page of 50", [&] {
             of_direction.filters = {{"direction", directions[rng() % 2]}};
-            auto page = queries.list(of_direction);
-            if (!page || page->items.size() != 50) std::abort();
+            full_page(of_direction);
           });
   // The best clients by rolling 12-month turnover, a figure of the day: walked by their bounds
   // (lists v13); the lowest first still reads every client (the figure before session 26).
@@ -247,10 +239,7 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
                                        .today = *domain::Date::parse("2026-11-22")};
     measure("projections.query/clients_by_turnover_" + std::string(best ? "best" : "lowest") +
                 "_first/" + std::string(scale.name),
-            "turnover_12m on 2026-11-22, first page of 50", [&] {
-              auto page = queries.list(by_turnover);
-              if (!page || page->items.size() != 50) std::abort();
-            });
+            "turnover_12m on 2026-11-22, first page of 50", [&] { full_page(by_turnover); });
   }
   // A range by title: its sort rows carry the titles, so its records are sorted as they are read
   // (about 1,100 tasks a week on medium; before lists v9 they were walked for in the titles).
@@ -261,8 +250,7 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
           [&] {
             const domain::Date monday = last_week.add_days(-7 * static_cast<int>(rng() % 52));
             week.ranges = {{"due", domain::Value(monday), domain::Value(monday.add_days(6))}};
-            auto page = queries.list(week);
-            if (!page || page->items.size() != 50) std::abort();
+            full_page(week);
           });
   // A client's timeline (by when things happened) and its history (in the order recorded: the
   // timeline's rows merged with those of the entries recorded at another time).

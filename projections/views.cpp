@@ -2487,14 +2487,18 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     // title holds no more of another's records than the rest: w is every record of the kind.
     uint64_t walked = 0;  // estimated only when there is a bucket, a range or a search to judge
     const bool searched_here = !terms.empty() && !by_title;
-    if (!indexed_ranges.empty() || searched_here || !bucket_filters(q, unpaired).empty()) {
+    const bool bucket_filtered = !bucket_filters(q, unpaired).empty();
+    if (!indexed_ranges.empty() || searched_here || bucket_filtered) {
       std::vector<std::pair<std::string, std::string>> walk;
       for (const auto& r : ranges) walk.emplace_back(r.lo, r.hi);
       if (titled_buckets) walk = {{kind, rows_end(kind)}};
       walked = views_.approximate_rows(titled_buckets ? tables[0] : index, walk);
     }
-    const auto worth_reading =
-        static_cast<uint64_t>(std::sqrt(static_cast<double>(kRowsARecord * walked * (limit + 1))));
+    // How many rows of a bucket (or a word) are worth reading first, a row walked costing `cost`.
+    auto worth_reading_at = [&](uint64_t cost) {
+      return static_cast<uint64_t>(std::sqrt(static_cast<double>(cost * walked * (limit + 1))));
+    };
+    const auto worth_reading = worth_reading_at(kRowsARecord);
     // A search's matches are read as a bucket's, from the rows of its rarest word as RocksDB
     // estimates them, as many as are worth it (a word's tasks by due date came in pages of 10 to
     // 49 when more than 1,000 matched; "biuro białystok" among clients in pages of 22), unless
@@ -2512,12 +2516,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
           rarest = t, fewest = rows;
       }
       // Alone (no bucket or range to meet its matches in), a search the walk's rows test.
-      const bool in_rows_alone =
-          search_in_rows && indexed_ranges.empty() && bucket_filters(q, unpaired).empty();
-      const auto worth =
-          in_rows_alone
-              ? static_cast<uint64_t>(std::sqrt(static_cast<double>(walked * (limit + 1))))
-              : worth_reading;
+      const bool in_rows_alone = search_in_rows && indexed_ranges.empty() && !bucket_filtered;
+      const auto worth = in_rows_alone ? worth_reading_at(1) : worth_reading;
       uint64_t most = std::clamp(worth, kSearchCandidates, kBucketIds);
       if (likely_over(fewest, most)) most = in_rows_alone ? 0 : kSearchCandidates;
       auto found =
