@@ -344,9 +344,26 @@ result<std::optional<std::string>> TableStore::Seeker::seek(std::string_view key
     it.SeekForPrev(at);
     if (it.Valid() && it.key().compare(at) >= 0) it.Prev();  // strictly before `key`
   }
+  return found();
+}
+
+result<std::optional<std::string>> TableStore::Seeker::next() {
+  auto& it = *rep_->it;
+  if (!it.Valid()) return unexpected(error{errc::invalid_argument, "no row to step on from"});
+  rep_->forward ? it.Next() : it.Prev();
+  return found();
+}
+
+result<std::optional<std::string>> TableStore::Seeker::found() const {
+  const auto& it = *rep_->it;
   if (!it.status().ok()) return from_status(it.status());
   if (!it.Valid()) return std::nullopt;
   return std::string(it.key().data(), it.key().size());
+}
+
+std::string_view TableStore::Seeker::value() const {
+  const auto v = rep_->it->value();
+  return {v.data(), v.size()};
 }
 
 result<TableStore::Seeker> TableStore::seeker(TableId table, std::string_view lower,

@@ -109,11 +109,17 @@ class TableStore {
     Seeker& operator=(Seeker&&) noexcept;
     /// Forward: the first key >= `key`; backward: the last key < `key`; nullopt past the bounds.
     result<std::optional<std::string>> seek(std::string_view key);
+    /// The row after the one the last seek (or next) found, in the seeker's direction; nullopt
+    /// past the bounds. Only after a row was found: a step, cheaper than a seek.
+    result<std::optional<std::string>> next();
+    /// The value of the row the last seek (or next) found, valid until the next move.
+    std::string_view value() const;
 
    private:
     friend class TableStore;
     struct Rep;
     explicit Seeker(std::unique_ptr<Rep> rep);
+    result<std::optional<std::string>> found() const;  // the row the iterator is at
     std::unique_ptr<Rep> rep_;
   };
   /// A Seeker over the rows with lower <= key < upper (empty: unbounded) in `direction`.

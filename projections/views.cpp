@@ -2456,10 +2456,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     return page;
   }
   std::unordered_set<std::string> members;  // if not empty: the ids the walk takes
-  // The walk's rows test a search themselves: a sort's or a paired sort's rows (lists v16), but
-  // not those met in other paired rows (a leapfrog's).
-  const bool search_in_rows =
-      !terms.empty() && !by_title && also_paired.empty() && version >= kListsSortWords;
+  // The walk's rows test a search themselves: a sort's or a paired sort's rows (lists v16).
+  const bool search_in_rows = !terms.empty() && !by_title && version >= kListsSortWords;
   // By title, buckets walked (and met) without a range: another field's read if given twice.
   const bool titled_buckets = by_title && !paired.empty();
   if ((!by_title || !indexed_ranges.empty() || titled_buckets) && version >= kListsCustomFields) {
@@ -2566,7 +2564,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   // Rows of `index` from `from` to `to` in the list's direction that the other paired rows hold
   // too (`also_paired`: the same sort value and id follow their prefixes), visited as a scan's:
   // each set is sought at the furthest row any other is at, so the walk leaps over the rows
-  // only some hold (an operator's done tasks when the open ones are listed). Returns the seeks
+  // only some hold (an operator's done tasks when the open ones are listed). A row without the
+  // search's words is stepped over before the others are sought. Returns the seeks and steps
   // made (at most about `max`), fewer when the rows have ended or `visit` stopped; `last` is
   // the last row of `index` looked at.
   const Direction direction = q.descending ? Direction::backward : Direction::forward;
@@ -2582,12 +2581,20 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       others.push_back(std::move(*seeker));
     }
     uint64_t seeks = 0;
+    bool step = false;  // the walk goes on at the row after `last`
     while (seeks < max) {
-      auto row = walked->seek(from);
+      auto row = step ? walked->next() : walked->seek(from);
       ++seeks;
       if (!row) return unexpected(row.error());
       if (!*row) return seeks;  // `index` has ended
       last = **row;
+      if (search_in_rows) {
+        const auto words = sort_row_title(walked->value()).second;
+        if (!words.empty() && !title_matches(words)) {
+          step = true;
+          continue;
+        }
+      }
       const std::string suffix = last.substr(prefix.size());  // sort value \0 id
       std::string furthest = suffix;
       for (size_t i = 0; i < others.size(); ++i) {
@@ -2600,10 +2607,9 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       }
       if (furthest != suffix)
         from = forward ? prefix + furthest : prefix + furthest + '\0';
-      else if (!visit(last, {}))
+      else if (!visit(last, walked->value()))
         return seeks;
-      else
-        from = forward ? last + '\0' : last;
+      step = furthest == suffix;
     }
     return seeks;
   };

@@ -1451,10 +1451,11 @@ TEST_F(ViewsTest, ASearchSortedByAnotherFieldFillsItsPages) {
 }
 
 TEST_F(ViewsTest, PairedRowsCarryTheWordsASearchIsTestedBy) {
-  // A search in a list walked by paired rows (the calls by due date) whose word is common
-  // elsewhere (3,000 meetings) but rare in the walk (1 call in 250): its rows are too many to
-  // read first, and reading each call the walk met, 1,000 a request, gave short pages; paired
-  // rows carry the title's words (lists v16) and are tested as they are walked. Renaming a call
+  // A search in a list walked by paired rows (the calls by due date, the open ones too) whose
+  // word is common elsewhere (3,000 meetings) but rare in the walk (1 call in 250): its rows are
+  // too many to read first, and reading each call the walk met, 1,000 a request, gave short
+  // pages; paired rows carry the title's words (lists v16) and are tested as they are walked,
+  // another paired filter's rows met on the way or not. Renaming a call
   // rewrites its rows: the word found where it is now, on paired rows and on sort rows.
   const domain::Date new_year = *domain::Date::parse("2026-01-01");
   std::map<std::string, std::pair<std::string, std::string>> calls;  // id -> due, title
@@ -1481,11 +1482,17 @@ TEST_F(ViewsTest, PairedRowsCarryTheWordsASearchIsTestedBy) {
   std::vector<std::string> expected;
   for (const auto& [due, id] : by_due) expected.push_back(calls[id].second);
   ASSERT_EQ(expected.size(), 10u);
-  const ListQuery q{
+  ListQuery q{
       .kind = K::task, .search = "rabat", .filters = {{"kind", "call"}}, .sort = "due", .limit = 5};
   const Walk pages = walk(q, "title");
   EXPECT_EQ(pages.values, expected);
   EXPECT_EQ(pages.sizes, (std::vector<size_t>{5, 5}));
+  // The open calls: the status's paired rows met as the kind's are walked, the search tested on
+  // the walked rows too (their records were read, each one met, and the pages came short).
+  q.filters.emplace_back("status", "open");
+  const Walk open = walk(q, "title");
+  EXPECT_EQ(open.values, expected);
+  EXPECT_EQ(open.sizes, (std::vector<size_t>{5, 5}));
   using namespace std::string_literals;
   size_t rows = 0;  // the renamed call's paired row: ... id | sort key \0 words
   for (const auto& row : dump(*views_, *runner_, {"lists"}))
