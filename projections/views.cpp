@@ -826,14 +826,14 @@ class ListsView final : public Projection {
         auto rowed = [&](const std::string& v) {
           return !v.empty() && std::ranges::find(*dense, v) == dense->end();
         };
-        std::vector<std::string> out;
+        std::vector<std::string> under;
         for (const auto& v : split(of[b], '\x1e'))
           if (!two && rowed(v))
-            out.push_back(v);
+            under.push_back(v);
           else if (two && !v.empty())
             for (const auto& x : split(of[w], '\x1e'))
-              if (rowed(x)) out.push_back(v + '\x1f' + x);
-        return out;
+              if (rowed(x)) under.push_back(v + '\x1f' + x);
+        return under;
       };
       const auto before = paired(old_values), after = paired(values);
       for (const auto& v : before)
