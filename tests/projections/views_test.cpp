@@ -723,6 +723,11 @@ TEST_F(ViewsTest, ATasksKindAndPriorityArePairedWithItsDueDate) {
             (std::vector<std::string>{"t-8", "t-3", "t-11", "t-4", "t-7", "t-2", "t-10", "t-5"}));
   EXPECT_EQ(sorted_ids("task\0due@priority\0high\0"s),
             (std::vector<std::string>{"t-4", "t-12", "t-2"}));
+  // Open, the two paired together (lists v17), as the list above is walked.
+  EXPECT_EQ(sorted_ids("task\0due@kind+status\0call\x1fopen\0"s),
+            (std::vector<std::string>{"t-8", "t-3", "t-11", "t-4", "t-7", "t-2", "t-10"}));
+  EXPECT_EQ(sorted_ids("task\0due@priority+status\0high\x1fopen\0"s),
+            (std::vector<std::string>{"t-4", "t-12", "t-2"}));
 }
 
 TEST_F(ViewsTest, AnOperatorsTasksArePairedWithTheirCreation) {
