@@ -815,8 +815,9 @@ class ListsView final : public Projection {
     auto day = [](const std::string& sort_value) { return sort_value == "~" ? "" : sort_value; };
     for (const size_t i : day_sort_positions(e.kind))
       move_bucket_rows(sorts[i], day(old_ordered[i]), day(ordered[i]));
-    // A paired row per value filed under (but a dense one) and sort value (sort_pairs), carrying
-    // what a sort row does: moved when either changes, rewritten on a rename.
+    // A paired row per value filed under (but a dense one), or per value of both fields of a pair
+    // of two, and sort value (sort_pairs), carrying what a sort row does: moved when any of them
+    // changes, rewritten on a rename.
     for (const auto& [b, s, dense, w] : sort_pair_positions(e.kind)) {
       const bool moved = old_ordered[s] != ordered[s];
       const bool two = w != SIZE_MAX;
