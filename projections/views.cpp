@@ -401,6 +401,9 @@ struct SortPair {
 std::string pair_field(const std::string& bucket, const std::string& with) {
   return with.empty() ? bucket : bucket + '+' + with;
 }
+std::string pair_value(const std::string& value, const std::string& with_value) {
+  return value + '\x1f' + with_value;
+}
 
 // A core date field a list sorts by (a task's due date, an invoice's date) also files its records
 // under their day, in the by_field table like a bucket (its value the day's ordered_hex): a range
@@ -836,7 +839,7 @@ class ListsView final : public Projection {
             under.push_back(v);
           else if (two && !v.empty())
             for (const auto& x : split(of[w], '\x1e'))
-              if (rowed(x)) under.push_back(v + '\x1f' + x);
+              if (rowed(x)) under.push_back(pair_value(v, x));
         return under;
       };
       const auto before = paired(old_values), after = paired(values);
@@ -2265,7 +2268,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         continue;
       (paired.empty() ? prefix : also_paired.emplace_back()) =
           pair_prefix(domain::name_of(q.kind), sort, pair_field(field, with),
-                      two ? *value + '\x1f' + *other : *value);
+                      two ? pair_value(*value, *other) : *value);
       paired.push_back(field);
       if (two) paired.push_back(with);
     }
