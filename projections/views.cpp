@@ -391,6 +391,12 @@ constexpr uint32_t kListsSortWords = 16;
 // seeks gave 29 of them in 11 ms, on large 6 of 50 in a first page. A kind or a priority and the
 // status but done likewise: the open calls by due date, 1.1-1.5 ms at p50 met side by side.
 constexpr uint32_t kListsOperatorPairs = 17;
+// The to-do lists by when a record was completed (lists v18): a task's or a service order's
+// status but done (completed, handed back) paired with its completion too. Those to do have no
+// completion, so their rows come last, after every done one's: the open tasks by completion time
+// walked all the done tasks' rows first (an empty first page in 32 ms on medium, 1,311 pages, 384
+// of them short, on large). Paired, they are one run of unset rows, in id order.
+constexpr uint32_t kListsCompletionPairs = 18;
 struct SortPair {
   std::string bucket, sort;
   uint32_t since = kListsSortPairs;     // the lists version whose tables first hold its rows
@@ -439,6 +445,7 @@ const std::vector<SortPair>& sort_pairs(EntityKind kind) {
         {"status", "created_at", kListsStatusPairs, {"done"}},
         {"status", "planned_start", kListsStatusPairs, {"done"}},
         {"status", "planned_end", kListsStatusPairs, {"done"}},
+        {"status", "completed_at", kListsCompletionPairs, {"done"}},
         {"assignee_id", "created_at", kListsOperatorPairs},
         {"delegated_by_id", "created_at", kListsOperatorPairs},
         {"assignee_id", "due", kListsOperatorPairs, {"done"}, "status"},
@@ -457,7 +464,8 @@ const std::vector<SortPair>& sort_pairs(EntityKind kind) {
         {"technician_id", "planned_at"},
         {"status", "created_at"},
         {"status", "received_at", kListsStatusPairs, {"completed", "handed_back"}},
-        {"status", "planned_at", kListsStatusPairs, {"completed", "handed_back"}}}},
+        {"status", "planned_at", kListsStatusPairs, {"completed", "handed_back"}},
+        {"status", "completed_at", kListsCompletionPairs, {"completed", "handed_back"}}}},
       {EntityKind::inspection, {{"device_id", "due"}, {"technician_id", "due"}, {"status", "due"}}},
       {EntityKind::trade_document, {{"client_id", "date"}, {"type", "date"}}}};
   static const std::vector<SortPair> none;
@@ -683,7 +691,7 @@ std::string custom_rows_text(const std::vector<CustomRows>& rows) {
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return kListsOperatorPairs; }
+  uint32_t version() const override { return kListsCompletionPairs; }
   std::vector<std::string> tables() const override {
     return {"by_title", "words", "state", "by_field", "by_sort"};
   }
