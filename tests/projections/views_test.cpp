@@ -916,8 +916,8 @@ TEST_F(ViewsTest, AStatusButDoneIsPairedWithTheDatesOfATaskOrAnOrder) {
             (std::vector<std::string>{"t-8"}));
   EXPECT_TRUE(sorted_ids("task\0planned_start@status\0done\0"s).empty());
 
-  // A service order's statuses but completed and handed back, with its planned and received
-  // dates.
+  // A service order's statuses but handed back (and, before lists v18, completed), with its
+  // planned and received dates.
   ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
   for (int i = 1; i <= 3; ++i)
     ok(K::service_order, Action::create, "so-" + std::to_string(i),
@@ -929,7 +929,8 @@ TEST_F(ViewsTest, AStatusButDoneIsPairedWithTheDatesOfATaskOrAnOrder) {
   catch_up();
   EXPECT_EQ(sorted_ids("service_order\0planned_at@status\0registered\0"s),
             (std::vector<std::string>{"so-3", "so-1"}));
-  EXPECT_TRUE(sorted_ids("service_order\0planned_at@status\0completed\0"s).empty());
+  EXPECT_EQ(sorted_ids("service_order\0planned_at@status\0completed\0"s),
+            (std::vector<std::string>{"so-2"}));
   EXPECT_EQ(walk({.kind = K::service_order,
                   .filters = {{"status", "registered"}},
                   .sort = "planned_at",
@@ -939,11 +940,13 @@ TEST_F(ViewsTest, AStatusButDoneIsPairedWithTheDatesOfATaskOrAnOrder) {
             (std::vector<size_t>{2}));
 }
 
-TEST_F(ViewsTest, ATaskOrAnOrderToDoIsPairedWithItsCompletion) {
+TEST_F(ViewsTest, WhatIsToDoIsPairedWithTheFieldItLacks) {
   // The open tasks by when they were completed: those to do have no completion, so their rows
   // came last, after every done task's, and on the medium dataset the first page came empty in
-  // 32 ms. A status but done (completed, handed back) is paired with the completion too (lists
-  // v18): a task or an order to do has an unset row there, until done, and again once reopened.
+  // 32 ms. A status but done (handed back) is paired with the completion too (lists v18): a task
+  // or an order to do has an unset row there, until done, and again once reopened; a completed
+  // order (waiting to be handed back) has rows by its dates now; a contact awaiting a reply is
+  // paired with the reply's time.
   for (int i = 1; i <= 6; ++i)
     ok(K::task, Action::create, "t-" + std::to_string(i),
        {{"title", "Zadanie " + std::to_string(i)}});
@@ -956,6 +959,16 @@ TEST_F(ViewsTest, ATaskOrAnOrderToDoIsPairedWithItsCompletion) {
        {{"client_id", "c-1"}, {"problem", "Nie drukuje"}});
   for (const char* st : {"in_repair", "completed", "handed_back"})
     ok(K::service_order, Action::change_status, "so-2", {{"status", st}});
+  for (const char* st : {"in_repair", "completed"})
+    ok(K::service_order, Action::change_status, "so-3", {{"status", st}});
+  for (int i = 1; i <= 3; ++i)
+    ok(K::contact, Action::create, "k-" + std::to_string(i),
+       {{"kind", "quote_request"},
+        {"direction", "inbound"},
+        {"subject", "Zapytanie " + std::to_string(i)},
+        {"awaits_reply", true}});
+  ok(K::contact, Action::create, "k-4",
+     {{"kind", "email"}, {"direction", "outbound"}, {"subject", "Oferta"}, {"reply_to_id", "k-2"}});
   catch_up();
   using namespace std::string_literals;
   EXPECT_EQ(sorted_ids("task\0completed_at@status\0open\0"s),
@@ -964,8 +977,16 @@ TEST_F(ViewsTest, ATaskOrAnOrderToDoIsPairedWithItsCompletion) {
             (std::vector<std::string>{"t-6"}));
   EXPECT_TRUE(sorted_ids("task\0completed_at@status\0done\0"s).empty());
   EXPECT_EQ(sorted_ids("service_order\0completed_at@status\0registered\0"s),
-            (std::vector<std::string>{"so-1", "so-3"}));
+            (std::vector<std::string>{"so-1"}));
+  EXPECT_EQ(sorted_ids("service_order\0completed_at@status\0completed\0"s),
+            (std::vector<std::string>{"so-3"}));
+  EXPECT_EQ(sorted_ids("service_order\0received_at@status\0completed\0"s),
+            (std::vector<std::string>{"so-3"}));
   EXPECT_TRUE(sorted_ids("service_order\0completed_at@status\0handed_back\0"s).empty());
+  EXPECT_TRUE(sorted_ids("service_order\0planned_at@status\0handed_back\0"s).empty());
+  EXPECT_EQ(sorted_ids("contact\0replied_at@awaits_reply\0true\0"s),
+            (std::vector<std::string>{"k-1", "k-3"}));
+  EXPECT_TRUE(sorted_ids("contact\0replied_at@awaits_reply\0false\0"s).empty());
   const Walk open = walk({.kind = K::task,
                           .filters = {{"status", "open"}},
                           .sort = "completed_at",
@@ -975,6 +996,18 @@ TEST_F(ViewsTest, ATaskOrAnOrderToDoIsPairedWithItsCompletion) {
   EXPECT_EQ(open.values, (std::vector<std::string>{"Zadanie 5", "Zadanie 2"}))
       << "unset, so by id, in the list's direction";
   EXPECT_EQ(open.sizes, (std::vector<size_t>{1, 1}));
+  EXPECT_EQ(walk({.kind = K::contact,
+                  .filters = {{"awaits_reply", "true"}},
+                  .sort = "replied_at",
+                  .descending = true},
+                 "subject")
+                .values,
+            (std::vector<std::string>{"Zapytanie 3", "Zapytanie 1"}));
+  EXPECT_EQ(
+      walk({.kind = K::service_order, .filters = {{"status", "completed"}}, .sort = "received_at"},
+           "status")
+          .values,
+      (std::vector<std::string>{"completed"}));
 }
 
 TEST_F(ViewsTest, AContactsDirectionIsPairedWithWhenItHappened) {
