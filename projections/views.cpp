@@ -406,8 +406,8 @@ struct SortPair {
   uint32_t since = kListsSortPairs;     // the lists version whose tables first hold its rows
   std::vector<std::string> dense = {};  // values without paired rows (`with`'s, if given)
   std::string with = {};                // a second bucket field: rows per value of both
-  std::string dense_before = {};        // a value with rows only since `rowed_since`
-  uint32_t rowed_since = 0;
+  std::string dense_before = {};        // a value dense (without rows) in tables before
+  uint32_t rowed_since = 0;             // this lists version
 };
 // A pair of two fields' rows are filed as one field's, `bucket+with`, under `value\x1fvalue`.
 std::string pair_field(const std::string& bucket, const std::string& with) {
