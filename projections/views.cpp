@@ -439,6 +439,15 @@ const std::vector<size_t>& day_sort_positions(EntityKind kind) {
   return it == all.end() ? none : it->second;
 }
 const std::vector<SortPair>& sort_pairs(EntityKind kind) {
+  // A service order's status but handed back (completed too before lists v18) with a date.
+  auto until_handed_back = [](std::string sort, uint32_t since) {
+    return SortPair{.bucket = "status",
+                    .sort = std::move(sort),
+                    .since = since,
+                    .dense = {"handed_back"},
+                    .dense_before = "completed",
+                    .rowed_since = kListsCompletionPairs};
+  };
   static const std::map<EntityKind, std::vector<SortPair>> pairs = {
       {EntityKind::client, {{"account_manager_id", "potential"}, {"status", "potential"}}},
       {EntityKind::task,
@@ -470,19 +479,9 @@ const std::vector<SortPair>& sort_pairs(EntityKind kind) {
         {"device_id", "created_at"},
         {"technician_id", "planned_at"},
         {"status", "created_at"},
-        {.bucket = "status",
-         .sort = "received_at",
-         .since = kListsStatusPairs,
-         .dense = {"handed_back"},
-         .dense_before = "completed",
-         .rowed_since = kListsCompletionPairs},
-        {.bucket = "status",
-         .sort = "planned_at",
-         .since = kListsStatusPairs,
-         .dense = {"handed_back"},
-         .dense_before = "completed",
-         .rowed_since = kListsCompletionPairs},
-        {"status", "completed_at", kListsCompletionPairs, {"handed_back"}}}},
+        until_handed_back("received_at", kListsStatusPairs),
+        until_handed_back("planned_at", kListsStatusPairs),
+        until_handed_back("completed_at", kListsCompletionPairs)}},
       {EntityKind::inspection, {{"device_id", "due"}, {"technician_id", "due"}, {"status", "due"}}},
       {EntityKind::trade_document, {{"client_id", "date"}, {"type", "date"}}}};
   static const std::vector<SortPair> none;
