@@ -1586,7 +1586,7 @@ HttpResponse Api::team_work_time(Context& c) {
   w.key("to").string(to.format()).key("items").begin_array();
   int64_t minutes = 0;
   for (const auto& member : *members) {
-    auto t = queries_->work_time(member->id, from, to);
+    auto t = queries_->work_totals(member->id, from, to);
     if (!t) return problem_for(t.error());
     minutes += t->minutes;
     w.begin_object().key("operator").string(member->id).key("name").string(member->text("name"));

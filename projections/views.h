@@ -250,6 +250,10 @@ class Queries {
   /// the tasks assigned to them that were completed on those days (local time) and are done.
   eventstore::result<WorkTime> work_time(const std::string& operator_id, domain::Date from,
                                          domain::Date to) const;
+  /// The same sums without the days, read from a row a month where that reads fewer rows: what
+  /// a team's figures need.
+  eventstore::result<WorkTime> work_totals(const std::string& operator_id, domain::Date from,
+                                           domain::Date to) const;
   /// Everything about one client, newest first: its own events and those of every contact,
   /// task, project, service order, device, trade document and person that refers to it. By
   /// when each happened (occurred_at, the timeline), or by when it was recorded (`at`, then its
@@ -299,6 +303,11 @@ class Queries {
   /// of the kind a row's value names, `kind` where it names none.
   eventstore::result<Page> page_of(TableId index, domain::EntityKind kind, const std::string& from,
                                    const std::string& to, size_t limit) const;
+  /// work_time's sums over the days from..to in the view's `tables` of `version`; the days too
+  /// if `days`.
+  eventstore::result<WorkTime> work_days(const std::vector<TableId>& tables, uint32_t version,
+                                         const std::string& operator_id, domain::Date from,
+                                         domain::Date to, bool days) const;
 
   struct Decoded {
     TableId table;

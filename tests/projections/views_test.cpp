@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <future>
 #include <random>
 
 #include "domain/time.h"
@@ -2284,31 +2285,148 @@ TEST_F(ViewsTest, WorkTimeCountsTheTasksDoneByTheirAssigneeAndLocalDay) {
   EXPECT_EQ(done("op-2", "2026-11-23", "2026-11-23"), 1u);
 }
 
-// Version 1 of the work time view, as an upgraded server reads it until version 2 is built.
-class WorkTimeV1 final : public Projection {
+// A team's figures are read from a row per operator and month (work time v3), less the days of
+// those months outside the period: the same sums as the period's days give, whatever the period.
+TEST_F(ViewsTest, WorkTotalsFromTheMonthRowsAreTheSumsOfTheDays) {
+  ok(K::operator_, Action::create, "op-3",
+     {{"login", "ewa"}, {"name", "Ewa"}, {"role", "operator"}});
+  ok(K::task, Action::create, "t-1", {{"title", "Praca"}, {"assignee_id", "op-1"}});
+  int64_t minutes = 10;
+  for (const char* date : {"2026-10-01", "2026-10-31", "2026-11-01", "2026-11-15", "2026-11-30",
+                           "2026-12-01", "2026-12-24", "2027-01-31"}) {
+    ok(K::task, Action::log_work, "t-1", {{"minutes", minutes}, {"date", date}}, "op-1");
+    ok(K::task, Action::log_work, "t-1", {{"minutes", minutes + 1}, {"date", date}}, "op-2");
+    minutes += 10;
+  }
+  // Tasks done in four months (the last on 1 January in Warsaw), then one reassigned, one
+  // reopened, and one of op-3's done and reopened: op-3 has no month left.
+  const std::vector<std::pair<std::string, const char*>> completions = {
+      {"t-d0", "2026-10-31T10:00:00Z"}, {"t-d1", "2026-11-01T10:00:00Z"},
+      {"t-d2", "2026-11-30T10:00:00Z"}, {"t-d3", "2026-12-01T10:00:00Z"},
+      {"t-d4", "2026-12-31T23:30:00Z"}, {"t-e", "2026-11-10T10:00:00Z"}};
+  for (const auto& [id, at] : completions) {
+    ok(K::task, Action::create, id,
+       {{"title", "Zadanie"}, {"assignee_id", id == "t-e" ? "op-3" : "op-1"}});
+    now_us_ = domain::DateTime::parse(at)->micros;
+    ok(K::task, Action::complete, id, {});
+  }
+  ok(K::task, Action::update, "t-d1", {{"assignee_id", "op-2"}});
+  ok(K::task, Action::reopen, "t-d2", {});
+  ok(K::task, Action::reopen, "t-e", {});
+  catch_up();
+
+  std::vector<std::string> months;
+  for (const auto& row : dump(*views_, *runner_, {"work_time"}))
+    if (row.starts_with("work_time.3|")) months.push_back(row.substr(12));
+  auto month = [](const char* op, const char* m, int minutes, int entries, int done) {
+    return std::string(op) + '\0' + m + "|" + std::to_string(minutes) + '\x1f' +
+           std::to_string(entries) + '\x1f' + std::to_string(done);
+  };
+  EXPECT_EQ(months, (std::vector<std::string>{
+                        month("op-1", "2026-10", 30, 2, 1),
+                        month("op-1", "2026-11", 120, 3, 0),
+                        month("op-1", "2026-12", 130, 2, 1),
+                        month("op-1", "2027-01", 80, 1, 1),
+                        month("op-2", "2026-10", 32, 2, 0),
+                        month("op-2", "2026-11", 123, 3, 1),
+                        month("op-2", "2026-12", 132, 2, 0),
+                        month("op-2", "2027-01", 81, 1, 0),
+                    }))
+      << "minutes, entries and tasks done a month";
+
+  // Every period from late September to early February.
+  const domain::Date start = *domain::Date::parse("2026-09-29");
+  size_t periods = 0, differing = 0;
+  for (const char* op : {"op-1", "op-2", "op-3"})
+    for (int from = 0; from < 128; ++from)
+      for (int to = from; to < 128; ++to) {
+        const auto days = queries_->work_time(op, start.add_days(from), start.add_days(to));
+        const auto totals = queries_->work_totals(op, start.add_days(from), start.add_days(to));
+        ASSERT_TRUE(days && totals);
+        ++periods;
+        if (std::tuple(totals->minutes, totals->entries, totals->tasks_done) ==
+            std::tuple(days->minutes, days->entries, days->tasks_done))
+          continue;
+        if (differing++ == 0)
+          ADD_FAILURE() << op << " " << start.add_days(from).format() << ".."
+                        << start.add_days(to).format() << ": " << totals->minutes << " minutes, "
+                        << totals->entries << " entries, " << totals->tasks_done
+                        << " done; the days: " << days->minutes << ", " << days->entries << ", "
+                        << days->tasks_done;
+      }
+  EXPECT_EQ(differing, 0u) << "of " << periods << " periods";
+  EXPECT_EQ(queries_
+                ->work_totals("op-1", *domain::Date::parse("2026-10-01"),
+                              *domain::Date::parse("2027-01-31"))
+                ->minutes,
+            360);
+}
+
+// The work time view under another version number: as an older version left it (the current
+// one's rows, less the tables it did not have), or the current one whose build is held up at
+// its first event until `hold` is ready.
+class WorkTimeAs final : public Projection {
  public:
+  explicit WorkTimeAs(uint32_t version, std::shared_future<void> hold = {})
+      : version_(version), hold_(std::move(hold)) {
+    for (auto& p : builtin_projections())
+      if (p->name() == "work_time") current_ = std::move(p);
+  }
   std::string name() const override { return "work_time"; }
-  uint32_t version() const override { return 1; }
-  std::vector<std::string> tables() const override { return {"entries"}; }
-  void apply(const Event&, ViewWriter&) override {}
+  uint32_t version() const override { return version_; }
+  std::vector<std::string> tables() const override { return current_->tables(); }
+  void apply(const Event& e, ViewWriter& out) override {
+    if (hold_.valid()) hold_.wait();
+    current_->apply(e, out);
+  }
+
+ private:
+  uint32_t version_;
+  std::shared_future<void> hold_;
+  std::unique_ptr<Projection> current_;
 };
 
-TEST_F(ViewsTest, WorkTimeCountsTheTasksDoneFromTheListsUntilItsRowsAreBuilt) {
+// An upgraded server reads the version it has until the new one is built: version 1 counted the
+// done tasks from the lists, version 2 has no month rows.
+TEST_F(ViewsTest, WorkTimeIsReadFromTheVersionBuiltUntilTheNewOneIsBuilt) {
   ok(K::task, Action::create, "t-1", {{"title", "A"}, {"assignee_id", "op-1"}});
   ok(K::task, Action::create, "t-2", {{"title", "B"}, {"assignee_id", "op-2"}});
   ok(K::task, Action::complete, "t-1", {});
   ok(K::task, Action::complete, "t-2", {});
-  auto projections = builtin_projections();
-  for (auto& p : projections)
-    if (p->name() == "work_time") p = std::make_unique<WorkTimeV1>();
-  auto views = std::move(eventstore::TableStore::open(dir_.sub("views-v1"))).value();
-  Runner runner(*log_, *views, std::move(projections));
-  ASSERT_TRUE(runner.catch_up());
-  const auto t = Queries(*views, runner)
-                     .work_time("op-1", *domain::Date::parse("2026-11-01"),
-                                *domain::Date::parse("2026-11-30"));
-  ASSERT_TRUE(t) << t.error().message;
-  EXPECT_EQ(t->tasks_done, 1u);
+  ok(K::task, Action::log_work, "t-1", {{"minutes", 90}, {"date", "2026-11-02"}}, "op-1");
+  const auto nov1 = *domain::Date::parse("2026-11-01"), nov30 = *domain::Date::parse("2026-11-30");
+  for (const auto& [old, had] : {std::pair<uint32_t, size_t>{1, 1}, {2, 3}}) {
+    SCOPED_TRACE("version " + std::to_string(old));
+    auto views =
+        std::move(eventstore::TableStore::open(dir_.sub("views-v" + std::to_string(old)))).value();
+    auto projections = builtin_projections();
+    for (auto& p : projections)
+      if (p->name() == "work_time") p = std::make_unique<WorkTimeAs>(old);
+    {
+      Runner older(*log_, *views, std::move(projections));
+      ASSERT_TRUE(older.catch_up());
+    }
+    const auto tables = WorkTimeAs(old).tables();
+    for (size_t t = had; t < tables.size(); ++t)
+      ASSERT_TRUE(views->drop("work_time.v" + std::to_string(old) + "." + tables[t]));
+
+    std::promise<void> release;
+    projections = builtin_projections();
+    for (auto& p : projections)
+      if (p->name() == "work_time")
+        p = std::make_unique<WorkTimeAs>(p->version(), release.get_future().share());
+    Runner upgraded(*log_, *views, std::move(projections));
+    ASSERT_TRUE(upgraded.start());
+    const Queries queries(*views, upgraded);
+    const auto t = queries.work_time("op-1", nov1, nov30);
+    const auto totals = queries.work_totals("op-1", nov1, nov30);
+    release.set_value();
+    upgraded.stop();
+    ASSERT_TRUE(t && totals);
+    EXPECT_EQ(std::tuple(t->minutes, t->entries, t->tasks_done), std::tuple(90, 1u, 1u));
+    EXPECT_EQ(std::tuple(totals->minutes, totals->entries, totals->tasks_done),
+              std::tuple(90, 1u, 1u));
+  }
 }
 
 // A company with many devices gives each inspection to a technician: it is in their calendar
