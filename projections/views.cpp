@@ -312,6 +312,8 @@ const std::vector<std::string>& bucket_fields(EntityKind kind) {
   return it == all.end() ? none : it->second;
 }
 
+constexpr uint32_t kListsSortRows = 5;  // by_sort: the records by a field's value
+
 // The lists version whose tables first hold a bucket field's rows: until a server has built it
 // after an upgrade, a filter on the field reads the records instead.
 constexpr uint32_t kListsCustomFields = 8;  // custom fields' buckets and sort rows, too
@@ -2048,7 +2050,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
           error{errc::invalid_argument,
                 "this list sorts by its title or by " + (names.empty() ? "nothing else" : names)});
     }
-    if (tables.size() < 5)
+    if (version < kListsSortRows)
       return unexpected(error{
           errc::closed, "sorting by " + q.sort +
                             " is available once the lists view has been rebuilt (under way)"});
@@ -2090,7 +2092,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   // Ranges whose records their field's sort rows give (bucket_ids): a core sort field's or a
   // custom field's, but the one the list walks.
   std::vector<SortedRange> indexed_ranges;
-  if (tables.size() >= 5 && version >= kListsCustomFields) {
+  if (version >= kListsCustomFields) {
     const auto& sortable = sort_fields(q.kind);
     for (const auto& b : bounds)
       if (b.field != q.sort &&
