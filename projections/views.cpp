@@ -1255,6 +1255,10 @@ class AnniversariesView final : public Projection {
 // months: operator \0 YYYY-MM -> minutes \x1f entries \x1f tasks done, the sums of the month's
 //   rows above (v3): a period of whole months reads a row a month, not every entry of them (a
 //   team's year on the large dataset: 2.2 million rows)
+// days: operator \0 YYYY-MM-DD -> the same sums of a day (v4, which writes neither entries nor
+//   done: an operator's year reads 365 rows, not 4,000 entries, and a period cut mid-month its
+//   edges' days); entries and done stay in tables() for a server that reads them in an older
+//   version while it builds this one
 
 struct WorkSums {
   int64_t minutes = 0, entries = 0, done = 0;
@@ -1275,10 +1279,10 @@ WorkSums work_sums(std::string_view row) {
 class WorkTimeView final : public Projection {
  public:
   std::string name() const override { return "work_time"; }
-  // v2: the done tasks by assignee and day; v3: the month rows
-  uint32_t version() const override { return 3; }
+  // v2: the done tasks by assignee and day; v3: the month rows; v4: the day rows
+  uint32_t version() const override { return 4; }
   std::vector<std::string> tables() const override {
-    return {"entries", "done", "state", "months"};
+    return {"entries", "done", "state", "months", "days"};
   }
   void apply(const Event& e, ViewWriter& out) override {
     if (e.kind == EntityKind::task) file_done_task(e, out);
@@ -1289,11 +1293,8 @@ class WorkTimeView final : public Projection {
     if (!op || !date || !minutes || !op->get<std::string>() || !date->get<domain::Date>() ||
         !minutes->get<int64_t>())
       return;
-    const std::string day = date->get<domain::Date>()->format();
-    out.put_blind(0, *op->get<std::string>() + '\0' + day + '\0' + be64(e.raw.position),
-                  std::to_string(*minutes->get<int64_t>()) + '\x1f' +
-                      std::string(domain::name_of(e.kind)) + "/" + std::string(e.id));
-    add_to_month(out, *op->get<std::string>(), day, {*minutes->get<int64_t>(), 1, 0});
+    add_to_day(out, *op->get<std::string>(), date->get<domain::Date>()->format(),
+               {*minutes->get<int64_t>(), 1, 0});
   }
 
  private:
@@ -1306,11 +1307,8 @@ class WorkTimeView final : public Projection {
     const std::string id(e.id);
     std::vector<std::string> state =  // assignee, status, day completed
         stored_fields(e, out, 2, id, 3).value_or(std::vector<std::string>(3));
-    auto filed = [&] {
-      return state[1] == "done" && !state[2].empty() ? state[0] + '\0' + state[2] + '\0' + id
-                                                     : std::string();
-    };
-    const std::string was = filed();
+    auto filed = [&] { return state[1] == "done" && !state[2].empty(); };
+    const bool was = filed();
     const std::string was_assignee = state[0], was_day = state[2];
     if (assignee) state[0] = text_of(assignee->after);
     if (status) state[1] = text_of(status->after);
@@ -1318,32 +1316,28 @@ class WorkTimeView final : public Projection {
       const auto* at = completed->after.get<domain::DateTime>();
       state[2] = at ? domain::local_date(*at).format() : std::string();
     }
-    const std::string is = filed();
-    if (is != was) {
-      if (!was.empty()) {
-        out.erase_blind(1, was);
-        add_to_month(out, was_assignee, was_day, {0, 0, -1});
-      }
-      if (!is.empty()) {
-        out.put_blind(1, is, "");
-        add_to_month(out, state[0], state[2], {0, 0, 1});
-      }
+    const bool is = filed();
+    if (was != is || (is && (was_assignee != state[0] || was_day != state[2]))) {
+      if (was) add_to_day(out, was_assignee, was_day, {0, 0, -1});
+      if (is) add_to_day(out, state[0], state[2], {0, 0, 1});
     }
     out.put(2, id, joined(state));
   }
 
-  // Adds minutes, entries and tasks done to the month of `day` (YYYY-MM-DD) of an operator.
-  static void add_to_month(ViewWriter& out, const std::string& op, std::string_view day,
-                           const WorkSums& added) {
-    const std::string key = op + '\0' + std::string(day.substr(0, 7));
-    WorkSums sums = work_sums(out.get(3, key).value_or(""));
-    sums += added;
-    if (sums.minutes == 0 && sums.entries == 0 && sums.done == 0)
-      out.erase(3, key);
-    else
-      out.put(3, key,
-              std::to_string(sums.minutes) + '\x1f' + std::to_string(sums.entries) + '\x1f' +
-                  std::to_string(sums.done));
+  // Adds minutes, entries and tasks done to an operator's `day` (YYYY-MM-DD) and its month.
+  static void add_to_day(ViewWriter& out, const std::string& op, const std::string& day,
+                         const WorkSums& added) {
+    for (const auto& [table, key] :
+         {std::pair<size_t, std::string>{4, op + '\0' + day}, {3, op + '\0' + day.substr(0, 7)}}) {
+      WorkSums sums = work_sums(out.get(table, key).value_or(""));
+      sums += added;
+      if (sums.minutes == 0 && sums.entries == 0 && sums.done == 0)
+        out.erase(table, key);
+      else
+        out.put(table, key,
+                std::to_string(sums.minutes) + '\x1f' + std::to_string(sums.entries) + '\x1f' +
+                    std::to_string(sums.done));
+    }
   }
 };
 
@@ -3013,7 +3007,8 @@ eventstore::result<AnniversaryPage> Queries::anniversaries(
 }
 
 // The work an operator logged on the days from..to, each day's too when `days` is set, and the
-// tasks done on them if the view has their rows (version 2 on).
+// tasks done on them if the view has their rows (version 2 on): from the day rows (version 4
+// on), else from each entry and each done task.
 eventstore::result<WorkTime> Queries::work_days(const std::vector<TableId>& tables,
                                                 uint32_t version, const std::string& operator_id,
                                                 domain::Date from, domain::Date to,
@@ -3021,6 +3016,21 @@ eventstore::result<WorkTime> Queries::work_days(const std::vector<TableId>& tabl
   WorkTime out;
   const std::string prefix = operator_id + '\0';
   const std::string lower = prefix + from.format(), upper = prefix + to.add_days(1).format();
+  if (version >= 4) {
+    auto r = views_.scan(tables[4], lower, upper, Direction::forward, UINT64_MAX,
+                         [&](std::string_view key, std::string_view value) {
+                           const WorkSums day = work_sums(value);
+                           out.minutes += day.minutes;
+                           out.entries += static_cast<uint64_t>(day.entries);
+                           out.tasks_done += static_cast<uint64_t>(day.done);
+                           if (days && day.entries > 0)
+                             out.days.push_back({std::string(key.substr(prefix.size())),
+                                                 day.minutes, static_cast<uint64_t>(day.entries)});
+                           return true;
+                         });
+    if (!r) return unexpected(r.error());
+    return out;
+  }
   auto r = views_.scan(tables[0], lower, upper, Direction::forward, UINT64_MAX,
                        [&](std::string_view key, std::string_view value) {
                          const auto parts = split(value, '\x1f');

@@ -2310,9 +2310,10 @@ TEST_F(ViewsTest, WorkTimeCountsTheTasksDoneByTheirAssigneeAndLocalDay) {
   EXPECT_EQ(done("op-2", "2026-11-23", "2026-11-23"), 1u);
 }
 
-// A team's figures are read from a row per operator and month (work time v3), less the days of
-// those months outside the period: the same sums as the period's days give, whatever the period.
-TEST_F(ViewsTest, WorkTotalsFromTheMonthRowsAreTheSumsOfTheDays) {
+// Work time keeps a row per operator and day and per operator and month (v3, v4): an operator's
+// timesheet reads the days, a team's figures the months, less the days of those months outside
+// the period; both give the period's sums, whatever the period.
+TEST_F(ViewsTest, WorkTimeSumsAPeriodFromItsDayAndMonthRows) {
   ok(K::operator_, Action::create, "op-3",
      {{"login", "ewa"}, {"name", "Ewa"}, {"role", "operator"}});
   ok(K::task, Action::create, "t-1", {{"title", "Praca"}, {"assignee_id", "op-1"}});
@@ -2340,24 +2341,43 @@ TEST_F(ViewsTest, WorkTotalsFromTheMonthRowsAreTheSumsOfTheDays) {
   ok(K::task, Action::reopen, "t-e", {});
   catch_up();
 
-  std::vector<std::string> months;
-  for (const auto& row : dump(*views_, *runner_, {"work_time"}))
-    if (row.starts_with("work_time.3|")) months.push_back(row.substr(12));
-  auto month = [](const char* op, const char* m, int minutes, int entries, int done) {
-    return std::string(op) + '\0' + m + "|" + std::to_string(minutes) + '\x1f' +
-           std::to_string(entries) + '\x1f' + std::to_string(done);
+  // What the rows must hold: the work logged above, and the tasks done now (t-d1 is op-2's).
+  std::map<std::string, std::tuple<int, int, int>> days, months;  // op \0 day or month -> sums
+  auto add = [&](const std::string& op, const std::string& day, int minutes, int entries,
+                 int done) {
+    for (auto* sums : {&days[op + '\0' + day], &months[op + '\0' + day.substr(0, 7)]}) {
+      std::get<0>(*sums) += minutes;
+      std::get<1>(*sums) += entries;
+      std::get<2>(*sums) += done;
+    }
   };
-  EXPECT_EQ(months, (std::vector<std::string>{
-                        month("op-1", "2026-10", 30, 2, 1),
-                        month("op-1", "2026-11", 120, 3, 0),
-                        month("op-1", "2026-12", 130, 2, 1),
-                        month("op-1", "2027-01", 80, 1, 1),
-                        month("op-2", "2026-10", 32, 2, 0),
-                        month("op-2", "2026-11", 123, 3, 1),
-                        month("op-2", "2026-12", 132, 2, 0),
-                        month("op-2", "2027-01", 81, 1, 0),
-                    }))
-      << "minutes, entries and tasks done a month";
+  minutes = 10;
+  for (const char* date : {"2026-10-01", "2026-10-31", "2026-11-01", "2026-11-15", "2026-11-30",
+                           "2026-12-01", "2026-12-24", "2027-01-31"}) {
+    add("op-1", date, static_cast<int>(minutes), 1, 0);
+    add("op-2", date, static_cast<int>(minutes) + 1, 1, 0);
+    minutes += 10;
+  }
+  for (const auto& [op, day] : {std::pair{"op-1", "2026-10-31"},
+                                {"op-2", "2026-11-01"},
+                                {"op-1", "2026-12-01"},
+                                {"op-1", "2027-01-01"}})
+    add(op, day, 0, 0, 1);
+  auto rows_of = [](const std::map<std::string, std::tuple<int, int, int>>& sums) {
+    std::vector<std::string> rows;
+    for (const auto& [key, s] : sums)
+      rows.push_back(key + "|" + std::to_string(std::get<0>(s)) + '\x1f' +
+                     std::to_string(std::get<1>(s)) + '\x1f' + std::to_string(std::get<2>(s)));
+    return rows;
+  };
+  std::vector<std::string> month_rows, day_rows;
+  for (const auto& row : dump(*views_, *runner_, {"work_time"})) {
+    if (row.starts_with("work_time.3|")) month_rows.push_back(row.substr(12));
+    if (row.starts_with("work_time.4|")) day_rows.push_back(row.substr(12));
+  }
+  EXPECT_EQ(month_rows, rows_of(months)) << "minutes, entries and tasks done a month";
+  EXPECT_EQ(day_rows, rows_of(days)) << "and a day";
+  EXPECT_EQ(month_rows.size(), 8u);
 
   // Every period from late September to early February.
   const domain::Date start = *domain::Date::parse("2026-09-29");
@@ -2365,19 +2385,30 @@ TEST_F(ViewsTest, WorkTotalsFromTheMonthRowsAreTheSumsOfTheDays) {
   for (const char* op : {"op-1", "op-2", "op-3"})
     for (int from = 0; from < 128; ++from)
       for (int to = from; to < 128; ++to) {
-        const auto days = queries_->work_time(op, start.add_days(from), start.add_days(to));
+        std::tuple<int64_t, uint64_t, uint64_t> expected;
+        for (const auto& [key, s] : days)
+          if (key.starts_with(std::string(op) + '\0') &&
+              key.substr(key.find('\0') + 1) >= start.add_days(from).format() &&
+              key.substr(key.find('\0') + 1) <= start.add_days(to).format()) {
+            std::get<0>(expected) += std::get<0>(s);
+            std::get<1>(expected) += std::get<1>(s);
+            std::get<2>(expected) += std::get<2>(s);
+          }
+        const auto sheet = queries_->work_time(op, start.add_days(from), start.add_days(to));
         const auto totals = queries_->work_totals(op, start.add_days(from), start.add_days(to));
-        ASSERT_TRUE(days && totals);
+        ASSERT_TRUE(sheet && totals);
         ++periods;
-        if (std::tuple(totals->minutes, totals->entries, totals->tasks_done) ==
-            std::tuple(days->minutes, days->entries, days->tasks_done))
+        const auto got = std::tuple(totals->minutes, totals->entries, totals->tasks_done);
+        if (got == expected &&
+            std::tuple(sheet->minutes, sheet->entries, sheet->tasks_done) == expected)
           continue;
         if (differing++ == 0)
           ADD_FAILURE() << op << " " << start.add_days(from).format() << ".."
-                        << start.add_days(to).format() << ": " << totals->minutes << " minutes, "
-                        << totals->entries << " entries, " << totals->tasks_done
-                        << " done; the days: " << days->minutes << ", " << days->entries << ", "
-                        << days->tasks_done;
+                        << start.add_days(to).format() << ": totals " << totals->minutes << ", "
+                        << totals->entries << ", " << totals->tasks_done << "; timesheet "
+                        << sheet->minutes << ", " << sheet->entries << ", " << sheet->tasks_done
+                        << "; expected " << std::get<0>(expected) << ", " << std::get<1>(expected)
+                        << ", " << std::get<2>(expected);
       }
   EXPECT_EQ(differing, 0u) << "of " << periods << " periods";
   EXPECT_EQ(queries_
@@ -2412,22 +2443,23 @@ class AsVersion final : public Projection {
   std::unique_ptr<Projection> current_;
 };
 
-// Views built into `views` with `view` as version `old` had it (its first `had` tables), then a
-// runner started with the current version, whose build waits until `release` is ready: what an
-// upgraded server reads while it builds.
+// Views built into `views` with `older` (its first `had` tables kept), then a runner started
+// with the current version, whose build waits until `release` is ready: what an upgraded server
+// reads while it builds.
 std::unique_ptr<Runner> upgrading(const eventstore::EventStore& log, TableStore& views,
-                                  const std::string& view, uint32_t old, size_t had,
+                                  std::unique_ptr<Projection> older, size_t had,
                                   std::promise<void>& release) {
+  const std::string view = older->name();
+  const std::string prefix = view + ".v" + std::to_string(older->version()) + ".";
+  const auto tables = older->tables();
   auto projections = builtin_projections();
   for (auto& p : projections)
-    if (p->name() == view) p = std::make_unique<AsVersion>(view, old);
+    if (p->name() == view) p = std::move(older);
   {
-    Runner older(log, views, std::move(projections));
-    EXPECT_TRUE(older.catch_up());
+    Runner runner(log, views, std::move(projections));
+    EXPECT_TRUE(runner.catch_up());
   }
-  const auto tables = AsVersion(view, old).tables();
-  for (size_t t = had; t < tables.size(); ++t)
-    EXPECT_TRUE(views.drop(view + ".v" + std::to_string(old) + "." + tables[t]));
+  for (size_t t = had; t < tables.size(); ++t) EXPECT_TRUE(views.drop(prefix + tables[t]));
   projections = builtin_projections();
   for (auto& p : projections)
     if (p->name() == view)
@@ -2437,30 +2469,69 @@ std::unique_ptr<Runner> upgrading(const eventstore::EventStore& log, TableStore&
   return upgraded;
 }
 
+// Work time as versions 1 to 3 wrote it, for tasks given to someone when created and completed
+// once: the current rows (months as version 3 had them) and, as the current version no longer
+// writes them, a row per entry and (version 2 on) per done task.
+class OlderWorkTime final : public Projection {
+ public:
+  explicit OlderWorkTime(uint32_t version) : current_("work_time", version) {}
+  std::string name() const override { return current_.name(); }
+  uint32_t version() const override { return current_.version(); }
+  std::vector<std::string> tables() const override { return current_.tables(); }
+  void apply(const Event& e, ViewWriter& out) override {
+    current_.apply(e, out);
+    const std::string id(e.id);
+    for (const auto& c : e.domain.changes) {
+      if (c.field == "assignee_id") assignees_[id] = *c.after.get<std::string>();
+      if (c.field == "completed_at" && version() >= 2)
+        out.put_blind(1,
+                      assignees_[id] + '\0' +
+                          domain::local_date(*c.after.get<domain::DateTime>()).format() + '\0' + id,
+                      "");
+    }
+    if (e.raw.type != "WorkLogged") return;
+    const auto text = [&](const char* field) {
+      const Value* v = domain::find(e.domain.entry, field);
+      return v->get<std::string>() ? *v->get<std::string>() : v->get<domain::Date>()->format();
+    };
+    const int64_t minutes = *domain::find(e.domain.entry, "minutes")->get<int64_t>();
+    std::string position(8, '\0');
+    for (int i = 0; i < 8; ++i) position[i] = static_cast<char>(e.raw.position >> (56 - 8 * i));
+    out.put_blind(0, text("operator_id") + '\0' + text("date") + '\0' + position,
+                  std::to_string(minutes) + "\x1ftask/" + id);
+  }
+
+ private:
+  AsVersion current_;
+  std::map<std::string, std::string> assignees_;  // task id -> assignee
+};
+
 // An upgraded server reads the version it has until the new one is built: version 1 counted the
-// done tasks from the lists, version 2 has no month rows.
+// done tasks from the lists, version 2 has no month rows, version 3 no day rows.
 TEST_F(ViewsTest, WorkTimeIsReadFromTheVersionBuiltUntilTheNewOneIsBuilt) {
   ok(K::task, Action::create, "t-1", {{"title", "A"}, {"assignee_id", "op-1"}});
   ok(K::task, Action::create, "t-2", {{"title", "B"}, {"assignee_id", "op-2"}});
   ok(K::task, Action::complete, "t-1", {});
   ok(K::task, Action::complete, "t-2", {});
   ok(K::task, Action::log_work, "t-1", {{"minutes", 90}, {"date", "2026-11-02"}}, "op-1");
+  ok(K::task, Action::log_work, "t-1", {{"minutes", 30}, {"date", "2026-11-03"}}, "op-1");
   const auto nov1 = *domain::Date::parse("2026-11-01"), nov30 = *domain::Date::parse("2026-11-30");
-  for (const auto& [old, had] : {std::pair<uint32_t, size_t>{1, 1}, {2, 3}}) {
+  for (const auto& [old, had] : {std::pair<uint32_t, size_t>{1, 1}, {2, 3}, {3, 4}}) {
     SCOPED_TRACE("version " + std::to_string(old));
     auto views =
         std::move(eventstore::TableStore::open(dir_.sub("views-v" + std::to_string(old)))).value();
     std::promise<void> release;
-    auto upgraded = upgrading(*log_, *views, "work_time", old, had, release);
+    auto upgraded = upgrading(*log_, *views, std::make_unique<OlderWorkTime>(old), had, release);
     const Queries queries(*views, *upgraded);
     const auto t = queries.work_time("op-1", nov1, nov30);
     const auto totals = queries.work_totals("op-1", nov1, nov30);
     release.set_value();
     upgraded->stop();
     ASSERT_TRUE(t && totals);
-    EXPECT_EQ(std::tuple(t->minutes, t->entries, t->tasks_done), std::tuple(90, 1u, 1u));
+    EXPECT_EQ(std::tuple(t->minutes, t->entries, t->tasks_done), std::tuple(120, 2u, 1u));
+    EXPECT_EQ(t->days.size(), 2u);
     EXPECT_EQ(std::tuple(totals->minutes, totals->entries, totals->tasks_done),
-              std::tuple(90, 1u, 1u));
+              std::tuple(120, 2u, 1u));
   }
 }
 
@@ -2471,7 +2542,7 @@ TEST_F(ViewsTest, AListIsSortedByAFieldOnceItsSortRowsAreBuilt) {
   ok(K::client, Action::create, "c-2", {{"name", "Beta"}});
   auto views = std::move(eventstore::TableStore::open(dir_.sub("views-v4"))).value();
   std::promise<void> release;
-  auto upgraded = upgrading(*log_, *views, "lists", 4, 4, release);
+  auto upgraded = upgrading(*log_, *views, std::make_unique<AsVersion>("lists", 4), 4, release);
   const Queries queries(*views, *upgraded);
   const auto by_title = queries.list({.kind = K::client});
   const auto newest = queries.list({.kind = K::client, .sort = "created_at", .descending = true});
