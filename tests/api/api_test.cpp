@@ -6,6 +6,7 @@
 #include "api/json.h"
 #include "domain/time.h"
 #include "tests/api/fixture.h"
+#include "tests/projections/fixture.h"
 
 namespace crm::api::test {
 namespace {
@@ -910,6 +911,59 @@ TEST_F(Api, AStuckReadModelShowsOnHealthAndMetrics) {
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(get("/api/v1/clients?min_position=" + bad).status, 503);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+}
+
+// After an upgrade the server builds a read model's new version beside the one queries read:
+// /healthz and /metrics say which and how far, until it takes over.
+TEST_F(Api, AReadModelsRebuildShowsOnHealthAndMetrics) {
+  stop();
+  std::promise<void> release;
+  auto hold = release.get_future().share();
+  bool released = false;
+  auto release_once = [&] {
+    if (!std::exchange(released, true)) release.set_value();
+  };
+  // Released whatever happens before the runner stops: a held build never ends.
+  struct Guard {
+    std::function<void()> f;
+    ~Guard() { f(); }
+  } guard{release_once};
+  uint32_t live = 0;
+  projections_ = [&] {
+    auto all = projections::builtin_projections();
+    for (auto& p : all)
+      if (p->name() == "work_time") {
+        live = p->version();
+        p = std::make_unique<projections::test::AsVersion>("work_time", live + 1, hold);
+      }
+    return all;
+  };
+  start({.rate_limit = 0}, {});
+  const std::string next = std::to_string(live + 1), head = std::to_string(store_->head());
+  auto health = request(port_, "GET", "/healthz");
+  EXPECT_NE(health.body.find("\"projection_rebuilds\":{\"work_time\":{\"version\":" + next +
+                             ",\"position\":0,\"lag\":" + head + "}}"),
+            std::string::npos)
+      << health.body;
+  auto metrics = request(port_, "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("crm_projection_rebuild_lag_events{projection=\"work_time\",version=\"" +
+                         next + "\"} " + head + "\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("crm_projection_version{projection=\"work_time\"} " +
+                         std::to_string(live) + "\n"),
+            std::string::npos);
+  release_once();
+  for (int i = 0; i < 200 && health.body.find("projection_rebuilds") != std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    health = request(port_, "GET", "/healthz");
+  }
+  EXPECT_EQ(health.body.find("projection_rebuilds"), std::string::npos) << health.body;
+  metrics = request(port_, "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("crm_projection_version{projection=\"work_time\"} " + next + "\n"),
+            std::string::npos)
+      << "the new version took over";
+  EXPECT_EQ(metrics.find("crm_projection_rebuild_lag_events{"), std::string::npos);
 }
 
 TEST_F(Api, OperationsRoutes) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -61,8 +62,7 @@ class ServerFixture : public ::testing::Test {
                         application::hash_password(std::string("password-") + role)};
       ASSERT_TRUE(handler_->handle(c));
     }
-    runner_ =
-        std::make_unique<projections::Runner>(*store_, *views_, projections::builtin_projections());
+    runner_ = std::make_unique<projections::Runner>(*store_, *views_, projections_());
     ASSERT_TRUE(runner_->start());
     if (!api_options.clock) api_options.clock = crm::testing::wall_clock_us;
     api_ = std::make_unique<Api>(*store_, *handler_, *views_, *runner_, api_options);
@@ -113,6 +113,9 @@ class ServerFixture : public ::testing::Test {
     return request(port_, "PATCH", target, body, h);
   }
 
+  /// The read models the server runs (a test may give another version of one).
+  std::function<std::vector<std::unique_ptr<projections::Projection>>()> projections_ =
+      projections::builtin_projections;
   crm::testing::TempDir dir_{"crm-api"};
   std::unique_ptr<eventstore::EventStore> store_;
   std::unique_ptr<eventstore::TableStore> views_;

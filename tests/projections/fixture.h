@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <map>
 
 #include "application/command_handler.h"
@@ -31,6 +32,31 @@ class CountingProjection final : public Projection {
 
  private:
   uint32_t version_;
+};
+
+/// A built-in view under another version number: as an older version left it (the current one's
+/// rows, less the tables it did not have), or a newer one whose build is held up at its first
+/// event until `hold` is ready (what an upgraded server serves while it builds).
+class AsVersion final : public Projection {
+ public:
+  AsVersion(const std::string& name, uint32_t version, std::shared_future<void> hold = {})
+      : version_(version), hold_(std::move(hold)) {
+    for (auto& p : builtin_projections())
+      if (p->name() == name) current_ = std::move(p);
+  }
+  std::string name() const override { return current_->name(); }
+  uint32_t version() const override { return version_; }
+  std::vector<std::string> tables() const override { return current_->tables(); }
+  unsigned lane() const override { return current_->lane(); }
+  void apply(const Event& e, ViewWriter& out) override {
+    if (hold_.valid()) hold_.wait();
+    current_->apply(e, out);
+  }
+
+ private:
+  uint32_t version_;
+  std::shared_future<void> hold_;
+  std::unique_ptr<Projection> current_;
 };
 
 inline std::vector<std::unique_ptr<Projection>> all_projections(uint32_t counting_version = 1) {

@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <future>
 #include <random>
 
 #include "domain/time.h"
@@ -2417,31 +2416,6 @@ TEST_F(ViewsTest, WorkTimeSumsAPeriodFromItsDayAndMonthRows) {
                 ->minutes,
             360);
 }
-
-// A built-in view under another version number: as an older version left it (the current one's
-// rows, less the tables it did not have), or the current one whose build is held up at its first
-// event until `hold` is ready.
-class AsVersion final : public Projection {
- public:
-  AsVersion(const std::string& name, uint32_t version, std::shared_future<void> hold = {})
-      : version_(version), hold_(std::move(hold)) {
-    for (auto& p : builtin_projections())
-      if (p->name() == name) current_ = std::move(p);
-  }
-  std::string name() const override { return current_->name(); }
-  uint32_t version() const override { return version_; }
-  std::vector<std::string> tables() const override { return current_->tables(); }
-  unsigned lane() const override { return current_->lane(); }
-  void apply(const Event& e, ViewWriter& out) override {
-    if (hold_.valid()) hold_.wait();
-    current_->apply(e, out);
-  }
-
- private:
-  uint32_t version_;
-  std::shared_future<void> hold_;
-  std::unique_ptr<Projection> current_;
-};
 
 // Views built into `views` with `older` (its first `had` tables kept), then a runner started
 // with the current version, whose build waits until `release` is ready: what an upgraded server
