@@ -1683,26 +1683,20 @@ std::string Api::render_metrics() const {
       std::to_string(commands_repeated_.load()) + "\ncrm_commands_total{result=\"refused\"} " +
       std::to_string(commands_refused_.load()) + "\ncrm_commands_total{result=\"conflict\"} " +
       std::to_string(commands_conflicted_.load()) + "\ncrm_commands_total{result=\"failed\"} " +
-      std::to_string(commands_failed_.load()) +
-      "\n# HELP crm_projection_lag_events Events a read model is behind the log.\n"
-      "# TYPE crm_projection_lag_events gauge\n";
+      std::to_string(commands_failed_.load()) + "\n";
   const auto projections = runner_.status();
-  for (const auto& s : projections)
-    out +=
-        "crm_projection_lag_events{projection=\"" + s.name + "\"} " + std::to_string(s.lag) + "\n";
-  out +=
-      "# HELP crm_projection_failing 1 while a read model's batch fails (it retries every "
-      "second).\n"
-      "# TYPE crm_projection_failing gauge\n";
-  for (const auto& s : projections)
-    out += "crm_projection_failing{projection=\"" + s.name + "\"} " +
-           (s.failure.empty() ? "0\n" : "1\n");
-  out +=
-      "# HELP crm_projection_version The version of a read model queries read.\n"
-      "# TYPE crm_projection_version gauge\n";
-  for (const auto& s : projections)
-    out +=
-        "crm_projection_version{projection=\"" + s.name + "\"} " + std::to_string(s.version) + "\n";
+  // A gauge per read model: its value for each.
+  auto each = [&](const std::string& name, const char* help, auto value) {
+    out += "# HELP " + name + " " + help + "\n# TYPE " + name + " gauge\n";
+    for (const auto& s : projections)
+      out += name + "{projection=\"" + s.name + "\"} " + value(s) + "\n";
+  };
+  each("crm_projection_lag_events", "Events a read model is behind the log.",
+       [](const auto& s) { return std::to_string(s.lag); });
+  each("crm_projection_failing", "1 while a read model's batch fails (it retries every second).",
+       [](const auto& s) { return s.failure.empty() ? "0" : "1"; });
+  each("crm_projection_version", "The version of a read model queries read.",
+       [](const auto& s) { return std::to_string(s.version); });
   out +=
       "# HELP crm_projection_rebuild_lag_events Events a read model's new version, built beside "
       "the one queries read, is behind the log (while it is built).\n"

@@ -1249,12 +1249,13 @@ class AnniversariesView final : public Projection {
 };
 
 // ---- work time --------------------------------------------------------------------------------
-// entries: operator \0 YYYY-MM-DD \0 be64(position) -> minutes \x1f kind/id
-// done: assignee \0 YYYY-MM-DD (the local day it was completed) \0 task id -> "", the done tasks
+// entries (v1-v3): operator \0 YYYY-MM-DD \0 be64(position) -> minutes \x1f kind/id
+// done (v2-v3): assignee \0 YYYY-MM-DD (the local day it was completed) \0 task id -> ""
 // state: task id -> assignee \x1f status \x1f that day
-// months: operator \0 YYYY-MM -> minutes \x1f entries \x1f tasks done, the sums of the month's
-//   rows above (v3): a period of whole months reads a row a month, not every entry of them (a
-//   team's year on the large dataset: 2.2 million rows)
+// months: operator \0 YYYY-MM -> minutes \x1f entries \x1f tasks done (while done, under the
+//   assignee and the day it was completed), the sums of the month's work (v3): a period of whole
+//   months reads a row a month, not every entry of them (a team's year on the large dataset: 2.2
+//   million rows)
 // days: operator \0 YYYY-MM-DD -> the same sums of a day (v4, which writes neither entries nor
 //   done: an operator's year reads 365 rows, not 4,000 entries, and a period cut mid-month its
 //   edges' days); entries and done stay in tables() for a server that reads them in an older
