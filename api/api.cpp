@@ -1649,15 +1649,12 @@ HttpResponse Api::healthz(Context&) {
   // Only while new versions are built beside those queries read (after an upgrade): how far.
   if (std::any_of(projections.begin(), projections.end(),
                   [](const auto& s) { return s.building_version != 0; })) {
-    const uint64_t head = store_.head();
     w.key("projection_rebuilds").begin_object();
     for (const auto& s : projections)
       if (s.building_version != 0) {
         w.key(s.name).begin_object().key("version").unsigned_number(s.building_version);
         w.key("position").unsigned_number(s.building_checkpoint);
-        w.key("lag").unsigned_number(head > s.building_checkpoint ? head - s.building_checkpoint
-                                                                  : 0);
-        w.end_object();
+        w.key("lag").unsigned_number(s.building_lag).end_object();
       }
     w.end_object();
   }
@@ -1701,12 +1698,10 @@ std::string Api::render_metrics() const {
       "# HELP crm_projection_rebuild_lag_events Events a read model's new version, built beside "
       "the one queries read, is behind the log (while it is built).\n"
       "# TYPE crm_projection_rebuild_lag_events gauge\n";
-  const uint64_t head = store_.head();
   for (const auto& s : projections)
     if (s.building_version != 0)
       out += "crm_projection_rebuild_lag_events{projection=\"" + s.name + "\",version=\"" +
-             std::to_string(s.building_version) + "\"} " +
-             std::to_string(head > s.building_checkpoint ? head - s.building_checkpoint : 0) + "\n";
+             std::to_string(s.building_version) + "\"} " + std::to_string(s.building_lag) + "\n";
   std::lock_guard lk(hash_chain_mu_);
   if (!hash_chain_.empty()) {
     out +=

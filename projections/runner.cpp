@@ -419,8 +419,10 @@ std::vector<Status> Runner::status() const {
   for (const auto& s : slots_) {
     const uint64_t cp = s->live_checkpoint.load();
     const Pass* pass = s->live_applies ? s->lane->live.get() : s->lane->building.get();
+    const uint64_t bcp = s->building_checkpoint.load();
     out.push_back({s->name, s->live_version, cp, head > cp ? head - cp : 0, s->building_version,
-                   s->building_checkpoint.load(), pass ? pass->failure : std::string()});
+                   bcp, s->building_version && head > bcp ? head - bcp : 0,
+                   pass ? pass->failure : std::string()});
   }
   return out;
 }

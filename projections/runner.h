@@ -37,6 +37,7 @@ struct Status {
   uint64_t lag = 0;               // head − checkpoint
   uint32_t building_version = 0;  // non-zero while a new version is being built
   uint64_t building_checkpoint = 0;
+  uint64_t building_lag = 0;  // head − building_checkpoint, while it is built
   /// Why the projection is stuck (its lane's last batch failed: an event that does not decode, a
   /// storage error), empty when it is not. The batch is retried every second, never skipped.
   std::string failure;

@@ -3008,8 +3008,8 @@ eventstore::result<AnniversaryPage> Queries::anniversaries(
 }
 
 // The work an operator logged on the days from..to, each day's too when `days` is set, and the
-// tasks done on them if the view has their rows (version 2 on): from the day rows (version 4
-// on), else from each entry and each done task.
+// tasks done on them: from the day rows (version 4 on), else from each entry and each done task
+// (version 2 on; version 1's from the lists).
 eventstore::result<WorkTime> Queries::work_days(const std::vector<TableId>& tables,
                                                 uint32_t version, const std::string& operator_id,
                                                 domain::Date from, domain::Date to,
@@ -3048,7 +3048,22 @@ eventstore::result<WorkTime> Queries::work_days(const std::vector<TableId>& tabl
                          return true;
                        });
   if (!r) return unexpected(r.error());
-  if (version < 2) return out;
+  if (version < 2) {
+    // Version 1, read while an upgraded server builds version 2: the done tasks from the lists.
+    ListQuery done{
+        .kind = EntityKind::task,
+        .filters = {{"status", "done"}, {"assignee_id", operator_id}},
+        .ranges = {{"completed_at", domain::local_midnight(from),
+                    domain::DateTime{domain::local_midnight(to.add_days(1)).micros - 1}}},
+        .limit = 500};
+    do {
+      auto page = list(done);
+      if (!page) return unexpected(page.error());
+      out.tasks_done += page->items.size();
+      done.cursor = page->next_cursor;
+    } while (!done.cursor.empty());
+    return out;
+  }
   r = views_.scan(tables[1], lower, upper, Direction::forward, UINT64_MAX,
                   [&](std::string_view, std::string_view) {
                     ++out.tasks_done;
@@ -3063,21 +3078,7 @@ eventstore::result<WorkTime> Queries::work_time(const std::string& operator_id, 
   uint32_t version = 0;
   auto tables = tables_of("work_time", &version);
   if (!tables) return unexpected(tables.error());
-  auto out = work_days(*tables, version, operator_id, from, to, true);
-  if (!out || version >= 2) return out;
-  // Version 1, read while an upgraded server builds version 2: the done tasks from the lists.
-  ListQuery done{.kind = EntityKind::task,
-                 .filters = {{"status", "done"}, {"assignee_id", operator_id}},
-                 .ranges = {{"completed_at", domain::local_midnight(from),
-                             domain::DateTime{domain::local_midnight(to.add_days(1)).micros - 1}}},
-                 .limit = 500};
-  do {
-    auto page = list(done);
-    if (!page) return unexpected(page.error());
-    out->tasks_done += page->items.size();
-    done.cursor = page->next_cursor;
-  } while (!done.cursor.empty());
-  return out;
+  return work_days(*tables, version, operator_id, from, to, true);
 }
 
 eventstore::result<WorkTime> Queries::work_totals(const std::string& operator_id, domain::Date from,
@@ -3090,11 +3091,8 @@ eventstore::result<WorkTime> Queries::work_totals(const std::string& operator_id
   const domain::Date first = domain::Date::from_ymd(from.year(), from.month(), 1);
   const domain::Date last =
       domain::Date::from_ymd(to.year(), to.month(), 1).add_months(1).add_days(-1);
-  if (version < 3 || (from.days - first.days) + (last.days - to.days) > to.days - from.days) {
-    auto out = work_time(operator_id, from, to);
-    if (out) out->days.clear();
-    return out;
-  }
+  if (version < 3 || (from.days - first.days) + (last.days - to.days) > to.days - from.days)
+    return work_days(*tables, version, operator_id, from, to, false);
   WorkSums sums;
   const std::string prefix = operator_id + '\0';
   auto r = views_.scan((*tables)[3], prefix + first.format().substr(0, 7),
