@@ -24,6 +24,22 @@ std::string checkpoint_key(const std::string& projection, uint32_t version) {
   return projection + ".v" + std::to_string(version) + ".checkpoint";
 }
 
+// Drops every table of `projection` whose version is not in `keep`, whatever tables the code
+// names now: a version built by an older or newer release may have had others.
+eventstore::result<void> drop_versions(TableStore& views, const std::string& projection,
+                                       std::initializer_list<uint32_t> keep) {
+  const std::string prefix = projection + ".v";
+  for (const auto& t : views.tables()) {
+    if (t.rfind(prefix, 0) != 0) continue;
+    const auto dot = t.find('.', prefix.size());
+    const std::string version = t.substr(prefix.size(), dot - prefix.size());
+    if (std::none_of(keep.begin(), keep.end(),
+                     [&](uint32_t v) { return std::to_string(v) == version; }))
+      if (auto d = views.drop(t); !d) return d;
+  }
+  return {};
+}
+
 std::optional<uint64_t> number(const std::optional<std::string>& s) {
   if (!s || s->empty()) return std::nullopt;
   return std::stoull(*s);
@@ -202,13 +218,21 @@ eventstore::result<void> Runner::prepare() {
     if (s->live_applies) continue;
     // The code has another version: build it beside the live one (resuming an interrupted build).
     s->building_version = code;
-    auto building = tables_of(*s, code);
-    if (!building) return unexpected(building.error());
-    s->building_tables = std::move(*building);
     auto bcp = views_.get(meta_, checkpoint_key(s->name, code));
     if (!bcp) return unexpected(bcp.error());
     s->building_checkpoint = number(*bcp).value_or(0);
+    // A build from position 0 starts from empty tables: those of an earlier build of this
+    // version (a release rolled back and deployed again) would count its events twice.
+    if (!s->building_checkpoint)
+      if (auto d = drop_versions(views_, s->name, {s->live_version}); !d) return d;
+    auto building = tables_of(*s, code);
+    if (!building) return unexpected(building.error());
+    s->building_tables = std::move(*building);
   }
+  // What no version in use holds: tables left when a switch was cut short, or of other releases.
+  for (auto& s : slots_)
+    if (auto d = drop_versions(views_, s->name, {s->live_version, s->building_version}); !d)
+      return d;
   if (batch.operations() > 0)
     if (auto w = views_.write(std::move(batch)); !w) return w;
 
@@ -344,8 +368,7 @@ eventstore::result<void> Runner::switch_if_caught_up(const Lane& lane, Slot& s) 
   batch.put(meta_, active_key(s.name), std::to_string(s.building_version));
   batch.erase(meta_, checkpoint_key(s.name, s.live_version));
   if (auto w = views_.write(std::move(batch)); !w) return w;
-  for (const auto& t : s.projection->tables())
-    if (auto d = views_.drop(table_name(s.name, s.live_version, t)); !d) return d;
+  if (auto d = drop_versions(views_, s.name, {s.building_version}); !d) return d;
   std::unique_lock switching(tables_mu_);
   s.live_version = s.building_version;
   s.live_tables = s.building_tables;
@@ -428,10 +451,8 @@ std::vector<Status> Runner::status() const {
 }
 
 eventstore::result<void> Runner::reset(TableStore& views, std::string_view projection) {
+  if (auto d = drop_versions(views, std::string(projection), {}); !d) return d;
   const std::string prefix = std::string(projection) + ".";
-  for (const auto& t : views.tables())
-    if (t.rfind(prefix + "v", 0) == 0)
-      if (auto d = views.drop(t); !d) return d;
   auto meta = views.table("projections.meta");
   if (!meta) return unexpected(meta.error());
   auto batch = views.batch();

@@ -15,19 +15,25 @@
 
 namespace crm::projections::test {
 
-/// Table "seen": position -> stream, for every event; table "count": "n" -> number of events.
+/// Table "seen": position -> stream, for every event; table "count": "n" -> number of events;
+/// from version 2 also table "added" (a table a new version brought): "n" -> the same count.
 class CountingProjection final : public Projection {
  public:
   explicit CountingProjection(uint32_t version = 1) : version_(version) {}
   std::string name() const override { return "counting"; }
   uint32_t version() const override { return version_; }
-  std::vector<std::string> tables() const override { return {"seen", "count"}; }
+  std::vector<std::string> tables() const override {
+    if (version_ > 1) return {"seen", "count", "added"};
+    return {"seen", "count"};
+  }
   void apply(const Event& e, ViewWriter& out) override {
     const std::string key = std::to_string(e.raw.position);
     if (out.get(0, key)) out.put(1, "duplicate", key);  // never expected
     out.put(0, key, e.raw.stream + (version_ > 1 ? "/v" + std::to_string(version_) : ""));
-    const auto n = out.get(1, "n");
-    out.put(1, "n", std::to_string((n ? std::stoull(*n) : 0) + 1));
+    for (size_t t = 1; t < tables().size(); ++t) {
+      const auto n = out.get(t, "n");
+      out.put(t, "n", std::to_string((n ? std::stoull(*n) : 0) + 1));
+    }
   }
 
  private:
