@@ -85,6 +85,13 @@ struct TableStore::Impl {
     db->Close();
   }
 
+  std::vector<rocksdb::ColumnFamilyHandle*> live_handles() const {
+    std::shared_lock lk(mu);
+    std::vector<rocksdb::ColumnFamilyHandle*> live;
+    for (size_t i = 0; i < handles.size(); ++i)
+      if (!dropped[i]) live.push_back(handles[i]);
+    return live;
+  }
   rocksdb::ColumnFamilyHandle* handle(TableId id) const {
     std::shared_lock lk(mu);
     return id < handles.size() ? handles[id] : nullptr;
@@ -227,16 +234,16 @@ uint64_t TableStore::row_stamp(TableId table, std::string_view key) const {
   return impl_->stamps[stamp_slot(table, key)].load(std::memory_order_acquire);
 }
 
+result<void> TableStore::flush() {
+  if (auto s = impl_->db->Flush(rocksdb::FlushOptions(), impl_->live_handles()); !s.ok())
+    return from_status(s);
+  return {};
+}
+
 result<void> TableStore::compact() {
-  std::vector<rocksdb::ColumnFamilyHandle*> live;
-  {
-    std::shared_lock lk(impl_->mu);
-    for (size_t i = 0; i < impl_->handles.size(); ++i)
-      if (!impl_->dropped[i]) live.push_back(impl_->handles[i]);
-  }
   rocksdb::CompactRangeOptions o;
   o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
-  for (auto* h : live)
+  for (auto* h : impl_->live_handles())
     if (auto s = impl_->db->CompactRange(o, h, nullptr, nullptr); !s.ok()) return from_status(s);
   return {};
 }

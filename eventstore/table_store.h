@@ -66,6 +66,10 @@ class TableStore {
   /// crash.
   result<void> write_durable(Batch&& batch);
 
+  /// Writes the rows held in memory to files, all tables at once, and waits until it is done:
+  /// what write() applied so far survives a crash from then on. Errors: io_error.
+  result<void> flush();
+
   /// Compacts every table fully (after a bulk rebuild, so that queries neither read through
   /// piles of fresh files nor compete with background compaction). Errors: io_error.
   result<void> compact();

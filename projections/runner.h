@@ -80,7 +80,7 @@ class Runner {
   struct Lane;
   eventstore::result<void> prepare();
   eventstore::result<bool> step(Lane& lane, Pass& pass, std::chrono::milliseconds wait);
-  eventstore::result<void> switch_if_caught_up(const Lane& lane, Slot& slot);
+  eventstore::result<bool> switch_if_caught_up(const Lane& lane, Slot& slot);
   void run(Lane& lane, Pass& pass);
   Slot* find_slot(std::string_view name) const;
 

@@ -137,8 +137,51 @@ TEST_F(ProjectionTest, TablesLeftByASwitchCutShortAreDroppedOnStart) {
   const auto tables = views_->tables();
   EXPECT_EQ(std::count(tables.begin(), tables.end(), "counting.v7.seen"), 0);
   EXPECT_EQ(std::count(tables.begin(), tables.end(), "counting.v1.seen"), 0);
-  EXPECT_EQ(views_->get(runner_->tables("counting")[2], "n").value(),
-            std::to_string(log_->head()));
+  EXPECT_EQ(views_->get(runner_->tables("counting")[2], "n").value(), std::to_string(log_->head()));
+}
+
+// An offline rebuild (Runner::reset) cut short after it cleared the checkpoints, before it
+// dropped the tables: the next start builds from empty tables, not onto the old rows.
+TEST_F(ProjectionTest, AResetCutShortCountsEachEventOnce) {
+  generate(*log_, 2);
+  catch_up();
+  runner_.reset();
+  auto meta = views_->table("projections.meta");
+  ASSERT_TRUE(meta);
+  auto batch = views_->batch();
+  for (const char* key : {"counting.active", "counting.v1.checkpoint"}) {
+    ASSERT_TRUE(views_->get(*meta, key).value()) << key;
+    batch.erase(*meta, key);
+  }
+  ASSERT_TRUE(views_->write(std::move(batch)));
+  open_views();
+  catch_up();
+  EXPECT_EQ(counted(*views_, *runner_), log_->head());
+}
+
+// A crash right after a new version went live: the switch is on disk before the old tables go,
+// so the views come back whole, with the new version active, even under the old release.
+TEST_F(ProjectionTest, ACrashAfterASwitchKeepsTheViewsWhole) {
+  generate(*log_, 5);
+  catch_up();
+  runner_.reset();
+  views_.reset();
+  log_.reset();  // the child opens the log and the views itself
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execl(CRASH_CHILD, CRASH_CHILD, dir_.sub("log").c_str(), dir_.sub("views").c_str(), "2",
+            "crash", nullptr);
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  eventstore::Options o;
+  o.sync = false;
+  log_ = std::move(eventstore::EventStore::open(dir_.sub("log"), o)).value();
+  open_views(1);  // the release before, rolled back to
+  ASSERT_TRUE(runner_->catch_up());
+  EXPECT_EQ(counted(*views_, *runner_), log_->head());
 }
 
 TEST_F(ProjectionTest, LiveIncrementalViewsEqualARebuildFromZero) {
