@@ -375,7 +375,8 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
   add("GET", "/api/v1/campaigns/{id}/progress", kAnyRole, &Api::campaign_progress, false,
       "How far a campaign's projects are");
   add("GET", "/api/v1/projects/{id}/progress", kAnyRole, &Api::project_progress, false,
-      "How far a project's tasks are, the time logged on them, its contacts and clients");
+      "How far a project's tasks are (open: still to do, started ones included), the time logged "
+      "on them, its contacts and clients");
   add("GET", "/api/v1/anniversaries", kAnyRole, &Api::anniversaries, false,
       "Upcoming birthdays and name days");
   query({{"from", "first day, YYYY-MM-DD (default: today)"},
