@@ -30,7 +30,7 @@ class CountingProjection final : public Projection {
     const std::string key = std::to_string(e.raw.position);
     if (out.get(0, key)) out.put(1, "duplicate", key);  // never expected
     out.put(0, key, e.raw.stream + (version_ > 1 ? "/v" + std::to_string(version_) : ""));
-    for (size_t t = 1; t < tables().size(); ++t) {
+    for (size_t t = 1; t < (version_ > 1 ? 3 : 2); ++t) {
       const auto n = out.get(t, "n");
       out.put(t, "n", std::to_string((n ? std::stoull(*n) : 0) + 1));
     }
@@ -93,12 +93,18 @@ inline std::vector<std::string> dump(const TableStore& views, const Runner& runn
 class ProjectionTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    open_log();
+    open_views();
+  }
+
+  void open_log() {
+    handler_.reset();
+    log_.reset();
     eventstore::Options o;
     o.sync = false;
     log_ = std::move(eventstore::EventStore::open(dir_.sub("log"), o)).value();
     handler_ = std::make_unique<application::CommandHandler>(
         *log_, application::Options{[this] { return now_us_; }});
-    open_views();
   }
 
   void open_views(uint32_t counting_version = 1) {
