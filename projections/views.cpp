@@ -1816,10 +1816,29 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
     const eventstore::TableStore& views, const std::vector<TableId>& tables, const ListQuery& q,
     RangeOf range_of, Bucketed bucketed, const std::vector<SortedRange>& ranges,
     std::optional<std::unordered_set<std::string>> searched, std::string_view walked_prefix,
-    uint32_t version, uint64_t max_rows) {
+    uint32_t version, uint64_t max_rows, const std::string& paired) {
   const std::string kind(domain::name_of(q.kind));
   const BucketFilters fields = bucket_filters(q, bucketed);
   BucketRead out;
+  // A pair's rows (`paired`: two buckets met by title that make a pair of two) hold the records
+  // with both values: read first, when they are few enough to be sorted here. Not when RocksDB
+  // estimates them at twice that or more (the open calls on large: 6,568 rows, estimated 3,628;
+  // reading 501 to find so cost 0.6 ms a page), since a small range counts as a file block's
+  // worth of rows (30 estimated 592).
+  if (!paired.empty() &&
+      views.approximate_rows(tables[4], paired, rows_end(paired)) < 2 * kSortedHere) {
+    std::unordered_set<std::string> both;
+    uint64_t rows = 0;
+    auto r = views.scan(tables[4], paired, rows_end(paired), Direction::forward, kSortedHere + 1,
+                        [&](std::string_view key, std::string_view) {
+                          std::string id = after_last_nul(key);
+                          if (++rows <= kSortedHere && (!searched || searched->contains(id)))
+                            both.insert(std::move(id));
+                          return true;
+                        });
+    if (!r) return unexpected(r.error());
+    if (rows <= kSortedHere) searched = std::move(both);
+  }
 
   // By title, the last range is read here: its sort rows carry their records' titles' sort keys
   // (lists v9), so its records, at most kBucketIds, are sorted as they are read (the tasks due
@@ -2647,9 +2666,38 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         searched_all = true;
       }
     }
+    // By title, two buckets met that make a pair of two under some sort (an operator's open
+    // tasks: the assignee and the status, by due date) are read from the pair's rows first:
+    // only the records with both values, where each bucket may hold tens of thousands met in
+    // title order (an operator's 148 open tasks on large came in pages of 21 to 38).
+    std::string paired_rows;
+    auto given_once_of = [&](const std::string& field) -> const std::string* {
+      const std::string* value = nullptr;
+      for (const auto& [f, v] : q.filters)
+        if (f == field && value)
+          return nullptr;
+        else if (f == field)
+          value = &v;
+      return value;
+    };
+    if (titled_buckets && paired.size() == 2)
+      for (const auto& pair : sort_pairs(q.kind)) {
+        if (pair.with.empty() || version < pair.since ||
+            std::ranges::find(paired, pair.bucket) == paired.end() ||
+            std::ranges::find(paired, pair.with) == paired.end())
+          continue;
+        const std::string* value = given_once_of(pair.bucket);
+        const std::string* with = given_once_of(pair.with);
+        if (!value || !with || std::ranges::find(pair.dense, *with) != pair.dense.end() ||
+            (*with == pair.dense_before && version < pair.rowed_since))
+          continue;
+        paired_rows = pair_prefix(domain::name_of(q.kind), pair.sort,
+                                  pair_field(pair.bucket, pair.with), pair_value(*value, *with));
+        break;
+      }
     auto read =
         read_buckets(views_, tables, q, range_of, unpaired, indexed_ranges, std::move(searched),
-                     prefix, version, std::max(worth_reading, kBucketRowsRead));
+                     prefix, version, std::max(worth_reading, kBucketRowsRead), paired_rows);
     if (!read) return unexpected(read.error());
     if (*read && (*read)->members.empty()) {
       using Entry = Candidates::Entry;

@@ -708,6 +708,42 @@ TEST_F(ViewsTest, APageWithNothingYetWalksOnBeforeItIsCutShort) {
   EXPECT_FALSE(first->next_cursor.empty());
 }
 
+TEST_F(ViewsTest, AnOperatorsOpenTasksByTitleAreReadFromTheirPairedRows) {
+  // An operator's open tasks by title on the large dataset: the operator's tasks and the open
+  // ones, tens of thousands each, were met in title order, and the pages came short (21, 24,
+  // 38 of 50). The rows pairing the assignee with the status (by due date) hold those few: they
+  // are read and sorted by title.
+  const auto title = [](int i) {
+    char t[32];
+    std::snprintf(t, sizeof t, "Zadanie %05d", i * 7919 % 10007);
+    return std::string(t);
+  };
+  for (int i = 0; i < 3'000; ++i) {
+    ok(K::task, Action::create, "t-done-" + std::to_string(i),
+       {{"title", title(i)}, {"assignee_id", "op-1"}});
+    ok(K::task, Action::complete, "t-done-" + std::to_string(i), {});
+    ok(K::task, Action::create, "t-other-" + std::to_string(i),
+       {{"title", title(i + 3'000)}, {"assignee_id", "op-2"}});
+  }
+  std::vector<std::string> expected;
+  for (int i = 0; i < 30; ++i) {
+    ok(K::task, Action::create, "t-open-" + std::to_string(i),
+       {{"title", title(i + 6'000)}, {"assignee_id", "op-1"}});
+    expected.push_back(title(i + 6'000));
+  }
+  std::sort(expected.begin(), expected.end());
+  catch_up();
+  // In files, as a server's views mostly are: RocksDB's estimate of a small range in memory, by
+  // which a large pair is left unread, varies with what it holds.
+  ASSERT_TRUE(views_->flush());
+  const ListQuery q{
+      .kind = K::task, .filters = {{"assignee_id", "op-1"}, {"status", "open"}}, .limit = 20};
+  const auto first = queries_->list(q);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->items.size(), 20u) << "the first page is full";
+  EXPECT_EQ(walk(q, "title").values, expected);
+}
+
 TEST_F(ViewsTest, ATasksKindAndPriorityArePairedWithItsDueDate) {
   // The open calls by due date, the urgent open tasks by due date: a kind's or a priority's
   // ids (28,000 calls on the medium dataset) were read before the open tasks were walked,
