@@ -539,6 +539,18 @@ std::string pair_prefix(std::string_view kind, std::string_view sort, std::strin
   return out.append(value).append(1, '\0');
 }
 
+// The prefix of `pair`'s rows for `value` (and `with_value`, in a pair of two) in lists tables
+// of `version`; "" when they hold none (a dense value, or a version before the pair's rows).
+std::string pair_rows_prefix(std::string_view kind, const SortPair& pair, const std::string& value,
+                             const std::string* with_value, uint32_t version) {
+  const std::string& rowed = with_value ? *with_value : value;
+  if (version < pair.since || std::ranges::find(pair.dense, rowed) != pair.dense.end() ||
+      (rowed == pair.dense_before && version < pair.rowed_since))
+    return {};
+  return pair_prefix(kind, pair.sort, pair_field(pair.bucket, pair.with),
+                     with_value ? pair_value(value, *with_value) : value);
+}
+
 // The keys of one bucket of the lists' by_field table start with this; the title's sort key and
 // the record's id follow.
 std::string bucket_prefix(std::string_view kind, std::string_view field, std::string_view value) {
@@ -2344,21 +2356,16 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     return std::ranges::find(paired, field) != paired.end() ? nullptr : only_value(field);
   };
   for (const bool two : {true, false})  // a pair of two fields first: one walk for both
-    for (const auto& [field, sort, since, dense, with, dense_before, rowed_since] :
-         sort_pairs(q.kind)) {
-      if (two == with.empty() || sort != q.sort || version < since) continue;
-      const std::string* value = given_once(field);
-      const std::string* other = two ? given_once(with) : nullptr;
+    for (const auto& pair : sort_pairs(q.kind)) {
+      if (two == pair.with.empty() || pair.sort != q.sort) continue;
+      const std::string* value = given_once(pair.bucket);
+      const std::string* other = two ? given_once(pair.with) : nullptr;
       if (!value || (two && !other)) continue;
-      const std::string& rowed = two ? *other : *value;
-      if (std::ranges::find(dense, rowed) != dense.end() ||
-          (rowed == dense_before && version < rowed_since))
-        continue;
-      (paired.empty() ? prefix : also_paired.emplace_back()) =
-          pair_prefix(domain::name_of(q.kind), sort, pair_field(field, with),
-                      two ? pair_value(*value, *other) : *value);
-      paired.push_back(field);
-      if (two) paired.push_back(with);
+      std::string rows = pair_rows_prefix(domain::name_of(q.kind), pair, *value, other, version);
+      if (rows.empty()) continue;
+      (paired.empty() ? prefix : also_paired.emplace_back()) = std::move(rows);
+      paired.push_back(pair.bucket);
+      if (two) paired.push_back(pair.with);
     }
   // The buckets merged in title order: either of a field's values, or the days of a range.
   std::vector<std::string> merged_buckets;
@@ -2675,18 +2682,14 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     std::string paired_rows;
     if (titled_buckets && paired.size() == 2)
       for (const auto& pair : sort_pairs(q.kind)) {
-        if (pair.with.empty() || version < pair.since ||
-            std::ranges::find(paired, pair.bucket) == paired.end() ||
+        if (pair.with.empty() || std::ranges::find(paired, pair.bucket) == paired.end() ||
             std::ranges::find(paired, pair.with) == paired.end())
           continue;
         const std::string* value = only_value(pair.bucket);
         const std::string* with = only_value(pair.with);
-        if (!value || !with || std::ranges::find(pair.dense, *with) != pair.dense.end() ||
-            (*with == pair.dense_before && version < pair.rowed_since))
-          continue;
-        paired_rows = pair_prefix(domain::name_of(q.kind), pair.sort,
-                                  pair_field(pair.bucket, pair.with), pair_value(*value, *with));
-        break;
+        if (value && with)
+          paired_rows = pair_rows_prefix(domain::name_of(q.kind), pair, *value, with, version);
+        if (!paired_rows.empty()) break;
       }
     auto read =
         read_buckets(views_, tables, q, range_of, unpaired, indexed_ranges, std::move(searched),
