@@ -4,6 +4,7 @@
 
 #include "domain/decide.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "domain/internal.h"
@@ -409,22 +410,51 @@ result<Decision> decide(const State& state, const Command& cmd) {
   }
 }
 
-Money turnover_12m(const Record& client, Date as_of) {
-  Money total{Decimal{0}, "PLN"};
+namespace {
+
+// Visits the client's invoices that count toward turnover_12m: those with a date and a net.
+template <class Visit>
+void visit_turnover_entries(const Record& client, Visit visit) {
   const Value* entries = client.field("turnover_entries");
-  if (!entries || !entries->get<List>()) return total;
-  const Date from = as_of.add_months(-12);
-  bool first = true;
+  if (!entries || !entries->get<List>()) return;
   for (const auto& e : *entries->get<List>()) {
     const Object* o = e.get<Object>();
     const Date* date = o && find(*o, "date") ? find(*o, "date")->get<Date>() : nullptr;
     const Money* net = o && find(*o, "net") ? find(*o, "net")->get<Money>() : nullptr;
-    if (!date || !net || *date <= from || *date > as_of) continue;
-    if (first) total.currency = net->currency;
-    first = false;
-    if (net->currency == total.currency) total.amount.units += net->amount.units;
+    if (date && net) visit(*date, *net);
   }
+}
+
+}  // namespace
+
+Money turnover_12m(const Record& client, Date as_of) {
+  Money total{Decimal{0}, "PLN"};
+  const Date from = as_of.add_months(-12);
+  bool first = true;
+  visit_turnover_entries(client, [&](Date date, const Money& net) {
+    if (date <= from || date > as_of) return;
+    if (first) total.currency = net.currency;
+    first = false;
+    if (net.currency == total.currency) total.amount.units += net.amount.units;
+  });
   return total;
+}
+
+Date turnover_12m_left(Date date) {
+  Date left = date.add_months(12).add_days(-3);  // a day or three early where months are short
+  while (left.add_months(-12) < date) left = left.add_days(1);
+  return left;
+}
+
+std::vector<Date> turnover_12m_changes(const Record& client) {
+  std::vector<Date> days;
+  visit_turnover_entries(client, [&](Date date, const Money&) {
+    days.push_back(date);
+    days.push_back(turnover_12m_left(date));
+  });
+  std::sort(days.begin(), days.end());
+  days.erase(std::unique(days.begin(), days.end()), days.end());
+  return days;
 }
 
 }  // namespace crm::domain

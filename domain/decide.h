@@ -108,4 +108,12 @@ std::string service_order_counter(int year);
 /// Turnover from invoices dated within the 12 months ending on `as_of` (inclusive).
 Money turnover_12m(const Record& client, Date as_of);
 
+/// The first day an invoice dated `date` no longer counts in turnover_12m: the first whose date
+/// 12 months back is not before it.
+Date turnover_12m_left(Date date);
+
+/// The days on which an invoice of the client enters turnover_12m (its date) or leaves it
+/// (turnover_12m_left), ascending, each once: between two of them the figure stays the same.
+std::vector<Date> turnover_12m_changes(const Record& client);
+
 }  // namespace crm::domain

@@ -332,6 +332,24 @@ const std::string& turnover_bound_prefix() {
   return prefix;
 }
 constexpr std::string_view kTurnoverState = "turnover/";
+// Clients have sort rows of their turnover on each day from their last invoice on
+// (turnover_since), so the lowest first by turnover_12m are walked for the day asked instead of
+// every client read and sorted.
+constexpr uint32_t kListsTurnoverSpans = 19;
+constexpr std::string_view kTurnoverSince = "turnover_since";
+constexpr std::string_view kTurnoverSpans = "spans/";  // state: a client's spans and invoices
+// The clients' turnover span rows in by_sort: client \0 turnover_since \0 rank id, where the
+// rank is turnover_rank's; the value, the first day after the span (INT32_MAX: none).
+const std::string& turnover_spans_prefix() {
+  static const std::string prefix = std::string("client\0", 7) + std::string(kTurnoverSince) + '\0';
+  return prefix;
+}
+// The last day on or before `day` on which an invoice entered or left a client's turnover_12m
+// (turnover_12m_changes; INT32_MIN: none): since when the figure of that day has been what it is.
+int32_t turnover_since(const std::vector<domain::Date>& changes, int32_t day) {
+  const auto after = std::upper_bound(changes.begin(), changes.end(), domain::Date{day});
+  return after == changes.begin() ? INT32_MIN : std::prev(after)->days;
+}
 uint32_t bucket_since(EntityKind kind, std::string_view field) {
   using T = domain::FieldType;
   const auto dot = field.find('.');
@@ -691,6 +709,13 @@ std::optional<int64_t> ordered_number(const Value* v) {
   return n;
 }
 
+// A client's place lowest first by turnover_12m, before its id: the figure, then since when it
+// has been so (the longest unchanged first: those without invoices, then those whose last ones
+// left the 12 months longest ago), each followed by \0.
+std::string turnover_rank(int64_t units, int32_t since) {
+  return ordered_hex(units) + '\0' + ordered_hex(since) + '\0';
+}
+
 std::string sort_value(const Value* v) {
   const auto n = ordered_number(v);
   return n ? ordered_hex(*n) : "~";
@@ -721,14 +746,19 @@ std::string custom_rows_text(const std::vector<CustomRows>& rows) {
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return kListsCompletionPairs; }
+  uint32_t version() const override { return kListsTurnoverSpans; }
   std::vector<std::string> tables() const override {
     return {"by_title", "words", "state", "by_field", "by_sort"};
   }
   unsigned lane() const override { return 1; }  // half of all the projecting (collation, words)
   void apply(const Event& e, ViewWriter& out) override {
-    if (e.kind == EntityKind::client && e.raw.type == "TurnoverRecorded")
+    if (e.kind == EntityKind::client && e.raw.type == "TurnoverRecorded") {
       file_turnover_bound(e, out);
+      file_turnover_spans(e, out);
+    } else if (e.kind == EntityKind::client && e.raw.version == 1) {  // no invoices yet
+      out.put_blind(4, turnover_spans_prefix() + turnover_rank(0, INT32_MIN) + std::string(e.id),
+                    std::to_string(INT32_MAX));
+    }
     const auto& fields = title_fields(e.kind);
     if (fields.empty()) return;
     const auto& searched = search_fields(e.kind);
@@ -947,6 +977,67 @@ class ListsView final : public Projection {
     out.put(2, state_key, ordered_hex(bound) + state);
     const auto last = out.get(2, kTurnoverState);
     if (!last || std::stoi(*last) < day) out.put(2, kTurnoverState, std::to_string(day));
+  }
+
+  // A client's turnover_12m from the day an invoice was recorded on (in Warsaw) is known for
+  // every later day: a span row (turnover_spans_prefix) for each figure between two days an
+  // invoice enters or leaves it, rewritten with each invoice. The state (`spans/<id>`) keeps
+  // since when the figure of that day had been so, the invoices that will count again (day,
+  // units, currency each: the first counted one's currency is the figure's) and the span rows'
+  // ranks.
+  static void file_turnover_spans(const Event& e, ViewWriter& out) {
+    const int32_t day = domain::local_date(e.domain.at).days;
+    const std::string id(e.id), state_key = std::string(kTurnoverSpans) + id;
+    int32_t since = INT32_MIN;
+    domain::List invoices;
+    std::vector<std::string> old_ranks{turnover_rank(0, INT32_MIN)};  // without invoices
+    if (auto old = out.get(2, state_key)) {
+      auto parts = split(*old, '\x1e');
+      since = std::stoi(parts.at(0));
+      for (const auto& invoice : split(parts.at(1), '\x1f')) {
+        auto fields = split(invoice, ':');
+        if (fields.size() != 3) continue;
+        invoices.push_back(domain::Object{
+            {"date", domain::Date{std::stoi(fields[0])}},
+            {"net", domain::Money{domain::Decimal{std::stoll(fields[1])}, fields[2]}}});
+      }
+      old_ranks = split(parts.at(2), '\x1f');
+    }
+    const domain::Value* date = domain::find(e.domain.entry, "date");
+    const domain::Value* net = domain::find(e.domain.entry, "net");
+    if (date && date->get<domain::Date>() && net && net->get<domain::Money>())
+      invoices.push_back(domain::Object{{"date", *date}, {"net", *net}});
+    domain::Record client;
+    client.core = {{"turnover_entries", invoices}};
+    since = std::max(since, turnover_since(domain::turnover_12m_changes(client), day));
+    // Invoices that have left the figure for good went before `since`: only the others are kept.
+    std::string kept;
+    std::erase_if(invoices, [&](const Value& v) {
+      const auto& invoice = *v.get<domain::Object>();
+      const domain::Date on = *domain::find(invoice, "date")->get<domain::Date>();
+      if (domain::turnover_12m_left(on).days <= day) return true;
+      const auto& money = *domain::find(invoice, "net")->get<domain::Money>();
+      kept += (kept.empty() ? "" : "\x1f") + std::to_string(on.days) + ':' +
+              std::to_string(money.amount.units) + ':' + money.currency;
+      return false;
+    });
+    client.core = {{"turnover_entries", std::move(invoices)}};
+    const auto changes = domain::turnover_12m_changes(client);
+    std::vector<std::string> ranks;
+    const std::string& prefix = turnover_spans_prefix();
+    std::string state = std::to_string(since) + '\x1e' + kept + '\x1e';
+    for (auto next = std::upper_bound(changes.begin(), changes.end(), domain::Date{day});;) {
+      const int32_t until = next == changes.end() ? INT32_MAX : next->days;
+      ranks.push_back(turnover_rank(
+          domain::turnover_12m(client, domain::Date{std::max(since, day)}).amount.units, since));
+      out.put_blind(4, prefix + ranks.back() + id, std::to_string(until));
+      if (next == changes.end()) break;
+      since = next++->days;
+    }
+    for (const auto& rank : old_ranks)
+      if (std::ranges::find(ranks, rank) == ranks.end()) out.erase_blind(4, prefix + rank + id);
+    for (size_t i = 0; i < ranks.size(); ++i) state += (i ? "\x1f" : "") + ranks[i];
+    out.put(2, state_key, state);
   }
 };
 
@@ -2496,70 +2587,128 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     ++first_range;
   if (first_range == ranges.size()) return unexpected(bad_cursor("belongs to another list"));
   if (by_turnover) {
-    // No index holds the turnover of today: the clients in the filters' buckets, or all of them,
-    // at most kBucketIds, are read and sorted here, unless the best come first (below).
+    // The key of a client of the list: by its turnover of the day, then (lowest first) since
+    // when it has been so, then its id.
+    auto turnover_key = [&](const domain::Record& client, const std::string& id) {
+      const int64_t units = domain::turnover_12m(client, q.today).amount.units;
+      if (q.descending) return prefix + ordered_hex(units) + '\0' + id;
+      const auto since = turnover_since(domain::turnover_12m_changes(client), q.today.days);
+      return prefix + turnover_rank(units, since) + id;
+    };
+    // The index rows kept with each invoice tell the turnover of a day no invoice was recorded
+    // after; else the clients in the filters' buckets, or all of them, at most kBucketIds, are
+    // read and sorted here (below).
     const auto filtered = bucket_filters(q, bucketed);
-    if (q.descending && version >= kListsTurnoverBounds) {
+    auto last_day = views_.get(tables[2], kTurnoverState);
+    if (!last_day) return unexpected(last_day.error());
+    const bool reckoned = !*last_day || std::stoi(**last_day) <= q.today.days;
+    if (!q.descending && version >= kListsTurnoverSpans && reckoned) {
+      // Lowest first: the clients' span rows in the list's order, skipping those whose spans
+      // are of other days (and, from the first of a later day, the rest of a figure's), and the
+      // clients out of small buckets; the others' records are read a page and one at a time.
+      auto in = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges, {},
+                           kBucketRowsRead);
+      if (!in) return unexpected(in.error());
+      const std::string& spans = turnover_spans_prefix();
+      std::string lo = spans, hi = rows_end(spans);
+      if (sorted_in != bounds.end()) {  // a range of the figure
+        lo = spans + ordered_hex(sorted_in->from);
+        hi = spans + ordered_hex(sorted_in->to) + '\x01';
+      }
+      auto seeker = views_.seeker(tables[4], lo, hi, Direction::forward);
+      if (!seeker) return unexpected(seeker.error());
+      const std::string today = ordered_hex(q.today.days);
+      auto row = seeker->seek(
+          cursor->empty() ? lo : std::max(lo, spans + cursor->substr(prefix.size()) + '\0'));
+      std::vector<std::string> keys;  // the list's keys of the clients to read next, in order
+      std::string walked_to;
+      for (uint64_t walked = 0;;) {
+        if (!row) return unexpected(row.error());
+        const bool ended = !*row;
+        if (!ended) {
+          const std::string& key = **row;
+          const std::string_view rank = std::string_view(key).substr(spans.size());
+          ++walked;
+          if (rank.substr(17, 16) > today) {  // the figure's other spans begin later, too
+            row = seeker->seek(key.substr(0, spans.size() + 16) + '\x01');
+            continue;
+          }
+          walked_to = prefix + std::string(rank);
+          if (std::stoi(std::string(seeker->value())) > q.today.days &&
+              (!*in || (*in)->contains(after_last_nul(key))))
+            keys.push_back(walked_to);
+          row = seeker->next();
+        }
+        const bool cut = walked >= kBucketIds;
+        if (ended || cut || keys.size() > limit - page.items.size()) {
+          auto complete = take_in_order(keys, !terms.empty());
+          if (!complete) return unexpected(complete.error());
+          if (*complete || ended) return page;
+          keys.clear();
+          if (cut) {
+            page.next_cursor = hex(walked_to);
+            return page;
+          }
+        }
+      }
+    }
+    if (q.descending && version >= kListsTurnoverBounds && *last_day && reckoned) {
       // The best first: clients are walked by their turnover bounds from the highest, each one's
       // turnover of the day computed from its record, until the page's last has more than the
       // next bound (every client after has at most that; one without invoices, none). Only if
       // no bound was reckoned after the day asked, and within kBucketIds records; else below.
-      auto last_day = views_.get(tables[2], kTurnoverState);
-      if (!last_day) return unexpected(last_day.error());
-      if (*last_day && std::stoi(**last_day) <= q.today.days) {
-        // The clients of small buckets only are read first; others are met as the walk goes.
-        auto in = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges, {},
-                             kBucketRowsRead);
-        if (!in) return unexpected(in.error());
-        const std::string& bounds = turnover_bound_prefix();
-        std::string from = rows_end(bounds);  // backward from the end of the bounds' rows
-        std::vector<std::string> best;        // keys before the cursor, best first: a page and one
-        const auto turnover_of = [&](const std::string& key) {
-          return std::string_view(key).substr(prefix.size(), 16);
-        };
-        bool proven = false, ended = false;
-        // A page's bounds and some first, then twice as many each time.
-        for (uint64_t read = 0, chunk = std::max<uint64_t>(limit + 1, 16);
-             !proven && !ended && read <= kBucketIds; chunk = std::min<uint64_t>(2 * chunk, 1024)) {
-          std::vector<std::string> ids;
-          uint64_t rows = 0;
-          auto r = views_.scan(tables[4], from, bounds, Direction::backward, chunk,
-                               [&](std::string_view key, std::string_view) {
-                                 from = key;
-                                 const std::string_view bound = key.substr(bounds.size(), 16);
-                                 if (best.size() == limit + 1 && bound < turnover_of(best.back())) {
-                                   proven = true;
-                                   return false;
-                                 }
-                                 ++rows;
-                                 std::string id = after_last_nul(key);
-                                 if (!*in || (*in)->contains(id)) ids.push_back(std::move(id));
-                                 return true;
-                               });
-          if (!r) return unexpected(r.error());
-          ended = !proven && rows < chunk;
-          auto found = records_in(*records, q.kind, ids);
-          if (!found) return unexpected(found.error());
-          read += ids.size();
-          for (size_t i = 0; i < ids.size(); ++i) {
-            const auto& row = (*found)[i];
-            if (!row || !passes(*row) || (!terms.empty() && !title_matches(searched_words(*row))))
-              continue;
-            std::string key = prefix + ordered_hex(*number_of(*row, kTurnover)) + '\0' + ids[i];
-            if (!cursor->empty() && key >= *cursor) continue;
-            best.insert(std::upper_bound(best.begin(), best.end(), key, std::greater<>()),
-                        std::move(key));
-            if (best.size() > limit + 1) best.pop_back();
-          }
+      // The clients of small buckets only are read first; others are met as the walk goes.
+      auto in = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges, {},
+                           kBucketRowsRead);
+      if (!in) return unexpected(in.error());
+      const std::string& bounds = turnover_bound_prefix();
+      std::string from = rows_end(bounds);  // backward from the end of the bounds' rows
+      std::vector<std::string> best;        // keys before the cursor, best first: a page and one
+      const auto turnover_of = [&](const std::string& key) {
+        return std::string_view(key).substr(prefix.size(), 16);
+      };
+      bool proven = false, ended = false;
+      // A page's bounds and some first, then twice as many each time.
+      for (uint64_t read = 0, chunk = std::max<uint64_t>(limit + 1, 16);
+           !proven && !ended && read <= kBucketIds; chunk = std::min<uint64_t>(2 * chunk, 1024)) {
+        std::vector<std::string> ids;
+        uint64_t rows = 0;
+        auto r = views_.scan(tables[4], from, bounds, Direction::backward, chunk,
+                             [&](std::string_view key, std::string_view) {
+                               from = key;
+                               const std::string_view bound = key.substr(bounds.size(), 16);
+                               if (best.size() == limit + 1 && bound < turnover_of(best.back())) {
+                                 proven = true;
+                                 return false;
+                               }
+                               ++rows;
+                               std::string id = after_last_nul(key);
+                               if (!*in || (*in)->contains(id)) ids.push_back(std::move(id));
+                               return true;
+                             });
+        if (!r) return unexpected(r.error());
+        ended = !proven && rows < chunk;
+        auto found = records_in(*records, q.kind, ids);
+        if (!found) return unexpected(found.error());
+        read += ids.size();
+        for (size_t i = 0; i < ids.size(); ++i) {
+          const auto& row = (*found)[i];
+          if (!row || !passes(*row) || (!terms.empty() && !title_matches(searched_words(*row))))
+            continue;
+          std::string key = turnover_key(*row, ids[i]);
+          if (!cursor->empty() && key >= *cursor) continue;
+          best.insert(std::upper_bound(best.begin(), best.end(), key, std::greater<>()),
+                      std::move(key));
+          if (best.size() > limit + 1) best.pop_back();
         }
-        // Every bound read: the clients without invoices (turnover 0) come after a full page
-        // of clients with some.
-        if (ended && best.size() == limit + 1 && turnover_of(best.back()) > ordered_hex(0))
-          proven = true;
-        if (proven) {
-          if (auto r = take_in_order(best); !r) return unexpected(r.error());
-          return page;
-        }
+      }
+      // Every bound read: the clients without invoices (turnover 0) come after a full page
+      // of clients with some.
+      if (ended && best.size() == limit + 1 && turnover_of(best.back()) > ordered_hex(0))
+        proven = true;
+      if (proven) {
+        if (auto r = take_in_order(best); !r) return unexpected(r.error());
+        return page;
       }
     }
     auto in = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges);
@@ -2580,7 +2729,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       *in = std::move(all);
     }
     const std::vector<std::string> all((*in)->begin(), (*in)->end());
-    std::vector<std::string> sorted;  // their keys (prefix, turnover, id): the cursor
+    std::vector<std::string> sorted;  // their keys (turnover_key): the cursor
     for (size_t at = 0; at < all.size(); at += 1000) {
       const std::vector<std::string> ids(
           all.begin() + static_cast<ptrdiff_t>(at),
@@ -2591,7 +2740,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         const auto& row = (*rows)[i];
         if (!row || !passes(*row) || (!terms.empty() && !title_matches(searched_words(*row))))
           continue;
-        sorted.push_back(prefix + ordered_hex(*number_of(*row, kTurnover)) + '\0' + ids[i]);
+        sorted.push_back(turnover_key(*row, ids[i]));
       }
     }
     std::sort(sorted.begin(), sorted.end(),

@@ -504,6 +504,36 @@ TEST_F(DecideTest, InvoicesFeedTheClientsRollingTurnover) {
   w.ok(K::trade_document, A::update, "fv-2", {{"task_id", "t-1"}});
 }
 
+// Between two of its change days the figure stays the same, on each of them an invoice enters
+// or leaves it: checked day by day over three years (a leap day among the invoices' dates).
+TEST(TurnoverTest, TheTurnoverChangesOnlyOnItsChangeDays) {
+  Record client;
+  List entries;
+  for (const char* date : {"2024-02-29", "2024-03-31", "2024-08-31", "2025-01-31", "2025-03-01"})
+    entries.push_back(Object{{"date", *Date::parse(date)}, {"net", Money{Decimal{1}, "PLN"}}});
+  entries.push_back(Object{{"date", *Date::parse("2024-06-15")}});  // no net: never counted
+  client.core = {{"turnover_entries", entries}};
+  const auto changes = turnover_12m_changes(client);
+  EXPECT_EQ(changes.size(), 9u);
+  EXPECT_TRUE(std::is_sorted(changes.begin(), changes.end()));
+  EXPECT_EQ(changes.front(), *Date::parse("2024-02-29"));
+  EXPECT_EQ(changes.back(), *Date::parse("2026-03-01")) << "a year after 1 March 2025";
+  EXPECT_NE(std::find(changes.begin(), changes.end(), *Date::parse("2025-03-01")), changes.end())
+      << "the leap day's invoice leaves on 1 March 2025 as the next one enters";
+  const Date first = *Date::parse("2024-01-01"), last = *Date::parse("2026-12-31");
+  size_t moved = 0;
+  for (Date day = first.add_days(1); day <= last; day = day.add_days(1)) {
+    const bool change = std::find(changes.begin(), changes.end(), day) != changes.end();
+    const auto today = turnover_12m(client, day).amount.units;
+    const auto before = turnover_12m(client, day.add_days(-1)).amount.units;
+    if (!change) {
+      EXPECT_EQ(today, before) << day.format();
+    }
+    moved += today != before;
+  }
+  EXPECT_EQ(moved, 8u) << "every change day moves the figure but 1 March 2025 (one in, one out)";
+}
+
 // ---- operators -------------------------------------------------------------------------------
 
 TEST_F(DecideTest, OperatorLoginsAreUniqueAndDeactivationIsExplicit) {

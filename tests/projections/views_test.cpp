@@ -1372,9 +1372,11 @@ TEST_F(ViewsTest, ClientsByTheirTurnoverOfTheDay) {
       << "the same range by name";
 }
 
-// The best clients by turnover come from bounds reckoned when their invoices were recorded: a
-// client whose invoices have aged out since, or with corrections, is still in its place.
-TEST_F(ViewsTest, TheBestClientsByTurnoverAreInTheirPlaceWhateverTheirBounds) {
+// The best clients by turnover come from bounds reckoned when their invoices were recorded, the
+// lowest from the spans of their figures kept since: a client whose invoices have aged out since,
+// or with corrections, is still in its place, each day. Lowest first, clients with the same
+// figure come by since when it has been so: the day an invoice last entered or left it.
+TEST_F(ViewsTest, ClientsByTurnoverAreInTheirPlaceOnAnyDay) {
   std::mt19937 rng(7);
   const int kClients = 40;
   for (int i = 0; i < kClients; ++i)
@@ -1382,31 +1384,99 @@ TEST_F(ViewsTest, TheBestClientsByTurnoverAreInTheirPlaceWhateverTheirBounds) {
   const int64_t day_us = 86'400'000'000;
   const domain::Date start = *domain::Date::parse("2025-06-01");
   now_us_ = domain::DateTime::parse("2025-06-01T10:00:00Z")->micros;
+  std::map<std::string, std::vector<domain::Date>> dates;  // each client's invoices
   for (int n = 0; n < 240; ++n) {  // over two years, each dated up to 60 days back
     now_us_ += static_cast<int64_t>(rng() % 8) * day_us;
     const int today = static_cast<int>(
         (now_us_ - domain::DateTime::parse("2025-06-01T10:00:00Z")->micros) / day_us);
     const int64_t grosze = static_cast<int64_t>(rng() % 500'000) - 50'000;  // some corrections
+    const domain::Date date = start.add_days(today - static_cast<int>(rng() % 60));
+    // a few clients buy most, some only early on
+    const std::string client =
+        "c-" + std::to_string(n < 60 ? rng() % kClients : rng() % (kClients / 2));
     ok(K::trade_document, Action::create, "fv-" + std::to_string(n),
        {{"type", "invoice"},
         {"number", "FV/" + std::to_string(n)},
-        {"date", start.add_days(today - static_cast<int>(rng() % 60)).format()},
+        {"date", date.format()},
         {"net", domain::Object{{"amount", domain::Decimal{grosze * 100}.format(2)}}},
-        // a few clients buy most, some only early on
-        {"client_id", "c-" + std::to_string(n < 60 ? rng() % kClients : rng() % (kClients / 2))}});
+        {"client_id", client}});
+    dates[client].push_back(date);
   }
   catch_up();
   const domain::Date last = domain::local_date(domain::DateTime{now_us_});
   for (const domain::Date today :
        {last.add_days(-400), last, last.add_days(40), last.add_days(200), last.add_days(400)}) {
+    struct Place {
+      int64_t units;
+      domain::Date since;
+      std::string id, name;
+    };
+    std::vector<Place> places;
+    for (int i = 0; i < kClients; ++i) {
+      const std::string id = "c-" + std::to_string(i);
+      Place p{(*queries_->turnover(id, today))->turnover_12m.amount.units,
+              domain::Date{INT32_MIN}, id, "K" + std::to_string(i)};
+      for (const auto date : dates[id])
+        for (const auto day : {date, domain::turnover_12m_left(date)})
+          if (day <= today) p.since = std::max(p.since, day);
+      places.push_back(p);
+    }
+    std::vector<std::string> expected;
+    auto expect = [&](auto before) {
+      std::sort(places.begin(), places.end(), before);
+      expected.clear();
+      for (const auto& p : places) expected.push_back(p.name);
+    };
     ListQuery q{.kind = K::client, .sort = std::string(kTurnover), .limit = 3, .today = today};
-    const auto lowest_first = walk(q).values;
+    expect([](const Place& a, const Place& b) {
+      return std::tie(a.units, a.since, a.id) < std::tie(b.units, b.since, b.id);
+    });
+    EXPECT_EQ(walk(q).values, expected) << "lowest first, " << today.format();
     q.descending = true;
-    auto best_first = walk(q).values;
-    std::reverse(best_first.begin(), best_first.end());
-    EXPECT_EQ(best_first, lowest_first) << today.format();
-    EXPECT_EQ(lowest_first.size(), static_cast<size_t>(kClients));
+    expect([](const Place& a, const Place& b) {
+      return std::tie(a.units, a.id) > std::tie(b.units, b.id);
+    });
+    EXPECT_EQ(walk(q).values, expected) << "best first, " << today.format();
   }
+}
+
+// Lowest first, clients with the same turnover come by since when it has been so: without
+// invoices first, then by the last day an invoice entered or left it, even one recorded late
+// whose client's oldest invoice had left the 12 months before.
+TEST_F(ViewsTest, ClientsWithTheSameTurnoverComeByHowLongItHasBeenSo) {
+  auto invoice = [&](const std::string& id, const std::string& client, const char* recorded,
+                     const char* date, const char* net) {
+    now_us_ = domain::DateTime::parse(std::string(recorded) + "T10:00:00Z")->micros;
+    ok(K::trade_document, Action::create, id,
+       {{"type", "invoice"},
+        {"number", "FV/" + id},
+        {"date", date},
+        {"net", domain::Object{{"amount", net}}},
+        {"client_id", client}});
+  };
+  now_us_ = domain::DateTime::parse("2024-01-02T10:00:00Z")->micros;
+  for (const char* name : {"Zeta", "Xi", "Psi", "Omega", "Nu"})
+    ok(K::client, Action::create, std::string("c-") + name, {{"name", name}});
+  invoice("1", "c-Zeta", "2024-01-10", "2024-01-10", "100.00");  // leaves on 10 January 2025
+  invoice("2", "c-Zeta", "2024-12-01", "2024-12-01", "200.00");
+  invoice("3", "c-Xi", "2025-01-05", "2025-01-05", "500.00");
+  invoice("4", "c-Psi", "2025-01-15", "2025-01-15", "500.00");
+  invoice("5", "c-Omega", "2024-03-01", "2024-03-01", "50.00");  // leaves on 1 March 2025
+  // Recorded after the first one left, dated before: Zeta's 500.00 since 10 January.
+  invoice("6", "c-Zeta", "2025-02-01", "2024-11-20", "250.00");
+  invoice("7", "c-Zeta", "2025-02-05", "2024-11-25", "50.00");
+  catch_up();
+  ListQuery q{.kind = K::client,
+              .sort = std::string(kTurnover),
+              .limit = 2,
+              .today = *domain::Date::parse("2025-03-10")};
+  EXPECT_EQ(walk(q).values, (std::vector<std::string>{"Nu", "Omega", "Xi", "Zeta", "Psi"}));
+  q.today = *domain::Date::parse("2025-02-20");
+  EXPECT_EQ(walk(q).values, (std::vector<std::string>{"Nu", "Omega", "Xi", "Zeta", "Psi"}))
+      << "Omega 50.00";
+  q.today = *domain::Date::parse("2025-12-05");
+  EXPECT_EQ(walk(q).values, (std::vector<std::string>{"Nu", "Omega", "Zeta", "Xi", "Psi"}))
+      << "Zeta's last invoice left on 1 December, Omega's on 1 March";
 }
 
 TEST_F(ViewsTest, RenamingMovesAClientInTheIndexes) {
