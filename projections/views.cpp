@@ -322,19 +322,13 @@ constexpr uint32_t kListsChoiceLists = 12;  // and multiple choices and tags (a 
 // A word's rows (`words`) hold the title's sort key before the id, so a search pages a word's
 // records in title order from them (before, kind \0 word \0 id -> sort key \0 words).
 constexpr uint32_t kListsWordsInOrder = 12;
-// Clients have sort rows by a bound of their rolling turnover (turnover_bound), so the best
-// clients by turnover_12m are found without reading every client.
+// Clients had sort rows by a bound of their rolling turnover (client \0 turnover_bound \0 bound
+// \0 id), so the best clients by turnover_12m were found without reading every client (until v19).
 constexpr uint32_t kListsTurnoverBounds = 13;
-constexpr std::string_view kTurnoverBound = "turnover_bound";
-// The clients' turnover bound rows in by_sort: client \0 turnover_bound \0 bound \0 id.
-const std::string& turnover_bound_prefix() {
-  static const std::string prefix = std::string("client\0", 7) + std::string(kTurnoverBound) + '\0';
-  return prefix;
-}
-constexpr std::string_view kTurnoverState = "turnover/";
+constexpr std::string_view kTurnoverState = "turnover/";  // the last day an invoice was recorded
 // Clients have sort rows of their turnover on each day from their last invoice on
-// (turnover_since), so the lowest first by turnover_12m are walked for the day asked instead of
-// every client read and sorted.
+// (turnover_since), so clients by turnover_12m are walked for the day asked either way instead of
+// every client read and sorted (lowest first) or the best walked by their bounds.
 constexpr uint32_t kListsTurnoverSpans = 19;
 constexpr std::string_view kTurnoverSince = "turnover_since";
 constexpr std::string_view kTurnoverSpans = "spans/";  // state: a client's spans and invoices
@@ -753,7 +747,6 @@ class ListsView final : public Projection {
   unsigned lane() const override { return 1; }  // half of all the projecting (collation, words)
   void apply(const Event& e, ViewWriter& out) override {
     if (e.kind == EntityKind::client && e.raw.type == "TurnoverRecorded") {
-      file_turnover_bound(e, out);
       file_turnover_spans(e, out);
     } else if (e.kind == EntityKind::client && e.raw.version == 1) {  // no invoices yet
       out.put_blind(4, turnover_spans_prefix() + turnover_rank(0, INT32_MIN) + std::string(e.id),
@@ -937,56 +930,17 @@ class ListsView final : public Projection {
   }
 
  private:
-  // A client's turnover_12m on any day from the one an invoice was recorded on (its command's
-  // time, in Warsaw) is at most the sum of its positive invoices dated less than 366 days before
-  // that day (those older never count again): its sort row `client \0 turnover_bound \0 bound
-  // \0 id`, moved with each invoice. The state keeps those invoices (`turnover/<id>`: bound, then
-  // day:units each) and the last day a bound was reckoned on (`turnover/`): a list for an earlier
-  // day cannot use them.
-  static void file_turnover_bound(const Event& e, ViewWriter& out) {
-    const domain::Value* date = domain::find(e.domain.entry, "date");
-    const domain::Value* net = domain::find(e.domain.entry, "net");
-    if (!date || !date->get<domain::Date>() || !net || !net->get<domain::Money>()) return;
-    const int32_t day = domain::local_date(e.domain.at).days;
-    const std::string id(e.id), state_key = std::string(kTurnoverState) + id;
-    std::vector<std::pair<int32_t, int64_t>> invoices;  // day, units: the positive, recent ones
-    std::string old_bound;
-    if (auto old = out.get(2, state_key)) {
-      auto parts = split(*old, '\x1f');
-      old_bound = parts[0];
-      for (size_t i = 1; i < parts.size(); ++i) {
-        const auto colon = parts[i].find(':');
-        if (colon == std::string::npos) continue;
-        invoices.emplace_back(std::stoi(parts[i].substr(0, colon)),
-                              std::stoll(parts[i].substr(colon + 1)));
-      }
-    }
-    if (net->get<domain::Money>()->amount.units > 0)
-      invoices.emplace_back(date->get<domain::Date>()->days,
-                            net->get<domain::Money>()->amount.units);
-    std::erase_if(invoices, [&](const auto& i) { return i.first <= day - 366; });
-    int64_t bound = 0;
-    std::string state;
-    for (const auto& [d, units] : invoices) {
-      bound += units;
-      state += '\x1f' + std::to_string(d) + ':' + std::to_string(units);
-    }
-    const std::string& prefix = turnover_bound_prefix();
-    if (!old_bound.empty()) out.erase_blind(4, prefix + old_bound + '\0' + id);
-    out.put_blind(4, prefix + ordered_hex(bound) + '\0' + id, "");
-    out.put(2, state_key, ordered_hex(bound) + state);
-    const auto last = out.get(2, kTurnoverState);
-    if (!last || std::stoi(*last) < day) out.put(2, kTurnoverState, std::to_string(day));
-  }
-
   // A client's turnover_12m from the day an invoice was recorded on (in Warsaw) is known for
   // every later day: a span row (turnover_spans_prefix) for each figure between two days an
   // invoice enters or leaves it, rewritten with each invoice. The state (`spans/<id>`) keeps
   // since when the figure of that day had been so, the invoices that will count again (day,
   // units, currency each: the first counted one's currency is the figure's) and the span rows'
-  // ranks.
+  // ranks; `turnover/` the last day an invoice was recorded on: a list for an earlier day
+  // cannot use them.
   static void file_turnover_spans(const Event& e, ViewWriter& out) {
     const int32_t day = domain::local_date(e.domain.at).days;
+    const auto last = out.get(2, kTurnoverState);
+    if (!last || std::stoi(*last) < day) out.put(2, kTurnoverState, std::to_string(day));
     const std::string id(e.id), state_key = std::string(kTurnoverSpans) + id;
     int32_t since = INT32_MIN;
     domain::List invoices;
@@ -2587,24 +2541,22 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     ++first_range;
   if (first_range == ranges.size()) return unexpected(bad_cursor("belongs to another list"));
   if (by_turnover) {
-    // The key of a client of the list: by its turnover of the day, then (lowest first) since
-    // when it has been so, then its id.
+    // The key of a client of the list: by its turnover of the day, then since when it has been
+    // so, then its id.
     auto turnover_key = [&](const domain::Record& client, const std::string& id) {
       const int64_t units = domain::turnover_12m(client, q.today).amount.units;
-      if (q.descending) return prefix + ordered_hex(units) + '\0' + id;
       const auto since = turnover_since(domain::turnover_12m_changes(client), q.today.days);
       return prefix + turnover_rank(units, since) + id;
     };
-    // The index rows kept with each invoice tell the turnover of a day no invoice was recorded
+    // The span rows kept with each invoice tell the turnover of a day no invoice was recorded
     // after; else the clients in the filters' buckets, or all of them, at most kBucketIds, are
     // read and sorted here (below).
     const auto filtered = bucket_filters(q, bucketed);
     auto last_day = views_.get(tables[2], kTurnoverState);
     if (!last_day) return unexpected(last_day.error());
-    const bool reckoned = !*last_day || std::stoi(**last_day) <= q.today.days;
-    if (!q.descending && version >= kListsTurnoverSpans && reckoned) {
-      // Lowest first: the clients' span rows in the list's order, skipping those whose spans
-      // are of other days (and, from the first of a later day, the rest of a figure's), and the
+    if (version >= kListsTurnoverSpans && (!*last_day || std::stoi(**last_day) <= q.today.days)) {
+      // The clients' span rows in the list's order, skipping those whose spans are of other
+      // days (and, from the first of a later day, the figure's others of later days), and the
       // clients out of small buckets; the others' records are read a page and one at a time.
       auto in = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges, {},
                            kBucketRowsRead);
@@ -2615,11 +2567,16 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         lo = spans + ordered_hex(sorted_in->from);
         hi = spans + ordered_hex(sorted_in->to) + '\x01';
       }
-      auto seeker = views_.seeker(tables[4], lo, hi, Direction::forward);
+      const auto direction = q.descending ? Direction::backward : Direction::forward;
+      auto seeker = views_.seeker(tables[4], lo, hi, direction);
       if (!seeker) return unexpected(seeker.error());
       const std::string today = ordered_hex(q.today.days);
-      auto row = seeker->seek(
-          cursor->empty() ? lo : std::max(lo, spans + cursor->substr(prefix.size()) + '\0'));
+      std::string from = q.descending ? hi : lo;  // after the cursor's row either way
+      if (!cursor->empty()) {
+        const std::string row = spans + cursor->substr(prefix.size());
+        from = q.descending ? std::min(from, row) : std::max(from, row + '\0');
+      }
+      auto row = seeker->seek(from);
       std::vector<std::string> keys;  // the list's keys of the clients to read next, in order
       std::string walked_to;
       for (uint64_t walked = 0;;) {
@@ -2629,8 +2586,10 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
           const std::string& key = **row;
           const std::string_view rank = std::string_view(key).substr(spans.size());
           ++walked;
-          if (rank.substr(17, 16) > today) {  // the figure's other spans begin later, too
-            row = seeker->seek(key.substr(0, spans.size() + 16) + '\x01');
+          if (rank.substr(17, 16) > today) {  // the figure's spans from a later day on
+            const std::string figure = key.substr(0, spans.size() + 17);
+            row = seeker->seek(q.descending ? figure + ordered_hex(q.today.days + 1)
+                                            : figure.substr(0, figure.size() - 1) + '\x01');
             continue;
           }
           walked_to = prefix + std::string(rank);
@@ -2652,65 +2611,6 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         }
       }
     }
-    if (q.descending && version >= kListsTurnoverBounds && *last_day && reckoned) {
-      // The best first: clients are walked by their turnover bounds from the highest, each one's
-      // turnover of the day computed from its record, until the page's last has more than the
-      // next bound (every client after has at most that; one without invoices, none). Only if
-      // no bound was reckoned after the day asked, and within kBucketIds records; else below.
-      // The clients of small buckets only are read first; others are met as the walk goes.
-      auto in = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges, {},
-                           kBucketRowsRead);
-      if (!in) return unexpected(in.error());
-      const std::string& bounds = turnover_bound_prefix();
-      std::string from = rows_end(bounds);  // backward from the end of the bounds' rows
-      std::vector<std::string> best;        // keys before the cursor, best first: a page and one
-      const auto turnover_of = [&](const std::string& key) {
-        return std::string_view(key).substr(prefix.size(), 16);
-      };
-      bool proven = false, ended = false;
-      // A page's bounds and some first, then twice as many each time.
-      for (uint64_t read = 0, chunk = std::max<uint64_t>(limit + 1, 16);
-           !proven && !ended && read <= kBucketIds; chunk = std::min<uint64_t>(2 * chunk, 1024)) {
-        std::vector<std::string> ids;
-        uint64_t rows = 0;
-        auto r = views_.scan(tables[4], from, bounds, Direction::backward, chunk,
-                             [&](std::string_view key, std::string_view) {
-                               from = key;
-                               const std::string_view bound = key.substr(bounds.size(), 16);
-                               if (best.size() == limit + 1 && bound < turnover_of(best.back())) {
-                                 proven = true;
-                                 return false;
-                               }
-                               ++rows;
-                               std::string id = after_last_nul(key);
-                               if (!*in || (*in)->contains(id)) ids.push_back(std::move(id));
-                               return true;
-                             });
-        if (!r) return unexpected(r.error());
-        ended = !proven && rows < chunk;
-        auto found = records_in(*records, q.kind, ids);
-        if (!found) return unexpected(found.error());
-        read += ids.size();
-        for (size_t i = 0; i < ids.size(); ++i) {
-          const auto& row = (*found)[i];
-          if (!row || !passes(*row) || (!terms.empty() && !title_matches(searched_words(*row))))
-            continue;
-          std::string key = turnover_key(*row, ids[i]);
-          if (!cursor->empty() && key >= *cursor) continue;
-          best.insert(std::upper_bound(best.begin(), best.end(), key, std::greater<>()),
-                      std::move(key));
-          if (best.size() > limit + 1) best.pop_back();
-        }
-      }
-      // Every bound read: the clients without invoices (turnover 0) come after a full page
-      // of clients with some.
-      if (ended && best.size() == limit + 1 && turnover_of(best.back()) > ordered_hex(0))
-        proven = true;
-      if (proven) {
-        if (auto r = take_in_order(best); !r) return unexpected(r.error());
-        return page;
-      }
-    }
     auto in = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges);
     if (!in) return unexpected(in.error());
     if (!*in) {
@@ -2721,11 +2621,17 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
                              return true;
                            });
       if (!r) return unexpected(r.error());
+      if (all.size() > kBucketIds && version < kListsTurnoverSpans)
+        return unexpected(error{errc::closed,
+                                "sorting all clients by turnover_12m is available once the lists "
+                                "view has been rebuilt (under way): filter by account_manager_id, "
+                                "status or another field with an index until then"});
       if (all.size() > kBucketIds)
         return unexpected(error{errc::invalid_argument,
-                                "a sort by turnover_12m reads each client the filters leave, at "
-                                "most 20,000: filter by account_manager_id, status or another "
-                                "field with an index first"});
+                                "a sort by turnover_12m for a day before the last invoice was "
+                                "recorded reads each client the filters leave, at most 20,000: "
+                                "filter by account_manager_id, status or another field with an "
+                                "index first"});
       *in = std::move(all);
     }
     const std::vector<std::string> all((*in)->begin(), (*in)->end());
