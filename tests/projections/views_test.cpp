@@ -49,6 +49,17 @@ class ViewsTest : public ProjectionTest {
     return out;
   }
 
+  /// Records an invoice of `net` (PLN) dated `date` for `client`, at the clock's time.
+  void invoice(const std::string& id, const std::string& client, const std::string& date,
+               const std::string& net) {
+    ok(K::trade_document, Action::create, id,
+       {{"type", "invoice"},
+        {"number", "FV/" + id},
+        {"date", date},
+        {"net", domain::Object{{"amount", net}}},
+        {"client_id", client}});
+  }
+
   /// The ids of the lists' by_sort rows under `prefix` (a sort's or a paired sort's), in order.
   std::vector<std::string> sorted_ids(const std::string& prefix) {
     std::vector<std::string> ids;
@@ -1322,15 +1333,6 @@ TEST_F(ViewsTest, ARangeFillsItsPagesInAnyOrder) {
 TEST_F(ViewsTest, ClientsByTheirTurnoverOfTheDay) {
   // Clients by rolling 12-month turnover: invoices a year old drop out with the days, without
   // an event, so the order is computed for the day asked.
-  auto invoice = [&](const std::string& id, const std::string& client, const char* date,
-                     const char* net) {
-    ok(K::trade_document, Action::create, id,
-       {{"type", "invoice"},
-        {"number", "FV/" + id},
-        {"date", date},
-        {"net", domain::Object{{"amount", net}}},
-        {"client_id", client}});
-  };
   const std::vector<std::string> names = {"Alfa", "Beta", "Gamma", "Delta", "Echo"};
   for (size_t i = 0; i < names.size(); ++i)
     ok(K::client, Action::create, "c-" + std::to_string(i + 1),
@@ -1394,12 +1396,7 @@ TEST_F(ViewsTest, ClientsByTurnoverAreInTheirPlaceOnAnyDay) {
     // a few clients buy most, some only early on
     const std::string client =
         "c-" + std::to_string(n < 60 ? rng() % kClients : rng() % (kClients / 2));
-    ok(K::trade_document, Action::create, "fv-" + std::to_string(n),
-       {{"type", "invoice"},
-        {"number", "FV/" + std::to_string(n)},
-        {"date", date.format()},
-        {"net", domain::Object{{"amount", domain::Decimal{grosze * 100}.format(2)}}},
-        {"client_id", client}});
+    invoice(std::to_string(n), client, date.format(), domain::Decimal{grosze * 100}.format(2));
     dates[client].push_back(date);
   }
   catch_up();
@@ -1414,8 +1411,8 @@ TEST_F(ViewsTest, ClientsByTurnoverAreInTheirPlaceOnAnyDay) {
     std::vector<Place> places;
     for (int i = 0; i < kClients; ++i) {
       const std::string id = "c-" + std::to_string(i);
-      Place p{(*queries_->turnover(id, today))->turnover_12m.amount.units,
-              domain::Date{INT32_MIN}, id, "K" + std::to_string(i)};
+      Place p{(*queries_->turnover(id, today))->turnover_12m.amount.units, domain::Date{INT32_MIN},
+              id, "K" + std::to_string(i)};
       for (const auto date : dates[id])
         for (const auto day : {date, domain::turnover_12m_left(date)})
           if (day <= today) p.since = std::max(p.since, day);
@@ -1438,27 +1435,27 @@ TEST_F(ViewsTest, ClientsByTurnoverAreInTheirPlaceOnAnyDay) {
 // invoices first, then by the last day an invoice entered or left it, even one recorded late
 // whose client's oldest invoice had left the 12 months before.
 TEST_F(ViewsTest, ClientsWithTheSameTurnoverComeByHowLongItHasBeenSo) {
-  auto invoice = [&](const std::string& id, const std::string& client, const char* recorded,
-                     const char* date, const char* net) {
-    now_us_ = domain::DateTime::parse(std::string(recorded) + "T10:00:00Z")->micros;
-    ok(K::trade_document, Action::create, id,
-       {{"type", "invoice"},
-        {"number", "FV/" + id},
-        {"date", date},
-        {"net", domain::Object{{"amount", net}}},
-        {"client_id", client}});
+  auto recorded = [&](const char* day) {
+    now_us_ = domain::DateTime::parse(std::string(day) + "T10:00:00Z")->micros;
   };
-  now_us_ = domain::DateTime::parse("2024-01-02T10:00:00Z")->micros;
+  recorded("2024-01-02");
   for (const char* name : {"Zeta", "Xi", "Psi", "Omega", "Nu"})
     ok(K::client, Action::create, std::string("c-") + name, {{"name", name}});
-  invoice("1", "c-Zeta", "2024-01-10", "2024-01-10", "100.00");  // leaves on 10 January 2025
-  invoice("2", "c-Zeta", "2024-12-01", "2024-12-01", "200.00");
-  invoice("3", "c-Xi", "2025-01-05", "2025-01-05", "500.00");
-  invoice("4", "c-Psi", "2025-01-15", "2025-01-15", "500.00");
-  invoice("5", "c-Omega", "2024-03-01", "2024-03-01", "50.00");  // leaves on 1 March 2025
+  recorded("2024-01-10");
+  invoice("1", "c-Zeta", "2024-01-10", "100.00");  // leaves on 10 January 2025
+  recorded("2024-03-01");
+  invoice("2", "c-Omega", "2024-03-01", "50.00");  // leaves on 1 March 2025
+  recorded("2024-12-01");
+  invoice("3", "c-Zeta", "2024-12-01", "200.00");
+  recorded("2025-01-05");
+  invoice("4", "c-Xi", "2025-01-05", "500.00");
+  recorded("2025-01-15");
+  invoice("5", "c-Psi", "2025-01-15", "500.00");
   // Recorded after the first one left, dated before: Zeta's 500.00 since 10 January.
-  invoice("6", "c-Zeta", "2025-02-01", "2024-11-20", "250.00");
-  invoice("7", "c-Zeta", "2025-02-05", "2024-11-25", "50.00");
+  recorded("2025-02-01");
+  invoice("6", "c-Zeta", "2024-11-20", "250.00");
+  recorded("2025-02-05");
+  invoice("7", "c-Zeta", "2024-11-25", "50.00");
   catch_up();
   ListQuery q{.kind = K::client,
               .sort = std::string(kTurnover),
