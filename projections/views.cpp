@@ -703,9 +703,9 @@ std::optional<int64_t> ordered_number(const Value* v) {
   return n;
 }
 
-// A client's place lowest first by turnover_12m, before its id: the figure, then since when it
-// has been so (the longest unchanged first: those without invoices, then those whose last ones
-// left the 12 months longest ago), each followed by \0.
+// A client's place by turnover_12m, before its id: the figure, then since when it has been so
+// (lowest first, the longest unchanged first: those without invoices, then those whose last
+// ones left the 12 months longest ago), each followed by \0.
 std::string turnover_rank(int64_t units, int32_t since) {
   return ordered_hex(units) + '\0' + ordered_hex(since) + '\0';
 }
@@ -2555,9 +2555,9 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     auto last_day = views_.get(tables[2], kTurnoverState);
     if (!last_day) return unexpected(last_day.error());
     if (version >= kListsTurnoverSpans && (!*last_day || std::stoi(**last_day) <= q.today.days)) {
-      // The clients' span rows in the list's order, skipping those whose spans are of other
-      // days (and, from the first of a later day, the figure's others of later days), and the
-      // clients out of small buckets; the others' records are read a page and one at a time.
+      // The clients' span rows in the list's order, but those of spans that ended by the day
+      // asked or begin after it (a figure's rows of later days are passed with one seek) and those
+      // of clients out of small buckets; the others' records are read a page and one at a time.
       auto in = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges, {},
                            kBucketRowsRead);
       if (!in) return unexpected(in.error());
@@ -2585,13 +2585,13 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         if (!ended) {
           const std::string& key = **row;
           const std::string_view rank = std::string_view(key).substr(spans.size());
-          ++walked;
           if (rank.substr(17, 16) > today) {  // the figure's spans from a later day on
             const std::string figure = key.substr(0, spans.size() + 17);
             row = seeker->seek(q.descending ? figure + ordered_hex(q.today.days + 1)
                                             : figure.substr(0, figure.size() - 1) + '\x01');
             continue;
           }
+          ++walked;
           walked_to = prefix + std::string(rank);
           if (std::stoi(std::string(seeker->value())) > q.today.days &&
               (!*in || (*in)->contains(after_last_nul(key))))
