@@ -271,6 +271,18 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
                 "_first/" + std::string(scale.name),
             "turnover_12m on 2026-11-22, first page of 50", [&] { full_page(by_turnover); });
   }
+  // An account manager's clients, the best first: few (about 350 on medium), read and sorted here
+  // (session 33's first walk of the span rows went through every client's for them).
+  projections::ListQuery managed_by_turnover{.kind = domain::EntityKind::client,
+                                             .sort = std::string(projections::kTurnover),
+                                             .descending = true,
+                                             .today = *domain::Date::parse("2026-11-22")};
+  measure("projections.query/managed_clients_by_turnover/" + std::string(scale.name),
+          "a random account_manager_id, turnover_12m on 2026-11-22 best first, first page of 50",
+          [&] {
+            managed_by_turnover.filters = {{"account_manager_id", random_operator()}};
+            full_page(managed_by_turnover);
+          });
   // A range by title: its sort rows carry the titles, so its records are sorted as they are read
   // (about 1,100 tasks a week on medium; before lists v9 they were walked for in the titles).
   projections::ListQuery week{.kind = domain::EntityKind::task};

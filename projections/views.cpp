@@ -2548,19 +2548,21 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       const auto since = turnover_since(domain::turnover_12m_changes(client), q.today.days);
       return prefix + turnover_rank(units, since) + id;
     };
-    // The span rows kept with each invoice tell the turnover of a day no invoice was recorded
-    // after; else the clients in the filters' buckets, or all of them, at most kBucketIds, are
-    // read and sorted here (below).
+    // The clients of small buckets (an account manager's) are read and sorted here (below); with
+    // none, or larger ones, the span rows kept with each invoice are walked for a day no invoice
+    // was recorded after; else the clients in the filters' buckets, or all of them, at most
+    // kBucketIds, are read and sorted.
     const auto filtered = bucket_filters(q, bucketed);
+    auto in = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges, {},
+                         kBucketRowsRead);
+    if (!in) return unexpected(in.error());
     auto last_day = views_.get(tables[2], kTurnoverState);
     if (!last_day) return unexpected(last_day.error());
-    if (version >= kListsTurnoverSpans && (!*last_day || std::stoi(**last_day) <= q.today.days)) {
+    if (!*in && version >= kListsTurnoverSpans &&
+        (!*last_day || std::stoi(**last_day) <= q.today.days)) {
       // The clients' span rows in the list's order, but those of spans that ended by the day
-      // asked or begin after it (a figure's rows of later days are passed with one seek) and those
-      // of clients out of small buckets; the others' records are read a page and one at a time.
-      auto in = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges, {},
-                           kBucketRowsRead);
-      if (!in) return unexpected(in.error());
+      // asked or begin after it (a figure's rows of later days are passed with one seek); the
+      // others' records are read a page and one at a time.
       const std::string& spans = turnover_spans_prefix();
       std::string lo = spans, hi = rows_end(spans);
       if (sorted_in != bounds.end()) {  // a range of the figure
@@ -2593,9 +2595,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
           }
           ++walked;
           walked_to = prefix + std::string(rank);
-          if (std::stoi(std::string(seeker->value())) > q.today.days &&
-              (!*in || (*in)->contains(after_last_nul(key))))
-            keys.push_back(walked_to);
+          if (std::stoi(std::string(seeker->value())) > q.today.days) keys.push_back(walked_to);
           row = seeker->next();
         }
         const bool cut = walked >= kBucketIds;
@@ -2611,7 +2611,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         }
       }
     }
-    auto in = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges);
+    if (!*in) in = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges);
     if (!in) return unexpected(in.error());
     if (!*in) {
       std::unordered_set<std::string> all;  // from the titles' index

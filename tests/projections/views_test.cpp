@@ -1428,6 +1428,9 @@ TEST_F(ViewsTest, ClientsByTurnoverAreInTheirPlaceOnAnyDay) {
     q.descending = true;
     std::reverse(expected.begin(), expected.end());
     EXPECT_EQ(walk(q).values, expected) << "best first, " << today.format();
+    q.search = "k1";  // K1, K10 to K19
+    std::erase_if(expected, [](const std::string& name) { return !name.starts_with("K1"); });
+    EXPECT_EQ(walk(q).values, expected) << "searched, best first, " << today.format();
   }
 }
 
