@@ -271,8 +271,8 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
                 "_first/" + std::string(scale.name),
             "turnover_12m on 2026-11-22, first page of 50", [&] { full_page(by_turnover); });
   }
-  // An account manager's clients, the best first: few (about 350 on medium), read and sorted here
-  // (session 33's first walk of the span rows went through every client's for them).
+  // An account manager's clients, the best first: about 350 on medium, walked in their own span
+  // rows (lists v20; before, read and sorted: 844 us at p50 and 4.65 ms at p99).
   projections::ListQuery managed_by_turnover{.kind = domain::EntityKind::client,
                                              .sort = std::string(projections::kTurnover),
                                              .descending = true,

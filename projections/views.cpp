@@ -330,6 +330,10 @@ constexpr std::string_view kTurnoverState = "turnover/";  // the last day an inv
 // (turnover_since), so clients by turnover_12m are walked for the day asked either way instead of
 // every client read and sorted (lowest first) or the best walked by their bounds.
 constexpr uint32_t kListsTurnoverSpans = 19;
+// And under their account manager (v20): an account manager's clients by turnover_12m are walked
+// in their own rows (client \0 turnover_since@account_manager_id \0 manager \0 rank id) instead
+// of read and sorted.
+constexpr uint32_t kListsTurnoverManagers = 20;
 constexpr std::string_view kTurnoverSince = "turnover_since";
 constexpr std::string_view kTurnoverSpans = "spans/";  // state: a client's spans and invoices
 // The clients' turnover span rows in by_sort: client \0 turnover_since \0 rank id, where the
@@ -740,18 +744,13 @@ std::string custom_rows_text(const std::vector<CustomRows>& rows) {
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return kListsTurnoverSpans; }
+  uint32_t version() const override { return kListsTurnoverManagers; }
   std::vector<std::string> tables() const override {
     return {"by_title", "words", "state", "by_field", "by_sort"};
   }
   unsigned lane() const override { return 1; }  // half of all the projecting (collation, words)
   void apply(const Event& e, ViewWriter& out) override {
-    if (e.kind == EntityKind::client && e.raw.type == "TurnoverRecorded") {
-      file_turnover_spans(e, out);
-    } else if (e.kind == EntityKind::client && e.raw.version == 1) {  // no invoices yet
-      out.put_blind(4, turnover_spans_prefix() + turnover_rank(0, INT32_MIN) + std::string(e.id),
-                    std::to_string(INT32_MAX));
-    }
+    if (e.kind == EntityKind::client) file_turnover_spans(e, out);
     const auto& fields = title_fields(e.kind);
     if (fields.empty()) return;
     const auto& searched = search_fields(e.kind);
@@ -932,30 +931,74 @@ class ListsView final : public Projection {
  private:
   // A client's turnover_12m from the day an invoice was recorded on (in Warsaw) is known for
   // every later day: a span row (turnover_spans_prefix) for each figure between two days an
-  // invoice enters or leaves it, rewritten with each invoice. The state (`spans/<id>`) keeps
-  // since when the figure of that day had been so, the invoices that will count again (day,
-  // units, currency each: the first counted one's currency is the figure's) and the span rows'
-  // ranks; `turnover/` the last day an invoice was recorded on: a list for an earlier day
-  // cannot use them.
+  // invoice enters or leaves it, rewritten with each invoice, and the same under its account
+  // manager (v20), moved when the manager changes. The state (`spans/<id>`, TurnoverSpans) keeps
+  // what they come from; `turnover/` the last day an invoice was recorded on: a list for an
+  // earlier day cannot use them.
+  struct TurnoverSpans {
+    int32_t since = INT32_MIN;      // since when the figure of the last invoice's day was so
+    std::string invoices;           // those that will count again: day:units:currency, \x1f
+    std::vector<std::string> rows;  // each span's rank and the first day after it (INT32_MAX)
+    std::string manager;            // the client's account manager
+  };
+  static constexpr size_t kRankSize = 34;  // turnover_rank's: 16 + 1 + 16 + 1
+
   static void file_turnover_spans(const Event& e, ViewWriter& out) {
+    const bool invoiced = e.raw.type == "TurnoverRecorded";
+    const FieldChange* managed = core_change(e.domain, "account_manager_id");
+    if (e.raw.version != 1 && !invoiced && !managed) return;
+    const std::string id(e.id), state_key = std::string(kTurnoverSpans) + id;
+    TurnoverSpans before, after;
+    if (e.raw.version == 1) {  // no invoices yet
+      after.rows = {turnover_rank(0, INT32_MIN) + std::to_string(INT32_MAX)};
+    } else if (auto old = out.get(2, state_key)) {
+      auto parts = split(*old, '\x1e');
+      if (parts.size() != 4) return;
+      before = {std::stoi(parts[0]), parts[1], split(parts[2], '\x1f'), parts[3]};
+      after = before;
+    } else {
+      return;
+    }
+    if (managed) after.manager = text_of(managed->after);
+    if (invoiced) reckon_turnover_spans(e, after, out);
+    if (after.rows == before.rows && after.manager == before.manager) return;
+    // The rows before that are not kept (under the same prefix, with the same rank), then all.
+    auto prefixes = [](const TurnoverSpans& spans) {
+      std::vector<std::string> out{turnover_spans_prefix()};
+      if (!spans.manager.empty())
+        out.push_back(pair_prefix("client", kTurnoverSince, "account_manager_id", spans.manager));
+      return out;
+    };
+    const auto kept_prefixes = prefixes(after);
+    for (const auto& prefix : prefixes(before))
+      for (const auto& row : before.rows) {
+        const std::string_view rank = std::string_view(row).substr(0, kRankSize);
+        if (std::ranges::find(kept_prefixes, prefix) == kept_prefixes.end() ||
+            std::ranges::none_of(after.rows, [&](const std::string& r) {
+              return std::string_view(r).substr(0, kRankSize) == rank;
+            }))
+          out.erase_blind(4, prefix + std::string(rank) + id);
+      }
+    for (const auto& prefix : kept_prefixes)
+      for (const auto& row : after.rows)
+        out.put_blind(4, prefix + row.substr(0, kRankSize) + id, row.substr(kRankSize));
+    std::string state = std::to_string(after.since) + '\x1e' + after.invoices + '\x1e';
+    for (size_t i = 0; i < after.rows.size(); ++i) state += (i ? "\x1f" : "") + after.rows[i];
+    out.put(2, state_key, state + '\x1e' + after.manager);
+  }
+
+  // The spans from the day of an invoice (e) on, from the invoices that will count again and it.
+  static void reckon_turnover_spans(const Event& e, TurnoverSpans& spans, ViewWriter& out) {
     const int32_t day = domain::local_date(e.domain.at).days;
     const auto last = out.get(2, kTurnoverState);
     if (!last || std::stoi(*last) < day) out.put(2, kTurnoverState, std::to_string(day));
-    const std::string id(e.id), state_key = std::string(kTurnoverSpans) + id;
-    int32_t since = INT32_MIN;
     domain::List invoices;
-    std::vector<std::string> old_ranks{turnover_rank(0, INT32_MIN)};  // without invoices
-    if (auto old = out.get(2, state_key)) {
-      auto parts = split(*old, '\x1e');
-      since = std::stoi(parts.at(0));
-      for (const auto& invoice : split(parts.at(1), '\x1f')) {
-        auto fields = split(invoice, ':');
-        if (fields.size() != 3) continue;
-        invoices.push_back(domain::Object{
-            {"date", domain::Date{std::stoi(fields[0])}},
-            {"net", domain::Money{domain::Decimal{std::stoll(fields[1])}, fields[2]}}});
-      }
-      old_ranks = split(parts.at(2), '\x1f');
+    for (const auto& invoice : split(spans.invoices, '\x1f')) {
+      auto fields = split(invoice, ':');
+      if (fields.size() != 3) continue;
+      invoices.push_back(domain::Object{
+          {"date", domain::Date{std::stoi(fields[0])}},
+          {"net", domain::Money{domain::Decimal{std::stoll(fields[1])}, fields[2]}}});
     }
     const domain::Value* date = domain::find(e.domain.entry, "date");
     const domain::Value* net = domain::find(e.domain.entry, "net");
@@ -963,35 +1006,33 @@ class ListsView final : public Projection {
       invoices.push_back(domain::Object{{"date", *date}, {"net", *net}});
     domain::Record client;
     client.core = {{"turnover_entries", invoices}};
-    since = std::max(since, turnover_since(domain::turnover_12m_changes(client), day));
+    int32_t since =
+        std::max(spans.since, turnover_since(domain::turnover_12m_changes(client), day));
     // Invoices that have left the figure for good went before `since`: only the others are kept.
-    std::string kept;
+    spans.since = since;
+    spans.invoices.clear();
     std::erase_if(invoices, [&](const Value& v) {
       const auto& invoice = *v.get<domain::Object>();
       const domain::Date on = *domain::find(invoice, "date")->get<domain::Date>();
       if (domain::turnover_12m_left(on).days <= day) return true;
       const auto& money = *domain::find(invoice, "net")->get<domain::Money>();
-      kept += (kept.empty() ? "" : "\x1f") + std::to_string(on.days) + ':' +
-              std::to_string(money.amount.units) + ':' + money.currency;
+      spans.invoices += (spans.invoices.empty() ? "" : "\x1f") + std::to_string(on.days) + ':' +
+                        std::to_string(money.amount.units) + ':' + money.currency;
       return false;
     });
     client.core = {{"turnover_entries", std::move(invoices)}};
     const auto changes = domain::turnover_12m_changes(client);
-    std::vector<std::string> ranks;
-    const std::string& prefix = turnover_spans_prefix();
-    std::string state = std::to_string(since) + '\x1e' + kept + '\x1e';
+    spans.rows.clear();
     for (auto next = std::upper_bound(changes.begin(), changes.end(), domain::Date{day});;) {
       const int32_t until = next == changes.end() ? INT32_MAX : next->days;
-      ranks.push_back(turnover_rank(
-          domain::turnover_12m(client, domain::Date{std::max(since, day)}).amount.units, since));
-      out.put_blind(4, prefix + ranks.back() + id, std::to_string(until));
+      spans.rows.push_back(
+          turnover_rank(
+              domain::turnover_12m(client, domain::Date{std::max(since, day)}).amount.units,
+              since) +
+          std::to_string(until));
       if (next == changes.end()) break;
       since = next++->days;
     }
-    for (const auto& rank : old_ranks)
-      if (std::ranges::find(ranks, rank) == ranks.end()) out.erase_blind(4, prefix + rank + id);
-    for (size_t i = 0; i < ranks.size(); ++i) state += (i ? "\x1f" : "") + ranks[i];
-    out.put(2, state_key, state);
   }
 };
 
@@ -2548,22 +2589,26 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       const auto since = turnover_since(domain::turnover_12m_changes(client), q.today.days);
       return prefix + turnover_rank(units, since) + id;
     };
-    // The clients of small buckets (an account manager's) are read and sorted here (below); with
-    // none, or larger ones, the span rows kept with each invoice are walked for a day no invoice
-    // was recorded after; else the clients in the filters' buckets, or all of them, at most
-    // kBucketIds, are read and sorted.
+    // The span rows kept with each invoice are walked for a day no invoice was recorded after:
+    // an account manager's own (given once), else every client's unless the filters' buckets are
+    // small (then, and on other days, the clients in the filters' buckets, or all of them, at
+    // most kBucketIds, are read and sorted, below).
     const auto filtered = bucket_filters(q, bucketed);
     auto in = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges, {},
                          kBucketRowsRead);
     if (!in) return unexpected(in.error());
     auto last_day = views_.get(tables[2], kTurnoverState);
     if (!last_day) return unexpected(last_day.error());
-    if (!*in && version >= kListsTurnoverSpans &&
+    const std::string* manager =
+        version >= kListsTurnoverManagers ? only_value("account_manager_id") : nullptr;
+    if ((!*in || manager) && version >= kListsTurnoverSpans &&
         (!*last_day || std::stoi(**last_day) <= q.today.days)) {
       // The clients' span rows in the list's order, but those of spans that ended by the day
       // asked or begin after it (a figure's rows of later days are passed with one seek); the
       // others' records are read a page and one at a time.
-      const std::string& spans = turnover_spans_prefix();
+      const std::string spans =
+          manager ? pair_prefix("client", kTurnoverSince, "account_manager_id", *manager)
+                  : turnover_spans_prefix();
       std::string lo = spans, hi = rows_end(spans);
       if (sorted_in != bounds.end()) {  // a range of the figure
         lo = spans + ordered_hex(sorted_in->from);

@@ -1381,8 +1381,19 @@ TEST_F(ViewsTest, ClientsByTheirTurnoverOfTheDay) {
 TEST_F(ViewsTest, ClientsByTurnoverAreInTheirPlaceOnAnyDay) {
   std::mt19937 rng(7);
   const int kClients = 40;
-  for (int i = 0; i < kClients; ++i)
-    ok(K::client, Action::create, "c-" + std::to_string(i), {{"name", "K" + std::to_string(i)}});
+  std::map<std::string, std::string> managers;  // of three account managers, or none (one in 4)
+  ok(K::operator_, Action::create, "op-3",
+     {{"login", "ewa"}, {"name", "Ewa"}, {"role", "operator"}});
+  for (int i = 0; i < kClients; ++i) {
+    const std::string id = "c-" + std::to_string(i);
+    if (i % 4 == 0) {
+      ok(K::client, Action::create, id, {{"name", "K" + std::to_string(i)}});
+      continue;
+    }
+    managers[id] = "op-" + std::to_string(i % 3 + 1);
+    ok(K::client, Action::create, id,
+       {{"name", "K" + std::to_string(i)}, {"account_manager_id", managers[id]}});
+  }
   const int64_t day_us = 86'400'000'000;
   const domain::Date start = *domain::Date::parse("2025-06-01");
   now_us_ = domain::DateTime::parse("2025-06-01T10:00:00Z")->micros;
@@ -1398,6 +1409,11 @@ TEST_F(ViewsTest, ClientsByTurnoverAreInTheirPlaceOnAnyDay) {
         "c-" + std::to_string(n < 60 ? rng() % kClients : rng() % (kClients / 2));
     invoice(std::to_string(n), client, date.format(), domain::Decimal{grosze * 100}.format(2));
     dates[client].push_back(date);
+    if (n % 40 == 39) {  // a client given to another account manager, or to one
+      const std::string moved = "c-" + std::to_string(n / 10 + (n / 40) % 2);
+      managers[moved] = "op-" + std::to_string((n / 40 + 1) % 3 + 1);
+      ok(K::client, Action::update, moved, {{"account_manager_id", managers[moved]}});
+    }
   }
   catch_up();
   const domain::Date last = domain::local_date(domain::DateTime{now_us_});
@@ -1431,6 +1447,18 @@ TEST_F(ViewsTest, ClientsByTurnoverAreInTheirPlaceOnAnyDay) {
     q.search = "k1";  // K1, K10 to K19
     std::erase_if(expected, [](const std::string& name) { return !name.starts_with("K1"); });
     EXPECT_EQ(walk(q).values, expected) << "searched, best first, " << today.format();
+    q.search.clear();
+    for (const std::string manager : {"op-1", "op-2", "op-3"}) {
+      q.filters = {{"account_manager_id", manager}};
+      std::vector<std::string> theirs;
+      for (const auto& p : places)
+        if (managers[p.id] == manager) theirs.push_back(p.name);
+      q.descending = false;
+      EXPECT_EQ(walk(q).values, theirs) << manager << "'s lowest first, " << today.format();
+      q.descending = true;
+      std::reverse(theirs.begin(), theirs.end());
+      EXPECT_EQ(walk(q).values, theirs) << manager << "'s best first, " << today.format();
+    }
   }
 }
 
