@@ -2594,14 +2594,15 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     // small (then, and on other days, the clients in the filters' buckets, or all of them, at
     // most kBucketIds, are read and sorted, below).
     const auto filtered = bucket_filters(q, bucketed);
-    auto in = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges, {},
-                         kBucketRowsRead);
+    const std::string* manager =
+        version >= kListsTurnoverManagers ? only_value("account_manager_id") : nullptr;
+    auto in = manager ? std::optional<std::unordered_set<std::string>>()
+                      : bucket_ids(views_, tables, domain::name_of(q.kind), filtered,
+                                   indexed_ranges, {}, kBucketRowsRead);
     if (!in) return unexpected(in.error());
     auto last_day = views_.get(tables[2], kTurnoverState);
     if (!last_day) return unexpected(last_day.error());
-    const std::string* manager =
-        version >= kListsTurnoverManagers ? only_value("account_manager_id") : nullptr;
-    if ((!*in || manager) && version >= kListsTurnoverSpans &&
+    if (!*in && version >= kListsTurnoverSpans &&
         (!*last_day || std::stoi(**last_day) <= q.today.days)) {
       // The clients' span rows in the list's order, but those of spans that ended by the day
       // asked or begin after it (a figure's rows of later days are passed with one seek); the
