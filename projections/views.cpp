@@ -2153,6 +2153,11 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   const bool by_title = q.sort.empty();
   const bool custom_sort = q.sort.starts_with("fields.");
   const bool by_turnover = q.kind == EntityKind::client && q.sort == kTurnover;
+  // A client's place by its turnover of the day and since when it has been so.
+  auto turnover_rank_of = [&](const domain::Record& client) {
+    return turnover_rank(domain::turnover_12m(client, q.today).amount.units,
+                         turnover_since(domain::turnover_12m_changes(client), q.today.days));
+  };
   if (custom_sort && version < kListsCustomFields)
     return unexpected(error{errc::closed,
                             "sorting by a custom field is available once the lists view has been "
@@ -2190,6 +2195,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       if (!row || !passes(*row)) continue;
       if (by_title) {
         keys.push_back(joined({text::sort_key(title_of(*row)), {"\0", 1}, ids[i]}));
+      } else if (by_turnover) {
+        keys.push_back("0" + turnover_rank_of(*row) + ids[i]);
       } else {
         const auto n = number_of(*row, q.sort);
         keys.push_back(joined({n ? "0" + ordered_hex(*n) : "1", {"\0", 1}, ids[i]}));
@@ -2582,12 +2589,9 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     ++first_range;
   if (first_range == ranges.size()) return unexpected(bad_cursor("belongs to another list"));
   if (by_turnover) {
-    // The key of a client of the list: by its turnover of the day, then since when it has been
-    // so, then its id.
+    // The key of a client of the list: its place, then its id.
     auto turnover_key = [&](const domain::Record& client, const std::string& id) {
-      const int64_t units = domain::turnover_12m(client, q.today).amount.units;
-      const auto since = turnover_since(domain::turnover_12m_changes(client), q.today.days);
-      return prefix + turnover_rank(units, since) + id;
+      return prefix + turnover_rank_of(client) + id;
     };
     // The span rows kept with each invoice are walked for a day no invoice was recorded after:
     // an account manager's own (given once), else every client's unless the filters' buckets are

@@ -1499,6 +1499,9 @@ TEST_F(ViewsTest, ClientsWithTheSameTurnoverComeByHowLongItHasBeenSo) {
   q.today = *domain::Date::parse("2025-12-05");
   EXPECT_EQ(walk(q).values, (std::vector<std::string>{"Nu", "Omega", "Zeta", "Xi", "Psi"}))
       << "Zeta's last invoice left on 1 December, Omega's on 1 March";
+  q.ids = {"c-Psi", "c-Xi", "c-Zeta", "c-Omega", "c-Nu"};
+  EXPECT_EQ(walk(q).values, (std::vector<std::string>{"Nu", "Omega", "Zeta", "Xi", "Psi"}))
+      << "the records of some ids in the list's order";
 }
 
 TEST_F(ViewsTest, RenamingMovesAClientInTheIndexes) {
