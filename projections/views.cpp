@@ -1006,22 +1006,20 @@ class ListsView final : public Projection {
       invoices.push_back(domain::Object{{"date", *date}, {"net", *net}});
     domain::Record client;
     client.core = {{"turnover_entries", invoices}};
-    int32_t since =
-        std::max(spans.since, turnover_since(domain::turnover_12m_changes(client), day));
-    // Invoices that have left the figure for good went before `since`: only the others are kept.
+    const auto changes = domain::turnover_12m_changes(client);
+    int32_t since = std::max(spans.since, turnover_since(changes, day));
+    // Invoices that have left the figure for good went before `since`: only the others are kept
+    // (they neither change nor count toward the figure on any day from this one on).
     spans.since = since;
     spans.invoices.clear();
-    std::erase_if(invoices, [&](const Value& v) {
+    for (const Value& v : invoices) {
       const auto& invoice = *v.get<domain::Object>();
       const domain::Date on = *domain::find(invoice, "date")->get<domain::Date>();
-      if (domain::turnover_12m_left(on).days <= day) return true;
+      if (domain::turnover_12m_left(on).days <= day) continue;
       const auto& money = *domain::find(invoice, "net")->get<domain::Money>();
       spans.invoices += (spans.invoices.empty() ? "" : "\x1f") + std::to_string(on.days) + ':' +
                         std::to_string(money.amount.units) + ':' + money.currency;
-      return false;
-    });
-    client.core = {{"turnover_entries", std::move(invoices)}};
-    const auto changes = domain::turnover_12m_changes(client);
+    }
     spans.rows.clear();
     for (auto next = std::upper_bound(changes.begin(), changes.end(), domain::Date{day});;) {
       const int32_t until = next == changes.end() ? INT32_MAX : next->days;
