@@ -837,6 +837,31 @@ TEST_F(ViewsTest, AnOperatorsTasksArePairedWithTheirCreation) {
   EXPECT_EQ(delegated.values, (std::vector<std::string>{"Zadanie 6", "Zadanie 3", "Zadanie 2"}));
 }
 
+TEST_F(ViewsTest, ATasksKindIsPairedWithItsCreation) {
+  // The calls newest first: every task's creation rows were walked and each tested by key in the
+  // kind's bucket (781 us a page on medium, over 1 ms at p99). A task's kind is paired with its
+  // creation (lists v21); the rows follow a kind changed.
+  for (int i = 1; i <= 6; ++i)
+    ok(K::task, Action::create, "t-" + std::to_string(i),
+       {{"title", "Zadanie " + std::to_string(i)}, {"kind", i % 2 ? "call" : "meeting"}});
+  ok(K::task, Action::update, "t-2", {{"kind", "call"}});     // a call now
+  ok(K::task, Action::update, "t-3", {{"kind", "meeting"}});  // no longer
+  catch_up();
+  using namespace std::string_literals;
+  EXPECT_EQ(sorted_ids("task\0created_at@kind\0call\0"s),
+            (std::vector<std::string>{"t-1", "t-2", "t-5"}));
+  EXPECT_EQ(sorted_ids("task\0created_at@kind\0meeting\0"s),
+            (std::vector<std::string>{"t-3", "t-4", "t-6"}));
+  const Walk calls = walk({.kind = K::task,
+                           .filters = {{"kind", "call"}},
+                           .sort = "created_at",
+                           .descending = true,
+                           .limit = 2},
+                          "title");
+  EXPECT_EQ(calls.values, (std::vector<std::string>{"Zadanie 5", "Zadanie 2", "Zadanie 1"}));
+  EXPECT_EQ(calls.sizes, (std::vector<size_t>{2, 1}));
+}
+
 TEST_F(ViewsTest, AnOperatorsTasksButDoneArePairedByStatusWithTheirDueDate) {
   // An operator's open tasks by due date: the operator's rows and the open ones, each paired
   // with the due date, were met side by side, and an operator's few open tasks among their many
