@@ -283,6 +283,16 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
             managed_by_turnover.filters = {{"account_manager_id", random_operator()}};
             full_page(managed_by_turnover);
           });
+  // The clients in a city, the best first: walked in the city's own span rows (lists v22; before,
+  // every client's were walked and each one met read, or a small city's clients read and sorted).
+  projections::ListQuery city_by_turnover = managed_by_turnover;
+  measure("projections.query/city_clients_by_turnover/" + std::string(scale.name),
+          "a random one of six large cities, turnover_12m on 2026-11-22 best first, first page "
+          "of 50",
+          [&] {
+            city_by_turnover.filters = {{"addresses.city", cities[rng() % 6]}};
+            full_page(city_by_turnover);
+          });
   // A range by title: its sort rows carry the titles, so its records are sorted as they are read
   // (about 1,100 tasks a week on medium; before lists v9 they were walked for in the titles).
   projections::ListQuery week{.kind = domain::EntityKind::task};

@@ -20,6 +20,14 @@ std::vector<std::string> names(const Page& page) {
   return out;
 }
 
+/// A client's `addresses`, one in each of `cities`.
+Value addresses(const std::vector<std::string>& cities) {
+  domain::List out;
+  for (const auto& city : cities)
+    out.emplace_back(domain::Object{{"street", Value("ul. Długa 1")}, {"city", Value(city)}});
+  return Value(std::move(out));
+}
+
 class ViewsTest : public ProjectionTest {
  protected:
   void SetUp() override {
@@ -1409,15 +1417,24 @@ TEST_F(ViewsTest, ClientsByTurnoverAreInTheirPlaceOnAnyDay) {
   std::map<std::string, std::string> managers;  // of three account managers, or none (one in 4)
   ok(K::operator_, Action::create, "op-3",
      {{"login", "ewa"}, {"name", "Ewa"}, {"role", "operator"}});
+  // The cities of their addresses: none, one, two, or one too long for a bucket.
+  const std::string long_city(70, 'x');
+  const std::vector<std::vector<std::string>> city_sets = {
+      {}, {"Opole"}, {"Łódź"}, {"Łódź", "Opole"}, {"Opole", long_city}};
+  std::map<std::string, std::vector<std::string>> cities;
   for (int i = 0; i < kClients; ++i) {
     const std::string id = "c-" + std::to_string(i);
+    cities[id] = city_sets[i % city_sets.size()];
     if (i % 4 == 0) {
-      ok(K::client, Action::create, id, {{"name", "K" + std::to_string(i)}});
+      ok(K::client, Action::create, id,
+         {{"name", "K" + std::to_string(i)}, {"addresses", addresses(cities[id])}});
       continue;
     }
     managers[id] = "op-" + std::to_string(i % 3 + 1);
     ok(K::client, Action::create, id,
-       {{"name", "K" + std::to_string(i)}, {"account_manager_id", managers[id]}});
+       {{"name", "K" + std::to_string(i)},
+        {"account_manager_id", managers[id]},
+        {"addresses", addresses(cities[id])}});
   }
   const int64_t day_us = 86'400'000'000;
   const domain::Date start = *domain::Date::parse("2025-06-01");
@@ -1438,6 +1455,11 @@ TEST_F(ViewsTest, ClientsByTurnoverAreInTheirPlaceOnAnyDay) {
       const std::string moved = "c-" + std::to_string(n / 10 + (n / 40) % 2);
       managers[moved] = "op-" + std::to_string((n / 40 + 1) % 3 + 1);
       ok(K::client, Action::update, moved, {{"account_manager_id", managers[moved]}});
+    }
+    if (n % 40 == 19) {  // a client moved to other cities
+      const std::string moved = "c-" + std::to_string(n / 10);
+      cities[moved] = city_sets[(n / 40 + 2) % city_sets.size()];
+      ok(K::client, Action::update, moved, {{"addresses", addresses(cities[moved])}});
     }
   }
   catch_up();
@@ -1483,6 +1505,21 @@ TEST_F(ViewsTest, ClientsByTurnoverAreInTheirPlaceOnAnyDay) {
       q.descending = true;
       std::reverse(theirs.begin(), theirs.end());
       EXPECT_EQ(walk(q).values, theirs) << manager << "'s best first, " << today.format();
+    }
+    for (const std::string& city : {std::string("Opole"), std::string("Łódź"), long_city}) {
+      q.filters = {{"addresses.city", city}};
+      std::vector<std::string> in;
+      for (const auto& p : places)
+        if (std::ranges::count(cities[p.id], city)) in.push_back(p.name);
+      q.descending = false;
+      EXPECT_EQ(walk(q).values, in) << city << " lowest first, " << today.format();
+      q.descending = true;
+      std::reverse(in.begin(), in.end());
+      EXPECT_EQ(walk(q).values, in) << city << " best first, " << today.format();
+      q.filters.emplace_back("account_manager_id", "op-2");
+      std::erase_if(
+          in, [&](const std::string& name) { return managers["c-" + name.substr(1)] != "op-2"; });
+      EXPECT_EQ(walk(q).values, in) << city << ", op-2's, best first, " << today.format();
     }
   }
 }
@@ -1751,12 +1788,6 @@ TEST_F(ViewsTest, AnAddressCityIsABucket) {
   // city read each client (1,000 a request) and gave an empty first page; the cities of a
   // client's addresses are buckets (lists v14), moved when the addresses change. A city too long
   // for a bucket is still found, from the records.
-  auto addresses = [](std::initializer_list<std::string> cities) {
-    domain::List out;
-    for (const auto& city : cities)
-      out.emplace_back(domain::Object{{"street", Value("ul. Długa 1")}, {"city", Value(city)}});
-    return Value(std::move(out));
-  };
   for (int i = 0; i < 1100; ++i)
     ok(K::client, Action::create, "w-" + std::to_string(i),
        {{"name", "Aaa " + std::to_string(1000 + i)}, {"addresses", addresses({"Warszawa"})}});
