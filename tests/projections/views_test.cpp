@@ -1115,6 +1115,43 @@ TEST_F(ViewsTest, WhatIsToDoIsPairedWithTheFieldItLacks) {
       (std::vector<std::string>{"completed"}));
 }
 
+TEST_F(ViewsTest, AContactsKindIsPairedWithItsReply) {
+  // The e-mails by reply time: every replied contact's rows were walked first (on the datasets
+  // none of them an e-mail), two empty pages on medium. A contact's kind is paired with its reply
+  // (lists v23), set when a reply is recorded.
+  for (int i = 1; i <= 3; ++i)
+    ok(K::contact, Action::create, "e-" + std::to_string(i),
+       {{"kind", i < 3 ? "email" : "phone_call"},
+        {"direction", "inbound"},
+        {"subject", "Pytanie " + std::to_string(i)},
+        {"awaits_reply", true}});
+  ok(K::contact, Action::create, "r-1",
+     {{"kind", "phone_call"},
+      {"direction", "outbound"},
+      {"subject", "Telefon"},
+      {"reply_to_id", "e-3"}});
+  ok(K::contact, Action::create, "r-2",
+     {{"kind", "email"},
+      {"direction", "outbound"},
+      {"subject", "Odpowiedź"},
+      {"reply_to_id", "e-2"}});
+  catch_up();
+  using namespace std::string_literals;
+  EXPECT_EQ(sorted_ids("contact\0replied_at@kind\0email\0"s),
+            (std::vector<std::string>{"e-2", "e-1", "r-2"}))
+      << "the replied one, then those without a reply by id";
+  EXPECT_EQ(sorted_ids("contact\0replied_at@kind\0phone_call\0"s),
+            (std::vector<std::string>{"e-3", "r-1"}));
+  const Walk emails = walk({.kind = K::contact,
+                            .filters = {{"kind", "email"}},
+                            .sort = "replied_at",
+                            .descending = true,
+                            .limit = 1},
+                           "subject");
+  EXPECT_EQ(emails.values, (std::vector<std::string>{"Pytanie 2", "Odpowiedź", "Pytanie 1"}));
+  EXPECT_EQ(emails.sizes, (std::vector<size_t>{1, 1, 1}));
+}
+
 TEST_F(ViewsTest, AContactsDirectionIsPairedWithWhenItHappened) {
   // The inbound contacts newest first: the newest contacts may all be outbound (a campaign's
   // e-mails, thousands on the large dataset), which a walk of every contact by time tested one
