@@ -981,8 +981,10 @@ class ListsView final : public Projection {
       auto parts = split(*old, '\x1e');
       if (parts.size() != 3 + kPairs) return;
       before = {std::stoi(parts[0]), parts[1], split(parts[2], '\x1f')};
-      for (size_t i = 0; i < kPairs; ++i)
-        std::ranges::replace(before.under[i] = parts[3 + i], '\x1f', '\x1e');
+      for (size_t i = 0; i < kPairs; ++i) {
+        before.under[i] = parts[3 + i];
+        std::ranges::replace(before.under[i], '\x1f', '\x1e');
+      }
       after = before;
     } else {
       return;

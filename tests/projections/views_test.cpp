@@ -1445,7 +1445,8 @@ TEST_F(ViewsTest, ClientsByTheirTurnoverOfTheDay) {
 }
 
 // Clients by turnover come from the spans of their figures kept since their last invoices were
-// recorded: a client whose invoices have aged out since, or with corrections, is in its place
+// recorded (an account manager's and a city's from their own): a client whose invoices have
+// aged out since, or with corrections, or moved to another manager or city, is in its place
 // each day. Clients with the same figure come by since when it has been so: the day an invoice
 // last entered or left it (on a day before the last invoice was recorded, from every record).
 TEST_F(ViewsTest, ClientsByTurnoverAreInTheirPlaceOnAnyDay) {
