@@ -338,10 +338,15 @@ constexpr uint32_t kListsTurnoverManagers = 20;
 // by turnover_12m were walked in every client's rows, each met read, 35 ms a page at the median
 // over HTTP, up to 138 ms.
 constexpr uint32_t kListsTurnoverCities = 22;
+// And under their status (v24): the inactive clients by turnover_12m (those still buying are the
+// ones to win back), a status that a few have, walked every client's rows.
+constexpr uint32_t kListsTurnoverStatuses = 24;
 // The bucket fields whose values (given once as a filter) have clients' span rows of their own:
 // client \0 turnover_since@field \0 value \0 rank id, from the lists version given.
 constexpr std::pair<std::string_view, uint32_t> kTurnoverPairs[] = {
-    {"account_manager_id", kListsTurnoverManagers}, {"addresses.city", kListsTurnoverCities}};
+    {"account_manager_id", kListsTurnoverManagers},
+    {"addresses.city", kListsTurnoverCities},
+    {"status", kListsTurnoverStatuses}};
 constexpr std::string_view kTurnoverSince = "turnover_since";
 constexpr std::string_view kTurnoverSpans = "spans/";  // state: a client's spans and invoices
 // The clients' turnover span rows in by_sort: client \0 turnover_since \0 rank id, where the
@@ -771,7 +776,7 @@ std::string custom_rows_text(const std::vector<CustomRows>& rows) {
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return kListsReplyKinds; }
+  uint32_t version() const override { return kListsTurnoverStatuses; }
   std::vector<std::string> tables() const override {
     return {"by_title", "words", "state", "by_field", "by_sort"};
   }
@@ -954,9 +959,9 @@ class ListsView final : public Projection {
   // A client's turnover_12m from the day an invoice was recorded on (in Warsaw) is known for
   // every later day: a span row (turnover_spans_prefix) for each figure between two days an
   // invoice enters or leaves it, rewritten with each invoice, and the same under its account
-  // manager (v20) and each of its cities (v22; kTurnoverPairs), moved when they change. The
-  // state (`spans/<id>`, TurnoverSpans) keeps what they come from; `turnover/` the last day an
-  // invoice was recorded on: a list for an earlier day cannot use them.
+  // manager (v20), each of its cities (v22) and its status (v24; kTurnoverPairs), moved when
+  // they change. The state (`spans/<id>`, TurnoverSpans) keeps what they come from; `turnover/`
+  // the last day an invoice was recorded on: a list for an earlier day cannot use them.
   struct TurnoverSpans {
     int32_t since = INT32_MIN;      // since when the figure of the last invoice's day was so
     std::string invoices;           // those that will count again: day:units:currency, \x1f
@@ -2629,9 +2634,9 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       return prefix + turnover_rank_of(client) + id;
     };
     // The span rows kept with each invoice are walked for a day no invoice was recorded after:
-    // an account manager's or a city's own (kTurnoverPairs, given once), else every client's
-    // unless the filters' buckets are small (then, and on other days, the clients in the
-    // filters' buckets, or all of them, at most kBucketIds, are read and sorted, below).
+    // an account manager's, a city's or a status's own (kTurnoverPairs, given once), else every
+    // client's unless the filters' buckets are small (then, and on other days, the clients in
+    // the filters' buckets, or all of them, at most kBucketIds, are read and sorted, below).
     const auto filtered = bucket_filters(q, bucketed);
     std::string paired_spans;  // the prefix of such a value's rows
     for (const auto& [field, since] : kTurnoverPairs)

@@ -1445,10 +1445,11 @@ TEST_F(ViewsTest, ClientsByTheirTurnoverOfTheDay) {
 }
 
 // Clients by turnover come from the spans of their figures kept since their last invoices were
-// recorded (an account manager's and a city's from their own): a client whose invoices have
-// aged out since, or with corrections, or moved to another manager or city, is in its place
-// each day. Clients with the same figure come by since when it has been so: the day an invoice
-// last entered or left it (on a day before the last invoice was recorded, from every record).
+// recorded (an account manager's, a city's and a status's from their own): a client whose
+// invoices have aged out since, or with corrections, or moved to another manager, city or
+// status, is in its place each day. Clients with the same figure come by since when it has been so:
+// the day an invoice last entered or left it (on a day before the last invoice was recorded, from
+// every record).
 TEST_F(ViewsTest, ClientsByTurnoverAreInTheirPlaceOnAnyDay) {
   std::mt19937 rng(7);
   const int kClients = 40;
@@ -1460,6 +1461,7 @@ TEST_F(ViewsTest, ClientsByTurnoverAreInTheirPlaceOnAnyDay) {
   const std::vector<std::vector<std::string>> city_sets = {
       {}, {"Opole"}, {"Łódź"}, {"Łódź", "Opole"}, {"Opole", long_city}};
   std::map<std::string, std::vector<std::string>> cities;
+  std::map<std::string, std::string> statuses;  // "prospect" as created
   for (int i = 0; i < kClients; ++i) {
     const std::string id = "c-" + std::to_string(i);
     cities[id] = city_sets[i % city_sets.size()];
@@ -1498,6 +1500,11 @@ TEST_F(ViewsTest, ClientsByTurnoverAreInTheirPlaceOnAnyDay) {
       const std::string moved = "c-" + std::to_string(n / 10);
       cities[moved] = city_sets[(n / 40 + 2) % city_sets.size()];
       ok(K::client, Action::update, moved, {{"addresses", addresses(cities[moved])}});
+    }
+    if (n % 20 == 9) {  // a client gone inactive, or active again
+      const std::string changed = "c-" + std::to_string(n / 20 % 8);
+      statuses[changed] = statuses[changed] == "inactive" ? "active" : "inactive";
+      ok(K::client, Action::update, changed, {{"status", statuses[changed]}});
     }
   }
   catch_up();
@@ -1543,6 +1550,18 @@ TEST_F(ViewsTest, ClientsByTurnoverAreInTheirPlaceOnAnyDay) {
       q.descending = true;
       std::reverse(theirs.begin(), theirs.end());
       EXPECT_EQ(walk(q).values, theirs) << manager << "'s best first, " << today.format();
+    }
+    for (const std::string_view status : {"prospect", "active", "inactive"}) {
+      q.filters = {{"status", std::string(status)}};
+      std::vector<std::string> in;
+      for (const auto& p : places)
+        if (statuses.contains(p.id) ? statuses[p.id] == status : status == "prospect")
+          in.push_back(p.name);
+      q.descending = false;
+      EXPECT_EQ(walk(q).values, in) << status << " lowest first, " << today.format();
+      q.descending = true;
+      std::reverse(in.begin(), in.end());
+      EXPECT_EQ(walk(q).values, in) << status << " best first, " << today.format();
     }
     for (const std::string& city : {std::string("Opole"), std::string("Łódź"), long_city}) {
       q.filters = {{"addresses.city", city}};
