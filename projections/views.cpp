@@ -339,7 +339,7 @@ constexpr uint32_t kListsTurnoverManagers = 20;
 // over HTTP, up to 138 ms.
 constexpr uint32_t kListsTurnoverCities = 22;
 // And under their status (v24): the inactive clients by turnover_12m (those still buying are the
-// ones to win back), a status that a few have, walked every client's rows.
+// ones to win back; 2,980 of medium's 20,000, too many to read first) walked every client's rows.
 constexpr uint32_t kListsTurnoverStatuses = 24;
 // The bucket fields whose values (given once as a filter) have clients' span rows of their own:
 // client \0 turnover_since@field \0 value \0 rank id, from the lists version given.
