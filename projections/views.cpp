@@ -998,7 +998,20 @@ class ListsView final : public Projection {
       if (changed[i]) after.under[i] = bucket_text_of(e.kind, kTurnoverPairs[i].first, *changed[i]);
     if (invoiced) reckon_turnover_spans(e, after, out);
     if (after.rows == before.rows && after.under == before.under) return;
-    // The rows before that are not kept (under the same prefix, with the same rank), then all.
+    // The rows that change, found once for every prefix: those before whose rank is gone, those
+    // after that were not so before (a new rank, or a span's end moved).
+    auto rank_of = [](const std::string& row) {
+      return std::string_view(row).substr(0, kRankSize);
+    };
+    std::unordered_set<std::string_view> ranks_after;
+    for (const auto& row : after.rows) ranks_after.insert(rank_of(row));
+    std::vector<std::string_view> gone;
+    for (const auto& row : before.rows)
+      if (!ranks_after.contains(rank_of(row))) gone.push_back(rank_of(row));
+    const std::unordered_set<std::string_view> rows_before(before.rows.begin(), before.rows.end());
+    std::vector<const std::string*> fresh;
+    for (const auto& row : after.rows)
+      if (!rows_before.contains(row)) fresh.push_back(&row);
     auto prefixes = [](const TurnoverSpans& spans) {
       std::vector<std::string> out{turnover_spans_prefix()};
       for (size_t i = 0; i < kPairs; ++i)
@@ -1007,19 +1020,25 @@ class ListsView final : public Projection {
             out.push_back(pair_prefix("client", kTurnoverSince, kTurnoverPairs[i].first, value));
       return out;
     };
-    const auto kept_prefixes = prefixes(after);
-    for (const auto& prefix : prefixes(before))
-      for (const auto& row : before.rows) {
-        const std::string_view rank = std::string_view(row).substr(0, kRankSize);
-        if (std::ranges::find(kept_prefixes, prefix) == kept_prefixes.end() ||
-            std::ranges::none_of(after.rows, [&](const std::string& r) {
-              return std::string_view(r).substr(0, kRankSize) == rank;
-            }))
-          out.erase_blind(4, prefix + std::string(rank) + id);
-      }
-    for (const auto& prefix : kept_prefixes)
-      for (const auto& row : after.rows)
+    // Under a prefix kept, only the rows that change; under one left or new, all of them.
+    const auto old_prefixes = prefixes(before), new_prefixes = prefixes(after);
+    for (const auto& prefix : old_prefixes) {
+      const bool kept = std::ranges::find(new_prefixes, prefix) != new_prefixes.end();
+      if (!kept)
+        for (const auto& row : before.rows)
+          out.erase_blind(4, prefix + std::string(rank_of(row)) + id);
+      else
+        for (const auto rank : gone) out.erase_blind(4, prefix + std::string(rank) + id);
+    }
+    for (const auto& prefix : new_prefixes) {
+      auto put = [&](const std::string& row) {
         out.put_blind(4, prefix + row.substr(0, kRankSize) + id, row.substr(kRankSize));
+      };
+      if (std::ranges::find(old_prefixes, prefix) == old_prefixes.end())
+        std::ranges::for_each(after.rows, put);
+      else
+        for (const auto* row : fresh) put(*row);
+    }
     std::string state = std::to_string(after.since) + '\x1e' + after.invoices + '\x1e';
     for (size_t i = 0; i < after.rows.size(); ++i) state += (i ? "\x1f" : "") + after.rows[i];
     for (std::string values : after.under) {  // each field's values \x1f apart
