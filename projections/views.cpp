@@ -270,7 +270,8 @@ std::vector<std::string> sort_names(EntityKind kind) {
   std::vector<std::string> names = {"title"};
   if (!title_fields(kind).empty() && title_fields(kind)[0] != "title")
     names.push_back(title_fields(kind)[0]);
-  for (const auto& f : sort_fields(kind)) names.push_back(f);
+  for (const auto& f : sort_fields(kind))  // an inspection's title field is its due date
+    if (std::ranges::find(names, f) == names.end()) names.push_back(f);
   if (kind == EntityKind::client) names.emplace_back(kTurnover);
   return names;
 }
