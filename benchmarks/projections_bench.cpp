@@ -259,6 +259,16 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
             of_direction.filters = {{"direction", directions[rng() % 2]}};
             full_page(of_direction);
           });
+  // An operator's contacts by when they were entered, the newest first: a bucket of thousands
+  // (7,517 for one operator on medium) read as a set, the sort's rows walked for its members
+  // (before session 35, a std::unordered_set's nodes were half of the time).
+  projections::ListQuery operator_entered{
+      .kind = domain::EntityKind::contact, .sort = "created_at", .descending = true};
+  measure("projections.query/operator_contacts_by_entry/" + std::string(scale.name),
+          "a random operator_id by created_at descending, first page of 50", [&] {
+            operator_entered.filters = {{"operator_id", random_operator()}};
+            full_page(operator_entered);
+          });
   // Clients by rolling 12-month turnover, a figure of the day, either way: walked in the rows of
   // each client's figures from its last invoice on (lists v19; before, the best first by bounds
   // of the figure, the lowest first by reading every client: 77-92 ms at p50).
