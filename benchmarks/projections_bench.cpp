@@ -293,6 +293,15 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
             managed_by_turnover.filters = {{"account_manager_id", random_operator()}};
             full_page(managed_by_turnover);
           });
+  // An account manager's clients, the newest first: about 350 on medium, walked in their own
+  // rows (lists v25; before, read and sorted).
+  projections::ListQuery managed_newest{
+      .kind = domain::EntityKind::client, .sort = "created_at", .descending = true};
+  measure("projections.query/managed_clients_newest/" + std::string(scale.name),
+          "a random account_manager_id by created_at descending, first page of 50", [&] {
+            managed_newest.filters = {{"account_manager_id", random_operator()}};
+            full_page(managed_newest);
+          });
   // The clients in a city, the best first: walked in the city's own span rows (lists v22; before,
   // every client's were walked and each one met read, or a small city's clients read and sorted).
   projections::ListQuery city_by_turnover = managed_by_turnover;
