@@ -1201,6 +1201,71 @@ TEST_F(ViewsTest, AnOwnersRecordsArePairedWithTheirDates) {
   EXPECT_EQ(orders.values, (std::vector<std::string>{"Usterka 4", "Usterka 3", "Usterka 1"}));
 }
 
+TEST_F(ViewsTest, AnOwnersListByADateIsTheirShareOfTheWholeList) {
+  // Each owner's list by a date, walked in its paired rows a few at a time, is exactly the whole
+  // list's records of that owner in the whole list's order (by the sort's own rows): with ties,
+  // records without the date, and owners and dates changed after creation.
+  std::mt19937 rng(11);
+  const std::vector<std::string> owners = {"op-1", "op-2", "op-3"};
+  ok(K::operator_, Action::create, "op-3",
+     {{"login", "ewa"}, {"name", "Ewa"}, {"role", "operator"}});
+  std::map<std::string, std::string> manager, technician;                  // by name
+  auto day = [&] { return "2021-03-0" + std::to_string(1 + rng() % 4); };  // ties
+  for (int i = 0; i < 24; ++i) {
+    const std::string name = "K" + std::to_string(i);
+    manager[name] = owners[rng() % 3];
+    domain::Object fields{{"name", name}, {"account_manager_id", manager[name]}};
+    if (i % 5) fields.emplace_back("cooperation_start", day());  // every fifth without
+    ok(K::client, Action::create, "c-" + std::to_string(i), std::move(fields));
+  }
+  for (int i = 0; i < 16; ++i) {
+    const std::string problem = "Usterka " + std::to_string(i);
+    technician[problem] = owners[rng() % 3];
+    ok(K::service_order, Action::create, "so-" + std::to_string(i),
+       {{"client_id", "c-0"}, {"problem", problem}, {"technician_id", technician[problem]}});
+  }
+  for (int i = 0; i < 12; ++i) {  // owners and dates changed
+    const int c = static_cast<int>(rng() % 24), o = static_cast<int>(rng() % 16);
+    manager["K" + std::to_string(c)] = owners[rng() % 3];
+    ok(K::client, Action::update, "c-" + std::to_string(c),
+       {{"account_manager_id", manager["K" + std::to_string(c)]}, {"cooperation_start", day()}});
+    technician["Usterka " + std::to_string(o)] = owners[rng() % 3];
+    ok(K::service_order, Action::update, "so-" + std::to_string(o),
+       {{"technician_id", technician["Usterka " + std::to_string(o)]}});
+  }
+  catch_up();
+  struct Case {
+    K kind;
+    std::string owner_field, sort, title;
+    const std::map<std::string, std::string>& owner_of;
+  };
+  const Case cases[] = {{K::client, "account_manager_id", "created_at", "name", manager},
+                        {K::client, "account_manager_id", "cooperation_start", "name", manager},
+                        {K::service_order, "technician_id", "created_at", "problem", technician}};
+  for (const auto& c : cases)
+    for (const bool descending : {false, true}) {
+      const auto whole =
+          walk({.kind = c.kind, .sort = c.sort, .descending = descending, .limit = 5},
+               c.title.c_str())
+              .values;
+      ASSERT_EQ(whole.size(), c.owner_of.size());
+      for (const auto& owner : owners) {
+        std::vector<std::string> expected;
+        for (const auto& title : whole)
+          if (c.owner_of.at(title) == owner) expected.push_back(title);
+        EXPECT_EQ(walk({.kind = c.kind,
+                        .filters = {{c.owner_field, owner}},
+                        .sort = c.sort,
+                        .descending = descending,
+                        .limit = 3},
+                       c.title.c_str())
+                      .values,
+                  expected)
+            << c.owner_field << "=" << owner << " by " << (descending ? "-" : "") << c.sort;
+      }
+    }
+}
+
 TEST_F(ViewsTest, AContactsDirectionIsPairedWithWhenItHappened) {
   // The inbound contacts newest first: the newest contacts may all be outbound (a campaign's
   // e-mails, thousands on the large dataset), which a walk of every contact by time tested one
