@@ -1204,7 +1204,8 @@ TEST_F(ViewsTest, AnOwnersRecordsArePairedWithTheirDates) {
 TEST_F(ViewsTest, AnOwnersListByADateIsTheirShareOfTheWholeList) {
   // Each owner's list by a date, walked in its paired rows a few at a time, is exactly the whole
   // list's records of that owner in the whole list's order (by the sort's own rows): with ties,
-  // records without the date, and owners and dates changed after creation.
+  // records without the date, and owners and dates changed after creation. Lists v25's pairs
+  // and the older ones of the same shape (a reference and a date).
   std::mt19937 rng(11);
   const std::vector<std::string> owners = {"op-1", "op-2", "op-3"};
   ok(K::operator_, Action::create, "op-3",
@@ -1224,7 +1225,42 @@ TEST_F(ViewsTest, AnOwnersListByADateIsTheirShareOfTheWholeList) {
     ok(K::service_order, Action::create, "so-" + std::to_string(i),
        {{"client_id", "c-0"}, {"problem", problem}, {"technician_id", technician[problem]}});
   }
+  // Tasks (by assignee and client, due on a tied day or not at all) and contacts (by client and
+  // operator, a tied time), the older pairs.
+  const std::vector<std::string> clients = {"c-0", "c-1", "c-2"};
+  std::map<std::string, std::string> assignee, task_client, contact_client, contact_operator;
+  for (int i = 0; i < 16; ++i) {
+    const std::string title = "Zadanie " + std::to_string(i);
+    assignee[title] = owners[rng() % 3];
+    task_client[title] = clients[rng() % 3];
+    domain::Object fields{
+        {"title", title}, {"assignee_id", assignee[title]}, {"client_id", task_client[title]}};
+    if (i % 4) fields.emplace_back("due", day());
+    ok(K::task, Action::create, "t-" + std::to_string(i), std::move(fields));
+    const std::string subject = "Kontakt " + std::to_string(i);
+    contact_client[subject] = clients[rng() % 3];
+    contact_operator[subject] = owners[rng() % 3];
+    ok(K::contact, Action::create, "k-" + std::to_string(i),
+       {{"kind", "phone_call"},
+        {"direction", "inbound"},
+        {"subject", subject},
+        {"occurred_at", day() + "T10:00:00Z"},
+        {"client_id", contact_client[subject]},
+        {"operator_id", contact_operator[subject]}});
+  }
   for (int i = 0; i < 12; ++i) {  // owners and dates changed
+    const int t = static_cast<int>(rng() % 16);
+    const std::string title = "Zadanie " + std::to_string(t),
+                      subject = "Kontakt " + std::to_string(t);
+    assignee[title] = owners[rng() % 3];
+    task_client[title] = clients[rng() % 3];
+    ok(K::task, Action::update, "t-" + std::to_string(t),
+       {{"assignee_id", assignee[title]}, {"client_id", task_client[title]}, {"due", day()}});
+    contact_operator[subject] = owners[rng() % 3];
+    ok(K::contact, Action::update, "k-" + std::to_string(t),
+       {{"operator_id", contact_operator[subject]}, {"occurred_at", day() + "T10:00:00Z"}});
+  }
+  for (int i = 0; i < 12; ++i) {
     const int c = static_cast<int>(rng() % 24), o = static_cast<int>(rng() % 16);
     manager["K" + std::to_string(c)] = owners[rng() % 3];
     ok(K::client, Action::update, "c-" + std::to_string(c),
@@ -1238,10 +1274,17 @@ TEST_F(ViewsTest, AnOwnersListByADateIsTheirShareOfTheWholeList) {
     K kind;
     std::string owner_field, sort, title;
     const std::map<std::string, std::string>& owner_of;
+    const std::vector<std::string>& owners;
   };
-  const Case cases[] = {{K::client, "account_manager_id", "created_at", "name", manager},
-                        {K::client, "account_manager_id", "cooperation_start", "name", manager},
-                        {K::service_order, "technician_id", "created_at", "problem", technician}};
+  const Case cases[] = {
+      {K::client, "account_manager_id", "created_at", "name", manager, owners},
+      {K::client, "account_manager_id", "cooperation_start", "name", manager, owners},
+      {K::service_order, "technician_id", "created_at", "problem", technician, owners},
+      {K::task, "assignee_id", "due", "title", assignee, owners},
+      {K::task, "assignee_id", "created_at", "title", assignee, owners},
+      {K::task, "client_id", "due", "title", task_client, clients},
+      {K::contact, "client_id", "occurred_at", "subject", contact_client, clients},
+      {K::contact, "operator_id", "occurred_at", "subject", contact_operator, owners}};
   for (const auto& c : cases)
     for (const bool descending : {false, true}) {
       const auto whole =
@@ -1249,7 +1292,7 @@ TEST_F(ViewsTest, AnOwnersListByADateIsTheirShareOfTheWholeList) {
                c.title.c_str())
               .values;
       ASSERT_EQ(whole.size(), c.owner_of.size());
-      for (const auto& owner : owners) {
+      for (const auto& owner : c.owners) {
         std::vector<std::string> expected;
         for (const auto& title : whole)
           if (c.owner_of.at(title) == owner) expected.push_back(title);
