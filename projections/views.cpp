@@ -268,12 +268,15 @@ std::optional<Value> range_bound(domain::FieldType type, std::string_view text, 
 }
 
 std::vector<std::string> sort_names(EntityKind kind) {
-  std::vector<std::string> names = {"title"};
-  if (!title_fields(kind).empty() && title_fields(kind)[0] != "title")
-    names.push_back(title_fields(kind)[0]);
-  for (const auto& f : sort_fields(kind))  // an inspection's title field is its due date
-    if (std::ranges::find(names, f) == names.end()) names.push_back(f);
-  if (kind == EntityKind::client) names.emplace_back(kTurnover);
+  // Each once: a title field may be "title" itself, or a sort field (an inspection's due date).
+  std::vector<std::string> names;
+  auto add = [&](const std::string& name) {
+    if (std::ranges::find(names, name) == names.end()) names.push_back(name);
+  };
+  add("title");
+  if (!title_fields(kind).empty()) add(title_fields(kind)[0]);
+  for (const auto& f : sort_fields(kind)) add(f);
+  if (kind == EntityKind::client) add(std::string(kTurnover));
   return names;
 }
 
@@ -2009,9 +2012,9 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
     uint64_t rows = 0;
     auto r = views.scan(tables[4], paired, rows_end(paired), Direction::forward, kSortedHere + 1,
                         [&](std::string_view key, std::string_view) {
-                          std::string id = after_last_nul(key);
+                          const std::string_view id = last_field(key);
                           if (++rows <= kSortedHere && (!searched || searched->contains(id)))
-                            both.insert(std::move(id));
+                            both.emplace(id);
                           return true;
                         });
     if (!r) return unexpected(r.error());
@@ -2750,7 +2753,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       IdSet all;  // from the titles' index
       auto r = views_.scan(tables[0], kind, rows_end(kind), Direction::forward, kBucketIds + 1,
                            [&](std::string_view key, std::string_view) {
-                             all.insert(after_last_nul(key));
+                             all.emplace(last_field(key));
                              return true;
                            });
       if (!r) return unexpected(r.error());
@@ -2859,7 +2862,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       if (!found) return unexpected(found.error());
       if (*found) {
         searched.emplace();
-        for (const auto& key : **found) searched->insert(after_last_nul(key));
+        for (const auto& key : **found) searched->emplace(last_field(key));
         searched_all = true;
       }
     }
