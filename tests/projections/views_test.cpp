@@ -1169,8 +1169,22 @@ TEST_F(ViewsTest, AnOwnersRecordsArePairedWithTheirDates) {
         {"problem", "Usterka " + std::to_string(i)},
         {"technician_id", i % 2 ? "op-1" : "op-2"}});
   ok(K::service_order, Action::update, "so-4", {{"technician_id", "op-1"}});
+  // An operator's contacts by when they were entered (lists v26), as they were when the
+  // operator's bucket was read as a set and every contact's creation rows walked for it.
+  for (int i = 1; i <= 4; ++i)
+    ok(K::contact, Action::create, "k-" + std::to_string(i),
+       {{"kind", "phone_call"},
+        {"direction", "inbound"},
+        {"subject", "Rozmowa " + std::to_string(i)},
+        {"occurred_at", "2020-01-0" + std::to_string(6 - i) + "T10:00:00Z"},
+        {"operator_id", i % 2 ? "op-1" : "op-2"}});
+  ok(K::contact, Action::update, "k-1", {{"operator_id", "op-2"}});
   catch_up();
   using namespace std::string_literals;
+  EXPECT_EQ(sorted_ids("contact\0created_at@operator_id\0op-2\0"s),
+            (std::vector<std::string>{"k-1", "k-2", "k-4"}));
+  EXPECT_EQ(sorted_ids("contact\0created_at@operator_id\0op-1\0"s),
+            (std::vector<std::string>{"k-3"}));
   EXPECT_EQ(sorted_ids("client\0created_at@account_manager_id\0op-1\0"s),
             (std::vector<std::string>{"c-1", "c-2", "c-5"}));
   EXPECT_EQ(sorted_ids("client\0cooperation_start@account_manager_id\0op-1\0"s),
@@ -1199,13 +1213,20 @@ TEST_F(ViewsTest, AnOwnersRecordsArePairedWithTheirDates) {
                             .descending = true},
                            "problem");
   EXPECT_EQ(orders.values, (std::vector<std::string>{"Usterka 4", "Usterka 3", "Usterka 1"}));
+  const Walk entered = walk({.kind = K::contact,
+                             .filters = {{"operator_id", "op-2"}},
+                             .sort = "created_at",
+                             .descending = true,
+                             .limit = 2},
+                            "subject");
+  EXPECT_EQ(entered.values, (std::vector<std::string>{"Rozmowa 4", "Rozmowa 2", "Rozmowa 1"}));
 }
 
 TEST_F(ViewsTest, AnOwnersListByADateIsTheirShareOfTheWholeList) {
   // Each owner's list by a date, walked in its paired rows a few at a time, is exactly the whole
   // list's records of that owner in the whole list's order (by the sort's own rows): with ties,
-  // records without the date, and owners and dates changed after creation. Lists v25's pairs
-  // and the older ones of the same shape (a reference and a date).
+  // records without the date, and owners and dates changed after creation. Lists v25's and
+  // v26's pairs and the older ones of the same shape (a reference and a date).
   std::mt19937 rng(11);
   const std::vector<std::string> owners = {"op-1", "op-2", "op-3"};
   ok(K::operator_, Action::create, "op-3",
@@ -1284,7 +1305,8 @@ TEST_F(ViewsTest, AnOwnersListByADateIsTheirShareOfTheWholeList) {
       {K::task, "assignee_id", "created_at", "title", assignee, owners},
       {K::task, "client_id", "due", "title", task_client, clients},
       {K::contact, "client_id", "occurred_at", "subject", contact_client, clients},
-      {K::contact, "operator_id", "occurred_at", "subject", contact_operator, owners}};
+      {K::contact, "operator_id", "occurred_at", "subject", contact_operator, owners},
+      {K::contact, "operator_id", "created_at", "subject", contact_operator, owners}};
   for (const auto& c : cases)
     for (const bool descending : {false, true}) {
       const auto whole =
