@@ -814,7 +814,8 @@ TEST_F(ViewsTest, AnOperatorsTasksArePairedWithTheirCreation) {
   // An operator's tasks newest first, assigned to them or delegated by them: on the large
   // dataset (about 60,000 tasks an operator) every task's creation rows were walked for them,
   // each tested by key, 10 to 14 ms a page. A task's assignee and delegator are paired with its
-  // creation (lists v17); the rows follow a task given away or taken back.
+  // creation (lists v17) and its other dates (v27); the rows follow a task given away or taken
+  // back.
   for (int i = 1; i <= 6; ++i)  // by op-1: its own, or delegated to op-2
     ok(K::task, Action::create, "t-" + std::to_string(i),
        {{"title", "Zadanie " + std::to_string(i)}, {"assignee_id", i % 2 ? "op-1" : "op-2"}});
@@ -828,6 +829,15 @@ TEST_F(ViewsTest, AnOperatorsTasksArePairedWithTheirCreation) {
             (std::vector<std::string>{"t-2", "t-3", "t-6"}));
   EXPECT_EQ(sorted_ids("task\0created_at@delegated_by_id\0op-1\0"s),
             (std::vector<std::string>{"t-2", "t-3", "t-6"}));
+  // And with their other dates (lists v27): without one, in id order.
+  for (const char* date : {"planned_start", "planned_end", "completed_at"})
+    EXPECT_EQ(sorted_ids("task\0"s + date + "@assignee_id\0op-1\0"s),
+              (std::vector<std::string>{"t-1", "t-4", "t-5"}))
+        << date;
+  for (const char* date : {"due", "planned_start", "planned_end", "completed_at"})
+    EXPECT_EQ(sorted_ids("task\0"s + date + "@delegated_by_id\0op-1\0"s),
+              (std::vector<std::string>{"t-2", "t-3", "t-6"}))
+        << date;
   const Walk mine = walk({.kind = K::task,
                           .filters = {{"assignee_id", "op-1"}},
                           .sort = "created_at",
@@ -1225,8 +1235,8 @@ TEST_F(ViewsTest, AnOwnersRecordsArePairedWithTheirDates) {
 TEST_F(ViewsTest, AnOwnersListByADateIsTheirShareOfTheWholeList) {
   // Each owner's list by a date, walked in its paired rows a few at a time, is exactly the whole
   // list's records of that owner in the whole list's order (by the sort's own rows): with ties,
-  // records without the date, and owners and dates changed after creation. Lists v25's and
-  // v26's pairs and the older ones of the same shape (a reference and a date).
+  // records without the date, and owners and dates changed after creation. Lists v25's to
+  // v27's pairs and the older ones of the same shape (a reference and a date).
   std::mt19937 rng(11);
   const std::vector<std::string> owners = {"op-1", "op-2", "op-3"};
   ok(K::operator_, Action::create, "op-3",
@@ -1246,18 +1256,27 @@ TEST_F(ViewsTest, AnOwnersListByADateIsTheirShareOfTheWholeList) {
     ok(K::service_order, Action::create, "so-" + std::to_string(i),
        {{"client_id", "c-0"}, {"problem", problem}, {"technician_id", technician[problem]}});
   }
-  // Tasks (by assignee and client, due on a tied day or not at all) and contacts (by client and
-  // operator, a tied time), the older pairs.
+  // Tasks (by assignee, delegator and client; due and planned on a tied day or not at all, some
+  // done) and contacts (by client and operator, a tied time), the older pairs and v27's.
   const std::vector<std::string> clients = {"c-0", "c-1", "c-2"};
-  std::map<std::string, std::string> assignee, task_client, contact_client, contact_operator;
+  std::map<std::string, std::string> assignee, delegator, task_client, contact_client,
+      contact_operator;
   for (int i = 0; i < 16; ++i) {
     const std::string title = "Zadanie " + std::to_string(i);
+    const std::string& actor = owners[rng() % 3];
     assignee[title] = owners[rng() % 3];
+    delegator[title] = assignee[title] == actor ? "" : actor;  // given to another: delegated
     task_client[title] = clients[rng() % 3];
     domain::Object fields{
         {"title", title}, {"assignee_id", assignee[title]}, {"client_id", task_client[title]}};
     if (i % 4) fields.emplace_back("due", day());
-    ok(K::task, Action::create, "t-" + std::to_string(i), std::move(fields));
+    if (i % 3) {
+      const std::string planned = day();
+      fields.emplace_back("planned_start", planned + "T08:00:00Z");
+      fields.emplace_back("planned_end", planned + "T16:00:00Z");
+    }
+    ok(K::task, Action::create, "t-" + std::to_string(i), std::move(fields), actor);
+    if (i % 5 == 1) ok(K::task, Action::complete, "t-" + std::to_string(i), {});
     const std::string subject = "Kontakt " + std::to_string(i);
     contact_client[subject] = clients[rng() % 3];
     contact_operator[subject] = owners[rng() % 3];
@@ -1273,7 +1292,9 @@ TEST_F(ViewsTest, AnOwnersListByADateIsTheirShareOfTheWholeList) {
     const int t = static_cast<int>(rng() % 16);
     const std::string title = "Zadanie " + std::to_string(t),
                       subject = "Kontakt " + std::to_string(t);
+    const std::string before = assignee[title];
     assignee[title] = owners[rng() % 3];
+    if (assignee[title] != before) delegator[title] = assignee[title] == "op-1" ? "" : "op-1";
     task_client[title] = clients[rng() % 3];
     ok(K::task, Action::update, "t-" + std::to_string(t),
        {{"assignee_id", assignee[title]}, {"client_id", task_client[title]}, {"due", day()}});
@@ -1303,6 +1324,13 @@ TEST_F(ViewsTest, AnOwnersListByADateIsTheirShareOfTheWholeList) {
       {K::service_order, "technician_id", "created_at", "problem", technician, owners},
       {K::task, "assignee_id", "due", "title", assignee, owners},
       {K::task, "assignee_id", "created_at", "title", assignee, owners},
+      {K::task, "assignee_id", "planned_start", "title", assignee, owners},
+      {K::task, "assignee_id", "planned_end", "title", assignee, owners},
+      {K::task, "assignee_id", "completed_at", "title", assignee, owners},
+      {K::task, "delegated_by_id", "due", "title", delegator, owners},
+      {K::task, "delegated_by_id", "created_at", "title", delegator, owners},
+      {K::task, "delegated_by_id", "planned_start", "title", delegator, owners},
+      {K::task, "delegated_by_id", "completed_at", "title", delegator, owners},
       {K::task, "client_id", "due", "title", task_client, clients},
       {K::contact, "client_id", "occurred_at", "subject", contact_client, clients},
       {K::contact, "operator_id", "occurred_at", "subject", contact_operator, owners},
