@@ -1330,6 +1330,7 @@ TEST_F(ViewsTest, AnOwnersListByADateIsTheirShareOfTheWholeList) {
       {K::task, "delegated_by_id", "due", "title", delegator, owners},
       {K::task, "delegated_by_id", "created_at", "title", delegator, owners},
       {K::task, "delegated_by_id", "planned_start", "title", delegator, owners},
+      {K::task, "delegated_by_id", "planned_end", "title", delegator, owners},
       {K::task, "delegated_by_id", "completed_at", "title", delegator, owners},
       {K::task, "client_id", "due", "title", task_client, clients},
       {K::contact, "client_id", "occurred_at", "subject", contact_client, clients},
