@@ -106,6 +106,14 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
     auto page = queries.list(q);
     if (!page || page->items.size() != 50) std::abort();
   };
+  // A random operator's list: `q` filtered on the operator in `field`, its first (full) page.
+  auto operators_first_page = [&](const std::string& row, const std::string& settings,
+                                  projections::ListQuery q, const char* field) {
+    measure("projections.query/" + row + "/" + std::string(scale.name), settings, [&] {
+      q.filters = {{field, random_operator()}};
+      full_page(q);
+    });
+  };
   // A list's next page, from the cursor the last one gave (past the last page, the first).
   auto next_page = [&](projections::ListQuery& q) {
     auto page = queries.list(q);
@@ -149,12 +157,9 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
             client_contacts.filters = {{"client_id", random_client()}};
             if (!queries.list(client_contacts)) std::abort();
           });
-  projections::ListQuery assigned{.kind = domain::EntityKind::task, .sort = "due"};
-  measure("projections.query/assignee_tasks_by_due/" + std::string(scale.name),
-          "a random operator's tasks (all statuses) by due date, first page of 50", [&] {
-            assigned.filters = {{"assignee_id", random_operator()}};
-            full_page(assigned);
-          });
+  operators_first_page("assignee_tasks_by_due",
+                       "a random operator's tasks (all statuses) by due date, first page of 50",
+                       {.kind = domain::EntityKind::task, .sort = "due"}, "assignee_id");
   // An operator's tasks newest first, assigned to them or delegated by them: the operator's rows
   // paired with the tasks' creation (lists v17; before, every task's creation rows were walked
   // and each tested by key, 10 to 14 ms a page over HTTP on large).
@@ -278,13 +283,11 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
   // An operator's contacts by when they were entered, the newest first: the operator's rows
   // paired with the creation (lists v26; before, a bucket of thousands, 7,517 for one operator
   // on medium, read as a set and the sort's rows walked for its members: 2.0-2.3 ms at p50).
-  projections::ListQuery operator_entered{
-      .kind = domain::EntityKind::contact, .sort = "created_at", .descending = true};
-  measure("projections.query/operator_contacts_by_entry/" + std::string(scale.name),
-          "a random operator_id by created_at descending, first page of 50", [&] {
-            operator_entered.filters = {{"operator_id", random_operator()}};
-            full_page(operator_entered);
-          });
+  operators_first_page(
+      "operator_contacts_by_entry",
+      "a random operator_id by created_at descending, first page of 50",
+      {.kind = domain::EntityKind::contact, .sort = "created_at", .descending = true},
+      "operator_id");
   // Clients by rolling 12-month turnover, a figure of the day, either way: walked in the rows of
   // each client's figures from its last invoice on (lists v19; before, the best first by bounds
   // of the figure, the lowest first by reading every client: 77-92 ms at p50).
@@ -303,21 +306,17 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
                                              .sort = std::string(projections::kTurnover),
                                              .descending = true,
                                              .today = *domain::Date::parse("2026-11-22")};
-  measure("projections.query/managed_clients_by_turnover/" + std::string(scale.name),
-          "a random account_manager_id, turnover_12m on 2026-11-22 best first, first page of 50",
-          [&] {
-            managed_by_turnover.filters = {{"account_manager_id", random_operator()}};
-            full_page(managed_by_turnover);
-          });
+  operators_first_page(
+      "managed_clients_by_turnover",
+      "a random account_manager_id, turnover_12m on 2026-11-22 best first, first page of 50",
+      managed_by_turnover, "account_manager_id");
   // An account manager's clients, the newest first: about 350 on medium, walked in their own
   // rows (lists v25; before, read and sorted).
-  projections::ListQuery managed_newest{
-      .kind = domain::EntityKind::client, .sort = "created_at", .descending = true};
-  measure("projections.query/managed_clients_newest/" + std::string(scale.name),
-          "a random account_manager_id by created_at descending, first page of 50", [&] {
-            managed_newest.filters = {{"account_manager_id", random_operator()}};
-            full_page(managed_newest);
-          });
+  operators_first_page(
+      "managed_clients_newest",
+      "a random account_manager_id by created_at descending, first page of 50",
+      {.kind = domain::EntityKind::client, .sort = "created_at", .descending = true},
+      "account_manager_id");
   // The clients in a city, the best first: walked in the city's own span rows (lists v22; before,
   // every client's were walked and each one met read, or a small city's clients read and sorted).
   projections::ListQuery city_by_turnover = managed_by_turnover;
