@@ -64,6 +64,10 @@ FieldSpec listed(FieldSpec s) {
   s.listed = true;
   return s;
 }
+FieldSpec ranked(FieldSpec s) {
+  s.ranked = true;
+  return s;
+}
 
 using K = EntityKind;
 using T = FieldType;
@@ -134,7 +138,7 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
       ref("service_order_id", K::service_order),
       ref("assignee_id", K::operator_),
       system("delegated_by_id", T::reference),
-      choice("priority", {"low", "normal", "high"}, "normal"),
+      ranked(choice("priority", {"low", "normal", "high"}, "normal")),
       access(choice("status", {"open", "in_progress", "done", "cancelled"}, "open"),
              Access::action_only),
       f("planned_start", T::datetime),

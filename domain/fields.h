@@ -95,6 +95,9 @@ struct FieldSpec {
   /// Text whose values come from a list kept at run time rather than `options`: a task's kind
   /// (the task kinds in its catalog). Checked against the list on input; few values.
   bool listed = false;
+  /// A choice whose options are ranks, lowest first (a task's priority): lists sort by it in
+  /// that order.
+  bool ranked = false;
   /// Kept by the domain for itself (a password hash, the invoices behind turnover_12m): never
   /// shown outside it.
   bool hidden = false;

@@ -166,7 +166,7 @@ const std::vector<std::string>& sort_fields(EntityKind kind) {
       if (title_fields(k).empty()) continue;
       out[k] = {"created_at"};
       for (const auto& f : domain::core_fields(k))
-        if (sortable_type(f.type)) out[k].push_back(f.key);
+        if (sortable_type(f.type) || f.ranked) out[k].push_back(f.key);
     }
     return out;
   }();
@@ -461,6 +461,9 @@ constexpr uint32_t kListsOperatorEntries = 26;
 // tasks assigned, 1,300 delegated) and walked every task's rows of the date for it: 2.3-6 ms a
 // page over HTTP on medium.
 constexpr uint32_t kListsOperatorTaskDates = 27;
+// A ranked choice is a sort field (lists v28): a task's priority, the most urgent first with
+// `sort=-priority` (refused before: a choice had no sort rows).
+constexpr uint32_t kListsRankedChoices = 28;
 struct SortPair {
   std::string bucket, sort;
   uint32_t since = kListsSortPairs;     // the lists version whose tables first hold its rows
@@ -785,6 +788,23 @@ std::string sort_value(const Value* v) {
   return n ? ordered_hex(*n) : "~";
 }
 
+// A ranked choice's sort value: its rank among the options, then `created` (the record's
+// creation's sort value), so that the records of one rank come in the order they were made,
+// the newest first in a descending list; "~" (last) without one.
+std::string ranked_sort_value(const domain::FieldSpec& spec, const Value* v,
+                              std::string_view created) {
+  const std::string* option = v ? v->get<std::string>() : nullptr;
+  const auto at = option ? std::ranges::find(spec.options, *option) : spec.options.end();
+  if (at == spec.options.end()) return "~";
+  return ordered_hex(at - spec.options.begin()) + std::string(created);
+}
+
+// The core field of `kind` named `field` when it is a ranked choice, else nullptr.
+const domain::FieldSpec* ranked_field(EntityKind kind, std::string_view field) {
+  const auto* spec = domain::core_field(kind, field);
+  return spec && spec->ranked ? spec : nullptr;
+}
+
 // A record's custom fields as the lists' state row keeps them: per field with a row, its key,
 // bucket text (only when short: custom_bucketed) and sort value (only when ordered).
 struct CustomRows {
@@ -810,7 +830,7 @@ std::string custom_rows_text(const std::vector<CustomRows>& rows) {
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return kListsOperatorTaskDates; }
+  uint32_t version() const override { return kListsRankedChoices; }
   std::vector<std::string> tables() const override {
     return {"by_title", "words", "state", "by_field", "by_sort"};
   }
@@ -929,7 +949,9 @@ class ListsView final : public Projection {
       if (i == 0) {
         if (!had_rows) ordered[0] = ordered_hex(e.domain.at.micros);  // created_at
       } else if (const FieldChange* c = core_change(e.domain, sorts[i])) {
-        ordered[i] = sort_value(&c->after);
+        const auto* ranked = ranked_field(e.kind, sorts[i]);
+        ordered[i] =
+            ranked ? ranked_sort_value(*ranked, &c->after, ordered[0]) : sort_value(&c->after);
       } else if (!had_rows) {
         ordered[i] = sort_value(nullptr);
       }
@@ -2273,7 +2295,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
           error{errc::invalid_argument,
                 "this list sorts by its title or by " + (names.empty() ? "nothing else" : names)});
     }
-    if (version < kListsSortRows)
+    if (version < (ranked_field(q.kind, q.sort) ? kListsRankedChoices : kListsSortRows))
       return unexpected(error{
           errc::closed, "sorting by " + q.sort +
                             " is available once the lists view has been rebuilt (under way)"});
@@ -2299,6 +2321,10 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         keys.push_back(joined({text::sort_key(title_of(*row)), {"\0", 1}, ids[i]}));
       } else if (by_turnover) {
         keys.push_back("0" + turnover_rank_of(*row) + ids[i]);
+      } else if (const auto* ranked = ranked_field(q.kind, q.sort)) {
+        const auto v =
+            ranked_sort_value(*ranked, row->field(q.sort), ordered_hex(row->created_at.micros));
+        keys.push_back(joined({v == "~" ? "1" : "0" + v, {"\0", 1}, ids[i]}));
       } else {
         const auto n = number_of(*row, q.sort);
         keys.push_back(joined({n ? "0" + ordered_hex(*n) : "1", {"\0", 1}, ids[i]}));

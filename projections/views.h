@@ -36,8 +36,9 @@ std::vector<std::unique_ptr<Projection>> builtin_projections();
 /// person's surname then first name, a service order's number, ...).
 const std::vector<std::string>& title_fields(domain::EntityKind kind);
 
-/// The fields a list can be sorted by besides its title: created_at, updated_at and the core
-/// fields of ordered types (dates, times, numbers, money). Records without a value come last.
+/// The fields a list can be sorted by besides its title: created_at and the core
+/// fields of ordered types (dates, times, numbers, money) and ranked choices (a task's priority,
+/// in its options' order). Records without a value come last.
 const std::vector<std::string>& sort_fields(domain::EntityKind kind);
 
 /// Whether lists sort by a field of this type: numbers, money, dates and times. A custom field of
@@ -94,7 +95,8 @@ struct ListQuery {
   /// the other filters), as one id filter given several times (id=c1&id=c7).
   std::vector<std::string> ids;
   /// Empty: by title (name; a person's surname then first name; ...), in Polish order; else one
-  /// of sort_fields(kind) or "fields.<key>" (a custom field of a sortable_type), ties by id.
+  /// of sort_fields(kind) or "fields.<key>" (a custom field of a sortable_type), ties by id (a
+  /// ranked choice's, a task's priority, by creation first).
   std::string sort;
   bool descending = false;
   size_t limit = 50;

@@ -216,11 +216,26 @@ TEST_F(Api, AClientShowsItsTurnoverButNotTheInvoicesBehindIt) {
   EXPECT_EQ(names("turnover_12m.from=1000&sort=name"), std::vector<std::string>{"Hurtownia Mazur"});
   EXPECT_EQ(get("/api/v1/clients?turnover_12m.from=lots").status, 400);
   EXPECT_EQ(get("/api/v1/persons?sort=turnover_12m").status, 400) << "clients only";
-  auto unsorted = get("/api/v1/tasks?sort=-priority");
+  auto unsorted = get("/api/v1/tasks?sort=-status");
   EXPECT_EQ(unsorted.status, 400);
-  EXPECT_NE(unsorted.body.find("sorts by one of: title, created_at, "), std::string::npos)
+  EXPECT_NE(unsorted.body.find("sorts by one of: title, created_at, priority, "), std::string::npos)
       << "each name once: " << unsorted.body;
   EXPECT_NE(get("/openapi.json").body.find(R"("-turnover_12m")"), std::string::npos);
+}
+
+TEST_F(Api, TasksSortByPriorityTheMostUrgentFirst) {
+  // A task's priority in its options' order (low, normal, high), not alphabetically.
+  std::string position;
+  for (const char* priority : {"low", "high", "normal"})
+    position = post("/api/v1/tasks", R"({"title":"Zadanie )" + std::string(priority) +
+                                         R"(","priority":")" + priority + "\"}")
+                   .json("position");
+  auto urgent = get("/api/v1/tasks?sort=-priority&min_position=" + position);
+  ASSERT_EQ(urgent.status, 200) << urgent.body;
+  const size_t high = urgent.body.find("Zadanie high"), normal = urgent.body.find("Zadanie normal");
+  EXPECT_LT(high, normal) << urgent.body;
+  EXPECT_LT(normal, urgent.body.find("Zadanie low")) << urgent.body;
+  EXPECT_NE(get("/openapi.json").body.find(R"("-priority")"), std::string::npos);
 }
 
 // List pages reuse each record's JSON until the record changes, and a client's turnover until

@@ -2981,6 +2981,60 @@ TEST_F(ViewsTest, AListIsSortedByAFieldOnceItsSortRowsAreBuilt) {
   EXPECT_NE(newest.error().message.find("once the lists view has been rebuilt"), std::string::npos);
 }
 
+TEST_F(ViewsTest, ATasksPriorityIsASortFieldInItsOptionsOrder) {
+  // The most urgent first (sort=-priority) was refused: a choice had no sort rows. A ranked
+  // choice (lists v28) sorts by its options' order (low, normal, high), one rank's records by
+  // creation, so a descending list gives the newest of them first.
+  // Made in this order; ids out of it, so that ties by id would differ.
+  const std::vector<std::pair<const char*, const char*>> tasks = {
+      {"t-6", "low"},    {"t-2", "high"}, {"t-7", ""},      {"t-1", "high"},
+      {"t-3", "normal"}, {"t-5", "low"},  {"t-4", "normal"}};
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    const auto& [id, priority] = tasks[i];
+    domain::Object input{{"title", std::string("Zadanie ") + id}};
+    if (*priority) input.emplace_back("priority", priority);  // else the default, normal
+    if (i < 4) input.emplace_back("assignee_id", "op-1");
+    ok(K::task, Action::create, id, std::move(input));
+  }
+  ok(K::task, Action::update, "t-6", {{"priority", "high"}});  // the oldest high one now
+  ok(K::task, Action::update, "t-1", {{"priority", "low"}});   // no longer high
+  catch_up();
+  auto ids = [&](ListQuery q) {
+    q.limit = 2;
+    std::vector<std::string> out;
+    for (const auto& title : walk(q, "title").values) out.push_back(title.substr(8));
+    return out;
+  };
+  EXPECT_EQ(ids({.kind = K::task, .sort = "priority"}),
+            (std::vector<std::string>{"t-1", "t-5", "t-7", "t-3", "t-4", "t-6", "t-2"}))
+      << "low, normal, high; each by creation";
+  EXPECT_EQ(ids({.kind = K::task, .sort = "priority", .descending = true}),
+            (std::vector<std::string>{"t-2", "t-6", "t-4", "t-3", "t-7", "t-5", "t-1"}));
+  EXPECT_EQ(ids({.kind = K::task,
+                 .filters = {{"assignee_id", "op-1"}},
+                 .sort = "priority",
+                 .descending = true}),
+            (std::vector<std::string>{"t-2", "t-6", "t-7", "t-1"}))
+      << "an operator's tasks, the most urgent first";
+  ListQuery given{.kind = K::task, .sort = "priority", .descending = true};
+  given.ids = {"t-7", "t-1", "t-2", "t-3"};
+  EXPECT_EQ(ids(given), (std::vector<std::string>{"t-2", "t-3", "t-7", "t-1"}))
+      << "some ids, in the whole list's order";
+
+  // A server upgraded from lists v27 refuses the sort until the new version is built.
+  auto views = std::move(eventstore::TableStore::open(dir_.sub("views-v27"))).value();
+  std::promise<void> release;
+  auto upgraded = upgrading(*log_, *views, std::make_unique<AsVersion>("lists", 27), 5, release);
+  const Queries queries(*views, *upgraded);
+  const auto by_priority = queries.list({.kind = K::task, .sort = "priority"});
+  const auto by_due = queries.list({.kind = K::task, .sort = "due"});
+  release.set_value();
+  upgraded->stop();
+  ASSERT_FALSE(by_priority) << by_priority->items.size() << " records";
+  EXPECT_EQ(by_priority.error().code, eventstore::errc::closed);
+  EXPECT_TRUE(by_due) << "the other sorts are served meanwhile";
+}
+
 // A company with many devices gives each inspection to a technician: it is in their calendar
 // only; an inspection nobody was given is in everyone's.
 TEST_F(ViewsTest, ARecurringInspectionFallsOnEachOfItsDaysInAnyonesRange) {
