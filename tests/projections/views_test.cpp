@@ -2984,7 +2984,9 @@ TEST_F(ViewsTest, AListIsSortedByAFieldOnceItsSortRowsAreBuilt) {
 TEST_F(ViewsTest, ATasksPriorityIsASortFieldInItsOptionsOrder) {
   // The most urgent first (sort=-priority) was refused: a choice had no sort rows. A ranked
   // choice (lists v28) sorts by its options' order (low, normal, high), one rank's records by
-  // creation, so a descending list gives the newest of them first.
+  // creation, so a descending list gives the newest of them first. The status but done, alone
+  // and with the assignee, is paired with it (lists v29): the open tasks, everyone's or an
+  // operator's, the most urgent first.
   // Made in this order; ids out of it, so that ties by id would differ.
   const std::vector<std::pair<const char*, const char*>> tasks = {
       {"t-6", "low"},    {"t-2", "high"}, {"t-7", ""},      {"t-1", "high"},
@@ -2998,7 +3000,17 @@ TEST_F(ViewsTest, ATasksPriorityIsASortFieldInItsOptionsOrder) {
   }
   ok(K::task, Action::update, "t-6", {{"priority", "high"}});  // the oldest high one now
   ok(K::task, Action::update, "t-1", {{"priority", "low"}});   // no longer high
+  ok(K::task, Action::complete, "t-2", {});
+  ok(K::task, Action::start, "t-7", {});
   catch_up();
+  using namespace std::string_literals;
+  EXPECT_EQ(sorted_ids("task\0priority@status\0open\0"s),
+            (std::vector<std::string>{"t-1", "t-5", "t-3", "t-4", "t-6"}));
+  EXPECT_EQ(sorted_ids("task\0priority@status\0done\0"s), std::vector<std::string>{});
+  const std::string mine = "task\0priority@assignee_id+status\0op-1\x1f"s;
+  EXPECT_EQ(sorted_ids(mine + "open\0"s), (std::vector<std::string>{"t-1", "t-6"}));
+  EXPECT_EQ(sorted_ids(mine + "in_progress\0"s), std::vector<std::string>{"t-7"});
+  EXPECT_EQ(sorted_ids(mine + "done\0"s), std::vector<std::string>{});
   auto ids = [&](ListQuery q) {
     q.limit = 2;
     std::vector<std::string> out;
@@ -3016,6 +3028,12 @@ TEST_F(ViewsTest, ATasksPriorityIsASortFieldInItsOptionsOrder) {
                  .descending = true}),
             (std::vector<std::string>{"t-2", "t-6", "t-7", "t-1"}))
       << "an operator's tasks, the most urgent first";
+  EXPECT_EQ(ids({.kind = K::task,
+                 .filters = {{"assignee_id", "op-1"}, {"status", "open"}},
+                 .sort = "priority",
+                 .descending = true}),
+            (std::vector<std::string>{"t-6", "t-1"}))
+      << "their open ones";
   ListQuery given{.kind = K::task, .sort = "priority", .descending = true};
   given.ids = {"t-7", "t-1", "t-2", "t-3"};
   EXPECT_EQ(ids(given), (std::vector<std::string>{"t-2", "t-3", "t-7", "t-1"}))
