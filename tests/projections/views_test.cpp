@@ -3034,6 +3034,12 @@ TEST_F(ViewsTest, ATasksPriorityIsASortFieldInItsOptionsOrder) {
                  .descending = true}),
             (std::vector<std::string>{"t-6", "t-1"}))
       << "their open ones";
+  EXPECT_EQ(ids({.kind = K::task,
+                 .filters = {{"status", "open"}},
+                 .sort = "priority",
+                 .descending = true}),
+            (std::vector<std::string>{"t-6", "t-4", "t-3", "t-5", "t-1"}))
+      << "everyone's open ones";
   ListQuery given{.kind = K::task, .sort = "priority", .descending = true};
   given.ids = {"t-7", "t-1", "t-2", "t-3"};
   EXPECT_EQ(ids(given), (std::vector<std::string>{"t-2", "t-3", "t-7", "t-1"}))
