@@ -812,6 +812,20 @@ const domain::FieldSpec* ranked_field(EntityKind kind, std::string_view field) {
   return spec && spec->ranked ? spec : nullptr;
 }
 
+// ranked_field of each of sort_fields(kind), by position, found once rather than for every
+// event the lists view applies.
+const std::vector<const domain::FieldSpec*>& ranked_sorts(EntityKind kind) {
+  static const auto all = [] {
+    std::map<EntityKind, std::vector<const domain::FieldSpec*>> out;
+    for (EntityKind k : domain::kAllKinds) {
+      auto& specs = out[k];  // empty for a kind without lists
+      for (const auto& f : sort_fields(k)) specs.push_back(ranked_field(k, f));
+    }
+    return out;
+  }();
+  return all.at(kind);
+}
+
 // A record's custom fields as the lists' state row keeps them: per field with a row, its key,
 // bucket text (only when short: custom_bucketed) and sort value (only when ordered).
 struct CustomRows {
@@ -956,7 +970,7 @@ class ListsView final : public Projection {
       if (i == 0) {
         if (!had_rows) ordered[0] = ordered_hex(e.domain.at.micros);  // created_at
       } else if (const FieldChange* c = core_change(e.domain, sorts[i])) {
-        const auto* ranked = ranked_field(e.kind, sorts[i]);
+        const auto* ranked = ranked_sorts(e.kind)[i];
         ordered[i] =
             ranked ? ranked_sort_value(*ranked, &c->after, ordered[0]) : sort_value(&c->after);
       } else if (!had_rows) {
@@ -2284,6 +2298,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   const bool by_title = q.sort.empty();
   const bool custom_sort = q.sort.starts_with("fields.");
   const bool by_turnover = q.kind == EntityKind::client && q.sort == kTurnover;
+  const domain::FieldSpec* ranked = ranked_field(q.kind, q.sort);  // a task's priority
   // A client's place by its turnover of the day and since when it has been so.
   auto turnover_rank_of = [&](const domain::Record& client) {
     return turnover_rank(domain::turnover_12m(client, q.today).amount.units,
@@ -2302,7 +2317,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
           error{errc::invalid_argument,
                 "this list sorts by its title or by " + (names.empty() ? "nothing else" : names)});
     }
-    if (version < (ranked_field(q.kind, q.sort) ? kListsRankedChoices : kListsSortRows))
+    if (version < (ranked ? kListsRankedChoices : kListsSortRows))
       return unexpected(error{
           errc::closed, "sorting by " + q.sort +
                             " is available once the lists view has been rebuilt (under way)"});
@@ -2328,7 +2343,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         keys.push_back(joined({text::sort_key(title_of(*row)), {"\0", 1}, ids[i]}));
       } else if (by_turnover) {
         keys.push_back("0" + turnover_rank_of(*row) + ids[i]);
-      } else if (const auto* ranked = ranked_field(q.kind, q.sort)) {
+      } else if (ranked) {
         const auto v =
             ranked_sort_value(*ranked, row->field(q.sort), ordered_hex(row->created_at.micros));
         keys.push_back(joined({v == "~" ? "1" : "0" + v, {"\0", 1}, ids[i]}));
