@@ -68,6 +68,10 @@ FieldSpec ranked(FieldSpec s) {
   s.ranked = true;
   return s;
 }
+FieldSpec identifier(FieldSpec s) {
+  s.identifier = true;
+  return s;
+}
 
 using K = EntityKind;
 using T = FieldType;
@@ -78,7 +82,7 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
   std::map<EntityKind, std::vector<FieldSpec>> t;
   t[K::client] = {
       req(f("name", T::text)),
-      f("code", T::text),
+      identifier(f("code", T::text)),
       with_default(
           multi("roles", {"customer", "supplier", "institution", "bank", "office", "other"}),
           List{Value("customer")}),
@@ -167,11 +171,15 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
       access(choice("status", kProjectStatuses, "planned"), Access::action_only),
   };
   t[K::device] = {
-      req(f("serial_number", T::text)), f("model", T::text),    f("manufacturer", T::text),
-      ref("client_id", K::client),      f("location", T::text), f("warranty_until", T::date),
+      req(identifier(f("serial_number", T::text))),
+      f("model", T::text),
+      f("manufacturer", T::text),
+      ref("client_id", K::client),
+      f("location", T::text),
+      f("warranty_until", T::date),
   };
   t[K::service_order] = {
-      system("number", T::text),
+      identifier(system("number", T::text)),
       req(ref("client_id", K::client)),
       ref("device_id", K::device),
       req(f("problem", T::long_text)),
@@ -204,7 +212,7 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
       // A document from the trade side is a fact: corrections are new documents.
       req(access(choice("type", {"invoice", "stock_issue", "delivery_note", "order"}),
                  Access::create_only)),
-      req(access(f("number", T::text), Access::create_only)),
+      req(access(identifier(f("number", T::text)), Access::create_only)),
       req(access(f("date", T::date), Access::create_only)),
       req(access(f("net", T::money), Access::create_only)),
       req(access(ref("client_id", K::client), Access::create_only)),
@@ -213,7 +221,7 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
       ref("service_order_id", K::service_order),
   };
   t[K::operator_] = {
-      req(access(f("login", T::text), Access::create_only)),
+      req(access(identifier(f("login", T::text)), Access::create_only)),
       req(f("name", T::text)),
       req(choice("role", {"operator", "manager", "auditor", "admin"})),
       ref("supervisor_id", K::operator_),

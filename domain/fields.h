@@ -98,6 +98,10 @@ struct FieldSpec {
   /// A choice whose options are ranks, lowest first (a task's priority): lists sort by it in
   /// that order.
   bool ranked = false;
+  /// Text that names one record as people know it (a client's code, a device's serial number,
+  /// a service order's or a document's number, an operator's login): lists find a record by it
+  /// at once, as by a NIP.
+  bool identifier = false;
   /// Kept by the domain for itself (a password hash, the invoices behind turnover_12m): never
   /// shown outside it.
   bool hidden = false;

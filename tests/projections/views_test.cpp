@@ -3059,6 +3059,46 @@ TEST_F(ViewsTest, ATasksPriorityIsASortFieldInItsOptionsOrder) {
   EXPECT_TRUE(by_due) << "the other sorts are served meanwhile";
 }
 
+// An invoice, a service order or a device is looked up by its number (an ERP, a technician on the
+// phone): an exact filter on an identifier finds its record on the first page.
+TEST_F(ViewsTest, AnIdentifierFindsItsRecordOnTheFirstPage) {
+  // The filter read every device in title order (their serial numbers), 1,000 to 4,000 a request:
+  // the last one's first pages were empty. Identifiers are buckets (lists v30), as a NIP is.
+  char serial[16];
+  for (int i = 0; i < 4'500; ++i) {
+    std::snprintf(serial, sizeof serial, "SN-%05d", i);
+    ok(K::device, Action::create, "d-" + std::to_string(i), {{"serial_number", serial}});
+  }
+  char name[16];
+  for (int i = 0; i < 4'500; ++i) {
+    std::snprintf(name, sizeof name, "Firma %05d", i);
+    ok(K::client, Action::create, "c-" + std::to_string(i),
+       {{"name", name}, {"code", "K" + std::to_string(10'000 + i)}});
+  }
+  const std::string long_serial(70, '9');  // too long for a key: read from the records
+  ok(K::device, Action::create, "d-long", {{"serial_number", long_serial}});
+  ok(K::client, Action::update, "c-4498", {{"code", "K-NEW"}});
+  catch_up();
+
+  auto first_page = [&](K kind, const char* field, const std::string& value) {
+    auto page = queries_->list({.kind = kind, .filters = {{field, value}}, .limit = 50});
+    EXPECT_TRUE(page) << page.error().message;
+    std::vector<std::string> ids;
+    if (page)
+      for (const auto& r : page->items) ids.push_back(r->id);
+    return ids;
+  };
+  using Ids = std::vector<std::string>;
+  EXPECT_EQ(first_page(K::device, "serial_number", "SN-04499"), Ids{"d-4499"});
+  EXPECT_EQ(first_page(K::client, "code", "K14499"), Ids{"c-4499"});
+  EXPECT_EQ(first_page(K::client, "code", "K-NEW"), Ids{"c-4498"}) << "a changed code";
+  EXPECT_TRUE(walk({.kind = K::client, .filters = {{"code", "K14498"}}}).values.empty())
+      << "the code it had";
+  const auto long_one =
+      walk({.kind = K::device, .filters = {{"serial_number", long_serial}}}, "serial_number");
+  EXPECT_EQ(long_one.values, std::vector<std::string>{long_serial});
+}
+
 // A company with many devices gives each inspection to a technician: it is in their calendar
 // only; an inspection nobody was given is in everyone's.
 TEST_F(ViewsTest, ARecurringInspectionFallsOnEachOfItsDaysInAnyonesRange) {
