@@ -99,7 +99,7 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
                req(f("street", T::text)), f("postal_code", T::text), req(f("city", T::text)),
                with_default(f("country", T::text), "PL")}),
       f("phones", T::phone_list),
-      f("emails", T::email_list),
+      identifier(f("emails", T::email_list)),
       f("website", T::url),
       f("tags", T::text_list),
   };
@@ -108,7 +108,7 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
       req(f("last_name", T::text)),
       f("position", T::text),
       f("phones", T::phone_list),
-      f("emails", T::email_list),
+      identifier(f("emails", T::email_list)),
       f("birthday", T::date),
       f("name_day", T::month_day),
       objects("client_links", {req(ref("client_id", K::client)), f("role", T::text)}),

@@ -99,8 +99,8 @@ struct FieldSpec {
   /// that order.
   bool ranked = false;
   /// Text that names one record as people know it (a client's code, a device's serial number,
-  /// a service order's or a document's number, an operator's login): lists find a record by it
-  /// at once, as by a NIP.
+  /// a service order's or a document's number, an operator's login, each of a client's or a
+  /// person's e-mails): lists find a record by it at once, as by a NIP.
   bool identifier = false;
   /// Kept by the domain for itself (a password hash, the invoices behind turnover_12m): never
   /// shown outside it.

@@ -3060,7 +3060,8 @@ TEST_F(ViewsTest, ATasksPriorityIsASortFieldInItsOptionsOrder) {
 }
 
 // An invoice, a service order or a device is looked up by its number (an ERP, a technician on the
-// phone): an exact filter on an identifier finds its record on the first page.
+// phone), a client by an e-mail: an exact filter on an identifier finds its record on the first
+// page.
 TEST_F(ViewsTest, AnIdentifierFindsItsRecordOnTheFirstPage) {
   // The filter read every device in title order (their serial numbers), 1,000 to 4,000 a request:
   // the last one's first pages were empty. Identifiers are buckets (lists v30), as a NIP is.
@@ -3073,11 +3074,15 @@ TEST_F(ViewsTest, AnIdentifierFindsItsRecordOnTheFirstPage) {
   for (int i = 0; i < 4'500; ++i) {
     std::snprintf(name, sizeof name, "Firma %05d", i);
     ok(K::client, Action::create, "c-" + std::to_string(i),
-       {{"name", name}, {"code", "K" + std::to_string(10'000 + i)}});
+       {{"name", name},
+        {"code", "K" + std::to_string(10'000 + i)},
+        {"emails", domain::List{Value("biuro" + std::to_string(i) + "@firma.pl")}}});
   }
   const std::string long_serial(70, '9');  // too long for a key: read from the records
   ok(K::device, Action::create, "d-long", {{"serial_number", long_serial}});
   ok(K::client, Action::update, "c-4498", {{"code", "K-NEW"}});
+  ok(K::client, Action::update, "c-4499",
+     {{"emails", domain::List{Value("biuro4499@firma.pl"), Value("faktury@firma.pl")}}});
   catch_up();
 
   auto first_page = [&](K kind, const char* field, const std::string& value) {
@@ -3094,6 +3099,8 @@ TEST_F(ViewsTest, AnIdentifierFindsItsRecordOnTheFirstPage) {
   EXPECT_EQ(first_page(K::client, "code", "K-NEW"), Ids{"c-4498"}) << "a changed code";
   EXPECT_TRUE(walk({.kind = K::client, .filters = {{"code", "K14498"}}}).values.empty())
       << "the code it had";
+  EXPECT_EQ(first_page(K::client, "emails", "faktury@firma.pl"), Ids{"c-4499"}) << "either e-mail";
+  EXPECT_EQ(first_page(K::client, "emails", "biuro4499@firma.pl"), Ids{"c-4499"});
   const auto long_one =
       walk({.kind = K::device, .filters = {{"serial_number", long_serial}}}, "serial_number");
   EXPECT_EQ(long_one.values, std::vector<std::string>{long_serial});
