@@ -1885,6 +1885,30 @@ eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> Queries::
 
 namespace {
 
+// The by_title rows [lo, hi) that hold every record a filter on the title's first field, given
+// once, can match: a title of that field alone is the value's sort key; a longer one (a person's
+// "surname first-name") begins with the value and a space, and sorts before the value, a space
+// and U+FFFF (in UTF-8 EF BF BF), which the collator puts after every character (CLDR's range
+// end).
+std::optional<std::pair<std::string, std::string>> title_rows(const ListQuery& q,
+                                                              const std::string& kind) {
+  const auto& fields = title_fields(q.kind);
+  if (fields.empty()) return std::nullopt;
+  const std::string* value = nullptr;
+  for (const auto& [field, v] : q.filters)
+    if (field == fields[0]) {
+      if (value) return std::nullopt;  // either of several
+      value = &v;
+    }
+  if (!value || value->empty()) return std::nullopt;
+  if (fields.size() == 1) {
+    std::string lo = kind + text::sort_key(*value) + '\0';
+    std::string hi = rows_end(lo);
+    return std::pair{std::move(lo), std::move(hi)};
+  }
+  return std::pair{kind + text::sort_key(*value), kind + text::sort_key(*value + " \xEF\xBF\xBF")};
+}
+
 // field = value; "fields.<key>" names a custom field; a list matches if one item does.
 bool matches(const domain::Record& r, const std::string& field, const std::string& value) {
   const bool custom = field.rfind("fields.", 0) == 0;
@@ -2731,6 +2755,13 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
                                       [&](const SortedRange& b) { return b.field == q.sort; });
   if (by_title) {
     ranges = {{prefix, prefix_end}};
+    // A filter on the title (a client's name, a contact's subject) or on its first part (a
+    // person's surname) holds only the titles that begin with its value: their rows alone are
+    // walked (a cursor from before this, elsewhere in the titles, walks them all).
+    if (index == tables[0])
+      if (auto titled = title_rows(q, kind);
+          titled && (cursor->empty() || (titled->first <= *cursor && *cursor < titled->second)))
+        ranges = {{std::move(titled->first), std::move(titled->second)}};
   } else if (sorted_in != bounds.end()) {  // only rows with values within the bounds
     ranges = {
         {prefix + ordered_hex(sorted_in->from), prefix + ordered_hex(sorted_in->to) + '\x01'}};

@@ -3059,6 +3059,54 @@ TEST_F(ViewsTest, ATasksPriorityIsASortFieldInItsOptionsOrder) {
   EXPECT_TRUE(by_due) << "the other sorts are served meanwhile";
 }
 
+// A filter on the title's field (a client's name, a contact's subject) or a person's surname
+// walked every title from the first: on medium `persons?last_name=Nowak` and
+// `contacts?subject=Zapytanie o cenę` gave empty pages with a cursor to follow. The titles that
+// begin with the value are read alone.
+TEST_F(ViewsTest, AFilterOnTheTitleReadsOnlyItsTitles) {
+  char text[24];
+  for (int i = 0; i < 4'500; ++i) {
+    std::snprintf(text, sizeof text, "Alfa %05d", i);
+    ok(K::client, Action::create, "c-" + std::to_string(i), {{"name", text}});
+    ok(K::person, Action::create, "p-" + std::to_string(i),
+       {{"last_name", "Adamski"}, {"first_name", text}});
+  }
+  ok(K::client, Action::create, "c-z1", {{"name", "Zeta"}});
+  ok(K::client, Action::create, "c-z2", {{"name", "Zeta sp. z o.o."}});
+  ok(K::client, Action::create, "c-z3", {{"name", "zeta"}});
+  ok(K::client, Action::create, "c-z4", {{"name", "Zeta"}});
+  const std::vector<std::pair<const char*, const char*>> persons = {
+      {"Nowak", "Żaneta"},    {"Nowakowska", "Anna"}, {"Nowak-Kowalska", "Ewa"}, {"nowak", "Ola"},
+      {"Nowak", "Ąbrahamek"}, {"Nowal", "Adam"},      {"Nowak", "Adam"}};
+  for (size_t i = 0; i < persons.size(); ++i)
+    ok(K::person, Action::create, "p-n" + std::to_string(i),
+       {{"last_name", persons[i].first}, {"first_name", persons[i].second}});
+  catch_up();
+
+  auto first_page = [&](ListQuery q) {
+    auto page = queries_->list(q);
+    EXPECT_TRUE(page) << page.error().message;
+    std::vector<std::string> ids;
+    if (page) {
+      for (const auto& r : page->items) ids.push_back(r->id);
+      EXPECT_EQ(page->next_cursor, "") << "the titles that begin with the value end the list";
+    }
+    return ids;
+  };
+  using Ids = std::vector<std::string>;
+  EXPECT_EQ(first_page({.kind = K::client, .filters = {{"name", "Zeta"}}}), (Ids{"c-z1", "c-z4"}));
+  EXPECT_EQ(first_page({.kind = K::person, .filters = {{"last_name", "Nowak"}}}),
+            (Ids{"p-n6", "p-n4", "p-n0"}))
+      << "by first name in Polish order";
+  EXPECT_EQ(first_page(
+                {.kind = K::person, .filters = {{"last_name", "Nowak"}, {"first_name", "Żaneta"}}}),
+            Ids{"p-n0"});
+  // Paged by one, from a cursor in the range.
+  EXPECT_EQ(walk({.kind = K::person, .filters = {{"last_name", "Nowak"}}, .limit = 1}, "first_name")
+                .values,
+            (std::vector<std::string>{"Adam", "Ąbrahamek", "Żaneta"}));
+}
+
 // An invoice, a service order or a device is looked up by its number (an ERP, a technician on the
 // phone), a client by an e-mail: an exact filter on an identifier finds its record on the first
 // page.
