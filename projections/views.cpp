@@ -1885,28 +1885,32 @@ eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> Queries::
 
 namespace {
 
-// The by_title rows [lo, hi) that hold every record a filter on the title's first field, given
-// once, can match: a title of that field alone is the value's sort key; a longer one (a person's
-// "surname first-name") begins with the value and a space, and sorts before the value, a space
-// and U+FFFF (in UTF-8 EF BF BF), which the collator puts after every character (CLDR's range
-// end).
+// The by_title rows [lo, hi) that hold every record filters on the title's first fields, each
+// given once, can match: with all of them (a client's name; a person's surname and first name)
+// the title is theirs, its rows are its sort key's; with some (a person's surname) the title
+// begins with them and a space, and sorts before them, a space and U+FFFF (in UTF-8 EF BF BF),
+// which the collator puts after every character (CLDR's range end).
 std::optional<std::pair<std::string, std::string>> title_rows(const ListQuery& q,
                                                               const std::string& kind) {
-  const auto& fields = title_fields(q.kind);
-  if (fields.empty()) return std::nullopt;
-  const std::string* value = nullptr;
-  for (const auto& [field, v] : q.filters)
-    if (field == fields[0]) {
-      if (value) return std::nullopt;  // either of several
-      value = &v;
-    }
-  if (!value || value->empty()) return std::nullopt;
-  if (fields.size() == 1) {
-    std::string lo = kind + text::sort_key(*value) + '\0';
+  std::vector<std::string> parts;
+  for (const auto& f : title_fields(q.kind)) {
+    const std::string* value = nullptr;
+    for (const auto& [field, v] : q.filters)
+      if (field == f) {
+        if (value) return std::nullopt;  // either of several
+        value = &v;
+      }
+    if (!value || value->empty()) break;
+    parts.push_back(*value);
+  }
+  if (parts.empty()) return std::nullopt;
+  const std::string title = title_from(parts);
+  if (parts.size() == title_fields(q.kind).size()) {
+    std::string lo = kind + text::sort_key(title) + '\0';
     std::string hi = rows_end(lo);
     return std::pair{std::move(lo), std::move(hi)};
   }
-  return std::pair{kind + text::sort_key(*value), kind + text::sort_key(*value + " \xEF\xBF\xBF")};
+  return std::pair{kind + text::sort_key(title), kind + text::sort_key(title + " \xEF\xBF\xBF")};
 }
 
 // field = value; "fields.<key>" names a custom field; a list matches if one item does.
