@@ -57,6 +57,17 @@ class ViewsTest : public ProjectionTest {
     return out;
   }
 
+  /// The ids of `q`'s page, and its next cursor in `cursor` if given.
+  std::vector<std::string> page_ids(const ListQuery& q, std::string* cursor = nullptr) {
+    auto page = queries_->list(q);
+    EXPECT_TRUE(page) << page.error().message;
+    std::vector<std::string> ids;
+    if (!page) return ids;
+    for (const auto& r : page->items) ids.push_back(r->id);
+    if (cursor) *cursor = page->next_cursor;
+    return ids;
+  }
+
   /// Records an invoice of `net` (PLN) dated `date` for `client`, at the clock's time.
   void invoice(const std::string& id, const std::string& client, const std::string& date,
                const std::string& net) {
@@ -3083,14 +3094,10 @@ TEST_F(ViewsTest, AFilterOnTheTitleReadsOnlyItsTitles) {
        {{"last_name", persons[i].first}, {"first_name", persons[i].second}});
   catch_up();
 
-  auto first_page = [&](ListQuery q) {
-    auto page = queries_->list(q);
-    EXPECT_TRUE(page) << page.error().message;
-    std::vector<std::string> ids;
-    if (page) {
-      for (const auto& r : page->items) ids.push_back(r->id);
-      EXPECT_EQ(page->next_cursor, "") << "the titles that begin with the value end the list";
-    }
+  auto first_page = [&](const ListQuery& q) {
+    std::string cursor = "none yet";
+    auto ids = page_ids(q, &cursor);
+    EXPECT_EQ(cursor, "") << "the titles that begin with the value end the list";
     return ids;
   };
   using Ids = std::vector<std::string>;
@@ -3134,12 +3141,7 @@ TEST_F(ViewsTest, AnIdentifierFindsItsRecordOnTheFirstPage) {
   catch_up();
 
   auto first_page = [&](K kind, const char* field, const std::string& value) {
-    auto page = queries_->list({.kind = kind, .filters = {{field, value}}, .limit = 50});
-    EXPECT_TRUE(page) << page.error().message;
-    std::vector<std::string> ids;
-    if (page)
-      for (const auto& r : page->items) ids.push_back(r->id);
-    return ids;
+    return page_ids({.kind = kind, .filters = {{field, value}}});
   };
   using Ids = std::vector<std::string>;
   EXPECT_EQ(first_page(K::device, "serial_number", "SN-04499"), Ids{"d-4499"});
