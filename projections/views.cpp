@@ -2936,7 +2936,10 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     uint64_t walked = 0;  // estimated only when there is a bucket, a range or a search to judge
     const bool searched_here = !terms.empty() && !by_title;
     const bool bucket_filtered = !bucket_filters(q, unpaired).empty();
-    if (!indexed_ranges.empty() || searched_here || bucket_filtered) {
+    // A filter on the title under another sort (the Nowaks by birthday): its titles' rows hold
+    // the ids, read as a search's matches are.
+    const auto titled = by_title || searched_here ? std::nullopt : title_rows(q, kind);
+    if (!indexed_ranges.empty() || searched_here || bucket_filtered || titled) {
       std::vector<std::pair<std::string, std::string>> walk;
       for (const auto& r : ranges) walk.emplace_back(r.lo, r.hi);
       if (titled_buckets) walk = {{kind, rows_end(kind)}};
@@ -2975,6 +2978,19 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         searched.emplace();
         for (const auto& key : **found) searched->emplace(last_field(key));
         searched_all = true;
+      }
+    }
+    if (titled) {
+      const uint64_t most = std::clamp(worth_reading, kSearchCandidates, kBucketIds);
+      if (!likely_over(views_.approximate_rows(tables[0], titled->first, titled->second), most)) {
+        IdSet ids;
+        auto r = views_.scan(tables[0], titled->first, titled->second, Direction::forward, most + 1,
+                             [&](std::string_view key, std::string_view) {
+                               ids.emplace(last_field(key));
+                               return true;
+                             });
+        if (!r) return unexpected(r.error());
+        if (*r <= most) searched = std::move(ids);
       }
     }
     // By title, two buckets met that make a pair of two under some sort (an operator's open

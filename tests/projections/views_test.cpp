@@ -3108,6 +3108,18 @@ TEST_F(ViewsTest, AFilterOnTheTitleReadsOnlyItsTitles) {
   EXPECT_EQ(first_page(
                 {.kind = K::person, .filters = {{"last_name", "Nowak"}, {"first_name", "Żaneta"}}}),
             Ids{"p-n0"});
+  // Under another sort the title's rows are read first: the Nowaks by creation (made last).
+  EXPECT_EQ(
+      first_page({.kind = K::person, .filters = {{"last_name", "Nowak"}}, .sort = "created_at"}),
+      (Ids{"p-n0", "p-n4", "p-n6"}));
+  EXPECT_EQ(walk({.kind = K::person,
+                  .filters = {{"last_name", "Nowak"}},
+                  .sort = "created_at",
+                  .descending = true,
+                  .limit = 2},
+                 "first_name")
+                .values,
+            (std::vector<std::string>{"Adam", "Ąbrahamek", "Żaneta"}));
   // Paged by one, from a cursor in the range.
   EXPECT_EQ(walk({.kind = K::person, .filters = {{"last_name", "Nowak"}}, .limit = 1}, "first_name")
                 .values,
