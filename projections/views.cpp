@@ -1739,6 +1739,22 @@ struct IdHash {
 };
 using IdSet = boost::unordered_flat_set<std::string, IdHash, std::equal_to<>>;
 
+// The ids ending the keys of `table`'s rows [lo, hi) (a title's rows: kind \0 sort key \0 id),
+// when they are at most `most`; nullopt when there are more.
+eventstore::result<std::optional<IdSet>> ids_of_rows(const eventstore::TableStore& views,
+                                                     TableId table, std::string_view lo,
+                                                     std::string_view hi, uint64_t most) {
+  IdSet ids;
+  auto rows = views.scan(table, lo, hi, Direction::forward, most + 1,
+                         [&](std::string_view key, std::string_view) {
+                           ids.emplace(last_field(key));
+                           return true;
+                         });
+  if (!rows) return unexpected(rows.error());
+  if (*rows > most) return std::nullopt;
+  return ids;
+}
+
 // The parts end to end, in one allocation.
 std::string joined(std::initializer_list<std::string_view> parts) {
   size_t size = 0;
@@ -2861,25 +2877,20 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     if (!*in) in = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges);
     if (!in) return unexpected(in.error());
     if (!*in) {
-      IdSet all;  // from the titles' index
-      auto r = views_.scan(tables[0], kind, rows_end(kind), Direction::forward, kBucketIds + 1,
-                           [&](std::string_view key, std::string_view) {
-                             all.emplace(last_field(key));
-                             return true;
-                           });
-      if (!r) return unexpected(r.error());
-      if (all.size() > kBucketIds && version < kListsTurnoverSpans)
+      auto every = ids_of_rows(views_, tables[0], kind, rows_end(kind), kBucketIds);  // titles
+      if (!every) return unexpected(every.error());
+      if (!*every && version < kListsTurnoverSpans)
         return unexpected(error{errc::closed,
                                 "sorting all clients by turnover_12m is available once the lists "
                                 "view has been rebuilt (under way): filter by account_manager_id, "
                                 "status or another field with an index until then"});
-      if (all.size() > kBucketIds)
+      if (!*every)
         return unexpected(error{errc::invalid_argument,
                                 "a sort by turnover_12m for a day before the last invoice was "
                                 "recorded reads each client the filters leave, at most 20,000: "
                                 "filter by account_manager_id, status or another field with an "
                                 "index first"});
-      *in = std::move(all);
+      *in = std::move(*every);
     }
     const std::vector<std::string> all((*in)->begin(), (*in)->end());
     std::vector<std::string> sorted;  // their keys (turnover_key): the cursor
@@ -2983,14 +2994,9 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     if (titled) {
       const uint64_t most = std::clamp(worth_reading, kSearchCandidates, kBucketIds);
       if (!likely_over(views_.approximate_rows(tables[0], titled->first, titled->second), most)) {
-        IdSet ids;
-        auto r = views_.scan(tables[0], titled->first, titled->second, Direction::forward, most + 1,
-                             [&](std::string_view key, std::string_view) {
-                               ids.emplace(last_field(key));
-                               return true;
-                             });
-        if (!r) return unexpected(r.error());
-        if (*r <= most) searched = std::move(ids);
+        auto ids = ids_of_rows(views_, tables[0], titled->first, titled->second, most);
+        if (!ids) return unexpected(ids.error());
+        if (*ids) searched = std::move(**ids);
       }
     }
     // By title, two buckets met that make a pair of two under some sort (an operator's open
