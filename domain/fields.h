@@ -100,7 +100,8 @@ struct FieldSpec {
   bool ranked = false;
   /// Text that names one record as people know it (a client's code, a device's serial number,
   /// a service order's or a document's number, an operator's login, each of a client's or a
-  /// person's e-mails): lists find a record by it at once, as by a NIP.
+  /// person's phones and e-mails): lists find a record by it at once, as by a NIP (a phone by its
+  /// number however it is written, an e-mail in any case).
   bool identifier = false;
   /// Kept by the domain for itself (a password hash, the invoices behind turnover_12m): never
   /// shown outside it.

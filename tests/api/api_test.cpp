@@ -614,6 +614,7 @@ TEST_F(Api, FilterValuesAreCheckedAndCustomFieldsSort) {
                 .status,
             201);
   auto big = post("/api/v1/clients", R"({"name":"Alfa","potential":{"amount":"310000"},
+      "phones":["+48 601 234 567"],"emails":["Biuro@Alfa.pl"],
       "fields":{"credit_limit":{"amount":"500"},"segment":"A"}})");
   auto small =
       post("/api/v1/clients", R"({"name":"Beta","fields":{"credit_limit":{"amount":"20"}}})");
@@ -626,12 +627,17 @@ TEST_F(Api, FilterValuesAreCheckedAndCustomFieldsSort) {
   EXPECT_NE(by_amount.body.find(big.json("id")), std::string::npos) << by_amount.body;
   EXPECT_NE(get("/api/v1/clients?fields.credit_limit=20.0").body.find(small.json("id")),
             std::string::npos);
+  // A phone by its number however it is written, an e-mail in any case.
+  EXPECT_NE(get("/api/v1/clients?phones=601-234-567").body.find(big.json("id")), std::string::npos);
+  EXPECT_NE(get("/api/v1/clients?emails=biuro@alfa.pl").body.find(big.json("id")),
+            std::string::npos);
   // A value no record could hold is refused, naming the parameter, instead of an empty list.
   auto bad_status = get("/api/v1/clients?status=activ");
   EXPECT_EQ(bad_status.status, 400);
   EXPECT_NE(bad_status.body.find("prospect"), std::string::npos) << bad_status.body;
   EXPECT_EQ(get("/api/v1/clients?cooperation_start=2026-13-45").status, 400);
   EXPECT_EQ(get("/api/v1/clients?potential=lots").status, 400);
+  EXPECT_EQ(get("/api/v1/clients?phones=none").status, 400);
   EXPECT_EQ(get("/api/v1/contacts?awaits_reply=yes").status, 400);
   auto unknown = get("/api/v1/clients?fields.colour=red");
   EXPECT_EQ(unknown.status, 400);

@@ -3168,6 +3168,51 @@ TEST_F(ViewsTest, AnIdentifierFindsItsRecordOnTheFirstPage) {
   EXPECT_EQ(long_one.values, std::vector<std::string>{long_serial});
 }
 
+TEST_F(ViewsTest, APhoneOrAnEmailIsFoundHoweverItIsWritten) {
+  // A phone was compared as written and read every person in title order: the number a call
+  // came from (+48678457300) found nobody saved as "678 457 300", and the person saved as
+  // written was on no first page. Phones are buckets of their numbers, e-mails of their lower
+  // case (lists v31).
+  char phone[24];
+  for (int i = 0; i < 4'500; ++i) {
+    std::snprintf(phone, sizeof phone, "+48 600 %03d %03d", i / 1000, i % 1000);
+    ok(K::person, Action::create, "p-" + std::to_string(i),
+       {{"first_name", "Jan"},
+        {"last_name", "Nowak"},
+        {"phones", domain::List{Value(phone)}},
+        {"emails", domain::List{Value("jan" + std::to_string(i) + "@firma.pl")}}});
+  }
+  ok(K::person, Action::create, "p-z",
+     {{"first_name", "Zofia"},
+      {"last_name", "Żak"},
+      {"phones", domain::List{Value("(22) 555-12-34"), Value("678 457 300")}},
+      {"emails", domain::List{Value("Zofia.Zak@Firma.PL")}}});
+  ok(K::client, Action::create, "c-1",
+     {{"name", "Alfa"}, {"phones", domain::List{Value("0048 12 988 00 67")}}});
+  catch_up();
+
+  using Ids = std::vector<std::string>;
+  auto found = [&](K kind, const char* field, const char* value) {
+    return page_ids({.kind = kind, .filters = {{field, value}}});
+  };
+  for (const char* written : {"+48678457300", "678 457 300", "678-457-300", "0048 678 457 300"})
+    EXPECT_EQ(found(K::person, "phones", written), Ids{"p-z"}) << written;
+  EXPECT_EQ(found(K::person, "phones", "+48 22 555 12 34"), Ids{"p-z"}) << "either phone";
+  EXPECT_EQ(found(K::person, "phones", "600004499"), Ids{"p-4499"});
+  EXPECT_EQ(found(K::client, "phones", "+48 12 988 00 67"), Ids{"c-1"});
+  EXPECT_EQ(found(K::person, "phones", "678 457 301"), Ids{});
+  EXPECT_EQ(found(K::person, "emails", "zofia.zak@firma.pl"), Ids{"p-z"});
+  EXPECT_EQ(found(K::person, "emails", "ZOFIA.ZAK@FIRMA.PL"), Ids{"p-z"});
+  EXPECT_EQ(found(K::person, "emails", "Jan4499@firma.pl"), Ids{"p-4499"});
+  // Under another sort, and with another filter, the records are compared alike.
+  EXPECT_EQ(page_ids({.kind = K::person,
+                      .filters = {{"phones", "+48 678 457 300"}, {"last_name", "Żak"}},
+                      .sort = "created_at"}),
+            Ids{"p-z"});
+  // A search finds a number written either way, as before.
+  EXPECT_EQ(page_ids({.kind = K::client, .search = "+48 12 988 00 67"}), Ids{"c-1"});
+}
+
 // A company with many devices gives each inspection to a technician: it is in their calendar
 // only; an inspection nobody was given is in everyone's.
 TEST_F(ViewsTest, ARecurringInspectionFallsOnEachOfItsDaysInAnyonesRange) {
