@@ -72,6 +72,10 @@ FieldSpec identifier(FieldSpec s) {
   s.identifier = true;
   return s;
 }
+FieldSpec grouping(FieldSpec s) {
+  s.grouping = true;
+  return s;
+}
 
 using K = EntityKind;
 using T = FieldType;
@@ -106,7 +110,7 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
   t[K::person] = {
       req(f("first_name", T::text)),
       req(f("last_name", T::text)),
-      f("position", T::text),
+      grouping(f("position", T::text)),
       identifier(f("phones", T::phone_list)),
       identifier(f("emails", T::email_list)),
       f("birthday", T::date),
@@ -172,10 +176,10 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
   };
   t[K::device] = {
       req(identifier(f("serial_number", T::text))),
-      f("model", T::text),
-      f("manufacturer", T::text),
+      grouping(f("model", T::text)),
+      grouping(f("manufacturer", T::text)),
       ref("client_id", K::client),
-      f("location", T::text),
+      grouping(f("location", T::text)),
       f("warranty_until", T::date),
   };
   t[K::service_order] = {

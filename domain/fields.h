@@ -103,6 +103,10 @@ struct FieldSpec {
   /// person's phones and e-mails): lists find a record by it at once, as by a NIP (a phone by its
   /// number however it is written, an e-mail in any case).
   bool identifier = false;
+  /// Free text that sorts records into groups, written by each as they write it (a person's
+  /// position, a device's model, maker and location): lists find a group's records at once,
+  /// whatever the case and the Polish letters ("prezes zarzadu" is "Prezes Zarządu").
+  bool grouping = false;
   /// Kept by the domain for itself (a password hash, the invoices behind turnover_12m): never
   /// shown outside it.
   bool hidden = false;
