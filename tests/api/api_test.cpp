@@ -930,9 +930,11 @@ TEST_F(Api, AStuckReadModelShowsOnHealthAndMetrics) {
   EXPECT_NE(metrics.body.find("crm_projection_failing{projection=\"lists\"} 1\n"),
             std::string::npos)
       << metrics.body;
+  // A wait for it gives up at once instead of waiting out its 5 s (on a loaded machine, with
+  // two more builds running, a request took 1.04 s).
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(get("/api/v1/clients?min_position=" + bad).status, 503);
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
 }
 
 // After an upgrade the server builds a read model's new version beside the one queries read:
