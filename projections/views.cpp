@@ -325,6 +325,15 @@ const std::vector<std::string>& bucket_fields(EntityKind kind) {
   return it == all.end() ? none : it->second;
 }
 
+// Whether a core bucket field is free text filed under its values (a client's tags, its
+// addresses' cities, its code, a person's phones and position): only those custom_bucketed are,
+// as a custom field's text, and as compared_text gives them.
+bool free_text_bucket(EntityKind kind, std::string_view field) {
+  if (text_bucket_member(kind, field)) return true;
+  const domain::FieldSpec* spec = domain::core_field(kind, field);
+  return spec && (spec->type == domain::FieldType::text_list || spec->identifier || spec->grouping);
+}
+
 constexpr uint32_t kListsSortRows = 5;  // by_sort: the records by a field's value
 
 // The lists version whose tables first hold a bucket field's rows: until a server has built it
@@ -339,12 +348,13 @@ constexpr uint32_t kListsChoiceLists = 12;  // and multiple choices and tags (a 
 // follow, `devices?serial_number=` found its device on the third page, a person's e-mail pages of
 // 1, 0, 0, 0 in 47-113 ms. A row per record (and e-mail).
 constexpr uint32_t kListsIdentifiers = 30;
-// And a client's and a person's phones (v31), both they and the e-mails filed as compared
-// (compared_text): `persons?phones=+48 678 457 300` on medium gave four empty pages of 89-490 ms,
-// and found nobody written otherwise (678457300, 0048 678 457 300); an e-mail with a capital
-// letter found nobody. And grouping text (FieldSpec::grouping), folded: a person's position, a
-// device's model, maker and location (`persons?position=Prezes zarządu` four empty pages of
-// 60-212 ms, the presidents are "Prezes Zarządu"; written so, pages of 5-31 ms).
+// And a client's and a person's phones (v31), and grouping text (FieldSpec::grouping: a person's
+// position, a device's model, maker and location); every free text bucket's values are filed as
+// compared (compared_text: a phone by its number, the rest folded): `persons?phones=+48 678 457
+// 300` on medium gave four empty pages of 89-490 ms, and found nobody written otherwise
+// (678457300, 0048 678 457 300); an e-mail with a capital letter found nobody;
+// `persons?position=Prezes zarządu` four empty pages of 60-212 ms (the presidents are "Prezes
+// Zarządu"; written so, pages of 5-31 ms); `clients?addresses.city=Lodz` nothing.
 constexpr uint32_t kListsComparedText = 31;
 // A word's rows (`words`) hold the title's sort key before the id, so a search pages a word's
 // records in title order from them (before, kind \0 word \0 id -> sort key \0 words).
@@ -388,7 +398,9 @@ int32_t turnover_since(const std::vector<domain::Date>& changes, int32_t day) {
   const auto after = std::upper_bound(changes.begin(), changes.end(), domain::Date{day});
   return after == changes.begin() ? INT32_MIN : std::prev(after)->days;
 }
-uint32_t bucket_since(EntityKind kind, std::string_view field) {
+// The lists version whose state first keeps a bucket field's values (an upgraded server reads an
+// older version's state by that version's list of them).
+uint32_t state_since(EntityKind kind, std::string_view field) {
   using T = domain::FieldType;
   const auto dot = field.find('.');
   if (dot != std::string_view::npos)  // a member of a list of objects
@@ -396,10 +408,8 @@ uint32_t bucket_since(EntityKind kind, std::string_view field) {
   const domain::FieldSpec* spec = domain::core_field(kind, field);
   if (!spec) return UINT32_MAX;
   if (spec->listed) return kListsTaskKinds;
-  if (spec->grouping) return kListsComparedText;
-  if (spec->identifier)
-    return spec->type == T::phone_list || spec->type == T::email_list ? kListsComparedText
-                                                                      : kListsIdentifiers;
+  if (spec->grouping || spec->type == T::phone_list) return kListsComparedText;
+  if (spec->identifier) return kListsIdentifiers;
   switch (spec->type) {
     case T::boolean:
       return 6;
@@ -413,6 +423,11 @@ uint32_t bucket_since(EntityKind kind, std::string_view field) {
     default:
       return 3;
   }
+}
+// Since when a bucket field's rows are filed as a filter is compared: free text's since v31.
+uint32_t bucket_since(EntityKind kind, std::string_view field) {
+  const uint32_t since = state_since(kind, field);
+  return free_text_bucket(kind, field) ? std::max(since, kListsComparedText) : since;
 }
 
 // Sort rows paired with a filter, (bucket field, sort field): per value of a reference, a status
@@ -732,21 +747,19 @@ std::string number_word(std::string_view text) {
   return digits;
 }
 
-// A core phone, e-mail or grouping text as lists file it in its bucket and compare it with a
+// A value of a free text bucket field (free_text_bucket) as lists file it and compare it with a
 // filter: a phone as its number (number_word; one without digits as it is, so that it matches
-// none), an e-mail or a grouping text folded (text::fold: Jan.Kowalski@Firma.pl is
-// jan.kowalski@firma.pl, "Prezes Zarządu" is "prezes zarzadu": people write them either way);
-// any other value as it is.
-std::string compared_text(const domain::FieldSpec* spec, std::string text) {
-  using T = domain::FieldType;
-  if (!spec) return text;
-  if (spec->type == T::phone || spec->type == T::phone_list) {
+// none), any other text folded as search words are (text::fold: Jan.Kowalski@Firma.pl is
+// jan.kowalski@firma.pl, "Prezes Zarządu" is "prezes zarzadu", "Łódź" is "lodz": people write
+// them either way). Other fields' values (a custom field's, a title's, a status) as they are.
+std::string compared_text(EntityKind kind, std::string_view field, std::string text) {
+  if (!free_text_bucket(kind, field)) return text;
+  const auto* spec = domain::core_field(kind, field);
+  if (spec && spec->type == domain::FieldType::phone_list) {
     auto number = number_word(text);
     return number.empty() ? text : number;
   }
-  if (spec->type == T::email || spec->type == T::email_list || spec->grouping)
-    return text::fold(text);
-  return text;
+  return text::fold(text);
 }
 
 // A searched field's value as text for words(): the items of a list side by side; a phone as
@@ -782,20 +795,11 @@ bool custom_bucketed(std::string_view value) {
   return !value.empty() && value.size() <= kMaxCustomBucketText;
 }
 
-// Whether a core bucket field is free text filed under its values (a client's tags, its
-// addresses' cities, its code): only those custom_bucketed are, as a custom field's text.
-bool free_text_bucket(EntityKind kind, std::string_view field) {
-  if (text_bucket_member(kind, field)) return true;
-  const domain::FieldSpec* spec = domain::core_field(kind, field);
-  return spec && (spec->type == domain::FieldType::text_list || spec->identifier || spec->grouping);
-}
-
 // The values a change files its record under in a bucket field, as the lists' state keeps them
 // (bucket_text).
 std::string bucket_text_of(EntityKind kind, std::string_view bucket, const FieldChange& c) {
   auto filed = filed_under(c.after, field_and_member(bucket).second);
-  const auto* spec = domain::core_field(kind, bucket);
-  for (auto& v : filed) v = compared_text(spec, std::move(v));
+  for (auto& v : filed) v = compared_text(kind, bucket, std::move(v));
   if (free_text_bucket(kind, bucket))
     std::erase_if(filed, [](const std::string& v) { return !custom_bucketed(v); });
   return bucket_text(std::move(filed));
@@ -1966,8 +1970,8 @@ std::optional<std::pair<std::string, std::string>> title_rows(const ListQuery& q
   return std::pair{kind + text::sort_key(title), kind + text::sort_key(title + " \xEF\xBF\xBF")};
 }
 
-// field = value (compared_text's, for a core phone, e-mail or grouping text); "fields.<key>" names
-// a custom field; a list matches if one item does.
+// field = value (compared_text's, for free text); "fields.<key>" names a custom field; a list
+// matches if one item does.
 bool matches(const domain::Record& r, const std::string& field, const std::string& value) {
   const bool custom = field.rfind("fields.", 0) == 0;
   const auto [name, member] = custom
@@ -1975,9 +1979,8 @@ bool matches(const domain::Record& r, const std::string& field, const std::strin
                                   : field_and_member(field);
   const Value* v = domain::find(custom ? r.custom : r.core, name);
   if (!v) return value.empty();
-  const auto* spec = custom || !member.empty() ? nullptr : domain::core_field(r.kind, name);
   return std::ranges::any_of(filed_under(*v, member), [&](std::string& x) {
-    return compared_text(spec, std::move(x)) == value;
+    return compared_text(r.kind, field, std::move(x)) == value;
   });
 }
 
@@ -2213,16 +2216,12 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
   auto states = views.get_many(tables[2], keys);
   if (!states) return unexpected(states.error());
   // The bucket fields whose values the state of this lists version keeps (an upgraded server
-  // reads the version before until the new one has been built): v30's kept e-mails as written
-  // (not read here: a filter on them is not bucketed), no phones and no grouping text.
+  // reads the version before until the new one has been built; the free text it kept as written
+  // is not read here, as a filter on it is not bucketed then).
   std::vector<std::string> older;
   if (version < kListsComparedText)
-    for (const auto& f : bucket_fields(q.kind)) {
-      const auto* spec = domain::core_field(q.kind, f);
-      if (bucket_since(q.kind, f) <= version ||
-          (version >= kListsIdentifiers && spec && spec->type == domain::FieldType::email_list))
-        older.push_back(f);
-    }
+    for (const auto& f : bucket_fields(q.kind))
+      if (state_since(q.kind, f) <= version) older.push_back(f);
   const auto& buckets = version < kListsComparedText ? older : bucket_fields(q.kind);
   const auto& sorts = sort_fields(q.kind);
   const auto core_sort = std::find(sorts.begin(), sorts.end(), q.sort) - sorts.begin();
@@ -2292,11 +2291,11 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     ranged.ranges.push_back({field, *day, *day});
     return list(ranged);
   }
-  // A core phone, e-mail or grouping text is compared as its buckets file it (compared_text).
+  // Free text is compared as its buckets file it (compared_text).
   for (const auto& [field, value] : q.filters) {
-    if (compared_text(domain::core_field(q.kind, field), value) == value) continue;
+    if (compared_text(q.kind, field, value) == value) continue;
     ListQuery compared = q;
-    for (auto& [f, v] : compared.filters) v = compared_text(domain::core_field(q.kind, f), v);
+    for (auto& [f, v] : compared.filters) v = compared_text(q.kind, f, v);
     return list(compared);
   }
   uint32_t version = 0;  // of the tables read: index rows a version added are read only from it

@@ -1797,6 +1797,12 @@ TEST_F(ViewsTest, ClientsByTurnoverAreInTheirPlaceOnAnyDay) {
           in, [&](const std::string& name) { return managers["c-" + name.substr(1)] != "op-2"; });
       EXPECT_EQ(walk(q).values, in) << city << ", op-2's, best first, " << today.format();
     }
+    // A city however it is written: its own span rows, filed folded as its buckets are.
+    q.filters = {{"addresses.city", "Łódź"}};
+    const auto written = walk(q).values;
+    q.filters = {{"addresses.city", "LODZ"}};
+    EXPECT_FALSE(written.empty());
+    EXPECT_EQ(walk(q).values, written) << today.format();
   }
 }
 
@@ -2083,6 +2089,8 @@ TEST_F(ViewsTest, AnAddressCityIsABucket) {
   const Walk pages = walk(lodz);
   EXPECT_EQ(pages.values, (std::vector<std::string>{"Ósemka", "Zeta", "Zorza", "Żuraw"}));
   EXPECT_EQ(pages.sizes, (std::vector<size_t>{2, 2}));
+  const ListQuery folded{.kind = K::client, .filters = {{"addresses.city", "lodz"}}, .limit = 2};
+  EXPECT_EQ(walk(folded).values, pages.values) << "a city however it is written";
   lodz.filters.emplace_back("status", "prospect");  // as created; Zeta inactive
   EXPECT_EQ(walk(lodz).values, (std::vector<std::string>{"Ósemka", "Zorza", "Żuraw"}));
   const ListQuery far{.kind = K::client, .filters = {{"addresses.city", long_city}}};
@@ -3213,10 +3221,11 @@ TEST_F(ViewsTest, APhoneOrAnEmailIsFoundHoweverItIsWritten) {
   EXPECT_EQ(page_ids({.kind = K::client, .search = "+48 12 988 00 67"}), Ids{"c-1"});
 }
 
-TEST_F(ViewsTest, AGroupingTextIsFoundHoweverItIsWritten) {
+TEST_F(ViewsTest, FreeTextIsFoundHoweverItIsWritten) {
   // A person's position was compared as written and read every person in title order: the
   // presidents written "Prezes Zarządu" were not found as "Prezes zarządu", and those written so
-  // were on no first page. Grouping text is filed folded, as search words are (lists v31).
+  // were on no first page. Grouping text is a bucket, and every free text bucket (a tag, a city,
+  // a code) is filed folded, as search words are (lists v31).
   for (int i = 0; i < 4'500; ++i)
     ok(K::person, Action::create, "p-" + std::to_string(i),
        {{"first_name", "Jan"}, {"last_name", "Nowak"}, {"position", "Specjalista"}});
@@ -3230,6 +3239,9 @@ TEST_F(ViewsTest, AGroupingTextIsFoundHoweverItIsWritten) {
      {{"serial_number", "SN1"}, {"model", "Vitodens 100-W"}, {"location", "Kotłownia"}});
   ok(K::device, Action::create, "d-2",
      {{"serial_number", "SN2"}, {"model", "Vitodens 200-W"}, {"location", "kotlownia"}});
+  ok(K::client, Action::create, "c-1",
+     {{"name", "Alfa"}, {"code", "K-ALFA"}, {"tags", domain::List{Value("VIP"), Value("Hurt")}}});
+  ok(K::client, Action::create, "c-2", {{"name", "Beta"}, {"tags", domain::List{Value("vip")}}});
   catch_up();
 
   using Ids = std::vector<std::string>;
@@ -3240,6 +3252,9 @@ TEST_F(ViewsTest, AGroupingTextIsFoundHoweverItIsWritten) {
   EXPECT_EQ(found(K::person, "position", "Prezes Zarządu", "created_at"), (Ids{"p-a", "p-b"}));
   EXPECT_EQ(found(K::device, "location", "Kotłownia"), (Ids{"d-1", "d-2"}));
   EXPECT_EQ(found(K::device, "model", "vitodens 100-w"), Ids{"d-1"}) << "a whole text, not a word";
+  EXPECT_EQ(found(K::device, "serial_number", "sn2"), Ids{"d-2"});
+  EXPECT_EQ(found(K::client, "tags", "Vip"), (Ids{"c-1", "c-2"}));
+  EXPECT_EQ(found(K::client, "code", "k-alfa"), Ids{"c-1"});
 }
 
 // A company with many devices gives each inspection to a technician: it is in their calendar
