@@ -1946,7 +1946,10 @@ namespace {
 // given once, can match: with all of them (a client's name; a person's surname and first name)
 // the title is theirs, its rows are its sort key's; with some (a person's surname) the title
 // begins with them and a space, and sorts before them, a space and U+FFFF (in UTF-8 EF BF BF),
-// which the collator puts after every character (CLDR's range end).
+// which the collator puts after every character (CLDR's range end). A title compared folded (a
+// device's serial number, a document's number: compared_text) is met in any case so too: its
+// folded value's sort key comes first (lower case before upper) and the rest differ from it in
+// no more than case and accents; the records read are compared folded.
 std::optional<std::pair<std::string, std::string>> title_rows(const ListQuery& q,
                                                               const std::string& kind) {
   std::vector<std::string> parts;
@@ -1962,7 +1965,8 @@ std::optional<std::pair<std::string, std::string>> title_rows(const ListQuery& q
   }
   if (parts.empty()) return std::nullopt;
   const std::string title = title_from(parts);
-  if (parts.size() == title_fields(q.kind).size()) {
+  if (parts.size() == title_fields(q.kind).size() &&
+      !free_text_bucket(q.kind, title_fields(q.kind)[0])) {
     std::string lo = kind + text::sort_key(title) + '\0';
     std::string hi = rows_end(lo);
     return std::pair{std::move(lo), std::move(hi)};

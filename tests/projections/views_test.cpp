@@ -3155,6 +3155,8 @@ TEST_F(ViewsTest, AnIdentifierFindsItsRecordOnTheFirstPage) {
   }
   const std::string long_serial(70, '9');  // too long for a key: read from the records
   ok(K::device, Action::create, "d-long", {{"serial_number", long_serial}});
+  const std::string long_mixed = "SN" + std::string(68, '7');
+  ok(K::device, Action::create, "d-long-mixed", {{"serial_number", long_mixed}});
   ok(K::client, Action::update, "c-4498", {{"code", "K-NEW"}});
   ok(K::client, Action::update, "c-4499",
      {{"emails", domain::List{Value("biuro4499@firma.pl"), Value("faktury@firma.pl")}}});
@@ -3174,6 +3176,11 @@ TEST_F(ViewsTest, AnIdentifierFindsItsRecordOnTheFirstPage) {
   const auto long_one =
       walk({.kind = K::device, .filters = {{"serial_number", long_serial}}}, "serial_number");
   EXPECT_EQ(long_one.values, std::vector<std::string>{long_serial});
+  // Read from the records by its title, in any case, as a bucket's value is compared.
+  const auto long_lower =
+      walk({.kind = K::device, .filters = {{"serial_number", "sn" + std::string(68, '7')}}},
+           "serial_number");
+  EXPECT_EQ(long_lower.values, std::vector<std::string>{long_mixed});
 }
 
 TEST_F(ViewsTest, APhoneOrAnEmailIsFoundHoweverItIsWritten) {
