@@ -100,8 +100,8 @@ struct FieldSpec {
   bool ranked = false;
   /// Text that names one record as people know it (a client's code, a device's serial number,
   /// a service order's or a document's number, an operator's login, each of a client's or a
-  /// person's phones and e-mails): lists find a record by it at once, as by a NIP (a phone by its
-  /// number however it is written, an e-mail in any case).
+  /// person's phones and e-mails): lists find a record by it at once, as by a NIP, in any case
+  /// (a phone by its number however it is written).
   bool identifier = false;
   /// Free text that sorts records into groups, written by each as they write it (a person's
   /// position, a device's model, maker and location): lists find a group's records at once,

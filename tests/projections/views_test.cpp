@@ -68,6 +68,12 @@ class ViewsTest : public ProjectionTest {
     return ids;
   }
 
+  /// The ids on the first page of the records of `kind` whose `field` is `value`.
+  std::vector<std::string> ids_where(K kind, const std::string& field, const std::string& value,
+                                     std::string sort = "") {
+    return page_ids({.kind = kind, .filters = {{field, value}}, .sort = std::move(sort)});
+  }
+
   /// Records an invoice of `net` (PLN) dated `date` for `client`, at the clock's time.
   void invoice(const std::string& id, const std::string& client, const std::string& date,
                const std::string& net) {
@@ -3162,17 +3168,14 @@ TEST_F(ViewsTest, AnIdentifierFindsItsRecordOnTheFirstPage) {
      {{"emails", domain::List{Value("biuro4499@firma.pl"), Value("faktury@firma.pl")}}});
   catch_up();
 
-  auto first_page = [&](K kind, const char* field, const std::string& value) {
-    return page_ids({.kind = kind, .filters = {{field, value}}});
-  };
   using Ids = std::vector<std::string>;
-  EXPECT_EQ(first_page(K::device, "serial_number", "SN-04499"), Ids{"d-4499"});
-  EXPECT_EQ(first_page(K::client, "code", "K14499"), Ids{"c-4499"});
-  EXPECT_EQ(first_page(K::client, "code", "K-NEW"), Ids{"c-4498"}) << "a changed code";
+  EXPECT_EQ(ids_where(K::device, "serial_number", "SN-04499"), Ids{"d-4499"});
+  EXPECT_EQ(ids_where(K::client, "code", "K14499"), Ids{"c-4499"});
+  EXPECT_EQ(ids_where(K::client, "code", "K-NEW"), Ids{"c-4498"}) << "a changed code";
   EXPECT_TRUE(walk({.kind = K::client, .filters = {{"code", "K14498"}}}).values.empty())
       << "the code it had";
-  EXPECT_EQ(first_page(K::client, "emails", "faktury@firma.pl"), Ids{"c-4499"}) << "either e-mail";
-  EXPECT_EQ(first_page(K::client, "emails", "biuro4499@firma.pl"), Ids{"c-4499"});
+  EXPECT_EQ(ids_where(K::client, "emails", "faktury@firma.pl"), Ids{"c-4499"}) << "either e-mail";
+  EXPECT_EQ(ids_where(K::client, "emails", "biuro4499@firma.pl"), Ids{"c-4499"});
   const auto long_one =
       walk({.kind = K::device, .filters = {{"serial_number", long_serial}}}, "serial_number");
   EXPECT_EQ(long_one.values, std::vector<std::string>{long_serial});
@@ -3207,18 +3210,15 @@ TEST_F(ViewsTest, APhoneOrAnEmailIsFoundHoweverItIsWritten) {
   catch_up();
 
   using Ids = std::vector<std::string>;
-  auto found = [&](K kind, const char* field, const char* value) {
-    return page_ids({.kind = kind, .filters = {{field, value}}});
-  };
   for (const char* written : {"+48678457300", "678 457 300", "678-457-300", "0048 678 457 300"})
-    EXPECT_EQ(found(K::person, "phones", written), Ids{"p-z"}) << written;
-  EXPECT_EQ(found(K::person, "phones", "+48 22 555 12 34"), Ids{"p-z"}) << "either phone";
-  EXPECT_EQ(found(K::person, "phones", "600004499"), Ids{"p-4499"});
-  EXPECT_EQ(found(K::client, "phones", "+48 12 988 00 67"), Ids{"c-1"});
-  EXPECT_EQ(found(K::person, "phones", "678 457 301"), Ids{});
-  EXPECT_EQ(found(K::person, "emails", "zofia.zak@firma.pl"), Ids{"p-z"});
-  EXPECT_EQ(found(K::person, "emails", "ZOFIA.ZAK@FIRMA.PL"), Ids{"p-z"});
-  EXPECT_EQ(found(K::person, "emails", "Jan4499@firma.pl"), Ids{"p-4499"});
+    EXPECT_EQ(ids_where(K::person, "phones", written), Ids{"p-z"}) << written;
+  EXPECT_EQ(ids_where(K::person, "phones", "+48 22 555 12 34"), Ids{"p-z"}) << "either phone";
+  EXPECT_EQ(ids_where(K::person, "phones", "600004499"), Ids{"p-4499"});
+  EXPECT_EQ(ids_where(K::client, "phones", "+48 12 988 00 67"), Ids{"c-1"});
+  EXPECT_EQ(ids_where(K::person, "phones", "678 457 301"), Ids{});
+  EXPECT_EQ(ids_where(K::person, "emails", "zofia.zak@firma.pl"), Ids{"p-z"});
+  EXPECT_EQ(ids_where(K::person, "emails", "ZOFIA.ZAK@FIRMA.PL"), Ids{"p-z"});
+  EXPECT_EQ(ids_where(K::person, "emails", "Jan4499@firma.pl"), Ids{"p-4499"});
   // Under another sort, and with another filter, the records are compared alike.
   EXPECT_EQ(page_ids({.kind = K::person,
                       .filters = {{"phones", "+48 678 457 300"}, {"last_name", "Żak"}},
@@ -3252,16 +3252,14 @@ TEST_F(ViewsTest, FreeTextIsFoundHoweverItIsWritten) {
   catch_up();
 
   using Ids = std::vector<std::string>;
-  auto found = [&](K kind, const char* field, const char* value, std::string sort = "") {
-    return page_ids({.kind = kind, .filters = {{field, value}}, .sort = std::move(sort)});
-  };
-  EXPECT_EQ(found(K::person, "position", "PREZES ZARZADU"), (Ids{"p-a", "p-b"}));
-  EXPECT_EQ(found(K::person, "position", "Prezes Zarządu", "created_at"), (Ids{"p-a", "p-b"}));
-  EXPECT_EQ(found(K::device, "location", "Kotłownia"), (Ids{"d-1", "d-2"}));
-  EXPECT_EQ(found(K::device, "model", "vitodens 100-w"), Ids{"d-1"}) << "a whole text, not a word";
-  EXPECT_EQ(found(K::device, "serial_number", "sn2"), Ids{"d-2"});
-  EXPECT_EQ(found(K::client, "tags", "Vip"), (Ids{"c-1", "c-2"}));
-  EXPECT_EQ(found(K::client, "code", "k-alfa"), Ids{"c-1"});
+  EXPECT_EQ(ids_where(K::person, "position", "PREZES ZARZADU"), (Ids{"p-a", "p-b"}));
+  EXPECT_EQ(ids_where(K::person, "position", "Prezes Zarządu", "created_at"), (Ids{"p-a", "p-b"}));
+  EXPECT_EQ(ids_where(K::device, "location", "Kotłownia"), (Ids{"d-1", "d-2"}));
+  EXPECT_EQ(ids_where(K::device, "model", "vitodens 100-w"), Ids{"d-1"})
+      << "a whole text, not a word";
+  EXPECT_EQ(ids_where(K::device, "serial_number", "sn2"), Ids{"d-2"});
+  EXPECT_EQ(ids_where(K::client, "tags", "Vip"), (Ids{"c-1", "c-2"}));
+  EXPECT_EQ(ids_where(K::client, "code", "k-alfa"), Ids{"c-1"});
 }
 
 // A company with many devices gives each inspection to a technician: it is in their calendar
