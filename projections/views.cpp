@@ -752,10 +752,16 @@ std::string number_word(std::string_view text) {
 // none), any other text folded as search words are (text::fold: Jan.Kowalski@Firma.pl is
 // jan.kowalski@firma.pl, "Prezes Zarządu" is "prezes zarzadu", "Łódź" is "lodz": people write
 // them either way). Other fields' values (a custom field's, a title's, a status) as they are.
-std::string compared_text(EntityKind kind, std::string_view field, std::string text) {
-  if (!free_text_bucket(kind, field)) return text;
+enum class Comparison { as_written, number, folded };
+Comparison comparison_of(EntityKind kind, std::string_view field) {
+  if (!free_text_bucket(kind, field)) return Comparison::as_written;
   const auto* spec = domain::core_field(kind, field);
-  if (spec && spec->type == domain::FieldType::phone_list) {
+  return spec && spec->type == domain::FieldType::phone_list ? Comparison::number
+                                                             : Comparison::folded;
+}
+std::string compared_text(Comparison how, std::string text) {
+  if (how == Comparison::as_written) return text;
+  if (how == Comparison::number) {
     auto number = number_word(text);
     return number.empty() ? text : number;
   }
@@ -770,6 +776,9 @@ std::string compared_text(EntityKind kind, std::string_view field, std::string t
   auto out = text::fold(text);
   folded.emplace(std::move(text), out);
   return out;
+}
+std::string compared_text(EntityKind kind, std::string_view field, std::string text) {
+  return compared_text(comparison_of(kind, field), std::move(text));
 }
 
 // A searched field's value as text for words(): the items of a list side by side; a phone as
@@ -809,8 +818,9 @@ bool custom_bucketed(std::string_view value) {
 // (bucket_text).
 std::string bucket_text_of(EntityKind kind, std::string_view bucket, const FieldChange& c) {
   auto filed = filed_under(c.after, field_and_member(bucket).second);
-  for (auto& v : filed) v = compared_text(kind, bucket, std::move(v));
-  if (free_text_bucket(kind, bucket))
+  const auto how = comparison_of(kind, bucket);  // once, not per value
+  for (auto& v : filed) v = compared_text(how, std::move(v));
+  if (how != Comparison::as_written)  // free text
     std::erase_if(filed, [](const std::string& v) { return !custom_bucketed(v); });
   return bucket_text(std::move(filed));
 }
@@ -1993,8 +2003,9 @@ bool matches(const domain::Record& r, const std::string& field, const std::strin
                                   : field_and_member(field);
   const Value* v = domain::find(custom ? r.custom : r.core, name);
   if (!v) return value.empty();
+  const auto how = comparison_of(r.kind, field);  // once per record, not per item
   return std::ranges::any_of(filed_under(*v, member), [&](std::string& x) {
-    return compared_text(r.kind, field, std::move(x)) == value;
+    return compared_text(how, std::move(x)) == value;
   });
 }
 
