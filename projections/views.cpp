@@ -751,13 +751,17 @@ std::string number_word(std::string_view text) {
 // filter: a phone as its number (number_word; one without digits as it is, so that it matches
 // none), any other text folded as search words are (text::fold: Jan.Kowalski@Firma.pl is
 // jan.kowalski@firma.pl, "Prezes Zarządu" is "prezes zarzadu", "Łódź" is "lodz": people write
-// them either way). Other fields' values (a custom field's, a title's, a status) as they are.
+// them either way). A title's text (a client's name, a person's surname) is compared folded too
+// (title_rows finds its rows). Other fields' values (a custom field's, a status) as they are.
 enum class Comparison { as_written, number, folded };
 Comparison comparison_of(EntityKind kind, std::string_view field) {
-  if (!free_text_bucket(kind, field)) return Comparison::as_written;
   const auto* spec = domain::core_field(kind, field);
-  return spec && spec->type == domain::FieldType::phone_list ? Comparison::number
-                                                             : Comparison::folded;
+  if (free_text_bucket(kind, field))
+    return spec && spec->type == domain::FieldType::phone_list ? Comparison::number
+                                                               : Comparison::folded;
+  const bool title = spec && spec->type == domain::FieldType::text &&
+                     std::ranges::find(title_fields(kind), field) != title_fields(kind).end();
+  return title ? Comparison::folded : Comparison::as_written;
 }
 std::string compared_text(Comparison how, std::string text) {
   if (how == Comparison::as_written) return text;
@@ -1800,19 +1804,37 @@ struct IdHash {
 };
 using IdSet = boost::unordered_flat_set<std::string, IdHash, std::equal_to<>>;
 
-// The ids ending the keys of `table`'s rows [lo, hi) (a title's rows: kind \0 sort key \0 id),
-// when they are at most `most`; nullopt when there are more.
-eventstore::result<std::optional<IdSet>> ids_of_rows(const eventstore::TableStore& views,
-                                                     TableId table, std::string_view lo,
-                                                     std::string_view hi, uint64_t most) {
+// Whether each of `terms` begins a word of `words` (a row's: folded, space-separated).
+bool has_words(std::string_view words, const std::vector<std::string>& terms) {
+  return std::all_of(terms.begin(), terms.end(), [&](const std::string& t) {
+    for (size_t at = 0;; ++at) {
+      if (words.substr(at).starts_with(t)) return true;
+      at = words.find(' ', at);
+      if (at == std::string_view::npos) return false;
+    }
+  });
+}
+
+// The ids ending the keys of `table`'s rows in `ranges` (a title's rows: kind \0 sort key \0 id
+// -> its words), when they are at most `most`; nullopt when there are more. With `words`, only
+// the rows whose words have them, in at most `most_rows` rows read.
+eventstore::result<std::optional<IdSet>> ids_of_rows(
+    const eventstore::TableStore& views, TableId table,
+    const std::vector<std::pair<std::string, std::string>>& ranges, uint64_t most,
+    const std::vector<std::string>& words = {}, uint64_t most_rows = 0) {
+  if (words.empty()) most_rows = most + 1;
   IdSet ids;
-  auto rows = views.scan(table, lo, hi, Direction::forward, most + 1,
-                         [&](std::string_view key, std::string_view) {
-                           ids.emplace(last_field(key));
-                           return true;
-                         });
-  if (!rows) return unexpected(rows.error());
-  if (*rows > most) return std::nullopt;
+  uint64_t rows = 0;
+  for (const auto& [lo, hi] : ranges) {
+    auto n = views.scan(table, lo, hi, Direction::forward, most_rows - rows,
+                        [&](std::string_view key, std::string_view value) {
+                          if (value.empty() || has_words(value, words))
+                            ids.emplace(last_field(key));
+                          return ids.size() <= most;
+                        });
+    if (!n) return unexpected(n.error());
+    if (ids.size() > most || (rows += *n) >= most_rows) return std::nullopt;
+  }
   return ids;
 }
 
@@ -1962,36 +1984,75 @@ eventstore::result<std::vector<std::shared_ptr<const domain::Record>>> Queries::
 
 namespace {
 
-// The by_title rows [lo, hi) that hold every record filters on the title's first fields, each
-// given once, can match: with all of them (a client's name; a person's surname and first name)
-// the title is theirs, its rows are its sort key's; with some (a person's surname) the title
-// begins with them and a space, and sorts before them, a space and U+FFFF (in UTF-8 EF BF BF),
-// which the collator puts after every character (CLDR's range end). A title compared folded (a
-// device's serial number, a document's number: compared_text) is met in any case so too: its
-// folded value's sort key comes first (lower case before upper) and the rest differ from it in
-// no more than case and accents; the records read are compared folded.
-std::optional<std::pair<std::string, std::string>> title_rows(const ListQuery& q,
-                                                              const std::string& kind) {
+// The ways a folded text (compared_text) may have been written that the Polish collator sorts
+// apart: each a, c, e, l, n, o, s with or without its Polish diacritic, z as z, ź or ż (ą sorts
+// after a, ł after l; case and other accents come after the letters). The longest beginning of
+// the text with at most kTitleWays ways is spelled out; `whole` says if that is all of it.
+constexpr size_t kTitleWays = 32;
+std::vector<std::string> ways_of_writing(std::string_view folded, bool& whole) {
+  static constexpr std::pair<char, std::string_view> kPolish[] = {
+      {'a', "ą"}, {'c', "ć"}, {'e', "ę"}, {'l', "ł"}, {'n', "ń"},
+      {'o', "ó"}, {'s', "ś"}, {'z', "ź"}, {'z', "ż"}};
+  std::vector<std::string> ways = {""};
+  whole = false;
+  for (const char c : folded) {
+    const auto others = std::ranges::count(kPolish, c, &std::pair<char, std::string_view>::first);
+    if (ways.size() * static_cast<size_t>(others + 1) > kTitleWays) return ways;
+    const size_t n = ways.size();
+    for (const auto& [letter, other] : kPolish)
+      if (letter == c)
+        for (size_t i = 0; i < n; ++i) ways.push_back(ways[i] + std::string(other));
+    for (size_t i = 0; i < n; ++i) ways[i] += c;
+  }
+  whole = true;
+  return ways;
+}
+
+// The by_title rows, as key ranges [lo, hi) in title order, that hold every record filters on the
+// title's first fields, each given once, can match (none: not such a filter). Titles are compared
+// folded (a client's name "alfa" is "Alfa", a surname "wojcik" is "Wójcik"), and the collator
+// sorts Polish letters apart: a range for each way of writing the value (ways_of_writing), of
+// the titles whose sort keys begin with its letters' weights (the key's first level, up to its
+// 01 byte; case and accents are in the levels after it). With all the title fields (a client's
+// name; a person's surname and first name) the title has just those letters; with some (a
+// person's surname) it begins with them and a space, and sorts before them, a space and U+FFFF
+// (in UTF-8 EF BF BF), which the collator puts after every character (CLDR's range end); with a
+// value of too many ways, it begins with the spelled part, and the rows' words (each title's)
+// tell those of others apart. The records read are compared whole.
+struct TitleRows {
+  std::vector<std::pair<std::string, std::string>> ranges;  // none: not such a filter
+  std::vector<std::string> words;  // the value's, when the ranges hold other titles too
+};
+TitleRows title_rows(const ListQuery& q, const std::string& kind) {
   std::vector<std::string> parts;
   for (const auto& f : title_fields(q.kind)) {
     const std::string* value = nullptr;
     for (const auto& [field, v] : q.filters)
       if (field == f) {
-        if (value) return std::nullopt;  // either of several
+        if (value) return {};  // either of several
         value = &v;
       }
     if (!value || value->empty()) break;
     parts.push_back(*value);
   }
-  if (parts.empty()) return std::nullopt;
-  const std::string title = title_from(parts);
-  if (parts.size() == title_fields(q.kind).size() &&
-      !free_text_bucket(q.kind, title_fields(q.kind)[0])) {
-    std::string lo = kind + text::sort_key(title) + '\0';
-    std::string hi = rows_end(lo);
-    return std::pair{std::move(lo), std::move(hi)};
+  if (parts.empty() || comparison_of(q.kind, title_fields(q.kind)[0]) != Comparison::folded)
+    return {};
+  bool whole = false;
+  const auto ways = ways_of_writing(title_from(parts), whole);
+  const bool all = whole && parts.size() == title_fields(q.kind).size();
+  TitleRows out;
+  if (!whole) out.words = text::words(title_from(parts));
+  for (const auto& way : ways) {
+    const std::string key = text::sort_key(way);
+    const std::string letters = kind + key.substr(0, key.find('\x01'));
+    if (all)
+      out.ranges.emplace_back(letters + '\x01', letters + '\x02');
+    else
+      out.ranges.emplace_back(letters,
+                              kind + text::sort_key(way + (whole ? " " : "") + "\xEF\xBF\xBF"));
   }
-  return std::pair{kind + text::sort_key(title), kind + text::sort_key(title + " \xEF\xBF\xBF")};
+  std::ranges::sort(out.ranges);
+  return out;
 }
 
 // field = value (compared_text's, for free text); "fields.<key>" names a custom field; a list
@@ -2335,15 +2396,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   if (!records) return unexpected(records.error());
   const auto terms = search_terms(q.search);
   // Every search word prefixes one of the title's words (space-separated).
-  auto title_matches = [&](std::string_view words) {
-    return std::all_of(terms.begin(), terms.end(), [&](const std::string& t) {
-      for (size_t at = 0;; ++at) {
-        if (words.substr(at).starts_with(t)) return true;
-        at = words.find(' ', at);
-        if (at == std::string_view::npos) return false;
-      }
-    });
-  };
+  auto title_matches = [&](std::string_view words) { return has_words(words, terms); };
   // Ranges as ordered numbers (ordered_number), open ends as the extremes.
   std::vector<SortedRange> bounds;
   for (const auto& range : q.ranges) {
@@ -2847,6 +2900,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     std::string_view unset_only;
   };
   std::vector<Range> ranges;
+  std::vector<std::string> title_words;  // a title filter's, that its rows' words must have
   const auto sorted_in = std::find_if(bounds.begin(), bounds.end(),
                                       [&](const SortedRange& b) { return b.field == q.sort; });
   if (by_title) {
@@ -2856,8 +2910,15 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     // walked (a cursor from before this, elsewhere in the titles, walks them all).
     if (index == tables[0])
       if (auto titled = title_rows(q, kind);
-          titled && (cursor->empty() || (titled->first <= *cursor && *cursor < titled->second)))
-        ranges = {{std::move(titled->first), std::move(titled->second)}};
+          !titled.ranges.empty() &&
+          (cursor->empty() || std::ranges::any_of(titled.ranges, [&](const auto& r) {
+             return r.first <= *cursor && *cursor < r.second;
+           }))) {
+        ranges.clear();
+        for (auto& [lo, hi] : titled.ranges) ranges.push_back({std::move(lo), std::move(hi)});
+        if (q.descending) std::ranges::reverse(ranges);  // walked one after the other
+        title_words = std::move(titled.words);
+      }
   } else if (sorted_in != bounds.end()) {  // only rows with values within the bounds
     ranges = {
         {prefix + ordered_hex(sorted_in->from), prefix + ordered_hex(sorted_in->to) + '\x01'}};
@@ -2953,7 +3014,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     if (!*in) in = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges);
     if (!in) return unexpected(in.error());
     if (!*in) {
-      auto every = ids_of_rows(views_, tables[0], kind, rows_end(kind), kBucketIds);  // titles
+      auto every = ids_of_rows(views_, tables[0], {{kind, rows_end(kind)}}, kBucketIds);  // titles
       if (!every) return unexpected(every.error());
       if (!*every && version < kListsTurnoverSpans)
         return unexpected(error{errc::closed,
@@ -3025,8 +3086,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     const bool bucket_filtered = !bucket_filters(q, unpaired).empty();
     // A filter on the title under another sort (the Nowaks by birthday): its titles' rows hold
     // the ids, read as a search's matches are.
-    const auto titled = by_title || searched_here ? std::nullopt : title_rows(q, kind);
-    if (!indexed_ranges.empty() || searched_here || bucket_filtered || titled) {
+    const auto titled = by_title || searched_here ? TitleRows() : title_rows(q, kind);
+    if (!indexed_ranges.empty() || searched_here || bucket_filtered || !titled.ranges.empty()) {
       std::vector<std::pair<std::string, std::string>> walk;
       for (const auto& r : ranges) walk.emplace_back(r.lo, r.hi);
       if (titled_buckets) walk = {{kind, rows_end(kind)}};
@@ -3067,10 +3128,12 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         searched_all = true;
       }
     }
-    if (titled) {
+    if (!titled.ranges.empty()) {
+      // (Rows a long name's words tell apart are read as the walk's are.)
       const uint64_t most = std::clamp(worth_reading, kSearchCandidates, kBucketIds);
-      if (!likely_over(views_.approximate_rows(tables[0], titled->first, titled->second), most)) {
-        auto ids = ids_of_rows(views_, tables[0], titled->first, titled->second, most);
+      const uint64_t most_rows = titled.words.empty() ? most : kWalkedRows;
+      if (!likely_over(views_.approximate_rows(tables[0], titled.ranges), most_rows)) {
+        auto ids = ids_of_rows(views_, tables[0], titled.ranges, most, titled.words, most_rows);
         if (!ids) return unexpected(ids.error());
         if (*ids) searched = std::move(**ids);
       }
@@ -3191,9 +3254,9 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       for (const auto& value : values)
         prefixes.push_back(bucket_prefix(domain::name_of(q.kind), field, value));
     }
-  uint64_t budget = !members.empty() || search_in_rows ? kWalkedRows
-                    : keyed.empty()                    ? budget_per_call
-                                                       : 5 * budget_per_call;
+  uint64_t budget = !members.empty() || search_in_rows || !title_words.empty() ? kWalkedRows
+                    : keyed.empty()                                            ? budget_per_call
+                                    : 5 * budget_per_call;
   // A request that has taken nothing when its budget ends walks on, once, for three budgets more
   // (on the large dataset up to about 20 ms more): records that come after a long run of others'
   // (on the large dataset the service orders handed back, newest first, after the thousands in
@@ -3250,6 +3313,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         const auto [title, words] =
             index == tables[0] ? std::pair(std::string_view(), value) : sort_row_title(value);
         if (!terms.empty() && !words.empty() && !title_matches(words)) return true;
+        if (!title_words.empty() && !words.empty() && !has_words(words, title_words)) return true;
         if (!members.empty() && !members.contains(last_field(key))) return true;
         keys.emplace_back(key);
         ids.push_back(after_last_nul(key));
