@@ -356,6 +356,9 @@ constexpr uint32_t kListsIdentifiers = 30;
 // `persons?position=Prezes zarządu` four empty pages of 60-212 ms (the presidents are "Prezes
 // Zarządu"; written so, pages of 5-31 ms); `clients?addresses.city=Lodz` nothing.
 constexpr uint32_t kListsComparedText = 31;
+// And a custom field's short values (v32), which lists know only as text: `fields.branza=handel`
+// found no client whose branch was written "Handel", `fields.region=lodzkie` none in "Łódzkie".
+constexpr uint32_t kListsComparedCustom = 32;
 // A word's rows (`words`) hold the title's sort key before the id, so a search pages a word's
 // records in title order from them (before, kind \0 word \0 id -> sort key \0 words).
 constexpr uint32_t kListsWordsInOrder = 12;
@@ -751,10 +754,12 @@ std::string number_word(std::string_view text) {
 // filter: a phone as its number (number_word; one without digits as it is, so that it matches
 // none), any other text folded as search words are (text::fold: Jan.Kowalski@Firma.pl is
 // jan.kowalski@firma.pl, "Prezes Zarządu" is "prezes zarzadu", "Łódź" is "lodz": people write
-// them either way). A title's text (a client's name, a person's surname) is compared folded too
-// (title_rows finds its rows). Other fields' values (a custom field's, a status) as they are.
+// them either way). A title's text (a client's name, a person's surname) and a custom field's
+// (lists know no custom field's type; a choice's or a date's text folds to itself) are compared
+// folded too (title_rows finds a title's rows). Other fields' values (a status, an id) as they are.
 enum class Comparison { as_written, number, folded };
 Comparison comparison_of(EntityKind kind, std::string_view field) {
+  if (field.starts_with("fields.")) return Comparison::folded;
   const auto* spec = domain::core_field(kind, field);
   if (free_text_bucket(kind, field))
     return spec && spec->type == domain::FieldType::phone_list ? Comparison::number
@@ -925,7 +930,7 @@ std::string custom_rows_text(const std::vector<CustomRows>& rows) {
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return kListsComparedText; }
+  uint32_t version() const override { return kListsComparedCustom; }
   std::vector<std::string> tables() const override {
     return {"by_title", "words", "state", "by_field", "by_sort"};
   }
@@ -978,6 +983,7 @@ class ListsView final : public Projection {
       if (!c.custom) continue;
       std::erase_if(custom, [&](const CustomRows& r) { return r.key == c.field; });
       auto values = filed_under(c.after, {});
+      for (auto& v : values) v = compared_text(Comparison::folded, std::move(v));
       std::erase_if(values, [](const std::string& v) { return !custom_bucketed(v); });
       CustomRows row{c.field, bucket_text(std::move(values)), ""};
       if (const auto n = ordered_number(&c.after)) row.sort = ordered_hex(*n);
@@ -2731,8 +2737,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   // (not for "", unset), or a custom field's short value.
   const auto& buckets = bucket_fields(q.kind);
   auto bucketed = [&](const std::string& field, const std::string& value) {
-    if (field.starts_with("fields."))
-      return version >= kListsCustomFields && custom_bucketed(value);
+    if (field.starts_with("fields."))  // filed as compared since v32
+      return version >= kListsComparedCustom && custom_bucketed(value);
     return !value.empty() && std::find(buckets.begin(), buckets.end(), field) != buckets.end() &&
            version >= bucket_since(q.kind, field) &&
            (custom_bucketed(value) || !free_text_bucket(q.kind, field));
