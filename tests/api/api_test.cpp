@@ -627,10 +627,13 @@ TEST_F(Api, FilterValuesAreCheckedAndCustomFieldsSort) {
   EXPECT_NE(by_amount.body.find(big.json("id")), std::string::npos) << by_amount.body;
   EXPECT_NE(get("/api/v1/clients?fields.credit_limit=20.0").body.find(small.json("id")),
             std::string::npos);
-  // A phone by its number however it is written, an e-mail in any case.
+  // A phone by its number however it is written, an e-mail and a name in any case.
   EXPECT_NE(get("/api/v1/clients?phones=601-234-567").body.find(big.json("id")), std::string::npos);
   EXPECT_NE(get("/api/v1/clients?emails=biuro@alfa.pl").body.find(big.json("id")),
             std::string::npos);
+  auto by_name = get("/api/v1/clients?name=ALFA");
+  EXPECT_NE(by_name.body.find(big.json("id")), std::string::npos) << by_name.body;
+  EXPECT_EQ(by_name.body.find(small.json("id")), std::string::npos) << by_name.body;
   // A value no record could hold is refused, naming the parameter, instead of an empty list.
   auto bad_status = get("/api/v1/clients?status=activ");
   EXPECT_EQ(bad_status.status, 400);
