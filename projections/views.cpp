@@ -983,7 +983,8 @@ class ListsView final : public Projection {
       if (!c.custom) continue;
       std::erase_if(custom, [&](const CustomRows& r) { return r.key == c.field; });
       auto values = filed_under(c.after, {});
-      for (auto& v : values) v = compared_text(Comparison::folded, std::move(v));
+      const auto how = comparison_of(e.kind, "fields." + c.field);  // as a filter compares it
+      for (auto& v : values) v = compared_text(how, std::move(v));
       std::erase_if(values, [](const std::string& v) { return !custom_bucketed(v); });
       CustomRows row{c.field, bucket_text(std::move(values)), ""};
       if (const auto n = ordered_number(&c.after)) row.sort = ordered_hex(*n);
@@ -2043,11 +2044,12 @@ TitleRows title_rows(const ListQuery& q, const std::string& kind) {
   }
   if (parts.empty() || comparison_of(q.kind, title_fields(q.kind)[0]) != Comparison::folded)
     return {};
+  const std::string title = title_from(parts);
   bool whole = false;
-  const auto ways = ways_of_writing(title_from(parts), whole);
+  const auto ways = ways_of_writing(title, whole);
   const bool all = whole && parts.size() == title_fields(q.kind).size();
   TitleRows out;
-  if (!whole) out.words = text::words(title_from(parts));
+  if (!whole) out.words = text::words(title);
   for (const auto& way : ways) {
     const std::string key = text::sort_key(way);
     const std::string letters = kind + key.substr(0, key.find('\x01'));
