@@ -800,14 +800,15 @@ std::string searched_text(const domain::FieldSpec& field, const Value& v) {
   return out;
 }
 
-// The words of a search: a text of digits and the signs numbers are written with is one number
-// (a phone or NIP as pasted: "+48 601 234 567"); anything else, its folded words.
+// The words of a search: a text of digits and the signs phones are written with is one number
+// (a phone or NIP as pasted: "+48 601 234 567"); anything else, its folded words ("2026/158",
+// the beginning of a document's or an order's number, is two).
 std::vector<std::string> search_terms(std::string_view search) {
   const bool number =
       std::any_of(search.begin(), search.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
       std::all_of(search.begin(), search.end(), [](char c) {
         return (c >= '0' && c <= '9') ||
-               std::string_view(" +-()/.").find(c) != std::string_view::npos;
+               std::string_view(" +-().").find(c) != std::string_view::npos;
       });
   if (number) return {number_word(search)};
   return text::words(search);
@@ -2612,8 +2613,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   };
   // A search's page from its candidates (at most `most`), sorted in Polish order here; false
   // when there are more.
-  auto search_page = [&](uint64_t most) -> eventstore::result<bool> {
-    auto found = search_candidates(most);
+  auto search_page = [&](uint64_t most, size_t term = 0) -> eventstore::result<bool> {
+    auto found = search_candidates(most, term);
     if (!found) return unexpected(found.error());
     if (!*found) return false;
     auto& candidates = **found;
@@ -2715,15 +2716,20 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       if (*merged == Merged::cut_short && !cut) cut = std::move(page);
       page = Page{};
     }
+    // Or from a word's few candidates: "K227" is "k", in every client's code, and "227", which
+    // begins a hundred codes' numbers and more phones' (its rows merged, cut short, gave pages
+    // of 10, 6, 7 and 5 on medium, 8-19 ms each).
+    for (size_t i = 0; i < terms.size(); ++i) {
+      auto done = search_page(kSearchCandidates, i);
+      if (!done) return unexpected(done.error());
+      if (*done) return page;
+    }
     if (cut) {  // the candidates, or the page cut short with its cursor
       page = std::move(*cut);
       auto done = candidates_instead();
       if (!done) return unexpected(done.error());
       return page;
     }
-    auto done = search_page(kSearchCandidates);
-    if (!done) return unexpected(done.error());
-    if (*done) return page;
   }
 
   // Walk an index from the cursor: the sort field's, or the titles in Polish order, or, for a
