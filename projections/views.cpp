@@ -359,6 +359,8 @@ constexpr uint32_t kListsComparedText = 31;
 // And a custom field's short values (v32), which lists know only as text: `fields.branza=handel`
 // found no client whose branch was written "Handel", `fields.region=lodzkie` none in "Łódzkie".
 constexpr uint32_t kListsComparedCustom = 32;
+// A service order's problem is searched (v33; search_fields).
+constexpr uint32_t kListsSearchedProblems = 33;
 // A word's rows (`words`) hold the title's sort key before the id, so a search pages a word's
 // records in title order from them (before, kind \0 word \0 id -> sort key \0 words).
 constexpr uint32_t kListsWordsInOrder = 12;
@@ -723,13 +725,15 @@ std::string bucket_text(std::vector<std::string> values) {
 
 // Fields besides the title that a search finds a record by, as people look records up: a
 // client's code, NIP, phones and e-mails, a person's phones and e-mails, a device's model and
-// maker.
+// maker, a service order's problem (lists v33: its title is its number, and
+// `service-orders?q=przeglad` found nothing).
 const std::vector<const domain::FieldSpec*>& search_fields(EntityKind kind) {
   static const auto all = [] {
     const std::map<EntityKind, std::vector<std::string>> names = {
         {EntityKind::client, {"code", "tax_id", "phones", "emails"}},
         {EntityKind::person, {"phones", "emails"}},
-        {EntityKind::device, {"model", "manufacturer"}}};
+        {EntityKind::device, {"model", "manufacturer"}},
+        {EntityKind::service_order, {"problem"}}};
     std::map<EntityKind, std::vector<const domain::FieldSpec*>> out;
     for (const auto& [kind, fields] : names)
       for (const auto& f : fields) out[kind].push_back(domain::core_field(kind, f));
@@ -791,12 +795,20 @@ std::string compared_text(EntityKind kind, std::string_view field, std::string t
 }
 
 // A searched field's value as text for words(): the items of a list side by side; a phone as
-// number_word().
+// number_word(); a long text as far as its last space in the first kSearchedLongText bytes (every
+// word is a row of its own, and every index row of the record carries them all).
+constexpr size_t kSearchedLongText = 160;
 std::string searched_text(const domain::FieldSpec& field, const Value& v) {
   const bool phones = field.type == domain::FieldType::phone_list;
   std::string out;
   for (const auto& item : filed_under(v, {}))
     out += (out.empty() ? "" : " ") + (phones ? number_word(item) : item);
+  if (field.type == domain::FieldType::long_text && out.size() > kSearchedLongText) {
+    size_t cut = out.rfind(' ', kSearchedLongText);
+    if (cut == std::string::npos)  // one long word: cut before a character, not in one
+      for (cut = kSearchedLongText; (out[cut] & 0xC0) == 0x80;) --cut;
+    out.resize(cut);
+  }
   return out;
 }
 
@@ -931,7 +943,7 @@ std::string custom_rows_text(const std::vector<CustomRows>& rows) {
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return kListsComparedCustom; }
+  uint32_t version() const override { return kListsSearchedProblems; }
   std::vector<std::string> tables() const override {
     return {"by_title", "words", "state", "by_field", "by_sort"};
   }

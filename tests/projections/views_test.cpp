@@ -278,6 +278,41 @@ TEST_F(ViewsTest, ARareWordBehindCommonOnesFillsItsFirstPage) {
             (std::vector<std::string>{"FV/2025/01100", "FV/2025/01102"}));
 }
 
+TEST_F(ViewsTest, AServiceOrderIsFoundByItsProblem) {
+  // An order's title is its number; what a technician remembers is the fault ("the boiler with
+  // F28"): `service-orders?q=przeglad` found nothing on medium. The problem's words are
+  // searched, up to its first 160 bytes (a long description's rows stay few).
+  ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
+  const std::string far(200, 'x');
+  const std::pair<const char*, std::string> orders[] = {
+      {"so-1", "Kocioł nie grzeje wody, błąd F28"},
+      {"so-2", "Przegląd okresowy"},
+      {"so-3", "Drukarka: " + far + " zacina papier"},
+      {"so-4", "Ż" + far},  // no space in its first 160 bytes
+  };
+  for (const auto& [id, problem] : orders)
+    ok(K::service_order, Action::create, id, {{"client_id", "c-1"}, {"problem", problem}});
+  catch_up();
+  auto found = [&](const char* q, bool newest_first = false) {
+    return only_page({.kind = K::service_order,
+                      .search = q,
+                      .sort = newest_first ? "created_at" : "",
+                      .descending = newest_first});
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(found("nie grzeje"), V{"so-1"});
+  EXPECT_EQ(found("KOCIOL f28"), V{"so-1"});
+  EXPECT_EQ(found("przeglad"), V{"so-2"});
+  EXPECT_EQ(found("przeglad", true), V{"so-2"}) << "in another order too";
+  EXPECT_EQ(found("drukarka"), V{"so-3"});
+  EXPECT_EQ(found("zacina"), V{}) << "past the first 160 bytes";
+  EXPECT_EQ(found("zxxx"), V{"so-4"});
+  ok(K::service_order, Action::update, "so-2", {{"problem", "Wymiana filtra"}});
+  catch_up();
+  EXPECT_EQ(found("przeglad"), V{}) << "the old problem no longer finds it";
+  EXPECT_EQ(found("filtra"), V{"so-2"});
+}
+
 TEST_F(ViewsTest, AClientsRolesAndTagsAreBuckets) {
   // The banks, or the clients tagged "vip", come far on in title order: a filter on a multiple
   // choice or a tag walked the titles and gave empty pages first (clients?roles=bank on
