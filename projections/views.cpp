@@ -2591,6 +2591,32 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
            std::find(sortable.begin(), sortable.end(), b.field) != sortable.end()))
         indexed_ranges.push_back(b);
   }
+  // Whether the bucket of field = value holds every record that matches: a core bucket field's
+  // (not for "", unset), or a custom field's short value.
+  const auto& buckets = bucket_fields(q.kind);
+  auto bucketed = [&](const std::string& field, const std::string& value) {
+    if (field.starts_with("fields."))  // filed as compared since v32
+      return version >= kListsComparedCustom && custom_bucketed(value);
+    return !value.empty() && std::find(buckets.begin(), buckets.end(), field) != buckets.end() &&
+           version >= bucket_since(q.kind, field) &&
+           (custom_bucketed(value) || !free_text_bucket(q.kind, field));
+  };
+  // A search among a filter's records (a client's contacts about an invoice: "faktura" is in
+  // thousands of others' on medium, each read for the filter, in pages of 1, 0, 0, 0): the
+  // filters' buckets give the ids first, when worth reading as a bucket under another sort is
+  // (n * n <= kRowsARecord * (the kind's records) * (a page)). None but these are taken.
+  std::optional<IdSet> among;
+  if (!terms.empty() && q.sort.empty())
+    if (const auto filtered = bucket_filters(q, bucketed); !filtered.empty()) {
+      const uint64_t all = views_.approximate_rows(tables[0], kind, rows_end(kind));
+      const auto worth =
+          static_cast<uint64_t>(std::sqrt(static_cast<double>(kRowsARecord * all * (limit + 1))));
+      auto ids = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, {}, {},
+                            std::max(worth, kBucketRowsRead));
+      if (!ids) return unexpected(ids.error());
+      among = std::move(*ids);
+    }
+  auto in_among = [&](std::string_view id) { return !among || among->contains(id); };
   // The `words` rows of the words `term` prefixes: from, to (exclusive).
   auto word_rows = [&](const std::string& term) {
     std::pair<std::string, std::string> range{kind + term, kind + term};
@@ -2630,7 +2656,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
             sort_key = asked_key = text::sort_key(title_of(**rec));
             words = asked_words = searched_words(**rec);
           }
-          if (title_matches(words)) candidates.push_back(joined({kind, sort_key, {"\0", 1}, id}));
+          if (title_matches(words) && in_among(id))
+            candidates.push_back(joined({kind, sort_key, {"\0", 1}, id}));
           return true;
         });
     if (failure) return unexpected(*failure);
@@ -2640,11 +2667,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   };
   // A search's page from its candidates (at most `most`), sorted in Polish order here; false
   // when there are more.
-  auto search_page = [&](uint64_t most, size_t term = 0) -> eventstore::result<bool> {
-    auto found = search_candidates(most, term);
-    if (!found) return unexpected(found.error());
-    if (!*found) return false;
-    auto& candidates = **found;
+  auto sorted_page = [&](std::vector<std::string>& candidates) -> eventstore::result<void> {
     std::sort(candidates.begin(), candidates.end(),
               [&](const auto& a, const auto& b) { return q.descending ? a > b : a < b; });
     candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
@@ -2653,6 +2676,13 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         return q.descending ? key >= *cursor : key <= *cursor;
       });
     if (auto r = take_in_order(candidates); !r) return unexpected(r.error());
+    return {};
+  };
+  auto search_page = [&](uint64_t most, size_t term = 0) -> eventstore::result<bool> {
+    auto found = search_candidates(most, term);
+    if (!found) return unexpected(found.error());
+    if (!*found) return false;
+    if (auto r = sorted_page(**found); !r) return unexpected(r.error());
     return true;
   };
   // A search cut short before its page was full: its candidates, up to kBucketIds, sorted here
@@ -2697,7 +2727,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         auto r = views_.scan(tables[1], q.descending ? hi : lo, q.descending ? lo : hi, direction,
                              per_run, [&](std::string_view key, std::string_view words) {
                                last = key.substr(run.size());
-                               if (title_matches(words)) {
+                               if (title_matches(words) && in_among(last_field(key))) {
                                  found.push_back(last);
                                  ++matched;
                                }
@@ -2730,6 +2760,18 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     page.next_cursor = hex(kind + after);
     return Merged::cut_short;
   };
+  if (!terms.empty() && by_title && among && among->size() <= kSortedHere) {
+    // A filter's few records (a client's contacts) are read, tested and sorted here.
+    std::vector<std::string> keys;
+    for (const auto& id : *among) {
+      auto rec = record_in(*records, q.kind, id);
+      if (!rec) return unexpected(rec.error());
+      if (*rec && title_matches(searched_words(**rec)))
+        keys.push_back(joined({kind, text::sort_key(title_of(**rec)), {"\0", 1}, id}));
+    }
+    if (auto r = sorted_page(keys); !r) return unexpected(r.error());
+    return page;
+  }
   if (!terms.empty() && by_title) {
     // A search is paged from the rows of a word's words, each of its words tried in turn until
     // one fills the page ("oferta handlowa": the offers come first by title, the trade offers
@@ -2768,16 +2810,6 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   std::string prefix = by_title ? kind : kind + q.sort + '\0';
   std::string either;  // a bucket field given several times, none of them empty
   const uint64_t budget_per_call = std::max<uint64_t>(limit * 20, 1000);
-  // Whether the bucket of field = value holds every record that matches: a core bucket field's
-  // (not for "", unset), or a custom field's short value.
-  const auto& buckets = bucket_fields(q.kind);
-  auto bucketed = [&](const std::string& field, const std::string& value) {
-    if (field.starts_with("fields."))  // filed as compared since v32
-      return version >= kListsComparedCustom && custom_bucketed(value);
-    return !value.empty() && std::find(buckets.begin(), buckets.end(), field) != buckets.end() &&
-           version >= bucket_since(q.kind, field) &&
-           (custom_bucketed(value) || !free_text_bucket(q.kind, field));
-  };
   // By a sort field paired with a filter given once (sort_pairs), that value's paired rows are
   // walked, where every row matches the filter; a second such filter (an operator's open tasks
   // by due date) is met in its own paired rows as the walk goes (the walk below). By title, the
@@ -3094,7 +3126,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     if (auto r = take_in_order(keys); !r) return unexpected(r.error());
     return page;
   }
-  IdSet members;  // if not empty: the ids the walk takes
+  IdSet members;                           // if not empty: the ids the walk takes
+  if (among) members = std::move(*among);  // a search's by title
   // The walk's rows test a search themselves: a sort's or a paired sort's rows (lists v16).
   const bool search_in_rows = !terms.empty() && !by_title && version >= kListsSortWords;
   // By title, buckets walked (and met) without a range: another field's read if given twice.

@@ -278,6 +278,63 @@ TEST_F(ViewsTest, ARareWordBehindCommonOnesFillsItsFirstPage) {
             (std::vector<std::string>{"FV/2025/01100", "FV/2025/01102"}));
 }
 
+TEST_F(ViewsTest, ASearchAmongAFiltersRecordsFillsItsFirstPage) {
+  // A client's contacts about an invoice, the search typed as far as "fak": 4,100 others'
+  // contacts come first by title with five words each that begin so (more rows than a search's
+  // candidates are read for, as "faktura" has on medium), and the matches were read one by one
+  // for the filter, 4,000 a request, after an empty first page (`contacts?q=faktura&client_id=
+  // <id>` on medium: pages of 1, 0, 0, 0 in 54-100 ms; `tasks?q=ankieta&assignee_id=op52` 75-191
+  // ms a page). A filter's few records are read and sorted here; a larger bucket's ids are read
+  // first, and the others' rows passed by without reading their records.
+  for (const char* id : {"c-a", "c-b", "c-c"}) ok(K::client, Action::create, id, {{"name", id}});
+  auto contact = [&](const std::string& id, const std::string& client, const std::string& subject) {
+    ok(K::contact, Action::create, id,
+       {{"kind", "email"},
+        {"direction", "inbound"},
+        {"subject", subject},
+        {"client_id", client},
+        {"occurred_at", "2026-11-02T10:00:00Z"}});
+  };
+  for (int i = 0; i < 4100; ++i) {
+    std::string subject = "Fak";  // "Fakaaa", "Fakaab", ...: 4,100 words, and 4 more each
+    for (int d : {i / 676, i / 26 % 26, i % 26}) subject += static_cast<char>('a' + d);
+    contact("k-a" + std::to_string(i), "c-a", subject + " Faka Fakb Fakc Fakd");
+  }
+  for (int i = 0; i < 600; ++i)
+    contact("k-b" + std::to_string(i), "c-b", "Oferta " + std::to_string(1000 + i));
+  for (int i = 0; i < 3; ++i)
+    contact("k-bf" + std::to_string(i), "c-b", "Faktura " + std::to_string(3000 + i));
+  contact("k-c0", "c-c", "Zapytanie");
+  contact("k-c1", "c-c", "Faktura korygująca");
+  catch_up();
+  auto search = [&](std::vector<std::pair<std::string, std::string>> filters, bool descending) {
+    return walk({.kind = K::contact,
+                 .search = "fak",
+                 .filters = std::move(filters),
+                 .descending = descending,
+                 .limit = 2},
+                "subject");
+  };
+  using V = std::vector<std::string>;
+  using S = std::vector<size_t>;
+  for (const bool descending : {false, true}) {
+    auto in_order = [&](V v) {
+      if (descending) std::reverse(v.begin(), v.end());
+      return v;
+    };
+    const Walk few = search({{"client_id", "c-c"}}, descending);
+    EXPECT_EQ(few.values, V{"Faktura korygująca"});
+    EXPECT_EQ(few.sizes, S{1});
+    const Walk more = search({{"client_id", "c-b"}}, descending);  // 603 contacts
+    EXPECT_EQ(more.values, in_order({"Faktura 3000", "Faktura 3001", "Faktura 3002"}));
+    EXPECT_EQ(more.sizes, (S{2, 1}));
+    const Walk either = search({{"client_id", "c-b"}, {"client_id", "c-c"}}, descending);
+    EXPECT_EQ(either.values,
+              in_order({"Faktura 3000", "Faktura 3001", "Faktura 3002", "Faktura korygująca"}));
+    EXPECT_EQ(either.sizes, (S{2, 2}));
+  }
+}
+
 TEST_F(ViewsTest, AServiceOrderIsFoundByItsProblem) {
   // An order's title is its number; what a technician remembers is the fault ("the boiler with
   // F28"): `service-orders?q=przeglad` found nothing on medium. The problem's words are
