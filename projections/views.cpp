@@ -367,8 +367,7 @@ constexpr uint32_t kListsComparedText = 31;
 // And a custom field's short values (v32), which lists know only as text: `fields.branza=handel`
 // found no client whose branch was written "Handel", `fields.region=lodzkie` none in "Łódzkie".
 constexpr uint32_t kListsComparedCustom = 32;
-// A service order's problem is searched (v33; search_fields).
-constexpr uint32_t kListsSearchedProblems = 33;
+// (v33: a service order's problem is searched, search_fields.)
 // A word's rows (`words`) hold the title's sort key before the id, so a search pages a word's
 // records in title order from them (before, kind \0 word \0 id -> sort key \0 words).
 constexpr uint32_t kListsWordsInOrder = 12;
@@ -2606,7 +2605,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   // filters' buckets give the ids first, when worth reading as a bucket under another sort is
   // (n * n <= kRowsARecord * (the kind's records) * (a page)). None but these are taken.
   std::optional<IdSet> among;
-  if (!terms.empty() && q.sort.empty())
+  if (!terms.empty() && by_title)
     if (const auto filtered = bucket_filters(q, bucketed); !filtered.empty()) {
       const uint64_t all = views_.approximate_rows(tables[0], kind, rows_end(kind));
       const auto worth =
