@@ -2601,16 +2601,18 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
            (custom_bucketed(value) || !free_text_bucket(q.kind, field));
   };
   // A search among a filter's records (a client's contacts about an invoice: "faktura" is in
-  // thousands of others' on medium, each read for the filter, in pages of 1, 0, 0, 0): the
-  // filters' buckets give the ids first, when worth reading as a bucket under another sort is
-  // (n * n <= kRowsARecord * (the kind's records) * (a page)). None but these are taken.
+  // thousands of others' on medium, each read for the filter, in pages of 1, 0, 0, 0) or a
+  // range's (a week's): the filters' buckets and the ranges' sort rows give the ids first, when
+  // worth reading as a bucket under another sort is (n * n <= kRowsARecord * (the kind's
+  // records) * (a page)). None but these are taken.
   std::optional<IdSet> among;
   if (!terms.empty() && by_title)
-    if (const auto filtered = bucket_filters(q, bucketed); !filtered.empty()) {
+    if (const auto filtered = bucket_filters(q, bucketed);
+        !filtered.empty() || !indexed_ranges.empty()) {
       const uint64_t all = views_.approximate_rows(tables[0], kind, rows_end(kind));
       const auto worth =
           static_cast<uint64_t>(std::sqrt(static_cast<double>(kRowsARecord * all * (limit + 1))));
-      auto ids = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, {}, {},
+      auto ids = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges, {},
                             std::max(worth, kBucketRowsRead));
       if (!ids) return unexpected(ids.error());
       among = std::move(*ids);
@@ -2712,6 +2714,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     const Direction direction = q.descending ? Direction::backward : Direction::forward;
     const uint64_t per_run = std::max<uint64_t>(limit * 20, 1000);
     std::string after = cursor->empty() ? "" : cursor->substr(kind.size());  // sort key \0 id
+    uint64_t walked = 0;  // rows: taking only `among`'s, no record is read for them
     for (int round = 0; round < 20; ++round) {
       const size_t want = limit + 1 - page.items.size();
       std::vector<std::string> found;    // sort key \0 id of the matches read, from every run
@@ -2733,6 +2736,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
                                return matched < want;
                              });
         if (!r) return unexpected(r.error());
+        walked += *r;
         if (matched < want && *r == per_run &&
             (!bound || (q.descending ? last > *bound : last < *bound)))
           bound = last;
@@ -2754,7 +2758,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       if (*complete) return Merged::done;
       if (!bound && found.size() < want) return Merged::done;  // every run has ended
       after = bound ? *bound : found.back();
-      if (bound) break;
+      if (bound && (!among || walked >= kWalkedRows)) break;
     }
     page.next_cursor = hex(kind + after);
     return Merged::cut_short;
