@@ -2144,6 +2144,12 @@ constexpr uint64_t kWalkedRows = 100'000;
 // kBucketRowsRead rows are read whatever the walk (the estimate of a small range may be 0).
 constexpr uint64_t kRowsARecord = 50;
 constexpr uint64_t kBucketRowsRead = 2'000;
+// How many rows of a bucket (a range, a word) are worth reading first for a page of `limit`
+// from a walk of `walked` rows, a row walked costing `cost` row reads: a set of n rows costs n,
+// and the walk meets its records every walked / n rows, so n * n <= cost * walked * (a page).
+uint64_t worth_reading(uint64_t cost, uint64_t walked, size_t limit) {
+  return static_cast<uint64_t>(std::sqrt(static_cast<double>(cost * walked * (limit + 1))));
+}
 
 // Keys to be sorted here, each with the range of the list it is in (a range's rows are
 // thousands; one allocation each cost a tenth of a list of them): held end to end in one buffer.
@@ -2608,17 +2614,14 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   // A search among a filter's records (a client's contacts about an invoice: "faktura" is in
   // thousands of others' on medium, each read for the filter, in pages of 1, 0, 0, 0) or a
   // range's (a week's): the filters' buckets and the ranges' sort rows give the ids first, when
-  // worth reading as a bucket under another sort is (n * n <= kRowsARecord * (the kind's
-  // records) * (a page)). None but these are taken.
+  // worth_reading says so, every record of the kind being the walk. None but these are taken.
   std::optional<IdSet> among;
   if (!terms.empty() && by_title)
     if (const auto filtered = bucket_filters(q, bucketed);
         !filtered.empty() || !indexed_ranges.empty()) {
       const uint64_t all = views_.approximate_rows(tables[0], kind, rows_end(kind));
-      const auto worth =
-          static_cast<uint64_t>(std::sqrt(static_cast<double>(kRowsARecord * all * (limit + 1))));
       auto ids = bucket_ids(views_, tables, domain::name_of(q.kind), filtered, indexed_ranges, {},
-                            std::max(worth, kBucketRowsRead));
+                            std::max(worth_reading(kRowsARecord, all, limit), kBucketRowsRead));
       if (!ids) return unexpected(ids.error());
       among = std::move(*ids);
     }
@@ -3175,11 +3178,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       if (titled_buckets) walk = {{kind, rows_end(kind)}};
       walked = views_.approximate_rows(titled_buckets ? tables[0] : index, walk);
     }
-    // How many rows of a bucket (or a word) are worth reading first, a row walked costing `cost`.
-    auto worth_reading_at = [&](uint64_t cost) {
-      return static_cast<uint64_t>(std::sqrt(static_cast<double>(cost * walked * (limit + 1))));
-    };
-    const auto worth_reading = worth_reading_at(kRowsARecord);
+    const auto worth = worth_reading(kRowsARecord, walked, limit);
     // A search's matches are read as a bucket's, from the rows of its rarest word as RocksDB
     // estimates them, as many as are worth it (a word's tasks by due date came in pages of 10 to
     // 49 when more than 1,000 matched; "biuro białystok" among clients in pages of 22), unless
@@ -3198,8 +3197,8 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       }
       // Alone (no bucket or range to meet its matches in), a search the walk's rows test.
       const bool in_rows_alone = search_in_rows && indexed_ranges.empty() && !bucket_filtered;
-      const auto worth = in_rows_alone ? worth_reading_at(1) : worth_reading;
-      uint64_t most = std::clamp(worth, kSearchCandidates, kBucketIds);
+      const auto worth_here = in_rows_alone ? worth_reading(1, walked, limit) : worth;
+      uint64_t most = std::clamp(worth_here, kSearchCandidates, kBucketIds);
       if (likely_over(fewest, most)) most = in_rows_alone ? 0 : kSearchCandidates;
       auto found =
           most > 0 ? search_candidates(most, rarest) : std::optional<std::vector<std::string>>();
@@ -3212,7 +3211,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     }
     if (!titled.ranges.empty()) {
       // (Rows a long name's words tell apart are read as the walk's are.)
-      const uint64_t most = std::clamp(worth_reading, kSearchCandidates, kBucketIds);
+      const uint64_t most = std::clamp(worth, kSearchCandidates, kBucketIds);
       const uint64_t most_rows = titled.words.empty() ? most : kWalkedRows;
       if (!likely_over(views_.approximate_rows(tables[0], titled.ranges), most_rows)) {
         auto ids = ids_of_rows(views_, tables[0], titled.ranges, most, titled.words, most_rows);
@@ -3238,7 +3237,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       }
     auto read =
         read_buckets(views_, tables, q, range_of, unpaired, indexed_ranges, std::move(searched),
-                     prefix, version, std::max(worth_reading, kBucketRowsRead), paired_rows);
+                     prefix, version, std::max(worth, kBucketRowsRead), paired_rows);
     if (!read) return unexpected(read.error());
     if (*read && (*read)->members.empty()) {
       using Entry = Candidates::Entry;
