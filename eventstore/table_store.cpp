@@ -139,6 +139,11 @@ result<std::unique_ptr<TableStore>> TableStore::open(const std::string& path,
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
+  // Table files are written out a megabyte at a time as flushes and compactions make them, not
+  // left to the kernel to write back in bursts of tens of megabytes: the log's WAL syncs share the
+  // disk, and a sync behind such a burst was what a durable POST's p99 waited for (api.post at
+  // half of peak: p99 18.7-22.7 ms without, 12.6-15.6 with, alternating runs).
+  db_options.bytes_per_sync = 1 << 20;
   // Rows are written without a WAL (read models are rebuilt from the log). atomic_flush makes all
   // tables reach disk together, so after a crash every table, checkpoints included, is as of one
   // and the same earlier batch: progress is lost, consistency never.
