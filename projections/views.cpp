@@ -2320,37 +2320,46 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
   // found none in pages and pages: records of one time have ids of one run, and the titles'
   // rows of a subject that many contacts share are in the order of their ids (on medium the
   // 26,174 contacts since a day came after 17,000 others' rows of each subject: empty pages).
-  // Not when RocksDB estimates its rows over kWalkedRows: reading them to find so cost more than
-  // the walk (on medium the estimate ran at 0.8 of the tasks due by a day, 200,000, whose pages
-  // took 20-95 ms instead of 11-25; at 1.5 and 1.9 of the contacts since a day).
-  const bool titled_range = q.sort.empty() && !ranges.empty() && [&] {
-    const auto [lo, hi] = range_rows(kind, ranges.back());
-    return views.approximate_rows(tables[4], lo, hi) <= kWalkedRows;
-  }();
+  // Past kBucketIds rows, only while RocksDB estimates them at most kWalkedRows: reading them to
+  // find more cost more than the walk (on medium the estimate ran at 0.8 of the 200,000 tasks
+  // due by a day, whose pages took 20-95 ms instead of 11-25 when read; at 1.5 and 1.9 of the
+  // contacts since a day). Estimating every range first cost a week's tasks 15 us a page.
+  const bool titled_range = q.sort.empty() && !ranges.empty();
   auto in_all = bucket_ids(views, tables, kind, fields,
                            {ranges.begin(), ranges.end() - (titled_range ? 1 : 0)},
                            std::move(searched), max_rows);
   if (!in_all) return unexpected(in_all.error());
   if (titled_range) {
     const auto [lo, hi] = range_rows(kind, ranges.back());
-    bool titled = true;
-    uint64_t rows = 0;
-    auto r = views.scan(tables[4], lo, hi, Direction::forward, kWalkedRows + 1,
-                        [&](std::string_view key, std::string_view value) {
-                          const auto [title, words] = sort_row_title(value);
-                          titled = ++rows <= kWalkedRows && !title.empty();  // "": lists v8
-                          if (!titled) return false;
-                          if (row_matches && !words.empty() && !row_matches(words)) return true;
-                          const std::string_view id = last_field(key);
-                          if (*in_all && !(*in_all)->contains(id)) return true;
-                          out.candidates.add({walked_prefix, title, {"\0", 1}, id}, range_of);
-                          return true;
-                        });
-    if (!r) return unexpected(r.error());
-    if (titled) return out;
+    bool untitled = false, more = false;
+    std::string from = lo;
+    for (uint64_t rows = 0, most = kBucketIds;; most = kWalkedRows) {
+      auto r = views.scan(tables[4], from, hi, Direction::forward, most - rows + 1,
+                          [&](std::string_view key, std::string_view value) {
+                            if ((more = rows == most)) {
+                              from = key;
+                              return false;
+                            }
+                            ++rows;
+                            const auto [title, words] = sort_row_title(value);
+                            if ((untitled = title.empty())) return false;  // lists v8
+                            if (row_matches && !words.empty() && !row_matches(words)) return true;
+                            const std::string_view id = last_field(key);
+                            if (*in_all && !(*in_all)->contains(id)) return true;
+                            out.candidates.add({walked_prefix, title, {"\0", 1}, id}, range_of);
+                            return true;
+                          });
+      if (!r) return unexpected(r.error());
+      if (!more && !untitled) return out;
+      if (untitled || most == kWalkedRows ||
+          views.approximate_rows(tables[4], lo, hi) > kWalkedRows)
+        break;
+    }
     out.candidates.clear();
-    in_all = bucket_ids(views, tables, kind, {}, {ranges.back()}, std::move(*in_all));
-    if (!in_all) return unexpected(in_all.error());
+    if (untitled) {
+      in_all = bucket_ids(views, tables, kind, {}, {ranges.back()}, std::move(*in_all));
+      if (!in_all) return unexpected(in_all.error());
+    }
   }
   if (!*in_all) return std::nullopt;
   if ((*in_all)->size() > kSortedHere) return BucketRead{{}, std::move(**in_all)};
