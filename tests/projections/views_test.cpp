@@ -394,6 +394,30 @@ TEST_F(ViewsTest, ARangeOfManyRecordsFillsItsFirstPageByTitle) {
   }
 }
 
+TEST_F(ViewsTest, ARangeTooLargeToSortFillsItsFirstPageByTitle) {
+  // As above, with more records since the day than a range's rows are read for to be sorted
+  // here (100,000): the titles are walked, and when the walk has met none of them, the range's
+  // ids are read (up to 300,000) and the walk goes on for them without reading the others'
+  // records (on medium the contacts since March, June or August came in empty pages).
+  auto contact = [&](const std::string& id, const char* at) {
+    ok(K::contact, Action::create, id,
+       {{"kind", "email"}, {"direction", "inbound"}, {"subject", "Oferta"}, {"occurred_at", at}});
+  };
+  for (int i = 0; i < 5000; ++i) contact("k-a" + std::to_string(10000 + i), "2026-10-01T10:00:00Z");
+  for (int i = 0; i < 130000; ++i)
+    contact("k-b" + std::to_string(200000 + i), "2026-11-20T10:00:00Z");
+  catch_up();
+  ASSERT_TRUE(views_->flush());  // as in the test above
+  const ListQuery::Range since{"occurred_at",
+                               Value(*domain::DateTime::parse("2026-11-01T00:00:00Z")), Value()};
+  using Ids = std::vector<std::string>;
+  std::string cursor;
+  EXPECT_EQ(page_ids({.kind = K::contact, .ranges = {since}, .limit = 2}, &cursor),
+            (Ids{"k-b200000", "k-b200001"}));
+  EXPECT_EQ(page_ids({.kind = K::contact, .ranges = {since}, .limit = 2, .cursor = cursor}),
+            (Ids{"k-b200002", "k-b200003"}));
+}
+
 TEST_F(ViewsTest, AServiceOrderIsFoundByItsProblem) {
   // An order's title is its number; what a technician remembers is the fault ("the boiler with
   // F28"): `service-orders?q=przeglad` found nothing on medium. The problem's words are
