@@ -2697,6 +2697,16 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
       }
     }
   auto in_among = [&](std::string_view id) { return !among || among->contains(id); };
+  // By title, the ids of a range too large to be read with its titles (read_buckets), up to
+  // kRangeIds, for a walk that has met none of its records: records of one time have ids of
+  // one run, which a shared subject's titles hold in a run behind thousands of others' (on
+  // medium the contacts since March, June or August came in empty pages, each of the others'
+  // records read for the range). Nullopt when there are more.
+  auto range_ids = [&]() -> eventstore::result<std::optional<IdSet>> {
+    const auto [lo, hi] = range_rows(domain::name_of(q.kind), indexed_ranges.back());
+    if (views_.approximate_rows(tables[4], lo, hi) > kRangeIds) return std::nullopt;
+    return ids_of_rows(views_, tables[4], {{lo, hi}}, kRangeIds);
+  };
   // The `words` rows of the words `term` prefixes: from, to (exclusive).
   auto word_rows = [&](const std::string& term) {
     std::pair<std::string, std::string> range{kind + term, kind + term};
@@ -2860,8 +2870,20 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
     // among them), or from its candidates when they are few (before lists v12); more walk the
     // titles below instead.
     std::optional<Page> cut;  // the first page a word's rows gave cut short
+    bool range_ids_untried = !among && !indexed_ranges.empty();
     for (size_t i = 0; version >= kListsWordsInOrder && i < terms.size(); ++i) {
       auto merged = merged_words_page(terms[i]);
+      if (merged && *merged == Merged::cut_short && page.items.empty() && range_ids_untried) {
+        // A range's records not met: the word's rows again, for its ids (range_ids).
+        range_ids_untried = false;
+        auto ids = range_ids();
+        if (!ids) return unexpected(ids.error());
+        if (*ids) {
+          among = std::move(**ids);
+          page = Page{};
+          merged = merged_words_page(terms[i]);
+        }
+      }
       if (!merged) return unexpected(merged.error());
       if (*merged == Merged::done) return page;
       if (*merged == Merged::cut_short && !cut) cut = std::move(page);
@@ -3472,20 +3494,13 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         if (*done) return page;
       }
       if (budget == 0 && page.items.empty() && range_ids_untried) {
-        // By title, a range too large to be read with its titles (read_buckets) whose records
-        // the walk has not met gives its ids, up to kRangeIds, and the walk goes on for them:
-        // records of one time have ids of one run, which a shared subject's titles hold in a
-        // run behind thousands of others' (on medium the contacts since March, June or August
-        // came in empty pages, each of the others' records read for the range).
+        // A range's records not met: the walk goes on for its ids (range_ids).
         range_ids_untried = false;
-        const auto [lo, hi] = range_rows(domain::name_of(q.kind), indexed_ranges.back());
-        if (views_.approximate_rows(tables[4], lo, hi) <= kRangeIds) {
-          auto ids = ids_of_rows(views_, tables[4], {{lo, hi}}, kRangeIds);
-          if (!ids) return unexpected(ids.error());
-          if (*ids) {
-            members = std::move(**ids);
-            budget = kWalkedRows;
-          }
+        auto ids = range_ids();
+        if (!ids) return unexpected(ids.error());
+        if (*ids) {
+          members = std::move(**ids);
+          budget = kWalkedRows;
         }
       }
       if (budget == 0 && page.items.empty()) std::swap(budget, extension);

@@ -398,7 +398,8 @@ TEST_F(ViewsTest, ARangeTooLargeToSortFillsItsFirstPageByTitle) {
   // As above, with more records since the day than a range's rows are read for to be sorted
   // here (100,000): the titles are walked, and when the walk has met none of them, the range's
   // ids are read (up to 300,000) and the walk goes on for them without reading the others'
-  // records (on medium the contacts since March, June or August came in empty pages).
+  // records (on medium the contacts since March, June or August came in empty pages, and
+  // those about an offer since March).
   auto contact = [&](const std::string& id, const char* at) {
     ok(K::contact, Action::create, id,
        {{"kind", "email"}, {"direction", "inbound"}, {"subject", "Oferta"}, {"occurred_at", at}});
@@ -416,6 +417,9 @@ TEST_F(ViewsTest, ARangeTooLargeToSortFillsItsFirstPageByTitle) {
             (Ids{"k-b200000", "k-b200001"}));
   EXPECT_EQ(page_ids({.kind = K::contact, .ranges = {since}, .limit = 2, .cursor = cursor}),
             (Ids{"k-b200002", "k-b200003"}));
+  // And a search within it: its word's rows are merged again, for the range's ids.
+  EXPECT_EQ(page_ids({.kind = K::contact, .search = "ofe", .ranges = {since}, .limit = 2}),
+            (Ids{"k-b200000", "k-b200001"}));
 }
 
 TEST_F(ViewsTest, AServiceOrderIsFoundByItsProblem) {
