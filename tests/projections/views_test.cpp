@@ -57,6 +57,24 @@ class ViewsTest : public ProjectionTest {
     return out;
   }
 
+  /// 5,000 contacts about an offer of 2026-10-01 (ids k-a10000 on, first by title), then
+  /// `recent` of 2026-11-20 (ids k-b<first_id> on), in files: RocksDB's estimate of a range in
+  /// memory varies with what it holds (0.5 to 5 times its rows), as a server's seldom does.
+  /// Returns the range of those since 2026-11-01.
+  ListQuery::Range offers_before_and_since(int recent, int first_id) {
+    auto contact = [&](const std::string& id, const char* at) {
+      ok(K::contact, Action::create, id,
+         {{"kind", "email"}, {"direction", "inbound"}, {"subject", "Oferta"}, {"occurred_at", at}});
+    };
+    for (int i = 0; i < 5000; ++i)
+      contact("k-a" + std::to_string(10000 + i), "2026-10-01T10:00:00Z");
+    for (int i = 0; i < recent; ++i)
+      contact("k-b" + std::to_string(first_id + i), "2026-11-20T10:00:00Z");
+    catch_up();
+    EXPECT_TRUE(views_->flush());
+    return {"occurred_at", Value(*domain::DateTime::parse("2026-11-01T00:00:00Z")), Value()};
+  }
+
   /// The ids of `q`'s page, and its next cursor in `cursor` if given.
   std::vector<std::string> page_ids(const ListQuery& q, std::string* cursor = nullptr) {
     auto page = queries_->list(q);
@@ -357,19 +375,7 @@ TEST_F(ViewsTest, ARangeOfManyRecordsFillsItsFirstPageByTitle) {
   // Walking the titles for the range's records met 5,000 others' first: the pages came empty
   // (on medium, `contacts?occurred_at.from=2026-11-01`, 26,174 contacts, four empty pages of
   // 170-265 ms). The range's sort rows, which carry the titles' keys and words, are read instead.
-  auto contact = [&](const std::string& id, const char* at) {
-    ok(K::contact, Action::create, id,
-       {{"kind", "email"}, {"direction", "inbound"}, {"subject", "Oferta"}, {"occurred_at", at}});
-  };
-  for (int i = 0; i < 5000; ++i) contact("k-a" + std::to_string(10000 + i), "2026-10-01T10:00:00Z");
-  for (int i = 0; i < 20050; ++i)
-    contact("k-b" + std::to_string(100000 + i), "2026-11-20T10:00:00Z");
-  catch_up();
-  // In files, as a server's views mostly are: RocksDB's estimate of a range in memory varies with
-  // what it holds (0.5 to 5 times these rows), and one over 100,000 is walked for.
-  ASSERT_TRUE(views_->flush());
-  const ListQuery::Range since{"occurred_at",
-                               Value(*domain::DateTime::parse("2026-11-01T00:00:00Z")), Value()};
+  const ListQuery::Range since = offers_before_and_since(20050, 100000);
   using Ids = std::vector<std::string>;
   for (const char* search : {"", "ofe"}) {
     std::string cursor;
@@ -400,17 +406,7 @@ TEST_F(ViewsTest, ARangeTooLargeToSortFillsItsFirstPageByTitle) {
   // ids are read (up to 300,000) and the walk goes on for them without reading the others'
   // records (on medium the contacts since March, June or August came in empty pages, and
   // those about an offer since March).
-  auto contact = [&](const std::string& id, const char* at) {
-    ok(K::contact, Action::create, id,
-       {{"kind", "email"}, {"direction", "inbound"}, {"subject", "Oferta"}, {"occurred_at", at}});
-  };
-  for (int i = 0; i < 5000; ++i) contact("k-a" + std::to_string(10000 + i), "2026-10-01T10:00:00Z");
-  for (int i = 0; i < 130000; ++i)
-    contact("k-b" + std::to_string(200000 + i), "2026-11-20T10:00:00Z");
-  catch_up();
-  ASSERT_TRUE(views_->flush());  // as in the test above
-  const ListQuery::Range since{"occurred_at",
-                               Value(*domain::DateTime::parse("2026-11-01T00:00:00Z")), Value()};
+  const ListQuery::Range since = offers_before_and_since(130000, 200000);
   using Ids = std::vector<std::string>;
   std::string cursor;
   EXPECT_EQ(page_ids({.kind = K::contact, .ranges = {since}, .limit = 2}, &cursor),
