@@ -168,6 +168,7 @@ const std::vector<std::string>& sort_fields(EntityKind kind) {
       out[k] = {"created_at"};
       for (const auto& f : domain::core_fields(k))
         if (sortable_type(f.type) || f.ranked) out[k].push_back(f.key);
+      out[k].push_back(std::string(kUpdatedAt));  // last (lists v35)
     }
     return out;
   }();
@@ -296,6 +297,10 @@ namespace {
 // (v34: `clients?addresses.postal_code=15-791` on medium gave pages of 1, 0, 0, 0 in 7-310 ms).
 constexpr uint32_t kListsTextMembers = 14;
 constexpr uint32_t kListsPostalCodes = 34;
+// Records by when they last changed (v35): a sort row of kUpdatedAt, moved by every event.
+// `contacts?updated_at.from=2026-12-01` walked the titles reading records (four empty pages on
+// medium), and a list could not be sorted by it.
+constexpr uint32_t kListsUpdatedAt = 35;
 constexpr std::string_view kPostalCode = "addresses.postal_code";
 uint32_t text_member_since(EntityKind kind, std::string_view path) {
   if (kind != EntityKind::client) return 0;
@@ -958,7 +963,7 @@ std::string custom_rows_text(const std::vector<CustomRows>& rows) {
 class ListsView final : public Projection {
  public:
   std::string name() const override { return "lists"; }
-  uint32_t version() const override { return kListsPostalCodes; }
+  uint32_t version() const override { return kListsUpdatedAt; }
   std::vector<std::string> tables() const override {
     return {"by_title", "words", "state", "by_field", "by_sort"};
   }
@@ -969,15 +974,7 @@ class ListsView final : public Projection {
     if (fields.empty()) return;
     const auto& searched = search_fields(e.kind);
     const auto& buckets = bucket_fields(e.kind);
-    const auto& sorts = sort_fields(e.kind);  // created_at first
-    bool touched = e.raw.version == 1;
-    for (const auto& f : fields) touched = touched || core_change(e.domain, f);
-    for (const auto* f : searched) touched = touched || core_change(e.domain, f->key);
-    for (const auto& f : buckets)
-      touched = touched || core_change(e.domain, field_and_member(f).first);
-    for (const auto& f : sorts) touched = touched || core_change(e.domain, f);
-    for (const auto& c : e.domain.changes) touched = touched || c.custom;
-    if (!touched) return;
+    const auto& sorts = sort_fields(e.kind);  // created_at first, updated_at last
     const std::string kind(domain::name_of(e.kind));
     const std::string id(e.id);
     const std::string state_key = kind + "/" + id;
@@ -989,13 +986,13 @@ class ListsView final : public Projection {
     std::string old_key;
     std::vector<std::string> old_words, old_values(buckets.size()), old_ordered(sorts.size());
     std::vector<CustomRows> old_custom;
-    bool had_rows = false;
+    bool had_rows = false, retitled = true;  // retitled: the title's key and words to compute
     if (auto old = e.raw.version > 1 ? out.get(2, state_key) : std::nullopt) {
       const auto pieces = split(*old, '\0');
       if (pieces.size() == 6) {
         had_rows = true;
         auto old_parts = split(pieces[0], '\x1f');
-        if (old_parts.size() == parts.size()) parts = old_parts;
+        if (old_parts.size() == parts.size()) parts = old_parts, retitled = false;
         auto stored_values = split(pieces[3], '\x1f');
         if (stored_values.size() == values.size()) values = old_values = stored_values;
         old_key = pieces[1];
@@ -1022,17 +1019,23 @@ class ListsView final : public Projection {
                     std::move(row));
     }
     for (size_t i = 0; i < fields.size(); ++i)
-      if (const FieldChange* c = core_change(e.domain, fields[i])) parts[i] = text_of(c->after);
+      if (const FieldChange* c = core_change(e.domain, fields[i]))
+        parts[i] = text_of(c->after), retitled = true;
     for (size_t i = 0; i < searched.size(); ++i)
       if (const FieldChange* c = core_change(e.domain, searched[i]->key))
-        parts[fields.size() + i] = searched_text(*searched[i], c->after);
+        parts[fields.size() + i] = searched_text(*searched[i], c->after), retitled = true;
     for (size_t i = 0; i < buckets.size(); ++i)
       if (const FieldChange* c = core_change(e.domain, field_and_member(buckets[i]).first))
         values[i] = bucket_text_of(e.kind, buckets[i], *c);
-    const std::string title =
-        title_from({parts.begin(), parts.begin() + static_cast<ptrdiff_t>(fields.size())});
-    const std::string key = text::sort_key(title);
-    const auto title_words = text::words(title_from(parts));  // and the searched fields'
+    // The title's key and words (ICU's collation and folding, a few microseconds each) only when
+    // its parts changed: most events (a status, a date, a reply) keep those the state holds.
+    std::string key = old_key;
+    std::vector<std::string> title_words = old_words;
+    if (retitled) {
+      key = text::sort_key(
+          title_from({parts.begin(), parts.begin() + static_cast<ptrdiff_t>(fields.size())}));
+      title_words = text::words(title_from(parts));  // and the searched fields'
+    }
     const std::string words = spaced(title_words);
     // Only the index rows that change are written: a status change moves one bucket row, a
     // rename moves them all (every row carries the sort key, words rows the title's words too).
@@ -1078,6 +1081,8 @@ class ListsView final : public Projection {
     for (size_t i = 0; i < sorts.size(); ++i) {
       if (i == 0) {
         if (!had_rows) ordered[0] = ordered_hex(e.domain.at.micros);  // created_at
+      } else if (i + 1 == sorts.size()) {
+        ordered[i] = ordered_hex(e.domain.at.micros);  // updated_at: every event moves it
       } else if (const FieldChange* c = core_change(e.domain, sorts[i])) {
         const auto* ranked = ranked_sorts(e.kind)[i];
         ordered[i] =
@@ -2381,6 +2386,8 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
       if (state_since(q.kind, f) <= version) older.push_back(f);
   const auto& buckets = version < kListsComparedText ? older : bucket_fields(q.kind);
   const auto& sorts = sort_fields(q.kind);
+  // The sort values a state keeps: before lists v35, all but updated_at (the last).
+  const size_t kept_sorts = sorts.size() - (version < kListsUpdatedAt ? 1 : 0);
   const auto core_sort = std::find(sorts.begin(), sorts.end(), q.sort) - sorts.begin();
   const std::string custom_sort = q.sort.starts_with("fields.") ? q.sort.substr(7) : "";
   for (size_t i = 0; i < ids.size(); ++i) {
@@ -2389,7 +2396,7 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
     if (pieces.size() != 6) continue;
     const auto values = split(pieces[3], '\x1f'), ordered = split(pieces[4], '\x1f');
     const auto custom = custom_rows_from(pieces[5]);
-    if (values.size() != buckets.size() || ordered.size() != sorts.size()) continue;
+    if (values.size() != buckets.size() || ordered.size() != kept_sorts) continue;
     // What the record is filed under for a bucket field, as the lists' state keeps it.
     auto filed = [&](const std::string& field) -> std::string_view {
       if (field.starts_with("fields.")) {
@@ -2601,7 +2608,10 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
           error{errc::invalid_argument,
                 "this list sorts by its title or by " + (names.empty() ? "nothing else" : names)});
     }
-    if (version < (ranked ? kListsRankedChoices : kListsSortRows))
+    const uint32_t since = ranked                 ? kListsRankedChoices
+                           : q.sort == kUpdatedAt ? kListsUpdatedAt
+                                                  : kListsSortRows;
+    if (version < since)
       return unexpected(error{
           errc::closed, "sorting by " + q.sort +
                             " is available once the lists view has been rebuilt (under way)"});
@@ -2652,7 +2662,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   if (version >= kListsCustomFields) {
     const auto& sortable = sort_fields(q.kind);
     for (const auto& b : bounds)
-      if (b.field != q.sort &&
+      if (b.field != q.sort && (b.field != kUpdatedAt || version >= kListsUpdatedAt) &&
           (b.field.starts_with("fields.") ||
            std::find(sortable.begin(), sortable.end(), b.field) != sortable.end()))
         indexed_ranges.push_back(b);

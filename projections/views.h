@@ -36,10 +36,14 @@ std::vector<std::unique_ptr<Projection>> builtin_projections();
 /// person's surname then first name, a service order's number, ...).
 const std::vector<std::string>& title_fields(domain::EntityKind kind);
 
-/// The fields a list can be sorted by besides its title: created_at and the core
-/// fields of ordered types (dates, times, numbers, money) and ranked choices (a task's priority,
-/// in its options' order). Records without a value come last.
+/// The fields a list can be sorted by besides its title: created_at, the core fields of ordered
+/// types (dates, times, numbers, money) and ranked choices (a task's priority, in its options'
+/// order), and kUpdatedAt last. Records without a value come last.
 const std::vector<std::string>& sort_fields(domain::EntityKind kind);
+
+/// When a record last changed (its last event): lists sort by it and filter on a range of it
+/// (the clients changed since Monday, the contacts most recently changed first).
+inline constexpr std::string_view kUpdatedAt = "updated_at";
 
 /// Whether lists sort by a field of this type: numbers, money, dates and times. A custom field of
 /// one of these is a sort field too ("fields.<key>"; records without a value last).

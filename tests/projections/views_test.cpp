@@ -619,6 +619,39 @@ TEST_F(ViewsTest, ListsSortByDatesMoneyAndCreationWithUnsetLast) {
       << "a field without a sort index is refused";
 }
 
+TEST_F(ViewsTest, ListsSortAndFilterByWhenARecordLastChanged) {
+  // The records changed most recently first, and those changed since a time: every event moves
+  // a record's updated_at row (lists v35), one of a field no list indexes (a website) too.
+  for (const auto& [id, name] : {std::pair{"c-a", "Alfa"},
+                                 {"c-b", "Beta"},
+                                 {"c-c", "Ćma"},
+                                 {"c-d", "Delta"},
+                                 {"c-e", "Echo"}})
+    ok(K::client, Action::create, id, {{"name", name}, {"status", "prospect"}});
+  const Value since = domain::DateTime{now_us_};  // after every creation
+  ok(K::client, Action::update, "c-d", {{"status", "active"}});
+  ok(K::client, Action::update, "c-b", {{"website", "https://beta.example.pl"}});
+  ok(K::client, Action::update, "c-d", {{"website", "https://delta.example.pl"}});
+  catch_up();
+  auto sorted = [&](ListQuery q) { return walk(q).values; };
+  EXPECT_EQ(sorted({.kind = K::client, .sort = "updated_at", .descending = true, .limit = 2}),
+            (std::vector<std::string>{"Delta", "Beta", "Echo", "Ćma", "Alfa"}));
+  EXPECT_EQ(sorted({.kind = K::client, .sort = "updated_at", .limit = 2}),
+            (std::vector<std::string>{"Alfa", "Ćma", "Echo", "Beta", "Delta"}));
+  const ListQuery::Range changed{"updated_at", since, Value()};
+  const Walk by_title = walk({.kind = K::client, .ranges = {changed}, .limit = 2});
+  EXPECT_EQ(by_title.values, (std::vector<std::string>{"Beta", "Delta"}));
+  EXPECT_EQ(by_title.sizes, (std::vector<size_t>{2})) << "a full page, not a walk of the titles";
+  EXPECT_EQ(sorted({.kind = K::client, .filters = {{"status", "prospect"}}, .ranges = {changed}}),
+            (std::vector<std::string>{"Beta"}));
+  EXPECT_EQ(sorted({.kind = K::client,
+                    .ranges = {{"updated_at", Value(), since}},
+                    .sort = "updated_at",
+                    .descending = true}),
+            (std::vector<std::string>{"Echo", "Ćma", "Alfa"}))
+      << "the records not changed since they were created, last created first";
+}
+
 TEST_F(ViewsTest, AListOfGivenIdsIsTheListOfThoseRecords) {
   // id=a&id=b (the clients a page of tasks refers to, in one request): the records of those ids
   // that pass the other filters, in the list's order and pages, as the whole list has them.
