@@ -3296,6 +3296,25 @@ TEST_F(ViewsTest, AListIsSortedByAFieldOnceItsSortRowsAreBuilt) {
   EXPECT_NE(newest.error().message.find("once the lists view has been rebuilt"), std::string::npos);
 }
 
+// Lists before version 35 had no rows of updated_at: an upgraded server says so for that sort
+// until it has built them, and serves the others meanwhile.
+TEST_F(ViewsTest, AListIsSortedByWhenChangedOnceItsRowsAreBuilt) {
+  ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
+  ok(K::client, Action::create, "c-2", {{"name", "Beta"}});
+  auto views = std::move(eventstore::TableStore::open(dir_.sub("views-v34"))).value();
+  std::promise<void> release;
+  auto upgraded = upgrading(*log_, *views, std::make_unique<AsVersion>("lists", 34), 5, release);
+  const Queries queries(*views, *upgraded);
+  const auto changed = queries.list({.kind = K::client, .sort = "updated_at"});
+  const auto newest = queries.list({.kind = K::client, .sort = "created_at", .descending = true});
+  release.set_value();
+  upgraded->stop();
+  ASSERT_FALSE(changed) << changed->items.size() << " records";
+  EXPECT_EQ(changed.error().code, eventstore::errc::closed);
+  ASSERT_TRUE(newest) << newest.error().message;
+  EXPECT_EQ(newest->items.size(), 2u);
+}
+
 TEST_F(ViewsTest, ATasksPriorityIsASortFieldInItsOptionsOrder) {
   // The most urgent first (sort=-priority) was refused: a choice had no sort rows. A ranked
   // choice (lists v28) sorts by its options' order (low, normal, high), one rank's records by
