@@ -136,6 +136,13 @@ TEST_F(Api, CreateReadUpdateWithIfMatch) {
   auto newest = get("/api/v1/clients?sort=-created_at&limit=1");
   ASSERT_EQ(newest.status, 200) << newest.body;
   EXPECT_NE(newest.body.find(none.json("id")), std::string::npos) << newest.body;
+  // The one changed last first: the first client, given a website now.
+  auto site = patch("/api/v1/clients/" + id, R"({"website":"https://lodzka.example.pl"})");
+  ASSERT_EQ(site.status, 200) << site.body;
+  auto changed_last =
+      get("/api/v1/clients?sort=-updated_at&limit=1&min_position=" + site.json("position"));
+  ASSERT_EQ(changed_last.status, 200) << changed_last.body;
+  EXPECT_NE(changed_last.body.find(id), std::string::npos) << changed_last.body;
 }
 
 // Polish CRMs ask before a second client with the same NIP: usually a duplicate by mistake,
