@@ -21,6 +21,7 @@
 #include "benchmarks/dataset.h"
 #include "benchmarks/harness.h"
 #include "demo/generator.h"
+#include "domain/time.h"
 #include "eventstore/event_store.h"
 #include "projections/runner.h"
 #include "projections/text.h"
@@ -398,6 +399,24 @@ void run_scale(const Settings& s, const demo::Scale& scale) {
             week.ranges = {{"due", domain::Value(monday), domain::Value(monday.add_days(6))}};
             full_page(week);
           });
+  // By when a record last changed (lists v35; before, a range of it walked the titles reading
+  // records, and a sort by it was refused): the clients changed since a day, by name, and the
+  // contacts changed most recently, walking the pages.
+  projections::ListQuery changed{.kind = domain::EntityKind::client};
+  measure("projections.query/clients_changed_since_a_day/" + std::string(scale.name),
+          "clients changed since a random day of the 30 to 2026-11-18, by name, first page "
+          "of 50",
+          [&] {
+            const domain::Date day = last_week.add_days(2 - static_cast<int>(rng() % 30));
+            changed.ranges = {
+                {"updated_at", domain::Value(domain::local_midnight(day)), domain::Value()}};
+            full_page(changed);
+          });
+  projections::ListQuery recent{
+      .kind = domain::EntityKind::contact, .sort = "updated_at", .descending = true};
+  measure("projections.query/contacts_recently_changed/" + std::string(scale.name),
+          "contacts by updated_at descending, 50 rows, following cursors",
+          [&] { next_page(recent); });
   // A client's timeline (by when things happened) and its history (in the order recorded: the
   // timeline's rows merged with those of the entries recorded at another time).
   for (const auto order : {projections::Queries::TimelineOrder::occurred,
