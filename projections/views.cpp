@@ -924,6 +924,13 @@ const domain::FieldSpec* ranked_field(EntityKind kind, std::string_view field) {
   return spec && spec->ranked ? spec : nullptr;
 }
 
+// The lists version whose tables first hold the sort rows of one of sort_fields(kind): a list
+// sorts by it, and a range of it is read from them, from that version on.
+uint32_t sort_rows_since(EntityKind kind, std::string_view field) {
+  if (field == kUpdatedAt) return kListsUpdatedAt;
+  return ranked_field(kind, field) ? kListsRankedChoices : kListsSortRows;
+}
+
 // ranked_field of each of sort_fields(kind), by position, found once rather than for every
 // event the lists view applies.
 const std::vector<const domain::FieldSpec*>& ranked_sorts(EntityKind kind) {
@@ -2608,10 +2615,7 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
           error{errc::invalid_argument,
                 "this list sorts by its title or by " + (names.empty() ? "nothing else" : names)});
     }
-    const uint32_t since = ranked                 ? kListsRankedChoices
-                           : q.sort == kUpdatedAt ? kListsUpdatedAt
-                                                  : kListsSortRows;
-    if (version < since)
+    if (version < sort_rows_since(q.kind, q.sort))
       return unexpected(error{
           errc::closed, "sorting by " + q.sort +
                             " is available once the lists view has been rebuilt (under way)"});
@@ -2662,9 +2666,10 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
   if (version >= kListsCustomFields) {
     const auto& sortable = sort_fields(q.kind);
     for (const auto& b : bounds)
-      if (b.field != q.sort && (b.field != kUpdatedAt || version >= kListsUpdatedAt) &&
+      if (b.field != q.sort &&
           (b.field.starts_with("fields.") ||
-           std::find(sortable.begin(), sortable.end(), b.field) != sortable.end()))
+           (std::find(sortable.begin(), sortable.end(), b.field) != sortable.end() &&
+            version >= sort_rows_since(q.kind, b.field))))
         indexed_ranges.push_back(b);
   }
   // Whether the bucket of field = value holds every record that matches: a core bucket field's
