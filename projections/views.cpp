@@ -2646,8 +2646,11 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
             ranked_sort_value(*ranked, row->field(q.sort), ordered_hex(row->created_at.micros));
         keys.push_back(joined({v == "~" ? "1" : "0" + v, {"\0", 1}, ids[i]}));
       } else {
+        // Without a value: a core field's by id, a custom field's by creation, as their rows
+        // (a core field's "~" rows; for a custom field, the creation rows) list them.
         const auto n = number_of(*row, q.sort);
-        keys.push_back(joined({n ? "0" + ordered_hex(*n) : "1", {"\0", 1}, ids[i]}));
+        const std::string unset = custom_sort ? "1" + ordered_hex(row->created_at.micros) : "1";
+        keys.push_back(joined({n ? "0" + ordered_hex(*n) : unset, {"\0", 1}, ids[i]}));
       }
     }
     auto before = [&](const std::string& a, const std::string& b) {

@@ -1,0 +1,498 @@
+// Lists read from the lists view's rows against the same lists read record by record: random
+// records, changed at random, and random queries (filters alone and together, ranges, searches,
+// every sort both ways, pages of a few). A query that names every record's id (`ListQuery::ids`)
+// reads each record and sorts them at query time; any other query is answered from the view's
+// index rows (titles, buckets, sort rows, paired rows, words) by whichever way the query
+// planner takes. Both must give the same records in the same order.
+
+#include <algorithm>
+#include <cstdlib>
+#include <functional>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "domain/time.h"
+#include "tests/projections/fixture.h"
+
+namespace crm::projections::test {
+namespace {
+
+using domain::Action;
+using domain::Value;
+using K = domain::EntityKind;
+
+class ListsAgreeTest : public ProjectionTest {
+ protected:
+  // SEED=n in the environment tries other records and queries.
+  std::mt19937 rng_{std::getenv("SEED") ? static_cast<unsigned>(std::atoi(std::getenv("SEED")))
+                                        : 2026u};
+
+  template <class T>
+  const T& pick(const std::vector<T>& from) {
+    return from[rng_() % from.size()];
+  }
+  bool chance(int percent) { return static_cast<int>(rng_() % 100) < percent; }
+
+  /// A command that may be refused (a transition the record's status does not allow).
+  bool attempt(K kind, Action action, const std::string& id, domain::Object input) {
+    auto r = handler_->handle({kind, action, id, std::move(input), pick(operators_)});
+    now_us_ += static_cast<int64_t>(rng_() % 3) * 60'000'000;  // ties in time too
+    return r.has_value();
+  }
+
+  /// Every page of `q` from its start: the records' ids in order, or a failure.
+  std::vector<std::string> walk(ListQuery q) {
+    std::vector<std::string> ids;
+    for (int pages = 0; pages < 100'000; ++pages) {  // a page may be short, even empty
+      auto page = queries_->list(q);
+      EXPECT_TRUE(page) << page.error().message;
+      if (!page) break;
+      for (const auto& r : page->items) ids.push_back(r->id);
+      if (page->next_cursor.empty()) return ids;
+      q.cursor = page->next_cursor;
+    }
+    ADD_FAILURE() << "no last page";
+    return ids;
+  }
+
+  static std::string describe(const ListQuery& q) {
+    std::ostringstream s;
+    s << domain::name_of(q.kind) << "?";
+    for (const auto& [f, v] : q.filters) s << f << "=" << v << "&";
+    for (const auto& r : q.ranges)
+      s << r.field << ".from=" << domain::to_display(r.from) << "&" << r.field
+        << ".to=" << domain::to_display(r.to) << "&";
+    if (!q.search.empty()) s << "q=" << q.search << "&";
+    s << "sort=" << (q.descending ? "-" : "") << q.sort << "&limit=" << q.limit;
+    return s.str();
+  }
+
+  /// Runs `queries` random queries made by `make` over `ids` (every record of the kind), each
+  /// against the same query naming ids; returns how many gave a record at all. A query names at
+  /// most kMaxListIds: more are split at random into parts of that many, each part's records
+  /// expected in the list in that part's order, and every part's records, none else, in it.
+  int agree(std::vector<std::string> ids, int queries, const std::function<ListQuery()>& make) {
+    int nonempty = 0;
+    for (int i = 0; i < queries; ++i) {
+      const ListQuery q = make();
+      const auto got = walk(q);
+      std::ranges::shuffle(ids, rng_);
+      std::set<std::string> expected_set;
+      bool differ = false;
+      for (size_t part = 0; part < ids.size() && !differ; part += kMaxListIds) {
+        ListQuery read_one_by_one = q;
+        read_one_by_one.ids.assign(
+            ids.begin() + static_cast<ptrdiff_t>(part),
+            ids.begin() + static_cast<ptrdiff_t>(std::min(ids.size(), part + kMaxListIds)));
+        const std::set<std::string> in_part(read_one_by_one.ids.begin(), read_one_by_one.ids.end());
+        const auto expected = walk(read_one_by_one);
+        std::vector<std::string> listed;  // got's records of this part
+        std::ranges::copy_if(got, std::back_inserter(listed),
+                             [&](const std::string& id) { return in_part.contains(id); });
+        if (listed != expected) {
+          ADD_FAILURE() << describe(q) << "\n" << difference(q, listed, expected);
+          differ = true;
+        }
+        expected_set.insert(expected.begin(), expected.end());
+      }
+      if (!differ && (expected_set.size() != got.size() ||
+                      !std::ranges::equal(expected_set, std::set(got.begin(), got.end()))))
+        ADD_FAILURE() << describe(q) << "\n"
+                      << got.size() << " records listed (some twice or of none of the parts), "
+                      << expected_set.size() << " expected";
+      if (differ || expected_set.size() != got.size()) return nonempty;  // one is enough to read
+      if (!got.empty()) ++nonempty;
+    }
+    return nonempty;
+  }
+
+  /// Where two walks of a list part, with the records there and their sort values.
+  std::string difference(const ListQuery& q, const std::vector<std::string>& got,
+                         const std::vector<std::string>& expected) {
+    size_t at = 0;
+    while (at < got.size() && at < expected.size() && got[at] == expected[at]) ++at;
+    std::ostringstream s;
+    s << got.size() << " records listed, " << expected.size() << " expected; from the " << at + 1
+      << "th:";
+    auto show = [&](const char* what, const std::vector<std::string>& ids) {
+      s << "\n  " << what << ":";
+      for (size_t i = at; i < std::min(ids.size(), at + 4); ++i) {
+        auto page = queries_->list({.kind = q.kind, .ids = {ids[i]}});
+        s << " " << ids[i];
+        if (page && page->items.size() == 1 && !q.sort.empty()) {
+          const auto& r = *page->items[0];
+          const Value* v = q.sort.starts_with("fields.") ? domain::find(r.custom, q.sort.substr(7))
+                                                         : r.field(q.sort);
+          s << " ("
+            << (q.sort == "created_at"   ? domain::to_display(Value(r.created_at))
+                : q.sort == "updated_at" ? domain::to_display(Value(r.updated_at))
+                : v                      ? domain::to_display(*v)
+                                         : "unset")
+            << ")";
+        }
+      }
+    };
+    show("listed", got);
+    show("expected", expected);
+    return s.str();
+  }
+
+  Value day(int from_first) {
+    return Value(domain::Date::parse("2026-12-01")->add_days(from_first));
+  }
+  Value time_of_day(int from_first, int hour) {
+    return Value(
+        domain::DateTime{domain::local_midnight(*day(from_first).get<domain::Date>()).micros +
+                         int64_t{hour} * 3'600'000'000});
+  }
+  /// A range of a date field (days from 2026-12-01) or of a time field, either end open.
+  ListQuery::Range range_of(const std::string& field, bool date) {
+    const int a = static_cast<int>(rng_() % 12), b = a + static_cast<int>(rng_() % 6);
+    auto at = [&](int d, int hour) { return date ? day(d) : time_of_day(d, hour); };
+    return open_ended(field, at(a, 0), at(b, 23));
+  }
+  /// A range of a time the clock sets (when a record was made, changed, completed): some hours
+  /// of those since the test began.
+  ListQuery::Range clock_range(const std::string& field) {
+    const int64_t hour = 3'600'000'000, a = static_cast<int64_t>(rng_() % 12) * hour;
+    return open_ended(
+        field, Value(domain::DateTime{start_us_ + a}),
+        Value(domain::DateTime{start_us_ + a + static_cast<int64_t>(rng_() % 8) * hour}));
+  }
+  ListQuery::Range open_ended(const std::string& field, Value from, Value to) {
+    const int kind = static_cast<int>(rng_() % 3);
+    return {field, kind == 2 ? Value() : std::move(from), kind == 1 ? Value() : std::move(to)};
+  }
+  const int64_t start_us_ = now_us_;
+
+  const std::vector<std::string> operators_ = {"op-1", "op-2", "op-3"};
+  const std::vector<std::string> clients_ = {"c-0", "c-1", "c-2"};
+  const std::vector<std::string> words_ = {"Oferta",     "Faktura",  "Łódź",
+                                           "Zamówienie", "Przegląd", "Telefon"};
+  const std::vector<std::string> searches_ = {"lodz",  "ŁÓDŹ", "fak", "oferta zam",  "prz",
+                                              "tel 1", "x",    "pil", "pilne oferta"};
+
+  std::string title() {
+    std::string t = chance(40) ? "Pilne " + pick(words_) : pick(words_);  // a common word
+    if (chance(50)) t += " " + pick(words_);
+    if (chance(50)) t += " " + std::to_string(rng_() % 3);
+    return t;
+  }
+
+  /// A kind of record as the test makes, changes and lists them.
+  struct Kind {
+    K kind;
+    std::vector<std::string> required;  // given at creation, the first the title
+    // Fields set at creation (the required ones, others now and then) and by updates, each with
+    // a maker of its values as a command's input gives them; a custom field, "fields.<key>",
+    // is added for every kind (define_fields).
+    std::vector<std::pair<std::string, std::function<Value()>>> fields;
+    std::vector<std::pair<std::string, std::function<std::string()>>> filters;
+    std::vector<std::string> dates, times, clock_times;  // ranged fields: days, times, the clock's
+    std::vector<std::string> sorts;
+    std::vector<std::pair<Action, domain::Object>> actions;  // besides updates
+    bool custom = true;  // whether it has custom fields (define_fields)
+  };
+
+  /// A custom choice and a custom amount for `entity`'s records: filters and sorts too.
+  void define_fields(const std::string& entity) {
+    ok(K::field_catalog, Action::define_field, entity,
+       {{"key", "segment"},
+        {"label", "Segment"},
+        {"type", "choice"},
+        {"options", domain::List{Value("A"), Value("B"), Value("C")}}});
+    ok(K::field_catalog, Action::define_field, entity,
+       {{"key", "value"}, {"label", "Wartość"}, {"type", "money"}});
+  }
+
+  Value some_day() { return Value(domain::to_display(day(static_cast<int>(rng_() % 14)))); }
+  Value some_time() {
+    return Value(domain::to_display(
+        time_of_day(static_cast<int>(rng_() % 14), 8 + static_cast<int>(rng_() % 10))));
+  }
+
+  /// A value of `kind`'s field `key` or of a custom field, or null (cleared) now and then.
+  std::pair<std::string, Value> some_field(const Kind& kind, bool clear) {
+    const size_t at = rng_() % (kind.fields.size() + (kind.custom ? 2 : 0));
+    if (at >= kind.fields.size()) {
+      const bool segment = at == kind.fields.size();
+      Value v = clear && chance(20) ? Value()
+                : segment
+                    ? Value(pick(std::vector<std::string>{"A", "B", "C"}))
+                    : Value(domain::Object{{"amount", std::to_string(rng_() % 4 * 50) + ".00"}});
+      return {"fields", Value(domain::Object{{segment ? "segment" : "value", std::move(v)}})};
+    }
+    const auto& [key, make] = kind.fields[at];
+    const bool required = std::ranges::find(kind.required, key) != kind.required.end();
+    return {key, clear && !required && chance(20) ? Value() : make()};
+  }
+
+  /// Makes `records` of `kind`, changes them at random, and lists them at random twice (in
+  /// `queries`, in pages of up to `pages_of`, now and then of 50): with the rows in memory, then
+  /// in table files (RocksDB's estimates, which choose the way a list is read, differ).
+  void check(const Kind& kind, int records = 300, int queries = 150, size_t pages_of = 7) {
+    const std::string prefix = std::string(domain::name_of(kind.kind)).substr(0, 2) + "-";
+    if (kind.kind == K::client) made_ = clients_;  // SetUp's
+    for (int i = 0; i < records; ++i) {
+      domain::Object input;
+      for (const auto& [key, make] : kind.fields)
+        if (std::ranges::find(kind.required, key) != kind.required.end())
+          input.emplace_back(key, make());
+      for (int n = static_cast<int>(rng_() % 6); n > 0; --n) {
+        auto [key, v] = some_field(kind, false);
+        if (!v.is_null() && !domain::find(input, key)) input.emplace_back(key, std::move(v));
+      }
+      const std::string id = prefix + std::to_string(i);
+      if (attempt(kind.kind, Action::create, id, std::move(input))) made_.push_back(id);
+    }
+    auto change = [&](int n) {
+      for (int i = 0; i < n; ++i) {
+        const std::string& id = pick(made_);
+        if (!kind.actions.empty() && chance(40)) {
+          const auto& [action, input] = pick(kind.actions);
+          attempt(kind.kind, action, id, input);
+        } else {
+          auto [key, v] = some_field(kind, true);
+          if (key != "reply_to_id") attempt(kind.kind, Action::update, id, {{key, std::move(v)}});
+        }
+      }
+    };
+    auto make = [&] {
+      ListQuery q{.kind = kind.kind};
+      for (int n = static_cast<int>(rng_() % 3); n > 0; --n) {
+        if (kind.custom && chance(20)) {
+          q.filters.emplace_back("fields.segment", pick(std::vector<std::string>{"A", "B", "C"}));
+          continue;
+        }
+        const auto& [field, value] = pick(kind.filters);
+        q.filters.emplace_back(field, value());
+        if (chance(20)) q.filters.emplace_back(field, value());  // either
+      }
+      if (chance(30)) {
+        std::vector<std::function<ListQuery::Range()>> ranges;
+        for (const auto& f : kind.dates) ranges.push_back([&, f] { return range_of(f, true); });
+        for (const auto& f : kind.times) ranges.push_back([&, f] { return range_of(f, false); });
+        for (const auto& f : kind.clock_times) ranges.push_back([&, f] { return clock_range(f); });
+        if (kind.custom)
+          ranges.push_back([&] {
+            auto amount = [](const char* a) {
+              return Value(domain::Money{*domain::Decimal::parse(a), "PLN"});
+            };
+            return open_ended("fields.value", amount("50"), amount("100"));
+          });
+        q.ranges.push_back(pick(ranges)());
+      }
+      if (chance(25)) q.search = pick(searches_);
+      q.sort = kind.custom && chance(10) ? "fields.value" : pick(kind.sorts);
+      q.descending = chance(50);
+      q.limit = chance(20) ? 50 : 1 + rng_() % pages_of;
+      return q;
+    };
+    change(records * 4 / 3);
+    catch_up();
+    EXPECT_GT(agree(made_, queries, make), queries / 2) << "most lists hold records";
+    change(records);
+    catch_up();
+    ASSERT_TRUE(views_->flush());
+    EXPECT_GT(agree(made_, queries, make), queries / 2) << "most lists hold records";
+  }
+
+  void check_tasks(int records, int queries, size_t pages_of) {
+    const std::vector<std::string> kinds = {"call", "meeting", "offer"};
+    const std::vector<std::string> priorities = {"low", "normal", "high"};
+    const std::vector<std::string> statuses = {"open", "in_progress", "done", "cancelled"};
+    define_fields("task");
+    Kind task{.kind = K::task,
+              .required = {"title"},
+              .fields = {{"title", [&] { return Value(title()); }},
+                         {"kind", [&] { return Value(pick(kinds)); }},
+                         {"priority", [&] { return Value(pick(priorities)); }},
+                         {"assignee_id", [&] { return Value(pick(operators_)); }},
+                         {"client_id", [&] { return Value(pick(clients_)); }},
+                         {"due", [&] { return some_day(); }},
+                         {"planned_start", [&] { return some_time(); }},
+                         {"planned_end", [&] { return some_time(); }}},
+              .filters = {{"assignee_id", [&] { return chance(10) ? "" : pick(operators_); }},
+                          {"delegated_by_id", [&] { return pick(operators_); }},
+                          {"status", [&] { return pick(statuses); }},
+                          {"kind", [&] { return pick(kinds); }},
+                          {"priority", [&] { return pick(priorities); }},
+                          {"client_id", [&] { return pick(clients_); }}},
+              .dates = {"due"},
+              .times = {"planned_start"},
+              .clock_times = {"created_at", "updated_at", "completed_at"},
+              .sorts = {"", "created_at", "updated_at", "due", "planned_start", "planned_end",
+                        "completed_at", "priority"},
+              .actions = {{Action::start, {}},
+                          {Action::complete, {}},
+                          {Action::cancel, {}},
+                          {Action::reopen, {}}}};
+    check(task, records, queries, pages_of);
+  }
+
+  void check_contacts(int records, int queries, size_t pages_of) {
+    const std::vector<std::string> kinds = {"phone_call", "email", "meeting", "quote_request"};
+    const std::vector<std::string> directions = {"inbound", "outbound", "internal"};
+    define_fields("contact");
+    Kind contact{
+        .kind = K::contact,
+        .required = {"subject", "kind", "direction", "occurred_at"},
+        .fields = {{"subject", [&] { return Value(title()); }},
+                   {"kind", [&] { return Value(pick(kinds)); }},
+                   {"direction", [&] { return Value(pick(directions)); }},
+                   {"occurred_at", [&] { return some_time(); }},
+                   {"operator_id", [&] { return Value(pick(operators_)); }},
+                   {"client_id", [&] { return Value(pick(clients_)); }},
+                   {"awaits_reply", [&] { return Value(chance(50)); }},
+                   {"reply_to_id", [&] { return made_.empty() ? Value() : Value(pick(made_)); }}},
+        .filters = {{"operator_id", [&] { return chance(10) ? "" : pick(operators_); }},
+                    {"client_id", [&] { return pick(clients_); }},
+                    {"kind", [&] { return pick(kinds); }},
+                    {"direction", [&] { return pick(directions); }},
+                    {"awaits_reply", [&] { return chance(50) ? "true" : "false"; }}},
+        .times = {"occurred_at"},
+        .clock_times = {"created_at", "updated_at", "replied_at"},
+        .sorts = {"", "created_at", "updated_at", "occurred_at", "replied_at"}};
+    check(contact, records, queries, pages_of);
+  }
+
+  std::vector<std::string> made_;  // the ids of the records made
+
+  void SetUp() override {
+    ProjectionTest::SetUp();
+    ok(K::operator_, Action::create, "op-1",
+       {{"login", "anna"}, {"name", "Anna"}, {"role", "operator"}});
+    ok(K::operator_, Action::create, "op-2",
+       {{"login", "jan"}, {"name", "Jan"}, {"role", "manager"}});
+    ok(K::operator_, Action::create, "op-3",
+       {{"login", "ewa"}, {"name", "Ewa"}, {"role", "operator"}});
+    for (const auto& c : clients_) ok(K::client, Action::create, c, {{"name", "Klient " + c}});
+  }
+};
+
+TEST_F(ListsAgreeTest, Tasks) {
+  check_tasks(300, 150, 7);
+}
+
+// Enough records for the ways a list takes past its thresholds (more than kSortedHere records
+// of an operator walked for rather than sorted here, a search word in over kSearchCandidates
+// titles), each query against the same one naming the ids in parts.
+TEST_F(ListsAgreeTest, ManyTasks) {
+  check_tasks(2400, 30, 150);
+}
+
+TEST_F(ListsAgreeTest, Contacts) {
+  check_contacts(300, 150, 7);
+}
+
+TEST_F(ListsAgreeTest, ManyContacts) {
+  check_contacts(2400, 30, 150);
+}
+
+TEST_F(ListsAgreeTest, ServiceOrders) {
+  const std::vector<std::string> statuses = {"registered",     "diagnosed", "in_repair",
+                                             "awaiting_parts", "completed", "handed_back",
+                                             "cancelled"};
+  define_fields("service_order");
+  Kind order{
+      .kind = K::service_order,
+      .required = {"client_id", "problem"},
+      .fields = {{"problem", [&] { return Value(title()); }},
+                 {"client_id", [&] { return Value(pick(clients_)); }},
+                 {"technician_id", [&] { return Value(pick(operators_)); }},
+                 {"received_at", [&] { return some_time(); }},
+                 {"planned_at", [&] { return some_time(); }}},
+      .filters = {{"technician_id", [&] { return chance(10) ? "" : pick(operators_); }},
+                  {"client_id", [&] { return pick(clients_); }},
+                  {"status", [&] { return pick(statuses); }}},
+      .times = {"received_at", "planned_at"},
+      .clock_times = {"created_at", "updated_at", "completed_at"},
+      .sorts = {"", "created_at", "updated_at", "received_at", "planned_at", "completed_at"}};
+  for (const auto& status : statuses)
+    order.actions.push_back({Action::change_status, {{"status", status}}});
+  check(order);
+}
+
+TEST_F(ListsAgreeTest, Clients) {
+  const std::vector<std::string> statuses = {"prospect", "active", "inactive", "archived"};
+  const std::vector<std::string> cities = {"Łódź", "Opole", "Kraków"};
+  define_fields("client");
+  Kind client{
+      .kind = K::client,
+      .required = {"name"},
+      .fields =
+          {{"name", [&] { return Value(title()); }},
+           {"status", [&] { return Value(pick(statuses)); }},
+           {"account_manager_id", [&] { return Value(pick(operators_)); }},
+           {"potential",
+            [&] {
+              return Value(domain::Object{{"amount", std::to_string(rng_() % 5 * 1000) + ".00"}});
+            }},
+           {"cooperation_start", [&] { return some_day(); }},
+           {"addresses",
+            [&] {
+              return Value(domain::List{Value(domain::Object{{"street", Value("ul. Długa 1")},
+                                                             {"city", Value(pick(cities))}})});
+            }}},
+      .filters = {{"account_manager_id", [&] { return chance(10) ? "" : pick(operators_); }},
+                  {"status", [&] { return pick(statuses); }},
+                  {"addresses.city", [&] { return pick(cities); }}},
+      .dates = {"cooperation_start"},
+      .clock_times = {"created_at", "updated_at"},
+      .sorts = {"", "created_at", "updated_at", "potential", "cooperation_start"}};
+  check(client);
+}
+
+TEST_F(ListsAgreeTest, Persons) {
+  const std::vector<std::string> surnames = {"Wójcik", "Wojcik", "Nowak", "Nowakowska", "Żak"};
+  const std::vector<std::string> positions = {"Prezes", "Księgowa", "Kierownik"};
+  define_fields("person");
+  Kind person{
+      .kind = K::person,
+      .required = {"last_name", "first_name"},
+      .fields = {{"last_name", [&] { return Value(pick(surnames)); }},
+                 {"first_name", [&] { return Value(pick(words_)); }},
+                 {"position", [&] { return Value(pick(positions)); }},
+                 {"birthday", [&] { return some_day(); }},
+                 {"name_day", [&] { return Value("12-0" + std::to_string(1 + rng_() % 9)); }},
+                 {"client_links",
+                  [&] {
+                    return Value(
+                        domain::List{Value(domain::Object{{"client_id", Value(pick(clients_))}})});
+                  }}},
+      .filters = {{"last_name", [&] { return pick(surnames); }},
+                  {"position", [&] { return pick(positions); }},
+                  {"client_links.client_id", [&] { return pick(clients_); }}},
+      .dates = {"birthday"},
+      .clock_times = {"created_at", "updated_at"},
+      .sorts = {"", "created_at", "updated_at", "birthday", "name_day"}};
+  check(person);
+}
+
+TEST_F(ListsAgreeTest, TradeDocuments) {
+  const std::vector<std::string> types = {"invoice", "stock_issue", "order"};
+  Kind document{
+      .kind = K::trade_document,
+      .required = {"number", "type", "date", "client_id", "net"},
+      .fields =
+          {{"number", [&] { return Value("FV/" + std::to_string(rng_() % 50)); }},
+           {"type", [&] { return Value(pick(types)); }},
+           {"date", [&] { return some_day(); }},
+           {"client_id", [&] { return Value(pick(clients_)); }},
+           {"net",
+            [&] {
+              return Value(domain::Object{{"amount", std::to_string(rng_() % 5 * 100) + ".00"}});
+            }}},
+      .filters = {{"type", [&] { return pick(types); }},
+                  {"client_id", [&] { return pick(clients_); }},
+                  {"number", [&] { return "FV/" + std::to_string(rng_() % 50); }}},
+      .dates = {"date"},
+      .clock_times = {"created_at", "updated_at"},
+      .sorts = {"", "created_at", "updated_at", "date", "net"},
+      .custom = false};  // nor changes: every field is set once
+  check(document);
+}
+
+}  // namespace
+}  // namespace crm::projections::test
