@@ -329,6 +329,34 @@ class ListsAgreeTest : public ProjectionTest {
                           {Action::cancel, {}},
                           {Action::reopen, {}}}};
     check(task, records, queries, pages_of);
+    // My tasks (the my_tasks view) are the lists of an operator's tasks to do, and then of those
+    // done or cancelled, each by due date, undated last, ties by id.
+    for (const auto& op : operators_)
+      for (const auto scope : {TaskQuery::Scope::assigned, TaskQuery::Scope::delegated}) {
+        const std::string field =
+            scope == TaskQuery::Scope::assigned ? "assignee_id" : "delegated_by_id";
+        std::vector<std::string> listed;
+        for (const auto& of : {std::vector<std::string>{"open", "in_progress"},
+                               std::vector<std::string>{"done", "cancelled"}}) {
+          ListQuery q{.kind = K::task, .filters = {{field, op}}, .sort = "due", .limit = 50};
+          for (const auto& status : of) q.filters.emplace_back("status", status);
+          std::ranges::copy(walk(q), std::back_inserter(listed));
+        }
+        TaskQuery mine{.operator_id = op,
+                       .scope = scope,
+                       .status = TaskQuery::Status::all,
+                       .limit = 1 + rng_() % pages_of};
+        std::vector<std::string> my_tasks;
+        for (int pages = 0; pages < 100'000; ++pages) {
+          auto page = queries_->tasks(mine);
+          ASSERT_TRUE(page) << page.error().message;
+          for (const auto& r : page->items) my_tasks.push_back(r->id);
+          if (page->next_cursor.empty()) break;
+          mine.cursor = page->next_cursor;
+        }
+        EXPECT_EQ(my_tasks, listed) << field << "=" << op;
+        EXPECT_FALSE(listed.empty()) << field << "=" << op;
+      }
   }
 
   void check_contacts(int records, int queries, size_t pages_of) {
