@@ -357,6 +357,38 @@ class ListsAgreeTest : public ProjectionTest {
         EXPECT_EQ(my_tasks, listed) << field << "=" << op;
         EXPECT_FALSE(listed.empty()) << field << "=" << op;
       }
+    // An operator's calendar (the calendar view) holds their tasks but the cancelled ones on the
+    // day of their planned start, or of their due date when they have none.
+    size_t entries_seen = 0;
+    for (int i = 0; i < 20; ++i) {
+      const std::string& op = pick(operators_);
+      const int first = static_cast<int>(rng_() % 14), last = first + static_cast<int>(rng_() % 7);
+      const domain::Date from = *day(first).get<domain::Date>(),
+                         to = *day(last).get<domain::Date>();
+      auto entries = queries_->calendar(op, from, to);
+      ASSERT_TRUE(entries) << entries.error().message;
+      std::set<std::string> in_calendar;
+      for (const auto& e : *entries)
+        if (e.kind == K::task) in_calendar.insert(e.id);
+      std::set<std::string> listed;
+      for (const bool planned : {true, false}) {
+        ListQuery q{.kind = K::task, .filters = {{"assignee_id", op}}, .limit = 500};
+        for (const char* status : {"open", "in_progress", "done"})
+          q.filters.emplace_back("status", status);
+        if (planned) {
+          q.ranges.push_back(
+              {"planned_start", Value(domain::local_midnight(from)),
+               Value(domain::DateTime{domain::local_midnight(to.add_days(1)).micros - 1})});
+        } else {
+          q.filters.emplace_back("planned_start", "");
+          q.ranges.push_back({"due", Value(from), Value(to)});
+        }
+        for (auto& id : walk(q)) listed.insert(std::move(id));
+      }
+      EXPECT_EQ(in_calendar, listed) << op << " " << from.format() << ".." << to.format();
+      entries_seen += in_calendar.size();
+    }
+    EXPECT_GT(entries_seen, 20u);
   }
 
   void check_contacts(int records, int queries, size_t pages_of) {
