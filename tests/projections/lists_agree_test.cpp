@@ -3,11 +3,14 @@
 // every sort both ways, pages of a few). A query that names every record's id (`ListQuery::ids`)
 // reads each record and sorts them at query time; any other query is answered from the view's
 // index rows (titles, buckets, sort rows, paired rows, words) by whichever way the query
-// planner takes. Both must give the same records in the same order.
+// planner takes. Both must give the same records in the same order. And the other views built
+// from the same records against the lists or what the test recorded: my tasks, an operator's
+// calendar, work time. SEED=n in the environment tries other records and queries.
 
 #include <algorithm>
 #include <cstdlib>
 #include <functional>
+#include <map>
 #include <random>
 #include <set>
 #include <sstream>
@@ -24,7 +27,6 @@ using K = domain::EntityKind;
 
 class ListsAgreeTest : public ProjectionTest {
  protected:
-  // SEED=n in the environment tries other records and queries.
   std::mt19937 rng_{std::getenv("SEED") ? static_cast<unsigned>(std::atoi(std::getenv("SEED")))
                                         : 2026u};
 
@@ -552,6 +554,99 @@ TEST_F(ListsAgreeTest, TradeDocuments) {
       .sorts = {"", "created_at", "updated_at", "date", "net"},
       .custom = false};  // nor changes: every field is set once
   check(document);
+}
+
+// Work time (the work_time view's day and month rows) holds the work logged, as the test
+// recorded it, and the tasks done in a period as the lists give them, for any period: days
+// within a month, months whole, or cut at both ends; by days (a timesheet) and in totals.
+TEST_F(ListsAgreeTest, WorkTimeHoldsTheWorkLogged) {
+  const domain::Date first = *domain::Date::parse("2026-10-01");
+  const int kDays = 365;
+  std::map<std::pair<std::string, int32_t>, std::pair<int64_t, uint64_t>> logged;  // op, day
+  std::vector<std::string> tasks;
+  for (int i = 0; i < 200; ++i) {
+    const std::string id = "ta-" + std::to_string(i);
+    if (attempt(K::task, Action::create, id,
+                {{"title", title()}, {"assignee_id", pick(operators_)}}))
+      tasks.push_back(id);
+  }
+  for (int i = 0; i < 20; ++i)
+    ASSERT_TRUE(attempt(K::service_order, Action::create, "so-" + std::to_string(i),
+                        {{"client_id", pick(clients_)}, {"problem", title()}}));
+  for (int i = 0; i < 2000; ++i) {
+    now_us_ += static_cast<int64_t>(rng_() % 6) * 3'600'000'000;  // months of work
+    const bool order = chance(10);
+    const std::string id = order ? "so-" + std::to_string(rng_() % 20) : pick(tasks);
+    const K kind = order ? K::service_order : K::task;
+    switch (rng_() % 4) {
+      case 0:
+        attempt(K::task, pick(std::vector<Action>{Action::complete, Action::reopen}), pick(tasks),
+                {});
+        break;
+      case 1:
+        attempt(K::task, Action::update, pick(tasks), {{"assignee_id", pick(operators_)}});
+        break;
+      default: {
+        const domain::Date on = first.add_days(static_cast<int32_t>(rng_() % kDays));
+        const int64_t minutes = 1 + static_cast<int64_t>(rng_() % 480);
+        const std::string actor = pick(operators_);
+        auto r = handler_->handle({kind,
+                                   Action::log_work,
+                                   id,
+                                   {{"date", Value(on.format())}, {"minutes", Value(minutes)}},
+                                   actor});
+        if (r) {
+          auto& [sum, entries] = logged[{actor, on.days}];
+          sum += minutes;
+          ++entries;
+        }
+      }
+    }
+  }
+  catch_up();
+  ASSERT_TRUE(views_->flush());
+  uint64_t entries_seen = 0, done_seen = 0;
+  for (int i = 0; i < 200; ++i) {
+    const std::string& op = pick(operators_);
+    const int a = static_cast<int>(rng_() % kDays);
+    const int b = std::min(kDays - 1, a + static_cast<int>(rng_() % (chance(50) ? 40 : kDays)));
+    const domain::Date from = first.add_days(a), to = first.add_days(b);
+    WorkTime expected;
+    for (auto it = logged.lower_bound({op, from.days});
+         it != logged.end() && it->first.first == op && it->first.second <= to.days; ++it) {
+      const auto& [minutes, entries] = it->second;
+      expected.minutes += minutes;
+      expected.entries += entries;
+      expected.days.push_back({domain::Date{it->first.second}.format(), minutes, entries});
+    }
+    ListQuery done{
+        .kind = K::task,
+        .filters = {{"assignee_id", op}, {"status", "done"}},
+        .ranges = {{"completed_at", Value(domain::local_midnight(from)),
+                    Value(domain::DateTime{domain::local_midnight(to.add_days(1)).micros - 1})}},
+        .limit = 500};
+    expected.tasks_done = walk(done).size();
+    const std::string period = op + " " + from.format() + ".." + to.format();
+    auto sheet = queries_->work_time(op, from, to);
+    auto totals = queries_->work_totals(op, from, to);
+    ASSERT_TRUE(sheet && totals) << period;
+    EXPECT_EQ(sheet->minutes, expected.minutes) << period;
+    EXPECT_EQ(sheet->entries, expected.entries) << period;
+    EXPECT_EQ(sheet->tasks_done, expected.tasks_done) << period;
+    ASSERT_EQ(sheet->days.size(), expected.days.size()) << period;
+    for (size_t d = 0; d < expected.days.size(); ++d) {
+      EXPECT_EQ(sheet->days[d].date, expected.days[d].date) << period;
+      EXPECT_EQ(sheet->days[d].minutes, expected.days[d].minutes) << period;
+      EXPECT_EQ(sheet->days[d].entries, expected.days[d].entries) << period;
+    }
+    EXPECT_EQ(totals->minutes, expected.minutes) << period << " in totals";
+    EXPECT_EQ(totals->entries, expected.entries) << period << " in totals";
+    EXPECT_EQ(totals->tasks_done, expected.tasks_done) << period << " in totals";
+    entries_seen += expected.entries;
+    done_seen += expected.tasks_done;
+  }
+  EXPECT_GT(entries_seen, 1000u);
+  EXPECT_GT(done_seen, 100u);
 }
 
 }  // namespace
