@@ -5,7 +5,7 @@
 // index rows (titles, buckets, sort rows, paired rows, words) by whichever way the query
 // planner takes. Both must give the same records in the same order. And the other views built
 // from the same records against the lists or what the test recorded: my tasks, an operator's
-// calendar, work time. SEED=n in the environment tries other records and queries.
+// calendar, work time, birthdays and name days. SEED=n in the environment tries other records and queries.
 
 #include <algorithm>
 #include <cstdlib>
@@ -647,6 +647,83 @@ TEST_F(ListsAgreeTest, WorkTimeHoldsTheWorkLogged) {
   }
   EXPECT_GT(entries_seen, 1000u);
   EXPECT_GT(done_seen, 100u);
+}
+
+// Upcoming birthdays and name days (the anniversaries view) in any window, across a year's end
+// and 29 February (celebrated on the 28th in other years), are the persons the test gave those
+// days to, by day, birthdays first, then by id; with a filter too, in pages of any size.
+TEST_F(ListsAgreeTest, AnniversariesAreThePersonsDays) {
+  const domain::Date leap_day = *domain::Date::parse("1988-02-29");
+  std::map<std::string, std::pair<std::string, std::string>> days;  // id: birthday, name day
+  auto month_day = [&] {  // of a leap year: 29 February too
+    return leap_day.add_days(static_cast<int32_t>(rng_() % 366) - 59).format().substr(5);
+  };
+  auto birthday = [&] {
+    return chance(10) ? leap_day.format()
+                      : leap_day.add_days(static_cast<int32_t>(rng_() % 8000)).format();
+  };
+  for (int i = 0; i < 300; ++i) {
+    const std::string id = "pe-" + std::to_string(i);
+    const std::string b = birthday(), n = month_day();
+    if (attempt(K::person, Action::create, id,
+                {{"last_name", pick(words_)},
+                 {"first_name", "Anna"},
+                 {"birthday", Value(b)},
+                 {"name_day", Value(n)}}))
+      days[id] = {b.substr(5), n};
+  }
+  for (int i = 0; i < 300; ++i) {
+    auto& [id, d] = *std::next(days.begin(), static_cast<ptrdiff_t>(rng_() % days.size()));
+    const bool name_day = chance(50), clear = chance(20);
+    const std::string v = clear ? "" : name_day ? month_day() : birthday();
+    if (attempt(K::person, Action::update, id,
+                {{name_day ? "name_day" : "birthday", v.empty() ? Value() : Value(v)}}))
+      (name_day ? d.second : d.first) = v.empty() ? "" : name_day ? v : v.substr(5);
+  }
+  catch_up();
+  size_t seen = 0;
+  for (int i = 0; i < 100; ++i) {
+    const domain::Date from =
+        domain::Date::parse("2026-01-01")->add_days(static_cast<int32_t>(rng_() % (3 * 366)));
+    const int window =
+        chance(50) ? 1 + static_cast<int>(rng_() % 14) : 1 + static_cast<int>(rng_() % 366);
+    const std::string surname = chance(30) ? pick(words_) : "";
+    std::vector<std::string> expected;  // date kind id
+    for (int d = 0; d < window; ++d) {
+      const domain::Date day = from.add_days(d);
+      const std::string md = day.format().substr(5);
+      std::vector<std::string> mds = {md};
+      if (md == "02-28" && day.add_days(1).format().substr(5) == "03-01") mds.push_back("02-29");
+      for (const auto& m : mds)
+        for (const char kind : {'b', 'n'})
+          for (const auto& [id, d] : days)  // by id
+            if ((kind == 'b' ? d.first : d.second) == m) {
+              auto page = queries_->list({.kind = K::person, .ids = {id}});
+              ASSERT_TRUE(page && page->items.size() == 1);
+              if (surname.empty() || page->items[0]->text("last_name") == surname)
+                expected.push_back(day.format() + " " + kind + " " + id);
+            }
+    }
+    std::vector<std::string> got;
+    std::string cursor;
+    const size_t limit = 1 + rng_() % 20;
+    std::function<bool(const domain::Record&)> keep;
+    if (!surname.empty())
+      keep = [&](const domain::Record& r) { return r.text("last_name") == surname; };
+    for (int pages = 0; pages < 100'000; ++pages) {
+      auto page = queries_->anniversaries(from, window, limit, cursor, keep);
+      ASSERT_TRUE(page) << page.error().message;
+      for (const auto& a : page->items)
+        got.push_back(a.date.format() + " " + (a.kind == Anniversary::Kind::birthday ? 'b' : 'n') +
+                      " " + a.person.id);
+      if (page->next_cursor.empty()) break;
+      cursor = page->next_cursor;
+    }
+    ASSERT_EQ(got, expected) << from.format() << " for " << window << " days, pages of " << limit
+                             << (surname.empty() ? "" : ", " + surname + "'s");
+    seen += got.size();
+  }
+  EXPECT_GT(seen, 1000u);
 }
 
 }  // namespace
