@@ -5,7 +5,8 @@
 // index rows (titles, buckets, sort rows, paired rows, words) by whichever way the query
 // planner takes. Both must give the same records in the same order. And the other views built
 // from the same records against the lists or what the test recorded: my tasks, an operator's
-// calendar, work time, birthdays and name days. SEED=n in the environment tries other records and queries.
+// calendar, work time, birthdays and name days. SEED=n in the environment tries other records
+// and queries.
 
 #include <algorithm>
 #include <cstdlib>
