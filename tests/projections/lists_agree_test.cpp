@@ -5,8 +5,8 @@
 // index rows (titles, buckets, sort rows, paired rows, words) by whichever way the query
 // planner takes. Both must give the same records in the same order. And the other views built
 // from the same records against the lists or what the test recorded: my tasks, an operator's
-// calendar, work time, birthdays and name days. SEED=n in the environment tries other records
-// and queries.
+// calendar, work time, birthdays and name days, a device's repair history. SEED=n in the
+// environment tries other records and queries.
 
 #include <algorithm>
 #include <cstdlib>
@@ -458,6 +458,9 @@ TEST_F(ListsAgreeTest, ServiceOrders) {
                                              "awaiting_parts", "completed", "handed_back",
                                              "cancelled"};
   define_fields("service_order");
+  const std::vector<std::string> devices = {"de-0", "de-1", "de-2"};
+  for (const auto& d : devices)
+    ok(K::device, Action::create, d, {{"serial_number", "SN-" + d}, {"client_id", "c-0"}});
   Kind order{
       .kind = K::service_order,
       .required = {"client_id", "problem"},
@@ -465,8 +468,10 @@ TEST_F(ListsAgreeTest, ServiceOrders) {
                  {"client_id", [&] { return Value(pick(clients_)); }},
                  {"technician_id", [&] { return Value(pick(operators_)); }},
                  {"received_at", [&] { return some_time(); }},
-                 {"planned_at", [&] { return some_time(); }}},
+                 {"planned_at", [&] { return some_time(); }},
+                 {"device_id", [&] { return Value(pick(devices)); }}},
       .filters = {{"technician_id", [&] { return chance(10) ? "" : pick(operators_); }},
+                  {"device_id", [&] { return pick(devices); }},
                   {"client_id", [&] { return pick(clients_); }},
                   {"status", [&] { return pick(statuses); }}},
       .times = {"received_at", "planned_at"},
@@ -475,6 +480,26 @@ TEST_F(ListsAgreeTest, ServiceOrders) {
   for (const auto& status : statuses)
     order.actions.push_back({Action::change_status, {{"status", status}}});
   check(order);
+  // A device's repair history (the device_orders view) is its list of orders, the last
+  // received first (those without a time last).
+  for (const auto& d : devices) {
+    auto history = queries_->device_history(d);
+    ASSERT_TRUE(history) << history.error().message;
+    std::vector<std::string> ids, times;
+    for (const auto& r : history->items) {
+      ids.push_back(r->id);
+      const Value* at = r->field("received_at");
+      times.push_back(at ? domain::to_display(*at) : "");
+    }
+    auto listed =
+        walk({.kind = K::service_order, .filters = {{"device_id", d}}, .sort = "received_at"});
+    EXPECT_EQ(std::set(ids.begin(), ids.end()), std::set(listed.begin(), listed.end())) << d;
+    EXPECT_EQ(ids.size(), listed.size()) << d;
+    EXPECT_TRUE(std::is_sorted(times.begin(), times.end(), [](const auto& a, const auto& b) {
+      return !a.empty() && (b.empty() || a > b);  // a before b: the later, unset last
+    })) << d;
+    EXPECT_FALSE(ids.empty()) << d;
+  }
 }
 
 TEST_F(ListsAgreeTest, Clients) {
