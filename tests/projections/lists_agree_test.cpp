@@ -558,6 +558,81 @@ TEST_F(ListsAgreeTest, Persons) {
   check(person);
 }
 
+TEST_F(ListsAgreeTest, DevicesProjectsAndInspections) {
+  const std::vector<std::string> models = {"Vaillant ecoTEC", "Junkers Cerapur", "Viessmann"};
+  define_fields("device");
+  Kind device{.kind = K::device,
+              .required = {"serial_number"},
+              .fields = {{"serial_number",
+                          [&] { return Value("SN " + title() + " " + std::to_string(rng_())); }},
+                         {"model", [&] { return Value(pick(models)); }},
+                         {"manufacturer", [&] { return Value(pick(words_)); }},
+                         {"client_id", [&] { return Value(pick(clients_)); }},
+                         {"warranty_until", [&] { return some_day(); }}},
+              .filters = {{"model", [&] { return pick(models); }},
+                          {"client_id", [&] { return pick(clients_); }}},
+              .dates = {"warranty_until"},
+              .clock_times = {"created_at", "updated_at"},
+              .sorts = {"", "created_at", "updated_at", "warranty_until"}};
+  check(device, 200, 100);
+  const std::vector<std::string> devices = made_;
+
+  const std::vector<std::string> statuses = {"planned", "active", "completed", "cancelled"};
+  made_.clear();
+  define_fields("project");
+  Kind project{
+      .kind = K::project,
+      .required = {"name"},
+      .fields = {{"name", [&] { return Value(title()); }},
+                 {"owner_id", [&] { return Value(pick(operators_)); }},
+                 {"client_ids",
+                  [&] {
+                    domain::List ids;
+                    for (const auto& c : clients_)
+                      if (chance(40)) ids.push_back(Value(c));
+                    return Value(std::move(ids));
+                  }},
+                 {"start", [&] { return some_day(); }},
+                 {"end",
+                  [&] {
+                    return Value(domain::to_display(day(14 + static_cast<int>(rng_() % 9))));
+                  }}},
+      .filters = {{"owner_id", [&] { return chance(10) ? "" : pick(operators_); }},
+                  {"client_ids", [&] { return pick(clients_); }},
+                  {"status", [&] { return pick(statuses); }}},
+      .dates = {"start", "end"},
+      .clock_times = {"created_at", "updated_at"},
+      .sorts = {"", "created_at", "updated_at", "start", "end"}};
+  for (const auto& status : statuses)
+    project.actions.push_back({Action::change_status, {{"status", status}}});
+  check(project, 200, 100);
+
+  made_.clear();
+  Kind inspection{
+      .kind = K::inspection,
+      .required = {"device_id", "due"},
+      .fields = {{"device_id", [&] { return Value(pick(devices)); }},
+                 {"due", [&] { return some_day(); }},
+                 {"technician_id", [&] { return Value(pick(operators_)); }},
+                 {"every",
+                  [&] {
+                    return Value(domain::Object{{chance(50) ? "days" : "months",
+                                                 Value(static_cast<int64_t>(1 + rng_() % 6))}});
+                  }}},
+      .filters = {{"technician_id", [&] { return chance(10) ? "" : pick(operators_); }},
+                  {"device_id", [&] { return pick(devices); }},
+                  {"status",
+                   [&] {
+                     return pick(std::vector<std::string>{"planned", "completed", "cancelled"});
+                   }}},
+      .dates = {"due"},
+      .clock_times = {"created_at", "updated_at"},
+      .sorts = {"", "created_at", "updated_at", "due"},
+      .actions = {{Action::complete, {}}, {Action::cancel, {}}},
+      .custom = false};
+  check(inspection, 300, 150);
+}
+
 TEST_F(ListsAgreeTest, TradeDocuments) {
   const std::vector<std::string> types = {"invoice", "stock_issue", "order"};
   Kind document{
