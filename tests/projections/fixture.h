@@ -122,6 +122,14 @@ class ProjectionTest : public ::testing::Test {
     now_us_ += 60'000'000;
   }
 
+  /// The operators most tests act as: op-1 (Anna, an operator) and op-2 (Jan, a manager).
+  void add_operators() {
+    ok(domain::EntityKind::operator_, domain::Action::create, "op-1",
+       {{"login", "anna"}, {"name", "Anna"}, {"role", "operator"}});
+    ok(domain::EntityKind::operator_, domain::Action::create, "op-2",
+       {{"login", "jan"}, {"name", "Jan"}, {"role", "manager"}});
+  }
+
   void catch_up() {
     auto r = runner_->catch_up();
     ASSERT_TRUE(r) << r.error().message;

@@ -186,10 +186,10 @@ class ListsAgreeTest : public ProjectionTest {
   /// A kind of record as the test makes, changes and lists them.
   struct Kind {
     K kind;
-    std::vector<std::string> required;  // given at creation, the first the title
+    std::vector<std::string> required;  // given at creation
     // Fields set at creation (the required ones, others now and then) and by updates, each with
-    // a maker of its values as a command's input gives them; a custom field, "fields.<key>",
-    // is added for every kind (define_fields).
+    // a maker of its values as a command's input gives them; and, with `custom`, the custom
+    // fields define_fields adds.
     std::vector<std::pair<std::string, std::function<Value()>>> fields;
     std::vector<std::pair<std::string, std::function<std::string()>>> filters;
     std::vector<std::string> dates, times, clock_times;  // ranged fields: days, times, the clock's
@@ -429,10 +429,7 @@ class ListsAgreeTest : public ProjectionTest {
 
   void SetUp() override {
     ProjectionTest::SetUp();
-    ok(K::operator_, Action::create, "op-1",
-       {{"login", "anna"}, {"name", "Anna"}, {"role", "operator"}});
-    ok(K::operator_, Action::create, "op-2",
-       {{"login", "jan"}, {"name", "Jan"}, {"role", "manager"}});
+    add_operators();
     ok(K::operator_, Action::create, "op-3",
        {{"login", "ewa"}, {"name", "Ewa"}, {"role", "operator"}});
     for (const auto& c : clients_) ok(K::client, Action::create, c, {{"name", "Klient " + c}});

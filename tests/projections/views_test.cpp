@@ -32,10 +32,7 @@ class ViewsTest : public ProjectionTest {
  protected:
   void SetUp() override {
     ProjectionTest::SetUp();
-    ok(K::operator_, Action::create, "op-1",
-       {{"login", "anna"}, {"name", "Anna"}, {"role", "operator"}});
-    ok(K::operator_, Action::create, "op-2",
-       {{"login", "jan"}, {"name", "Jan"}, {"role", "manager"}});
+    add_operators();
   }
 
   /// Every page of a list from `q`'s cursor on: each record's `field`, and each page's size.
