@@ -3981,11 +3981,12 @@ eventstore::result<Page> Queries::device_history(const std::string& device_id) c
   Page page;
   for (auto& row : *rows)
     if (row) page.items.push_back(std::move(row));
-  // Newest first by the time the device was received.
+  // Newest first by the time the device was received, those without one last; ties by id, last
+  // first, as the list of the device's orders by `-received_at` gives them.
   auto received = [](const domain::Record& r) {
     const domain::Value* v = r.field("received_at");
     const auto* t = v ? v->get<domain::DateTime>() : nullptr;
-    return t ? t->micros : 0;
+    return std::pair(t ? t->micros : INT64_MIN, std::string_view(r.id));
   };
   std::sort(page.items.begin(), page.items.end(),
             [&](const auto& a, const auto& b) { return received(*a) > received(*b); });
