@@ -2649,8 +2649,11 @@ eventstore::result<Page> Queries::list(const ListQuery& q) const {
         // Without a value: a core field's by id, a custom field's by creation, as their rows
         // (a core field's "~" rows; for a custom field, the creation rows) list them.
         const auto n = number_of(*row, q.sort);
-        const std::string unset = custom_sort ? "1" + ordered_hex(row->created_at.micros) : "1";
-        keys.push_back(joined({n ? "0" + ordered_hex(*n) : unset, {"\0", 1}, ids[i]}));
+        keys.push_back(joined({n             ? "0" + ordered_hex(*n)
+                               : custom_sort ? "1" + ordered_hex(row->created_at.micros)
+                                             : "1",
+                               {"\0", 1},
+                               ids[i]}));
       }
     }
     auto before = [&](const std::string& a, const std::string& b) {

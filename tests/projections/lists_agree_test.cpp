@@ -37,9 +37,12 @@ class ListsAgreeTest : public ProjectionTest {
   }
   bool chance(int percent) { return static_cast<int>(rng_() % 100) < percent; }
 
-  /// A command that may be refused (a transition the record's status does not allow).
-  bool attempt(K kind, Action action, const std::string& id, domain::Object input) {
-    auto r = handler_->handle({kind, action, id, std::move(input), pick(operators_)});
+  /// A command that may be refused (a transition the record's status does not allow), by
+  /// `actor` or any operator.
+  bool attempt(K kind, Action action, const std::string& id, domain::Object input,
+               std::string actor = "") {
+    if (actor.empty()) actor = pick(operators_);
+    auto r = handler_->handle({kind, action, id, std::move(input), std::move(actor)});
     now_us_ += static_cast<int64_t>(rng_() % 3) * 60'000'000;  // ties in time too
     return r.has_value();
   }
@@ -163,6 +166,11 @@ class ListsAgreeTest : public ProjectionTest {
         field, Value(domain::DateTime{start_us_ + a}),
         Value(domain::DateTime{start_us_ + a + static_cast<int64_t>(rng_() % 8) * hour}));
   }
+  /// A range of a time field: the days from..to in Warsaw, whole.
+  static ListQuery::Range whole_days(const std::string& field, domain::Date from, domain::Date to) {
+    return {field, Value(domain::local_midnight(from)),
+            Value(domain::DateTime{domain::local_midnight(to.add_days(1)).micros - 1})};
+  }
   ListQuery::Range open_ended(const std::string& field, Value from, Value to) {
     const int kind = static_cast<int>(rng_() % 3);
     return {field, kind == 2 ? Value() : std::move(from), kind == 1 ? Value() : std::move(to)};
@@ -175,6 +183,9 @@ class ListsAgreeTest : public ProjectionTest {
                                            "Zamówienie", "Przegląd", "Telefon"};
   const std::vector<std::string> searches_ = {"lodz",  "ŁÓDŹ", "fak", "oferta zam",  "prz",
                                               "tel 1", "x",    "pil", "pilne oferta"};
+
+  /// An operator as a filter's value, or "" (those without one) now and then.
+  std::string some_operator() { return chance(10) ? "" : pick(operators_); }
 
   std::string title() {
     std::string t = chance(40) ? "Pilne " + pick(words_) : pick(words_);  // a common word
@@ -321,7 +332,7 @@ class ListsAgreeTest : public ProjectionTest {
                          {"due", [&] { return some_day(); }},
                          {"planned_start", [&] { return some_time(); }},
                          {"planned_end", [&] { return some_time(); }}},
-              .filters = {{"assignee_id", [&] { return chance(10) ? "" : pick(operators_); }},
+              .filters = {{"assignee_id", [&] { return some_operator(); }},
                           {"delegated_by_id", [&] { return pick(operators_); }},
                           {"status", [&] { return pick(statuses); }},
                           {"kind", [&] { return pick(kinds); }},
@@ -384,9 +395,7 @@ class ListsAgreeTest : public ProjectionTest {
         for (const char* status : {"open", "in_progress", "done"})
           q.filters.emplace_back("status", status);
         if (planned) {
-          q.ranges.push_back(
-              {"planned_start", Value(domain::local_midnight(from)),
-               Value(domain::DateTime{domain::local_midnight(to.add_days(1)).micros - 1})});
+          q.ranges.push_back(whole_days("planned_start", from, to));
         } else {
           q.filters.emplace_back("planned_start", "");
           q.ranges.push_back({"due", Value(from), Value(to)});
@@ -414,7 +423,7 @@ class ListsAgreeTest : public ProjectionTest {
                    {"client_id", [&] { return Value(pick(clients_)); }},
                    {"awaits_reply", [&] { return Value(chance(50)); }},
                    {"reply_to_id", [&] { return made_.empty() ? Value() : Value(pick(made_)); }}},
-        .filters = {{"operator_id", [&] { return chance(10) ? "" : pick(operators_); }},
+        .filters = {{"operator_id", [&] { return some_operator(); }},
                     {"client_id", [&] { return pick(clients_); }},
                     {"kind", [&] { return pick(kinds); }},
                     {"direction", [&] { return pick(directions); }},
@@ -472,7 +481,7 @@ TEST_F(ListsAgreeTest, ServiceOrders) {
                  {"received_at", [&] { return some_time(); }},
                  {"planned_at", [&] { return some_time(); }},
                  {"device_id", [&] { return Value(pick(devices)); }}},
-      .filters = {{"technician_id", [&] { return chance(10) ? "" : pick(operators_); }},
+      .filters = {{"technician_id", [&] { return some_operator(); }},
                   {"device_id", [&] { return pick(devices); }},
                   {"client_id", [&] { return pick(clients_); }},
                   {"status", [&] { return pick(statuses); }}},
@@ -519,7 +528,7 @@ TEST_F(ListsAgreeTest, Clients) {
               return Value(domain::List{Value(domain::Object{{"street", Value("ul. Długa 1")},
                                                              {"city", Value(pick(cities))}})});
             }}},
-      .filters = {{"account_manager_id", [&] { return chance(10) ? "" : pick(operators_); }},
+      .filters = {{"account_manager_id", [&] { return some_operator(); }},
                   {"status", [&] { return pick(statuses); }},
                   {"addresses.city", [&] { return pick(cities); }}},
       .dates = {"cooperation_start"},
@@ -593,7 +602,7 @@ TEST_F(ListsAgreeTest, DevicesProjectsAndInspections) {
                   [&] {
                     return Value(domain::to_display(day(14 + static_cast<int>(rng_() % 9))));
                   }}},
-      .filters = {{"owner_id", [&] { return chance(10) ? "" : pick(operators_); }},
+      .filters = {{"owner_id", [&] { return some_operator(); }},
                   {"client_ids", [&] { return pick(clients_); }},
                   {"status", [&] { return pick(statuses); }}},
       .dates = {"start", "end"},
@@ -615,7 +624,7 @@ TEST_F(ListsAgreeTest, DevicesProjectsAndInspections) {
                     return Value(domain::Object{{chance(50) ? "days" : "months",
                                                  Value(static_cast<int64_t>(1 + rng_() % 6))}});
                   }}},
-      .filters = {{"technician_id", [&] { return chance(10) ? "" : pick(operators_); }},
+      .filters = {{"technician_id", [&] { return some_operator(); }},
                   {"device_id", [&] { return pick(devices); }},
                   {"status",
                    [&] {
@@ -687,12 +696,8 @@ TEST_F(ListsAgreeTest, WorkTimeHoldsTheWorkLogged) {
         const domain::Date on = first.add_days(static_cast<int32_t>(rng_() % kDays));
         const int64_t minutes = 1 + static_cast<int64_t>(rng_() % 480);
         const std::string actor = pick(operators_);
-        auto r = handler_->handle({kind,
-                                   Action::log_work,
-                                   id,
-                                   {{"date", Value(on.format())}, {"minutes", Value(minutes)}},
-                                   actor});
-        if (r) {
+        if (attempt(kind, Action::log_work, id,
+                    {{"date", Value(on.format())}, {"minutes", Value(minutes)}}, actor)) {
           auto& [sum, entries] = logged[{actor, on.days}];
           sum += minutes;
           ++entries;
@@ -716,12 +721,10 @@ TEST_F(ListsAgreeTest, WorkTimeHoldsTheWorkLogged) {
       expected.entries += entries;
       expected.days.push_back({domain::Date{it->first.second}.format(), minutes, entries});
     }
-    ListQuery done{
-        .kind = K::task,
-        .filters = {{"assignee_id", op}, {"status", "done"}},
-        .ranges = {{"completed_at", Value(domain::local_midnight(from)),
-                    Value(domain::DateTime{domain::local_midnight(to.add_days(1)).micros - 1})}},
-        .limit = 500};
+    ListQuery done{.kind = K::task,
+                   .filters = {{"assignee_id", op}, {"status", "done"}},
+                   .ranges = {whole_days("completed_at", from, to)},
+                   .limit = 500};
     expected.tasks_done = walk(done).size();
     const std::string period = op + " " + from.format() + ".." + to.format();
     auto sheet = queries_->work_time(op, from, to);
