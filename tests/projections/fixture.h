@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <future>
 #include <map>
+#include <random>
 
 #include "application/command_handler.h"
 #include "eventstore/event_store.h"
@@ -142,6 +144,39 @@ class ProjectionTest : public ::testing::Test {
   std::unique_ptr<eventstore::TableStore> views_;
   std::unique_ptr<Runner> runner_;
   std::unique_ptr<Queries> queries_;
+};
+
+/// Random records and queries, the same each run: SEED=n in the environment tries others. Acts as
+/// three operators (op-1 Anna, op-2 Jan, op-3 Ewa).
+class RandomizedTest : public ProjectionTest {
+ protected:
+  void SetUp() override {
+    ProjectionTest::SetUp();
+    add_operators();
+    ok(domain::EntityKind::operator_, domain::Action::create, "op-3",
+       {{"login", "ewa"}, {"name", "Ewa"}, {"role", "operator"}});
+  }
+
+  std::mt19937 rng_{std::getenv("SEED") ? static_cast<unsigned>(std::atoi(std::getenv("SEED")))
+                                        : 2026u};
+
+  template <class T>
+  const T& pick(const std::vector<T>& from) {
+    return from[rng_() % from.size()];
+  }
+  bool chance(int percent) { return static_cast<int>(rng_() % 100) < percent; }
+
+  /// A command that may be refused (a transition the record's status does not allow), by
+  /// `actor` or any operator. The clock moves on 0, 1 or 2 minutes: ties in time too.
+  bool attempt(domain::EntityKind kind, domain::Action action, const std::string& id,
+               domain::Object input, std::string actor = "") {
+    if (actor.empty()) actor = pick(operators_);
+    auto r = handler_->handle({kind, action, id, std::move(input), std::move(actor)});
+    now_us_ += static_cast<int64_t>(rng_() % 3) * 60'000'000;
+    return r.has_value();
+  }
+
+  const std::vector<std::string> operators_ = {"op-1", "op-2", "op-3"};
 };
 
 }  // namespace crm::projections::test

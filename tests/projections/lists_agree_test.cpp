@@ -9,10 +9,8 @@
 // environment tries other records and queries.
 
 #include <algorithm>
-#include <cstdlib>
 #include <functional>
 #include <map>
-#include <random>
 #include <set>
 #include <sstream>
 
@@ -26,27 +24,8 @@ using domain::Action;
 using domain::Value;
 using K = domain::EntityKind;
 
-class ListsAgreeTest : public ProjectionTest {
+class ListsAgreeTest : public RandomizedTest {
  protected:
-  std::mt19937 rng_{std::getenv("SEED") ? static_cast<unsigned>(std::atoi(std::getenv("SEED")))
-                                        : 2026u};
-
-  template <class T>
-  const T& pick(const std::vector<T>& from) {
-    return from[rng_() % from.size()];
-  }
-  bool chance(int percent) { return static_cast<int>(rng_() % 100) < percent; }
-
-  /// A command that may be refused (a transition the record's status does not allow), by
-  /// `actor` or any operator.
-  bool attempt(K kind, Action action, const std::string& id, domain::Object input,
-               std::string actor = "") {
-    if (actor.empty()) actor = pick(operators_);
-    auto r = handler_->handle({kind, action, id, std::move(input), std::move(actor)});
-    now_us_ += static_cast<int64_t>(rng_() % 3) * 60'000'000;  // ties in time too
-    return r.has_value();
-  }
-
   /// Every page of `q` from its start: the records' ids in order, or a failure.
   std::vector<std::string> walk(ListQuery q) {
     std::vector<std::string> ids;
@@ -177,7 +156,6 @@ class ListsAgreeTest : public ProjectionTest {
   }
   const int64_t start_us_ = now_us_;
 
-  const std::vector<std::string> operators_ = {"op-1", "op-2", "op-3"};
   const std::vector<std::string> clients_ = {"c-0", "c-1", "c-2"};
   const std::vector<std::string> words_ = {"Oferta",     "Faktura",  "Łódź",
                                            "Zamówienie", "Przegląd", "Telefon"};
@@ -437,10 +415,7 @@ class ListsAgreeTest : public ProjectionTest {
   std::vector<std::string> made_;  // the ids of the records made
 
   void SetUp() override {
-    ProjectionTest::SetUp();
-    add_operators();
-    ok(K::operator_, Action::create, "op-3",
-       {{"login", "ewa"}, {"name", "Ewa"}, {"role", "operator"}});
+    RandomizedTest::SetUp();
     for (const auto& c : clients_) ok(K::client, Action::create, c, {{"name", "Klient " + c}});
   }
 };
