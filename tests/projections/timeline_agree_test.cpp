@@ -6,7 +6,8 @@
 // clients its record referred to before and after it (an inspection's, its device's clients), at
 // the time it happened: when it was recorded, but the day given for logged work, an invoice or an
 // inspection's completion, the reply's time for an answered contact, and a contact's occurred_at
-// or a service order's received_at as it is now for their creation.
+// or a service order's received_at as it is now for their creation. And what an auditor reads
+// beside it: any record as it was at a time, or at a log position.
 
 #include <algorithm>
 #include <set>
@@ -228,64 +229,28 @@ class TimelineAgreeTest : public RandomizedTest {
     return seen;
   }
 
-  static constexpr int64_t kMinute = 60'000'000, kDay = 24 * 60 * kMinute;
-
-  /// A time some days before or after now: contacts logged after the fact, orders received
-  /// before they were entered, and some ahead.
-  Value some_time() {
-    const int64_t t = now_us_ + (static_cast<int64_t>(rng_() % 8) - 6) * kDay +
-                      static_cast<int64_t>(rng_() % 600) * kMinute;
-    return Value(domain::to_display(Value(domain::DateTime{t})));
-  }
-  Value some_day() {
-    return Value(domain::local_date(domain::DateTime{now_us_})
-                     .add_days(static_cast<int32_t>(rng_() % 10) - 7)
-                     .format());
-  }
-  /// A client, now and then none (where a record may have none).
-  Value some_client() { return chance(10) ? Value() : Value(pick(clients_)); }
-  domain::List some_clients() {
-    domain::List out;
-    for (const auto& c : clients_)
-      if (chance(30)) out.push_back(Value(c));
-    return out;
+  /// Persons, devices and projects, some with clients, some without.
+  void make_some() {
+    for (int i = 0; i < 30; ++i) {
+      domain::List link_list;
+      for (const auto& c : some_clients())
+        link_list.push_back(Value(domain::Object{{"client_id", c}, {"role", Value("Kontakt")}}));
+      make(K::person, "pe-" + std::to_string(i),
+           {{"first_name", "Anna"}, {"last_name", "Nowak"}, {"client_links", link_list}});
+    }
+    for (int i = 0; i < 20; ++i)
+      make(K::device, "de-" + std::to_string(i),
+           {{"serial_number", "SN" + std::to_string(i)}, {"client_id", some_client()}});
+    for (int i = 0; i < 15; ++i)
+      make(K::project, "pr-" + std::to_string(i),
+           {{"name", "Projekt " + std::to_string(i)}, {"client_ids", some_clients()}});
   }
 
-  const std::vector<std::string>& of(K kind) { return made_[kind]; }
-  void make(K kind, const std::string& id, domain::Object input) {
-    if (run(kind, Action::create, id, std::move(input))) made_[kind].push_back(id);
-  }
-
-  const std::vector<std::string> clients_ = {"c-0", "c-1", "c-2", "c-3"};
-  const std::map<std::string, std::string> operator_names_ = {
-      {"op-1", "Anna"}, {"op-2", "Jan"}, {"op-3", "Ewa"}};
-  uint64_t read_ = 0;  // the log's events read so far
-  std::vector<Expected> events_;
-  std::map<Key, std::vector<std::string>> owners_;  // the clients a record refers to now
-  std::map<std::string, std::string> device_of_;    // an inspection's
-  std::map<std::string, uint64_t> creation_of_;     // a contact's, a service order's, if in any
-  std::map<uint64_t, int64_t> creation_when_;       // ... and when it happened, as now
-  std::map<K, std::vector<std::string>> made_;
-};
-
-TEST_F(TimelineAgreeTest, TimelinesHoldTheLogsEvents) {
-  for (int i = 0; i < 30; ++i) {
-    domain::List link_list;
-    for (const auto& c : some_clients())
-      link_list.push_back(Value(domain::Object{{"client_id", c}, {"role", Value("Kontakt")}}));
-    make(K::person, "pe-" + std::to_string(i),
-         {{"first_name", "Anna"}, {"last_name", "Nowak"}, {"client_links", link_list}});
-  }
-  for (int i = 0; i < 20; ++i)
-    make(K::device, "de-" + std::to_string(i),
-         {{"serial_number", "SN" + std::to_string(i)}, {"client_id", some_client()}});
-  for (int i = 0; i < 15; ++i)
-    make(K::project, "pr-" + std::to_string(i),
-         {{"name", "Projekt " + std::to_string(i)}, {"client_ids", some_clients()}});
-
-  const std::vector<std::string> order_statuses = {"diagnosed", "in_repair", "completed",
-                                                   "handed_back", "cancelled"};
-  auto step = [&](int n) {
+  /// One random command: a record made, moved, its time of occurrence changed, worked on,
+  /// answered, completed, invoiced...
+  void step(int n) {
+    const std::vector<std::string> order_statuses = {"diagnosed", "in_repair", "completed",
+                                                     "handed_back", "cancelled"};
     switch (rng_() % 16) {
       case 0:
       case 1: {
@@ -388,7 +353,50 @@ TEST_F(TimelineAgreeTest, TimelinesHoldTheLogsEvents) {
           run(K::task, Action::update, pick(of(K::task)),
               {{"title", "Zadanie " + std::to_string(n)}});
     }
-  };
+  }
+
+  static constexpr int64_t kMinute = 60'000'000, kDay = 24 * 60 * kMinute;
+
+  /// A time some days before or after now: contacts logged after the fact, orders received
+  /// before they were entered, and some ahead.
+  Value some_time() {
+    const int64_t t = now_us_ + (static_cast<int64_t>(rng_() % 8) - 6) * kDay +
+                      static_cast<int64_t>(rng_() % 600) * kMinute;
+    return Value(domain::to_display(Value(domain::DateTime{t})));
+  }
+  Value some_day() {
+    return Value(domain::local_date(domain::DateTime{now_us_})
+                     .add_days(static_cast<int32_t>(rng_() % 10) - 7)
+                     .format());
+  }
+  /// A client, now and then none (where a record may have none).
+  Value some_client() { return chance(10) ? Value() : Value(pick(clients_)); }
+  domain::List some_clients() {
+    domain::List out;
+    for (const auto& c : clients_)
+      if (chance(30)) out.push_back(Value(c));
+    return out;
+  }
+
+  const std::vector<std::string>& of(K kind) { return made_[kind]; }
+  void make(K kind, const std::string& id, domain::Object input) {
+    if (run(kind, Action::create, id, std::move(input))) made_[kind].push_back(id);
+  }
+
+  const std::vector<std::string> clients_ = {"c-0", "c-1", "c-2", "c-3"};
+  const std::map<std::string, std::string> operator_names_ = {
+      {"op-1", "Anna"}, {"op-2", "Jan"}, {"op-3", "Ewa"}};
+  uint64_t read_ = 0;  // the log's events read so far
+  std::vector<Expected> events_;
+  std::map<Key, std::vector<std::string>> owners_;  // the clients a record refers to now
+  std::map<std::string, std::string> device_of_;    // an inspection's
+  std::map<std::string, uint64_t> creation_of_;     // a contact's, a service order's, if in any
+  std::map<uint64_t, int64_t> creation_when_;       // ... and when it happened, as now
+  std::map<K, std::vector<std::string>> made_;
+};
+
+TEST_F(TimelineAgreeTest, TimelinesHoldTheLogsEvents) {
+  make_some();
   int n = 0;
   for (; n < 1500; ++n) {
     step(n);
@@ -409,6 +417,53 @@ TEST_F(TimelineAgreeTest, TimelinesHoldTheLogsEvents) {
   }
   EXPECT_GT(moved, 50u);
   EXPECT_GT(dated, 100u);
+}
+
+// Time travel against the records view: records as the view showed them at random moments, and
+// the same records loaded from the log as of each moment's time and of its log position.
+TEST_F(TimelineAgreeTest, RecordsAsOfAnyTimeAreAsTheyWere) {
+  make_some();
+  struct Seen {
+    K kind;
+    std::string id;
+    uint64_t position;
+    domain::DateTime at;
+    std::shared_ptr<const domain::Record> record;
+  };
+  std::vector<Seen> seen;
+  for (int n = 0; n < 1500; ++n) {
+    step(n);
+    if (!chance(3)) continue;
+    catch_up();
+    for (int i = 0; i < 5; ++i) {  // the record changed last, and others
+      auto [kind, id] = events_.back().record;
+      if (i > 0) {
+        kind = pick(std::vector<K>{K::client, K::person, K::contact, K::task, K::project, K::device,
+                                   K::inspection, K::service_order});
+        id = kind == K::client ? pick(clients_) : of(kind).empty() ? "" : pick(of(kind));
+        if (id.empty()) continue;
+      }
+      auto page = queries_->list({.kind = kind, .ids = {id}});
+      ASSERT_TRUE(page && page->items.size() == 1) << id;
+      seen.push_back({kind, id, read_, {now_us_}, page->items[0]});
+    }
+    now_us_ += kMinute;  // what follows was decided later
+  }
+  std::set<std::pair<std::string, uint64_t>> versions;
+  for (const auto& s : seen) {
+    const std::string what = std::string(domain::name_of(s.kind)) + "/" + s.id + " as of " +
+                             s.at.format() + ", position " + std::to_string(s.position);
+    auto at_time = handler_->load(s.kind, s.id, UINT64_MAX, s.at);
+    auto at_position = handler_->load(s.kind, s.id, s.position);
+    ASSERT_TRUE(at_time && at_position) << what;
+    EXPECT_EQ(*at_time, *s.record) << what;
+    EXPECT_EQ(*at_position, *s.record) << what;
+    versions.emplace(s.id, s.record->version);
+  }
+  EXPECT_GT(versions.size(), 100u);
+  auto now = handler_->load(K::client, clients_[0]);
+  ASSERT_TRUE(now);
+  EXPECT_GT(now->version, 10u) << "the clients changed";
 }
 
 }  // namespace
