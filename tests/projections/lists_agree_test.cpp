@@ -4,8 +4,9 @@
 // reads each record and sorts them at query time; any other query is answered from the view's
 // index rows (titles, buckets, sort rows, paired rows, words) by whichever way the query
 // planner takes. Both must give the same records in the same order. And the other views built
-// from the same records against the lists or what the test recorded: my tasks, an operator's
-// calendar, work time, birthdays and name days, a device's repair history. SEED=n in the
+// from the same records against the lists, the records or what the test recorded: my tasks, an
+// operator's calendar (tasks, service orders, inspections and their recurrences), work time,
+// birthdays and name days, a device's repair history. SEED=n in the
 // environment tries other records and queries.
 
 #include <algorithm>
@@ -640,6 +641,204 @@ TEST_F(ListsAgreeTest, TradeDocuments) {
 // Work time (the work_time view's day and month rows) holds the work logged, as the test
 // recorded it, and the tasks done in a period as the lists give them, for any period: days
 // within a month, months whole, or cut at both ends; by days (a timesheet) and in totals.
+// An operator's calendar against the records read one by one: their tasks (but the cancelled),
+// on the day of the planned start or else of the due date; their service orders with a planned
+// time (but the cancelled and handed back); the planned inspections (waiting or in service) of
+// theirs and of nobody's, on the due date, a recurring one on each day it falls on after it
+// too. Each with its time and its status as it is now, by day and time.
+TEST_F(ListsAgreeTest, TheCalendarHoldsTasksOrdersAndInspections) {
+  std::vector<std::string> devices, tasks, orders, inspections;
+  for (int i = 0; i < 5; ++i) {
+    devices.push_back("de-" + std::to_string(i));
+    ok(K::device, Action::create, devices.back(),
+       {{"serial_number", "SN" + std::to_string(i)}, {"client_id", pick(clients_)}});
+  }
+  auto some_operator_or_none = [&] { return chance(20) ? Value() : Value(pick(operators_)); };
+  auto maybe = [&](Value v) { return chance(25) ? Value() : std::move(v); };
+  const std::vector<std::string> order_statuses = {"diagnosed", "in_repair",   "awaiting_parts",
+                                                   "completed", "handed_back", "cancelled"};
+  for (int n = 0; n < 1500; ++n) {
+    const std::string id = std::to_string(n);
+    switch (rng_() % 9) {
+      case 0:
+        if (attempt(K::task, Action::create, "ta-" + id,
+                    {{"title", title()},
+                     {"assignee_id", some_operator_or_none()},
+                     {"due", maybe(some_day())},
+                     {"planned_start", maybe(some_time())}}))
+          tasks.push_back("ta-" + id);
+        break;
+      case 1:
+        if (attempt(K::service_order, Action::create, "so-" + id,
+                    {{"client_id", pick(clients_)},
+                     {"problem", title()},
+                     {"technician_id", some_operator_or_none()},
+                     {"planned_at", maybe(some_time())}}))
+          orders.push_back("so-" + id);
+        break;
+      case 2: {
+        const int64_t every = 1 + static_cast<int64_t>(rng_() % 40);
+        if (attempt(K::inspection, Action::create, "in-" + id,
+                    {{"device_id", pick(devices)},
+                     {"due", some_day()},
+                     {"technician_id", some_operator_or_none()},
+                     {"every", chance(40) ? Value(domain::Object{{chance(50) ? "days" : "months",
+                                                                  Value(every % 13 + 1)}})
+                                          : Value()}}))
+          inspections.push_back("in-" + id);
+        break;
+      }
+      case 3:  // an order for an inspection: in service until the order is completed
+        if (!inspections.empty() && attempt(K::service_order, Action::create, "so-" + id,
+                                            {{"client_id", pick(clients_)},
+                                             {"problem", title()},
+                                             {"inspection_id", pick(inspections)},
+                                             {"technician_id", some_operator_or_none()},
+                                             {"planned_at", some_time()}}))
+          orders.push_back("so-" + id);
+        break;
+      case 4:
+        if (!orders.empty())
+          attempt(K::service_order, Action::change_status, pick(orders),
+                  {{"status", pick(order_statuses)}});
+        break;
+      case 5:
+        if (!inspections.empty())
+          attempt(K::inspection, chance(70) ? Action::complete : Action::cancel, pick(inspections),
+                  chance(50) ? domain::Object{{"date", some_day()}} : domain::Object{});
+        break;
+      case 6:
+        if (!tasks.empty())
+          attempt(K::task,
+                  pick(std::vector<Action>{Action::complete, Action::cancel, Action::reopen}),
+                  pick(tasks), {});
+        break;
+      case 7:
+        if (!orders.empty()) {
+          const bool planned = chance(50);
+          attempt(K::service_order, Action::update, pick(orders),
+                  {{planned ? "planned_at" : "technician_id",
+                    planned ? maybe(some_time()) : some_operator_or_none()}});
+        }
+        break;
+      default: {
+        const bool due = chance(50);
+        if (!inspections.empty() && chance(50))
+          attempt(K::inspection, Action::update, pick(inspections),
+                  {{due ? "due" : "technician_id", due ? some_day() : some_operator_or_none()}});
+        else if (!tasks.empty())
+          attempt(K::task, Action::update, pick(tasks),
+                  {{due ? "due" : "planned_start", due ? maybe(some_day()) : maybe(some_time())}});
+      }
+    }
+  }
+  catch_up();
+  std::vector<std::shared_ptr<const domain::Record>> records;
+  for (const auto& [kind, ids] : {std::pair{K::task, tasks}, std::pair{K::service_order, orders},
+                                  std::pair{K::inspection, inspections}}) {
+    for (size_t part = 0; part < ids.size(); part += kMaxListIds) {
+      ListQuery q{.kind = kind, .limit = kMaxListIds};
+      q.ids.assign(ids.begin() + static_cast<ptrdiff_t>(part),
+                   ids.begin() + static_cast<ptrdiff_t>(std::min(ids.size(), part + kMaxListIds)));
+      auto page = queries_->list(q);
+      ASSERT_TRUE(page && page->items.size() == q.ids.size());
+      std::ranges::copy(page->items, std::back_inserter(records));
+    }
+  }
+  // date kind id start status, by day and time (the calendar keeps no order among the same)
+  using Entry = std::tuple<int32_t, int64_t, std::string, std::string, std::string>;
+  auto entry = [](domain::Date date, std::optional<domain::DateTime> start, const domain::Record& r,
+                  const std::string& status) {
+    return Entry{date.days, start ? start->micros : 0, std::string(domain::name_of(r.kind)), r.id,
+                 status};
+  };
+  size_t seen = 0, recurring = 0;
+  for (int i = 0; i < 150; ++i) {
+    const std::string& op = pick(operators_);
+    const int first = static_cast<int>(rng_() % 20) - 3;
+    const domain::Date from = *day(first).get<domain::Date>(),
+                       to = *day(first + static_cast<int>(rng_() % (chance(20) ? 120 : 10)))
+                                 .get<domain::Date>();
+    std::vector<Entry> expected;
+    for (const auto& r : records) {
+      const std::string status = r->text("status");
+      auto time = [&](const char* field) -> std::optional<domain::DateTime> {
+        const Value* v = r->field(field);
+        return v && v->get<domain::DateTime>() ? std::optional(*v->get<domain::DateTime>())
+                                               : std::nullopt;
+      };
+      auto date = [&](const char* field) -> std::optional<domain::Date> {
+        const Value* v = r->field(field);
+        return v && v->get<domain::Date>() ? std::optional(*v->get<domain::Date>()) : std::nullopt;
+      };
+      auto in_range = [&](domain::Date d) { return !(d < from) && !(to < d); };
+      if (r->kind == K::task || r->kind == K::service_order) {
+        const bool task = r->kind == K::task;
+        if (r->text(task ? "assignee_id" : "technician_id") != op || status == "cancelled" ||
+            status == "handed_back")
+          continue;
+        const auto start = time(task ? "planned_start" : "planned_at");
+        const auto on = start  ? std::optional(domain::local_date(*start))
+                        : task ? date("due")
+                               : std::nullopt;
+        if (on && in_range(*on)) expected.push_back(entry(*on, start, *r, status));
+        continue;
+      }
+      const std::string technician = r->text("technician_id");
+      if ((!technician.empty() && technician != op) ||
+          (status != "planned" && status != "in_service"))
+        continue;
+      const domain::Date due = *date("due");
+      const Value* every = r->field("every");
+      const auto* interval = every ? every->get<domain::Object>() : nullptr;
+      if (!interval || interval->empty()) {
+        if (in_range(due)) expected.push_back(entry(due, std::nullopt, *r, status));
+        continue;
+      }
+      const auto& [unit, count] = interval->front();
+      for (int64_t k = 0;; ++k) {
+        const int n = static_cast<int>(k * *count.get<int64_t>());
+        const domain::Date d = unit == "days" ? due.add_days(n) : due.add_months(n);
+        if (to < d) break;
+        if (in_range(d)) {
+          expected.push_back(entry(d, std::nullopt, *r, status));
+          ++recurring;
+        }
+      }
+    }
+    auto got = queries_->calendar(op, from, to);
+    ASSERT_TRUE(got) << got.error().message;
+    std::vector<Entry> listed;
+    for (const auto& e : *got) {
+      domain::Record r{.kind = e.kind, .id = e.id};
+      listed.push_back(entry(e.date, e.start, r, e.status));
+    }
+    EXPECT_TRUE(std::ranges::is_sorted(listed, {}, [](const Entry& e) {
+      return std::pair(std::get<0>(e), std::get<1>(e));
+    })) << "by day and time";
+    std::ranges::sort(listed);
+    std::ranges::sort(expected);
+    if (listed != expected) {
+      auto show = [](const std::vector<Entry>& in, size_t at) {
+        if (at >= in.size()) return std::string("-");
+        const auto& [date, start, kind, id, status] = in[at];
+        return domain::Date{date}.format() + " " +
+               (start ? domain::DateTime{start}.format() : "all day") + " " + kind + "/" + id +
+               " " + status;
+      };
+      size_t at = 0;
+      while (at < listed.size() && at < expected.size() && listed[at] == expected[at]) ++at;
+      FAIL() << op << " " << from.format() << ".." << to.format() << ": " << listed.size()
+             << " entries, " << expected.size() << " expected; the " << at + 1
+             << "th in order of day, time, kind and id:\n  listed   " << show(listed, at)
+             << "\n  expected " << show(expected, at);
+    }
+    seen += listed.size();
+  }
+  EXPECT_GT(seen, 1000u);
+  EXPECT_GT(recurring, 100u);
+}
+
 TEST_F(ListsAgreeTest, WorkTimeHoldsTheWorkLogged) {
   const domain::Date first = *domain::Date::parse("2026-10-01");
   const int kDays = 365;
