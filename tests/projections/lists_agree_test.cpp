@@ -6,8 +6,8 @@
 // planner takes. Both must give the same records in the same order. And the other views built
 // from the same records against the lists, the records or what the test recorded: my tasks, an
 // operator's calendar (tasks, service orders, inspections and their recurrences), work time,
-// birthdays and name days, a device's repair history. SEED=n in the
-// environment tries other records and queries.
+// birthdays and name days, a device's repair history, campaigns' progress and projects' work.
+// SEED=n in the environment tries other records and queries.
 
 #include <algorithm>
 #include <functional>
@@ -837,6 +837,187 @@ TEST_F(ListsAgreeTest, TheCalendarHoldsTasksOrdersAndInspections) {
   }
   EXPECT_GT(seen, 1000u);
   EXPECT_GT(recurring, 100u);
+}
+
+// A campaign's progress and the work in projects against what the test did: projects moved
+// between campaigns and given clients, their statuses changed; tasks and contacts moved between
+// projects, tasks done, cancelled and reopened, work logged on them.
+TEST_F(ListsAgreeTest, CampaignsAndProjectsCountTheirWork) {
+  const std::vector<std::string> campaigns = {"ca-0", "ca-1", "ca-2"};
+  for (const auto& c : campaigns) ok(K::campaign, Action::create, c, {{"name", "Kampania " + c}});
+  struct Project {
+    std::string campaign, status = "planned";
+    std::set<std::string> clients;
+  };
+  struct Task {
+    std::string project, status = "open";
+    int64_t minutes = 0;
+  };
+  std::map<std::string, Project> projects;
+  std::map<std::string, Task> tasks;
+  std::map<std::string, std::string> contacts;  // id: project
+  auto some = [&](const std::vector<std::string>& from) {
+    return chance(15) ? std::string() : pick(from);
+  };
+  auto one_of = [&](const auto& made) {
+    return std::next(made.begin(), static_cast<ptrdiff_t>(rng_() % made.size()))->first;
+  };
+  auto project_or_none = [&] { return projects.empty() || chance(15) ? "" : one_of(projects); };
+  auto value = [](const std::string& id) { return id.empty() ? Value() : Value(id); };
+  const std::map<Action, std::string> task_goes_to = {{Action::start, "in_progress"},
+                                                      {Action::complete, "done"},
+                                                      {Action::cancel, "cancelled"},
+                                                      {Action::reopen, "open"}};
+  const std::vector<std::string> statuses = {"planned", "active", "completed", "cancelled"};
+  for (int n = 0; n < 2000; ++n) {
+    const std::string id = std::to_string(n);
+    switch (rng_() % 8) {
+      case 0: {
+        if (projects.size() >= 40) break;  // more work a project
+        Project p{.campaign = some(campaigns)};
+        domain::List ids;
+        for (const auto& c : clients_)
+          if (chance(30)) {
+            ids.push_back(Value(c));
+            p.clients.insert(c);
+          }
+        if (attempt(K::project, Action::create, "pr-" + id,
+                    {{"name", title()}, {"campaign_id", value(p.campaign)}, {"client_ids", ids}}))
+          projects["pr-" + id] = p;
+        break;
+      }
+      case 1:
+        if (!projects.empty()) {
+          const std::string project = one_of(projects), status = pick(statuses);
+          if (attempt(K::project, Action::change_status, project, {{"status", status}}))
+            projects[project].status = status;
+        }
+        break;
+      case 2:
+        if (!projects.empty()) {
+          const std::string project = one_of(projects);
+          if (chance(50)) {
+            const std::string campaign = some(campaigns);
+            if (attempt(K::project, Action::update, project, {{"campaign_id", value(campaign)}}))
+              projects[project].campaign = campaign;
+          } else {
+            const std::string client = pick(clients_);
+            if (attempt(K::project, Action::update, project,
+                        {{"client_ids", domain::List{Value(client)}}}))
+              projects[project].clients = {client};
+          }
+        }
+        break;
+      case 3: {
+        const std::string project = project_or_none();
+        if (attempt(K::task, Action::create, "ta-" + id,
+                    {{"title", title()}, {"project_id", value(project)}}))
+          tasks["ta-" + id] = {.project = project};
+        break;
+      }
+      case 4:
+        if (!tasks.empty()) {
+          const std::string task = one_of(tasks), project = project_or_none();
+          if (attempt(K::task, Action::update, task, {{"project_id", value(project)}}))
+            tasks[task].project = project;
+        }
+        break;
+      case 5:
+        if (!tasks.empty()) {
+          const std::string task = one_of(tasks);
+          const Action action = pick(
+              std::vector<Action>{Action::start, Action::complete, Action::cancel, Action::reopen});
+          if (attempt(K::task, action, task, {})) tasks[task].status = task_goes_to.at(action);
+        }
+        break;
+      case 6:
+        if (!tasks.empty()) {
+          const std::string task = one_of(tasks);
+          const int64_t minutes = 1 + static_cast<int64_t>(rng_() % 120);
+          if (attempt(K::task, Action::log_work, task, {{"minutes", Value(minutes)}}))
+            tasks[task].minutes += minutes;
+        }
+        break;
+      default: {
+        const std::string project = project_or_none();
+        if (!contacts.empty() && chance(40)) {
+          const std::string contact = one_of(contacts);
+          if (attempt(K::contact, Action::update, contact, {{"project_id", value(project)}}))
+            contacts[contact] = project;
+        } else if (attempt(K::contact, Action::create, "co-" + id,
+                           {{"kind", "meeting"},
+                            {"direction", "outbound"},
+                            {"subject", title()},
+                            {"project_id", value(project)}})) {
+          contacts["co-" + id] = project;
+        }
+      }
+    }
+  }
+  catch_up();
+  auto work_in = [&](const std::set<std::string>& in) {
+    ProjectWork w;
+    for (const auto& [id, t] : tasks)
+      if (in.contains(t.project)) {
+        ++w.tasks;
+        w.tasks_done += t.status == "done";
+        w.tasks_cancelled += t.status == "cancelled";
+        w.tasks_open += t.status == "open" || t.status == "in_progress";
+        w.minutes_logged += t.minutes;
+      }
+    for (const auto& [id, project] : contacts) w.contacts += in.contains(project);
+    std::set<std::string> clients;
+    for (const auto& p : in) clients.insert(projects[p].clients.begin(), projects[p].clients.end());
+    w.clients = clients.size();
+    return w;
+  };
+  auto expect_work = [](const ProjectWork& got, const ProjectWork& want, const std::string& what) {
+    EXPECT_EQ(got.tasks, want.tasks) << what;
+    EXPECT_EQ(got.tasks_done, want.tasks_done) << what;
+    EXPECT_EQ(got.tasks_open, want.tasks_open) << what;
+    EXPECT_EQ(got.tasks_cancelled, want.tasks_cancelled) << what;
+    EXPECT_EQ(got.minutes_logged, want.minutes_logged) << what;
+    EXPECT_EQ(got.contacts, want.contacts) << what;
+    EXPECT_EQ(got.clients, want.clients) << what;
+  };
+  uint64_t in_campaigns = 0;
+  for (const auto& campaign : campaigns) {
+    CampaignProgress want;
+    std::set<std::string> in;
+    for (const auto& [id, p] : projects)
+      if (p.campaign == campaign) {
+        in.insert(id);
+        ++want.projects;
+        want.planned += p.status == "planned";
+        want.active += p.status == "active";
+        want.completed += p.status == "completed";
+        want.cancelled += p.status == "cancelled";
+      }
+    auto got = queries_->campaign_progress(campaign);
+    ASSERT_TRUE(got) << got.error().message;
+    EXPECT_EQ(got->projects, want.projects) << campaign;
+    EXPECT_EQ(got->planned, want.planned) << campaign;
+    EXPECT_EQ(got->active, want.active) << campaign;
+    EXPECT_EQ(got->completed, want.completed) << campaign;
+    EXPECT_EQ(got->cancelled, want.cancelled) << campaign;
+    const uint64_t counted = want.projects - want.cancelled;
+    EXPECT_EQ(got->percent_complete, counted ? 100 * want.completed / counted : 0) << campaign;
+    expect_work(got->work, work_in(in), campaign);
+    in_campaigns += want.projects;
+  }
+  EXPECT_GT(in_campaigns, 20u);
+  uint64_t tasks_seen = 0;
+  for (int i = 0; i < 100; ++i) {
+    std::set<std::string> in;
+    for (int k = 1 + static_cast<int>(rng_() % 4); k > 0; --k) in.insert(one_of(projects));
+    const std::vector<std::string> ids(in.begin(), in.end());
+    auto got = queries_->project_work(ids);
+    ASSERT_TRUE(got) << got.error().message;
+    const ProjectWork want = work_in(in);
+    expect_work(*got, want, *in.begin() + " and " + std::to_string(in.size() - 1) + " more");
+    tasks_seen += want.tasks;
+  }
+  EXPECT_GT(tasks_seen, 500u);
 }
 
 TEST_F(ListsAgreeTest, WorkTimeHoldsTheWorkLogged) {
