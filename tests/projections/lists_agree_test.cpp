@@ -645,7 +645,8 @@ TEST_F(ListsAgreeTest, TradeDocuments) {
 // on the day of the planned start or else of the due date; their service orders with a planned
 // time (but the cancelled and handed back); the planned inspections (waiting or in service) of
 // theirs and of nobody's, on the due date, a recurring one on each day it falls on after it
-// too. Each with its time and its status as it is now, by day and time.
+// too. Each with its time and its status as it is now, by day and time. And the inspections due
+// before a day.
 TEST_F(ListsAgreeTest, TheCalendarHoldsTasksOrdersAndInspections) {
   std::vector<std::string> devices, tasks, orders, inspections;
   for (int i = 0; i < 5; ++i) {
@@ -837,6 +838,34 @@ TEST_F(ListsAgreeTest, TheCalendarHoldsTasksOrdersAndInspections) {
   }
   EXPECT_GT(seen, 1000u);
   EXPECT_GT(recurring, 100u);
+
+  // The inspections due before a day (waiting or in service), by due date then id, in pages.
+  size_t due_seen = 0;
+  for (int i = 0; i < 20; ++i) {
+    const domain::Date before = *day(static_cast<int>(rng_() % 20) - 3).get<domain::Date>();
+    std::vector<std::pair<int32_t, std::string>> expected;
+    for (const auto& r : records) {
+      const std::string status = r->text("status");
+      const auto* due = r->kind == K::inspection ? r->field("due")->get<domain::Date>() : nullptr;
+      if (due && *due < before && (status == "planned" || status == "in_service"))
+        expected.emplace_back(due->days, r->id);
+    }
+    std::ranges::sort(expected);
+    std::vector<std::pair<int32_t, std::string>> listed;
+    std::string cursor;
+    const size_t limit = 1 + rng_() % 20;
+    for (int pages = 0; pages < 10'000; ++pages) {
+      auto page = queries_->inspections_due(before, limit, cursor);
+      ASSERT_TRUE(page) << page.error().message;
+      for (const auto& r : page->items)
+        listed.emplace_back(r->field("due")->get<domain::Date>()->days, r->id);
+      if (page->next_cursor.empty()) break;
+      cursor = page->next_cursor;
+    }
+    EXPECT_EQ(listed, expected) << "due before " << before.format() << ", pages of " << limit;
+    due_seen += listed.size();
+  }
+  EXPECT_GT(due_seen, 200u);
 }
 
 // A campaign's progress and the work in projects against what the test did: projects moved
