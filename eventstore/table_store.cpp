@@ -315,7 +315,9 @@ uint64_t TableStore::approximate_rows(
   auto* h = impl_->handle(table);
   if (!h || ranges.empty()) return 0;
   std::vector<rocksdb::Range> r;
-  for (const auto& [from, to] : ranges) r.emplace_back(from, to);
+  for (const auto& [from, to] : ranges)  // an empty range holds no rows (RocksDB asserts on one)
+    if (from < to) r.emplace_back(from, to);
+  if (r.empty()) return 0;
   std::vector<uint64_t> bytes(r.size());
   rocksdb::SizeApproximationOptions o;
   o.include_memtables = true;

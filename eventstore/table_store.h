@@ -96,7 +96,8 @@ class TableStore {
   /// (the range's bytes in the table's files and memtables, by the table's bytes per row): to
   /// tell a range of a hundred thousand rows from one of a few hundred, not to count (a range
   /// within one file block may count as 0).
-  /// The sum over several ranges [first, second), the table's figures read once.
+  /// The sum over several ranges [first, second), the table's figures read once; a range whose
+  /// end is not after its start counts none.
   uint64_t approximate_rows(TableId table,
                             const std::vector<std::pair<std::string, std::string>>& ranges) const;
   uint64_t approximate_rows(TableId table, std::string_view from, std::string_view to) const {

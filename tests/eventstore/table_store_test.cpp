@@ -103,6 +103,10 @@ TEST(TableStoreTest, ApproximateRowsTellManyFromFew) {
     EXPECT_LT(many, 500'000u) << when;
     EXPECT_LT(store->approximate_rows(a, "f", "g"), 5'000u) << when;
     EXPECT_LT(store->approximate_rows(a, "x", "y"), 5'000u) << when << ": no rows";
+    // A range whose end is before its start holds no rows (RocksDB asserts on such a range: a
+    // list of a time range given backwards aborted the server).
+    EXPECT_EQ(store->approximate_rows(a, "n", "m"), 0u) << when;
+    EXPECT_EQ(store->approximate_rows(a, {{"n", "m"}, {"f", "f"}}), 0u) << when;
     ASSERT_TRUE(store->compact());
   }
   EXPECT_EQ(store->approximate_rows(99, "", "z"), 0u) << "no such table";

@@ -4,15 +4,14 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <future>
 #include <map>
-#include <random>
 
 #include "application/command_handler.h"
 #include "eventstore/event_store.h"
 #include "projections/runner.h"
 #include "projections/views.h"
+#include "tests/support/random.h"
 #include "tests/support/temp_dir.h"
 
 namespace crm::projections::test {
@@ -146,9 +145,9 @@ class ProjectionTest : public ::testing::Test {
   std::unique_ptr<Queries> queries_;
 };
 
-/// Random records and queries, the same each run: SEED=n in the environment tries others. Acts as
-/// three operators (op-1 Anna, op-2 Jan, op-3 Ewa).
-class RandomizedTest : public ProjectionTest {
+/// Random records and queries (crm::testing::Randomness). Acts as three operators (op-1 Anna,
+/// op-2 Jan, op-3 Ewa).
+class RandomizedTest : public ProjectionTest, protected crm::testing::Randomness {
  protected:
   void SetUp() override {
     ProjectionTest::SetUp();
@@ -156,15 +155,6 @@ class RandomizedTest : public ProjectionTest {
     ok(domain::EntityKind::operator_, domain::Action::create, "op-3",
        {{"login", "ewa"}, {"name", "Ewa"}, {"role", "operator"}});
   }
-
-  std::mt19937 rng_{std::getenv("SEED") ? static_cast<unsigned>(std::atoi(std::getenv("SEED")))
-                                        : 2026u};
-
-  template <class T>
-  const T& pick(const std::vector<T>& from) {
-    return from[rng_() % from.size()];
-  }
-  bool chance(int percent) { return static_cast<int>(rng_() % 100) < percent; }
 
   /// A command that may be refused (a transition the record's status does not allow), by
   /// `actor` or any operator. The clock moves on 0, 1 or 2 minutes: ties in time too.

@@ -200,7 +200,8 @@ class TimelineAgreeTest : public RandomizedTest {
       if (chance(40)) {
         const int64_t from = first + static_cast<int64_t>(rng_() % static_cast<uint64_t>(span));
         if (!chance(20)) range.from = {from};
-        if (!chance(20)) range.until = {from + static_cast<int64_t>(rng_() % (3 * kDay))};
+        if (!chance(20))  // now and then backwards: no entries
+          range.until = {from + static_cast<int64_t>(rng_() % (3 * kDay)) * (chance(5) ? -1 : 1)};
       }
       std::vector<K> kinds;
       if (chance(30))
