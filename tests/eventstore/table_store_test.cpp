@@ -37,6 +37,12 @@ TEST(TableStoreTest, BatchesScansDropsAndReopens) {
   EXPECT_EQ(keys(*store, a, "k3", "", Direction::backward), (std::vector<std::string>{"k2", "k1"}));
   EXPECT_EQ(keys(*store, a, "", "k2", Direction::backward), (std::vector<std::string>{"k3", "k2"}));
   EXPECT_EQ(keys(*store, a, "", "", Direction::forward, 1), (std::vector<std::string>{"k1"}));
+  for (const char* where : {"in the memtable", "in files"}) {  // bounds given backwards: none
+    EXPECT_EQ(keys(*store, a, "k3", "k1"), std::vector<std::string>{}) << where;
+    EXPECT_EQ(keys(*store, a, "k1", "k3", Direction::backward), std::vector<std::string>{})
+        << where;
+    ASSERT_TRUE(store->compact());
+  }
 
   store.reset();
   store = std::move(TableStore::open(dir.sub("views"))).value();
