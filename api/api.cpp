@@ -423,7 +423,7 @@ Api::Api(eventstore::EventStore& store, application::CommandHandler& handler,
     add("GET", base, kAnyRole, &Api::list, false,
         "List " + noun +
             "; filters: <field>=<value> on any field or fields.<key> (given twice: either), "
-            "<field>.from and <field>.to on dates, times, numbers and money",
+            "<field>.from and <field>.to (not before .from) on dates, times, numbers and money",
         c.kind);
     if (c.kind == K::inspection)
       query({{"due_before", "only those due before this day (YYYY-MM-DD), earliest first"}});
@@ -1074,6 +1074,9 @@ HttpResponse Api::list(Context& c) {
     if (!value) return bad_param(k, why);
     q.filters.emplace_back(k, std::move(*value));
   }
+  for (const auto& range : q.ranges)  // as the calendar and the timeline answer such a range
+    if (projections::backwards(range))
+      return bad_param(range.field + ".to", "must be on or after " + range.field + ".from");
   if (due_before) {
     q.ranges.push_back({"due", {}, domain::Value(due_before->add_days(-1))});
     if (!c.req.has_param("status"))

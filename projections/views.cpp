@@ -895,6 +895,16 @@ std::optional<int64_t> ordered_number(const Value* v) {
   return n;
 }
 
+}  // namespace
+
+bool backwards(const ListQuery::Range& range) {
+  if (range.from.is_null() || range.to.is_null()) return false;
+  const auto from = ordered_number(&range.from), to = ordered_number(&range.to);
+  return from && to && *from > *to;
+}
+
+namespace {
+
 // A client's place by turnover_12m, before its id: the figure, then since when it has been so
 // (lowest first, the longest unchanged first: those without invoices, then those whose last
 // ones left the 12 months longest ago), each followed by \0.
@@ -2442,6 +2452,7 @@ eventstore::result<std::optional<BucketRead>> read_buckets(
 }  // namespace
 
 eventstore::result<Page> Queries::list(const ListQuery& q) const {
+  if (std::ranges::any_of(q.ranges, backwards)) return Page{};  // nothing is in such a range
   // A core date or day of the year given once as a filter (the tasks due on a day:
   // due=2026-12-07; the persons whose name day it is: name_day=12-04) is the range of that day,
   // whose records its rows give (a date's day rows, or the sort rows), so that its pages fill as

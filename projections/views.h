@@ -109,6 +109,10 @@ struct ListQuery {
   domain::Date today;
 };
 
+/// Whether both ends of a list's range are given and the first is after the last: a range that
+/// holds no value (a list with it is empty; the API answers it with a 400).
+bool backwards(const ListQuery::Range& range);
+
 /// My tasks: the tasks assigned to an operator and the service orders they are the technician of
 /// (or the tasks they delegated to others), to do first, each group by due date (an order's
 /// planned day), undated last.

@@ -242,6 +242,9 @@ TEST_F(BadInput, OddQueriesAreAnsweredNeverWithA5xx) {
     for (const char* more : {"", "&q=oferta", "&status=open", "&assignee_id=op-operator",
                              "&q=oferta&sort=-created_at", "&limit=1"})
       targets.push_back(backwards + more);
+    auto r = get(backwards + "&q=oferta");
+    EXPECT_EQ(r.status, 400) << backwards;  // as the calendar and the timeline answer one
+    EXPECT_NE(r.body.find("\"field\":\"" + field + ".to\""), std::string::npos) << r.body;
   }
   for (const auto& v : odd) {
     for (const std::string& route :
