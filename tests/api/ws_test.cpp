@@ -1,5 +1,5 @@
 // WebSocket subscriptions over loopback: catch-up then live under concurrent writers, with no gap
-// and no duplicate; category filters; My tasks pushes; authentication.
+// and no duplicate; category filters; My tasks pushes; odd messages; authentication.
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -32,6 +32,11 @@ class Client {
     });
   }
   void send(const std::string& text) { ws_.write(net::buffer(text)); }
+  void send_binary(const std::string& bytes) {
+    ws_.binary(true);
+    ws_.write(net::buffer(bytes));
+    ws_.text(true);
+  }
   void ping() { ws_.ping({}); }
   /// Pongs received so far (while reading messages).
   int pongs() const { return pongs_; }
@@ -196,6 +201,48 @@ TEST_F(WebSocket, CategoryAndStreamSubscriptions) {
   EXPECT_EQ(Client::text(one.next(), "type"), "error");
   one.send("not json");
   EXPECT_EQ(Client::text(one.next(), "type"), "error");
+}
+
+// Odd messages each get an error saying what is wrong, and the connection goes on serving.
+TEST_F(WebSocket, OddMessagesGetAnErrorAndTheConnectionServesOn) {
+  write_clients(*handler_, 1, 2);
+  Client client(port_, token("operator"));
+  const std::vector<std::string> odd = {
+      "",
+      "{",
+      "[1,2]",
+      R"({"op":42})",
+      R"({"op":"subscribe"})",
+      R"({"op":"subscribe","stream":""})",
+      R"({"op":"subscribe","stream":42})",
+      R"({"op":"subscribe","stream":")" + std::string(300, 'a') + R"("})",
+      R"({"op":"subscribe","stream":"$all","from":-1})",
+      R"({"op":"subscribe","stream":"$all","from":"1"})",
+      R"({"op":"subscribe","stream":"$all","from":1.5})",
+      R"({"op":"subscribe","stream":"$all","from":123456789012345678901234567890})"};
+  for (const auto& message : odd) {
+    client.send(message);
+    auto reply = client.next();
+    EXPECT_EQ(Client::text(reply, "type"), "error") << message;
+    EXPECT_FALSE(Client::text(reply, "message").empty()) << message;
+  }
+  // Still serving: a subscription from far ahead waits for its position, then one from the start.
+  client.send(R"({"op":"subscribe","stream":"$all","from":9223372036854775807})");
+  EXPECT_EQ(Client::text(client.next(), "type"), "subscribed");
+  client.send(R"({"op":"subscribe","stream":"client","from":0})");
+  EXPECT_EQ(Client::text(client.next(), "type"), "subscribed");
+  EXPECT_EQ(Client::text(client.next(), "stream"), "client-w1-0");
+  EXPECT_EQ(Client::text(client.next(), "stream"), "client-w1-1");
+
+  // Bytes in a binary frame are no message either.
+  client.send_binary(std::string("\x00\x01\xff", 3));
+  EXPECT_EQ(Client::text(client.next(), "type"), "error");
+
+  // A text frame that is not UTF-8 breaks the protocol (RFC 6455): the connection is closed.
+  Client broken(port_, token("operator"));
+  broken.send("{\"op\":\"\xff\"}");
+  EXPECT_EQ(broken.read_until_error(), beast::websocket::error::closed);
+  EXPECT_EQ(get("/healthz").status, 200);
 }
 
 TEST_F(WebSocket, MyTasksChangesArePushed) {
