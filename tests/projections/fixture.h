@@ -91,6 +91,22 @@ inline std::vector<std::string> dump(const TableStore& views, const Runner& runn
   return rows;
 }
 
+/// Every page of a list from its start: the records' ids in order (a failed page fails the test
+/// and ends the walk).
+inline std::vector<std::string> list_ids(const Queries& queries, ListQuery q) {
+  std::vector<std::string> ids;
+  for (int pages = 0; pages < 100'000; ++pages) {  // a page may be short, even empty
+    auto page = queries.list(q);
+    EXPECT_TRUE(page) << page.error().message;
+    if (!page) return ids;
+    for (const auto& r : page->items) ids.push_back(r->id);
+    if (page->next_cursor.empty()) return ids;
+    q.cursor = page->next_cursor;
+  }
+  ADD_FAILURE() << "no last page";
+  return ids;
+}
+
 class ProjectionTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -27,20 +27,7 @@ using K = domain::EntityKind;
 
 class ListsAgreeTest : public RandomizedTest {
  protected:
-  /// Every page of `q` from its start: the records' ids in order, or a failure.
-  std::vector<std::string> walk(ListQuery q) {
-    std::vector<std::string> ids;
-    for (int pages = 0; pages < 100'000; ++pages) {  // a page may be short, even empty
-      auto page = queries_->list(q);
-      EXPECT_TRUE(page) << page.error().message;
-      if (!page) break;
-      for (const auto& r : page->items) ids.push_back(r->id);
-      if (page->next_cursor.empty()) return ids;
-      q.cursor = page->next_cursor;
-    }
-    ADD_FAILURE() << "no last page";
-    return ids;
-  }
+  std::vector<std::string> walk(const ListQuery& q) { return list_ids(*queries_, q); }
 
   static std::string describe(const ListQuery& q) {
     std::ostringstream s;
@@ -96,8 +83,7 @@ class ListsAgreeTest : public RandomizedTest {
   /// Where two walks of a list part, with the records there and their sort values.
   std::string difference(const ListQuery& q, const std::vector<std::string>& got,
                          const std::vector<std::string>& expected) {
-    size_t at = 0;
-    while (at < got.size() && at < expected.size() && got[at] == expected[at]) ++at;
+    const auto at = static_cast<size_t>(std::ranges::mismatch(got, expected).in1 - got.begin());
     std::ostringstream s;
     s << got.size() << " records listed, " << expected.size() << " expected; from the " << at + 1
       << "th:";
@@ -830,8 +816,8 @@ TEST_F(ListsAgreeTest, TheCalendarHoldsTasksOrdersAndInspections) {
                (start ? domain::DateTime{start}.format() : "all day") + " " + kind + "/" + id +
                " " + status;
       };
-      size_t at = 0;
-      while (at < listed.size() && at < expected.size() && listed[at] == expected[at]) ++at;
+      const auto at =
+          static_cast<size_t>(std::ranges::mismatch(listed, expected).in1 - listed.begin());
       FAIL() << op << " " << from.format() << ".." << to.format() << ": " << listed.size()
              << " entries, " << expected.size() << " expected; the " << at + 1
              << "th in order of day, time, kind and id:\n  listed   " << show(listed, at)

@@ -211,8 +211,7 @@ class TimelineAgreeTest : public RandomizedTest {
       const auto want = expected(client, order, range, kinds);
       const auto got = walk(client, order, range, kinds, limit);
       if (got != want) {
-        size_t at = 0;
-        while (at < got.size() && at < want.size() && got[at] == want[at]) ++at;
+        const auto at = static_cast<size_t>(std::ranges::mismatch(got, want).in1 - got.begin());
         std::ostringstream s;
         s << client << (order == Order::occurred ? " by when it happened" : " as recorded")
           << ", from " << (range.from.micros == INT64_MIN ? "-" : range.from.format()) << " until "
