@@ -79,7 +79,8 @@ std::string status_event(K kind, const std::string& to) {
 }
 
 // The next due date of a recurring inspection after it was done on `done_on`: the schedule keeps
-// its rhythm (due + interval), skipping periods that already passed.
+// its rhythm (recurs_from + a number of intervals), after the date it was due, skipping periods
+// that already passed.
 std::optional<Date> next_due(const Record& inspection, Date done_on) {
   const Value* every = inspection.field("every");
   const Object* o = every ? every->get<Object>() : nullptr;
@@ -87,9 +88,12 @@ std::optional<Date> next_due(const Record& inspection, Date done_on) {
   if (!o || o->empty() || !due_v || !due_v->get<Date>()) return std::nullopt;
   const auto& [unit, n] = o->front();
   const int64_t count = *n.get<int64_t>();
-  Date next = *due_v->get<Date>();
-  const Date start = next;
-  for (int64_t i = 1; next <= done_on || next == start; ++i)
+  const Date due = *due_v->get<Date>();
+  const Value* from = inspection.field("recurs_from");  // none in records planned before it was
+  const Date start =
+      from && from->get<Date>() && *from->get<Date>() <= due ? *from->get<Date>() : due;
+  Date next = start;
+  for (int64_t i = 1; next <= done_on || next <= due; ++i)
     next = unit == "days" ? start.add_days(static_cast<int>(count * i))
                           : start.add_months(static_cast<int>(count * i));
   return next;

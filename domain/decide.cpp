@@ -98,6 +98,13 @@ bool valid_login(std::string_view login) {
   return true;
 }
 
+// The change of a core field among `changes`, if there is one.
+const FieldChange* core_change(const std::vector<FieldChange>& changes, std::string_view key) {
+  for (const auto& c : changes)
+    if (!c.custom && c.field == key) return &c;
+  return nullptr;
+}
+
 // A task delegated to someone else records who delegated it.
 void add_delegation(const Command& cmd, const Record& task, std::vector<FieldChange>& changes) {
   for (const auto& c : changes) {
@@ -109,6 +116,17 @@ void add_delegation(const Command& cmd, const Record& task, std::vector<FieldCha
       changes.push_back({"delegated_by_id", false, before ? *before : Value{}, delegated_by});
     return;
   }
+}
+
+// An inspection whose due date or interval is set by hand counts its rhythm from that due date
+// (recurs_from): completing it plans the next from there, not from the date it was last due.
+void add_rhythm(const Record& inspection, std::vector<FieldChange>& changes) {
+  const FieldChange* due_change = core_change(changes, "due");
+  if (!due_change && !core_change(changes, "every")) return;
+  const Value* due = due_change ? &due_change->after : inspection.field("due");
+  const Value* before = inspection.field("recurs_from");
+  if (due && (before ? *before : Value{}) != *due)
+    changes.push_back({"recurs_from", false, before ? *before : Value{}, *due});
 }
 
 // The fields that give an operator work to do: a task's assignee, a client's account manager, a
@@ -134,10 +152,7 @@ const std::vector<std::string>& work_fields(K kind) {
 // birthday to come, a negative potential.
 void check_record_rules(const Command& cmd, const Record& target,
                         const std::vector<FieldChange>& changes, Builder& b) {
-  auto changed = [&](std::string_view key) {
-    return std::any_of(changes.begin(), changes.end(),
-                       [&](const FieldChange& c) { return !c.custom && c.field == key; });
-  };
+  auto changed = [&](std::string_view key) { return core_change(changes, key) != nullptr; };
   auto value = [&](std::string_view key) -> const Value* {
     for (const auto& c : changes)
       if (!c.custom && c.field == key) return c.after.is_null() ? nullptr : &c.after;
@@ -209,6 +224,7 @@ result<Decision> decide_create(const State& state, const Command& cmd) {
   if (!b.ok()) return b.refusal();
 
   if (cmd.kind == K::task) add_delegation(cmd, target, changes);
+  if (cmd.kind == K::inspection) add_rhythm(target, changes);
   if (cmd.kind == K::operator_ && !cmd.secret.empty())
     changes.push_back({"password_hash", false, Value{}, cmd.secret});
 
@@ -289,23 +305,29 @@ result<Decision> decide_update(const State& state, const Command& cmd) {
   check_record_rules(cmd, target, changes, b);
   if (!b.ok()) return b.refusal();
   if (cmd.kind == K::task) add_delegation(cmd, target, changes);
+  if (cmd.kind == K::inspection) add_rhythm(target, changes);
   if (changes.empty()) return Decision{};  // nothing changes: nothing to append
 
-  // One event per special change (and the delegation that goes with a delegated task), one for
-  // the rest.
+  // One event per special change (and the delegation that goes with a delegated task, the
+  // rhythm's start with a rescheduled inspection), one for the rest.
+  auto goes_with = [&](const FieldChange& c) -> std::string_view {
+    if (c.custom) return {};
+    if (c.field == "delegated_by_id") return "assignee_id";
+    if (c.field == "recurs_from") return "due";
+    return {};
+  };
   std::vector<DomainEvent> events;
   std::vector<FieldChange> plain;
-  for (auto& c : changes) {
-    if (c.field == "delegated_by_id" && !c.custom) continue;
+  for (const auto& c : changes) {
+    if (const auto lead = goes_with(c); !lead.empty() && core_change(changes, lead)) continue;
     const std::string special = special_event(cmd.kind, c);
     if (special.empty()) {
-      plain.push_back(std::move(c));
+      plain.push_back(c);
       continue;
     }
     std::vector<FieldChange> own{c};
-    if (special == "TaskDelegated")
-      for (const auto& d : changes)
-        if (d.field == "delegated_by_id" && !d.custom) own.push_back(d);
+    for (const auto& d : changes)
+      if (!c.custom && goes_with(d) == c.field) own.push_back(d);
     events.push_back(b.event(special, std::move(own)));
   }
   if (!plain.empty())

@@ -211,6 +211,10 @@ std::map<EntityKind, std::vector<FieldSpec>> build_tables() {
              Access::action_only),
       system("service_order_id", T::reference),
       system("last_completed", T::date),
+      // The day a recurring inspection's rhythm counts from: its due date as last set by hand
+      // (or when its interval changed). Its due dates are this date and every interval after it,
+      // so one monthly on the 31st is due on a shorter month's last day and on the 31st after it.
+      hidden(system("recurs_from", T::date)),
   };
   t[K::trade_document] = {
       // A document from the trade side is a fact: corrections are new documents.

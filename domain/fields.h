@@ -107,8 +107,8 @@ struct FieldSpec {
   /// position, a device's model, maker and location): lists find a group's records at once,
   /// whatever the case and the Polish letters ("prezes zarzadu" is "Prezes Zarządu").
   bool grouping = false;
-  /// Kept by the domain for itself (a password hash, the invoices behind turnover_12m): never
-  /// shown outside it.
+  /// Kept by the domain for itself (a password hash, the invoices behind turnover_12m, the day an
+  /// inspection's rhythm counts from): never shown outside it.
   bool hidden = false;
 };
 

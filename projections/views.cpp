@@ -167,7 +167,7 @@ const std::vector<std::string>& sort_fields(EntityKind kind) {
       if (title_fields(k).empty()) continue;
       out[k] = {"created_at"};
       for (const auto& f : domain::core_fields(k))
-        if (sortable_type(f.type) || f.ranked) out[k].push_back(f.key);
+        if ((sortable_type(f.type) || f.ranked) && !f.hidden) out[k].push_back(f.key);
       out[k].push_back(std::string(kUpdatedAt));  // last (lists v35)
     }
     return out;
@@ -1712,7 +1712,8 @@ class WorkTimeView final : public Projection {
 //   \x1f status \x1f client id (v3: a task or a service order is named without reading it)
 //   tasks under their assignee (planned start, else due date), service orders under their
 //   technician (planned time), planned inspections under their technician or, without one, "*"
-//   (everyone), with "days:N"/"months:N"
+//   (everyone), with "days:N"/"months:N" \x1f the day it recurs from (v4: a monthly one due on
+//   the 31st is on the 30th in April and on the 31st again in May)
 // state: kind/id -> the fields below, \x1f-separated, then \0 and the current entries key
 
 // How service orders and inspections are titled (a query adds the names a visit needs).
@@ -1721,19 +1722,20 @@ constexpr std::string_view kInspectionTitle = "Przegląd urządzenia ";
 
 struct CalendarSource {
   EntityKind kind;
-  // owner, title, start, end, date, status, every, client (as they apply)
+  // owner, title, start, end, date, status, every, client, recurs from (as they apply)
   std::vector<std::string> fields;
 };
 
 const CalendarSource* calendar_source(EntityKind kind) {
-  static const CalendarSource task{
-      EntityKind::task,
-      {"assignee_id", "title", "planned_start", "planned_end", "due", "status", "", "client_id"}};
+  static const CalendarSource task{EntityKind::task,
+                                   {"assignee_id", "title", "planned_start", "planned_end", "due",
+                                    "status", "", "client_id", ""}};
   static const CalendarSource order{
       EntityKind::service_order,
-      {"technician_id", "number", "planned_at", "", "", "status", "", "client_id"}};
+      {"technician_id", "number", "planned_at", "", "", "status", "", "client_id", ""}};
   static const CalendarSource inspection{
-      EntityKind::inspection, {"technician_id", "device_id", "", "", "due", "status", "every", ""}};
+      EntityKind::inspection,
+      {"technician_id", "device_id", "", "", "due", "status", "every", "", "recurs_from"}};
   switch (kind) {
     case EntityKind::task:
       return &task;
@@ -1760,8 +1762,9 @@ constexpr std::string_view kRecurring = "~";
 class CalendarView final : public Projection {
  public:
   std::string name() const override { return "calendar"; }
-  // v2: recurring inspections filed apart; v3: an entry's status and client
-  uint32_t version() const override { return 3; }
+  // v2: recurring inspections filed apart; v3: an entry's status and client; v4: the day a
+  // recurring inspection recurs from
+  uint32_t version() const override { return 4; }
   std::vector<std::string> tables() const override { return {"entries", "state"}; }
   void apply(const Event& e, ViewWriter& out) override {
     const CalendarSource* source = calendar_source(e.kind);
@@ -1785,7 +1788,7 @@ class CalendarView final : public Projection {
         }
     if (!changed) return;
     if (!old_entry.empty()) out.erase_blind(0, old_entry);
-    // v: 0 owner, 1 title, 2 start, 3 end, 4 date, 5 status, 6 every, 7 client
+    // v: 0 owner, 1 title, 2 start, 3 end, 4 date, 5 status, 6 every, 7 client, 8 recurs from
     // An inspection without a technician is in everyone's calendar; a recurring one is filed
     // apart (kRecurring), as it falls on days after its due date too.
     std::string owner = e.kind == EntityKind::inspection && v[0].empty() ? "*" : v[0];
@@ -1802,9 +1805,9 @@ class CalendarView final : public Projection {
       if (e.kind == EntityKind::inspection) title.insert(0, kInspectionTitle);
       entry = owner + '\0' + date + '\0' + std::string(domain::name_of(e.kind)) + '\0' +
               std::string(e.id);
-      out.put_blind(
-          0, entry,
-          title + '\x1f' + v[2] + '\x1f' + v[3] + '\x1f' + v[6] + '\x1f' + v[5] + '\x1f' + v[7]);
+      out.put_blind(0, entry,
+                    title + '\x1f' + v[2] + '\x1f' + v[3] + '\x1f' + v[6] + '\x1f' + v[5] + '\x1f' +
+                        v[7] + '\x1f' + v[8]);
     }
     std::string state;
     for (size_t i = 0; i < v.size(); ++i) state += (i ? "\x1f" : "") + v[i];
@@ -3923,7 +3926,7 @@ eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::stri
     if (v.size() > 1 && !v[1].empty()) e.start = domain::DateTime{std::stoll(v[1])};
     if (v.size() > 2 && !v[2].empty()) e.end = domain::DateTime{std::stoll(v[2])};
     auto& client = clients.emplace_back();
-    if (v.size() == 6 && e.kind != EntityKind::inspection) {
+    if (v.size() >= 6 && e.kind != EntityKind::inspection) {
       e.status = v[4];
       client = v[5];
     }
@@ -3938,8 +3941,9 @@ eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::stri
                     });
     if (!r) return unexpected(r.error());
   }
-  // Recurring inspections, due in the range or before, on each day they fall on in it: every n
-  // days or months from their due date.
+  // Recurring inspections, due in the range or before, on each day they fall on in it from their
+  // due date: every n days or months from the day they recur from (a monthly one due on the 31st
+  // falls on a shorter month's last day, and on the 31st after it).
   for (const std::string& owner :
        {std::string(kRecurring) + operator_id + '\0', std::string(kRecurring) + "*" + '\0'}) {
     auto r = views_.scan(
@@ -3948,18 +3952,21 @@ eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::stri
           const domain::Date due = *domain::Date::parse(split(key, '\0')[1]);
           const auto v = split(value, '\x1f');
           const std::string every = v.size() > 3 ? v[3] : "";
+          const auto recurs_from = v.size() > 6 ? domain::Date::parse(v[6]) : std::nullopt;
+          const domain::Date start = recurs_from && *recurs_from <= due ? *recurs_from : due;
           const auto colon = every.find(':');
           const int n = colon == std::string::npos ? 0 : std::stoi(every.substr(colon + 1));
           if (n <= 0) return true;
           const bool by_days = every.starts_with("days");
           const auto month_of = [](domain::Date d) { return d.year() * 12 + int(d.month()); };
-          // The first occurrence that can fall in the range (the one before it is before `from`).
-          int i = due < from ? (by_days ? from.days - due.days : month_of(from) - month_of(due)) / n
-                             : 0;
+          // The first occurrence that can fall in the range, from the due date on (the one before
+          // it is before both).
+          const domain::Date first = std::max(from, due);
+          int i = (by_days ? first.days - start.days : month_of(first) - month_of(start)) / n;
           for (;; ++i) {
-            const domain::Date d = by_days ? due.add_days(n * i) : due.add_months(n * i);
+            const domain::Date d = by_days ? start.add_days(n * i) : start.add_months(n * i);
             if (to < d) break;
-            if (!(d < from)) add(key, value, d);
+            if (!(d < first)) add(key, value, d);
           }
           return true;
         });

@@ -451,6 +451,37 @@ TEST_F(DecideTest, CancellingAnInspectionsOrderPutsTheInspectionBackInPlan) {
   EXPECT_EQ(w.get(K::inspection, "i-1").text("status"), "planned");
 }
 
+// A monthly inspection due on the 31st falls on a shorter month's last day and on the 31st
+// again after it: completing the one of February plans the next for 31 March, not 28 March (it
+// took its day from the date it was last due, and kept the 28th for good). Its rhythm counts
+// from the due date last set by hand, or when the interval changed.
+TEST_F(DecideTest, AMonthlyInspectionKeepsItsDayAfterAShortMonth) {
+  w.ok(K::inspection, A::create, "i-1",
+       {{"device_id", "d-1"}, {"due", "2027-01-31"}, {"every", Object{{"months", 1}}}});
+  auto due = [&] { return w.get(K::inspection, "i-1").field("due")->get<Date>()->format(); };
+  std::vector<std::string> dues;
+  for (const char* done : {"2027-01-31", "2027-02-27", "2027-03-31", "2027-04-30", "2027-05-02"}) {
+    w.ok(K::inspection, A::complete, "i-1", {{"date", done}});
+    dues.push_back(due());
+  }
+  EXPECT_EQ(dues, (std::vector<std::string>{"2027-02-28", "2027-03-31", "2027-04-30", "2027-05-31",
+                                            "2027-06-30"}));
+  // Rescheduled by hand to the 29th: the rhythm counts from there.
+  w.ok(K::inspection, A::update, "i-1", {{"due", "2027-01-29"}});
+  w.ok(K::inspection, A::complete, "i-1", {{"date", "2027-01-29"}});
+  EXPECT_EQ(due(), "2027-02-28");
+  w.ok(K::inspection, A::complete, "i-1", {{"date", "2027-02-28"}});
+  EXPECT_EQ(due(), "2027-03-29");
+  // Given another interval: counted from the date it is due then.
+  w.ok(K::inspection, A::update, "i-1", {{"every", Object{{"months", 2}}}});
+  w.ok(K::inspection, A::complete, "i-1", {{"date", "2027-03-29"}});
+  EXPECT_EQ(due(), "2027-05-29");
+  // Every 30 days: days need no anchor, but keep the same rule.
+  w.ok(K::inspection, A::update, "i-1", {{"every", Object{{"days", 30}}}, {"due", "2028-02-29"}});
+  w.ok(K::inspection, A::complete, "i-1", {{"date", "2028-02-29"}});
+  EXPECT_EQ(due(), "2028-03-30");
+}
+
 TEST_F(DecideTest, OneOffAndOverdueInspections) {
   w.ok(K::inspection, A::create, "i-1", {{"device_id", "d-1"}, {"due", "2026-10-01"}});
   w.ok(K::inspection, A::complete, "i-1", {{"date", "2026-10-05"}});

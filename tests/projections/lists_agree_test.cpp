@@ -634,10 +634,19 @@ TEST_F(ListsAgreeTest, TradeDocuments) {
 // on the day of the planned start or else of the due date; their service orders with a planned
 // time (but the cancelled and handed back); the planned inspections (waiting or in service) of
 // theirs and of nobody's, on the due date, a recurring one on each day it falls on after it
-// too. Each with its time and its status as it is now, by day and time. And the inspections due
-// before a day.
+// too, counted from the due date the test last set (some at a month's end: a shorter month's
+// last day, and the 31st again after it). Each with its time and its status as it is now, by day
+// and time. And the inspections due before a day.
 TEST_F(ListsAgreeTest, TheCalendarHoldsTasksOrdersAndInspections) {
   std::vector<std::string> devices, tasks, orders, inspections;
+  std::map<std::string, domain::Date> recurs_from;  // an inspection's due as the test last set it
+  const std::vector<int> month_ends = {-34, -33, -32, -31, -3, -2, -1, 27, 28, 29, 30, 58, 61};
+  auto some_due = [&] {  // now and then the 28th to the 31st of a month, a month or two either side
+    return chance(30) ? Value(domain::to_display(day(pick(month_ends)))) : some_day();
+  };
+  auto set_due = [&](const std::string& inspection, const Value& due) {
+    recurs_from[inspection] = *domain::Date::parse(*due.get<std::string>());
+  };
   for (int i = 0; i < 5; ++i) {
     devices.push_back("de-" + std::to_string(i));
     ok(K::device, Action::create, devices.back(),
@@ -668,14 +677,17 @@ TEST_F(ListsAgreeTest, TheCalendarHoldsTasksOrdersAndInspections) {
         break;
       case 2: {
         const int64_t every = 1 + static_cast<int64_t>(rng_() % 40);
+        const Value due = some_due();
         if (attempt(K::inspection, Action::create, "in-" + id,
                     {{"device_id", pick(devices)},
-                     {"due", some_day()},
+                     {"due", due},
                      {"technician_id", some_operator_or_none()},
                      {"every", chance(40) ? Value(domain::Object{{chance(50) ? "days" : "months",
                                                                   Value(every % 13 + 1)}})
-                                          : Value()}}))
+                                          : Value()}})) {
           inspections.push_back("in-" + id);
+          set_due("in-" + id, due);
+        }
         break;
       }
       case 3:  // an order for an inspection: in service until the order is completed
@@ -713,10 +725,14 @@ TEST_F(ListsAgreeTest, TheCalendarHoldsTasksOrdersAndInspections) {
         break;
       default: {
         const bool due = chance(50);
-        if (!inspections.empty() && chance(50))
-          attempt(K::inspection, Action::update, pick(inspections),
-                  {{due ? "due" : "technician_id", due ? some_day() : some_operator_or_none()}});
-        else if (!tasks.empty())
+        if (!inspections.empty() && chance(50)) {
+          const std::string& inspection = pick(inspections);
+          const Value value = due ? some_due() : some_operator_or_none();
+          if (attempt(K::inspection, Action::update, inspection,
+                      {{due ? "due" : "technician_id", value}}) &&
+              due)
+            set_due(inspection, value);
+        } else if (!tasks.empty())
           attempt(K::task, Action::update, pick(tasks),
                   {{due ? "due" : "planned_start", due ? maybe(some_day()) : maybe(some_time())}});
       }
@@ -785,10 +801,17 @@ TEST_F(ListsAgreeTest, TheCalendarHoldsTasksOrdersAndInspections) {
         if (in_range(due)) expected.push_back(entry(due, std::nullopt, *r, status));
         continue;
       }
+      // Its days: every interval from the date the test last set, from the one it is due on.
       const auto& [unit, count] = interval->front();
+      bool on_its_day = false;
       for (int64_t k = 0;; ++k) {
         const int n = static_cast<int>(k * *count.get<int64_t>());
-        const domain::Date d = unit == "days" ? due.add_days(n) : due.add_months(n);
+        const domain::Date start = recurs_from.at(r->id);
+        const domain::Date d = unit == "days" ? start.add_days(n) : start.add_months(n);
+        on_its_day = on_its_day || d == due;
+        if (d < due) continue;
+        ASSERT_TRUE(on_its_day) << r->id << " due " << due.format()
+                                << ", not on a day it recurs on from " << start.format();
         if (to < d) break;
         if (in_range(d)) {
           expected.push_back(entry(d, std::nullopt, *r, status));
@@ -855,6 +878,130 @@ TEST_F(ListsAgreeTest, TheCalendarHoldsTasksOrdersAndInspections) {
     due_seen += listed.size();
   }
   EXPECT_GT(due_seen, 200u);
+}
+
+// Recurring inspections against the test's own model of them: due at random, many at a month's
+// end, every 1-4 months or 1-45 days, completed again and again on random days (before, on or
+// long after the day they are due), rescheduled and given other intervals now and then. Each
+// falls on the days the model counts from the due date last set by hand (or when its interval
+// changed): a monthly one from the 31st on a shorter month's last day and on the 31st after it,
+// completed or not. Its due date after each completion is the model's, and every operator's
+// calendar holds the model's days in random ranges of up to 400 days.
+TEST_F(ListsAgreeTest, RecurringInspectionsFallOnTheirDaysWhenCompleted) {
+  ok(K::device, Action::create, "de-1", {{"serial_number", "SN1"}, {"client_id", pick(clients_)}});
+  struct Model {
+    domain::Date recurs_from, due;
+    std::string unit;
+    int every = 0;
+    std::string technician;
+    bool cancelled = false;
+    domain::Date step(int k) const {
+      return unit == "days" ? recurs_from.add_days(every * k) : recurs_from.add_months(every * k);
+    }
+  };
+  std::map<std::string, Model> model;
+  const domain::Date first = *domain::Date::parse("2026-10-01");
+  auto some_date = [&] {
+    const domain::Date d = first.add_days(static_cast<int>(rng_() % 240));
+    if (!chance(50)) return d;  // else the 28th to the 31st of its month, as it has them
+    return domain::Date::from_ymd(d.year(), d.month(), 1)
+        .add_months(1)
+        .add_days(-1 - static_cast<int>(rng_() % 4));
+  };
+  auto some_interval = [&](Model& m) {
+    m.unit = chance(75) ? "months" : "days";
+    m.every = 1 + static_cast<int>(rng_() % (m.unit == "days" ? 45 : 4));
+    return domain::Object{{m.unit, Value(int64_t{m.every})}};
+  };
+  for (int n = 0; n < 60; ++n) {
+    Model m;
+    m.due = m.recurs_from = some_date();
+    m.technician = chance(25) ? "" : pick(operators_);
+    const std::string id = "in-" + std::to_string(n);
+    ok(K::inspection, Action::create, id,
+       {{"device_id", "de-1"},
+        {"due", m.due.format()},
+        {"every", some_interval(m)},
+        {"technician_id", m.technician.empty() ? Value() : Value(m.technician)}});
+    model[id] = m;
+  }
+  size_t completed = 0, shortened = 0;  // completions, those due on a shorter month's last day
+  for (int n = 0; n < 1000; ++n) {
+    auto it = std::next(model.begin(), static_cast<ptrdiff_t>(rng_() % model.size()));
+    auto& [id, m] = *it;
+    if (m.cancelled) continue;
+    const int what = static_cast<int>(rng_() % 20);
+    if (what == 0) {
+      m.due = m.recurs_from = some_date();
+      ok(K::inspection, Action::update, id, {{"due", m.due.format()}});
+    } else if (what == 1) {
+      const std::string unit = m.unit;
+      const int every = m.every;
+      const auto interval = some_interval(m);
+      if (m.unit != unit || m.every != every) {
+        ok(K::inspection, Action::update, id, {{"every", interval}});
+        m.recurs_from = m.due;
+      }
+    } else if (what == 2 && chance(10)) {
+      ok(K::inspection, Action::cancel, id, {});
+      m.cancelled = true;
+    } else {
+      // Done on a day from three weeks before it is due to four months after (a year now and then).
+      const domain::Date done =
+          m.due.add_days(static_cast<int>(rng_() % (chance(5) ? 386 : 142)) - 21);
+      ok(K::inspection, Action::complete, id, {{"date", done.format()}});
+      int k = 0;
+      while (m.step(k) <= done || m.step(k) <= m.due) ++k;
+      m.due = m.step(k);
+      ++completed;
+      shortened += m.unit == "months" && m.due.day() < m.recurs_from.day();
+    }
+  }
+  catch_up();
+  for (const auto& [id, m] : model) {
+    ListQuery q{.kind = K::inspection, .limit = 1};
+    q.ids = {id};
+    auto page = queries_->list(q);
+    ASSERT_TRUE(page && page->items.size() == 1);
+    EXPECT_EQ(page->items[0]->text("status"), m.cancelled ? "cancelled" : "planned") << id;
+    EXPECT_EQ(page->items[0]->field("due")->get<domain::Date>()->format(), m.due.format())
+        << id << " every " << m.every << " " << m.unit << " from " << m.recurs_from.format();
+  }
+  size_t seen = 0;
+  const int span = std::ranges::max_element(model, {}, [](const auto& m) { return m.second.due; })
+                       ->second.due.days -
+                   first.days;
+  for (int i = 0; i < 60; ++i) {
+    const std::string& op = pick(operators_);
+    const domain::Date from = first.add_days(static_cast<int>(rng_() % span));
+    const domain::Date to = from.add_days(static_cast<int>(rng_() % (chance(50) ? 40 : 400)));
+    std::vector<std::pair<int32_t, std::string>> expected, listed;
+    for (const auto& [id, m] : model) {
+      if (m.cancelled || (!m.technician.empty() && m.technician != op)) continue;
+      for (int k = 0; !(to < m.step(k)); ++k)
+        if (!(m.step(k) < m.due) && !(m.step(k) < from)) expected.emplace_back(m.step(k).days, id);
+    }
+    auto got = queries_->calendar(op, from, to);
+    ASSERT_TRUE(got) << got.error().message;
+    for (const auto& e : *got) listed.emplace_back(e.date.days, e.id);
+    std::ranges::sort(expected);
+    std::ranges::sort(listed);
+    if (listed != expected) {
+      const auto at =
+          static_cast<size_t>(std::ranges::mismatch(listed, expected).in1 - listed.begin());
+      auto show = [](const auto& in, size_t at) {
+        return at < in.size() ? domain::Date{in[at].first}.format() + " " + in[at].second : "-";
+      };
+      FAIL() << op << " " << from.format() << ".." << to.format() << ": " << listed.size()
+             << " entries, " << expected.size() << " expected; the " << at + 1
+             << "th by day and id:\n  listed   " << show(listed, at) << "\n  expected "
+             << show(expected, at);
+    }
+    seen += listed.size();
+  }
+  EXPECT_GT(completed, 700u);
+  EXPECT_GT(shortened, 8u);
+  EXPECT_GT(seen, 1000u);
 }
 
 // A campaign's progress and the work in projects against what the test did: projects moved

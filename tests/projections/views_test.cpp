@@ -3694,6 +3694,11 @@ TEST_F(ViewsTest, ARecurringInspectionFallsOnEachOfItsDaysInAnyonesRange) {
       << "not before it is due";
   EXPECT_EQ(days("op-2", "2027-02-01", "2027-06-30", "i-monthly"), std::vector<std::string>{})
       << "another technician's";
+  ok(K::inspection, Action::complete, "i-monthly", {{"date", "2026-12-31"}});
+  catch_up();
+  EXPECT_EQ(days("op-1", "2027-02-01", "2027-06-30", "i-monthly"),
+            (std::vector<std::string>{"2027-02-28", "2027-04-30", "2027-06-30"}))
+      << "done on the 31st, due on 28 February now, and on the 30th and 31st still after it";
   EXPECT_EQ(days("op-2", "2026-12-07", "2026-12-09", "i-daily"),
             (std::vector<std::string>{"2026-12-07", "2026-12-08", "2026-12-09"}));
   EXPECT_EQ(days("op-2", "2027-01-01", "2027-01-31", "i-weekly"),
