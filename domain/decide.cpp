@@ -327,7 +327,7 @@ result<Decision> decide_update(const State& state, const Command& cmd) {
     }
     std::vector<FieldChange> own{c};
     for (const auto& d : changes)
-      if (!c.custom && goes_with(d) == c.field) own.push_back(d);
+      if (goes_with(d) == c.field) own.push_back(d);
     events.push_back(b.event(special, std::move(own)));
   }
   if (!plain.empty())

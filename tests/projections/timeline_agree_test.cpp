@@ -6,8 +6,9 @@
 // clients its record referred to before and after it (an inspection's, its device's clients), at
 // the time it happened: when it was recorded, but the day given for logged work, an invoice or an
 // inspection's completion, the reply's time for an answered contact, and a contact's occurred_at
-// or a service order's received_at as it is now for their creation. And what an auditor reads
-// beside it: any record as it was at a time, or at a log position.
+// or a service order's received_at as it is now for their creation. Each entry named as its
+// record is named now (renamed clients, tasks, persons and devices; an inspection by its device).
+// And what an auditor reads beside it: any record as it was at a time, or at a log position.
 
 #include <algorithm>
 #include <set>
@@ -89,6 +90,7 @@ class TimelineAgreeTest : public RandomizedTest {
       if (auto now = clients_in(field)) owners_[key] = std::move(*now);
     if (kind == K::inspection && action == Action::create)
       device_of_[id] = *domain::find(input, "device_id")->get<std::string>();
+    name(kind, action, id, input);
 
     for (auto& e : appended) {
       const Value* date = domain::find(input, "date");
@@ -126,6 +128,41 @@ class TimelineAgreeTest : public RandomizedTest {
         creation_when_[creation_of_[id]] = domain::DateTime::parse(*t->get<std::string>())->micros;
     std::ranges::move(appended, std::back_inserter(events_));
     return true;
+  }
+
+  /// What the test named a record (the fields of its title, as it gave them), and a service
+  /// order its number: the next of the year's, in the order they were registered.
+  void name(K kind, Action action, const std::string& id, const domain::Object& input) {
+    const Key key{kind, id};
+    if (kind == K::service_order && action == Action::create) {
+      char number[32];
+      std::snprintf(number, sizeof number, "ZS/%d/%05d",
+                    domain::local_date(domain::DateTime{now_us_}).year(), ++orders_);
+      names_[key] = {number};
+    }
+    const auto& fields = title_fields(kind);
+    names_[key].resize(std::max(names_[key].size(), fields.size()));
+    for (size_t i = 0; i < fields.size(); ++i)
+      if (const Value* v = domain::find(input, fields[i])) names_[key][i] = *v->get<std::string>();
+    if (const Value* model = kind == K::device ? domain::find(input, "model") : nullptr)
+      models_[id] = model->is_null() ? "" : *model->get<std::string>();
+  }
+
+  /// A record's title as the test named it: a timeline entry's, now.
+  std::string title_of(K kind, const std::string& id) const {
+    auto joined = [&](const Key& key) {
+      const auto named = names_.find(key);
+      if (named == names_.end()) return std::string("(not named by the test)");
+      std::string out;
+      for (const auto& part : named->second) out += (out.empty() ? "" : " ") + part;
+      return out;
+    };
+    if (kind == K::service_order) return "Zlecenie serwisowe " + joined({kind, id});
+    if (kind != K::inspection) return joined({kind, id});
+    const std::string device = device_of_.contains(id) ? device_of_.at(id) : "";
+    const auto model = models_.find(device);
+    return "Przegląd urządzenia " + joined({K::device, device}) +
+           (model == models_.end() || model->second.empty() ? "" : " (" + model->second + ")");
   }
 
   /// The day `day` at the local time of day of `at` (the test's days are all in winter time).
@@ -180,6 +217,7 @@ class TimelineAgreeTest : public RandomizedTest {
             show(e.position, {e.kind, e.id}, e.type, e.at.micros, e.occurred_at.micros, e.by));
         const auto name = operator_names_.find(e.by);
         EXPECT_EQ(e.by_name, name == operator_names_.end() ? "" : name->second) << out.back();
+        EXPECT_EQ(e.title, title_of(e.kind, e.id)) << out.back();
       }
       if (page->next_cursor.empty()) return out;
       cursor = page->next_cursor;
@@ -345,8 +383,18 @@ class TimelineAgreeTest : public RandomizedTest {
         run(K::person, Action::relate, pick(of(K::person)),
             {{"person_id", pick(of(K::person))}, {"label", "współpracownik"}});
         break;
-      case 13:
-        run(K::client, Action::update, pick(clients_), {{"name", "Klient " + std::to_string(n)}});
+      case 13:  // renamed: a client, a person, a device (its serial number or model)
+        if (chance(50))
+          run(K::client, Action::update, pick(clients_), {{"name", "Klient " + std::to_string(n)}});
+        else if (chance(50))
+          run(K::person, Action::update, pick(of(K::person)),
+              {{"last_name", "Nowak-" + std::to_string(n)}});
+        else
+          run(K::device, Action::update, pick(of(K::device)),
+              {chance(50)
+                   ? std::pair<std::string, Value>{"serial_number", "SN-" + std::to_string(n)}
+                   : std::pair<std::string, Value>{
+                         "model", chance(20) ? Value() : Value("Kocioł " + std::to_string(n))}});
         break;
       default:
         if (!of(K::task).empty())
@@ -393,6 +441,9 @@ class TimelineAgreeTest : public RandomizedTest {
   std::map<std::string, uint64_t> creation_of_;     // a contact's, a service order's, if in any
   std::map<uint64_t, int64_t> creation_when_;       // ... and when it happened, as now
   std::map<K, std::vector<std::string>> made_;
+  std::map<Key, std::vector<std::string>> names_;  // the parts of a record's title, as given
+  std::map<std::string, std::string> models_;      // a device's
+  int orders_ = 0;                                 // service orders registered
 };
 
 TEST_F(TimelineAgreeTest, TimelinesHoldTheLogsEvents) {
