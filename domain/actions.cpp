@@ -80,7 +80,7 @@ std::string status_event(K kind, const std::string& to) {
 
 // The next due date of a recurring inspection after it was done on `done_on`: the schedule keeps
 // its rhythm (recurs_from + a number of intervals), after the date it was due, skipping periods
-// that already passed.
+// that already passed; none after Date::last().
 std::optional<Date> next_due(const Record& inspection, Date done_on) {
   const Value* every = inspection.field("every");
   const Object* o = every ? every->get<Object>() : nullptr;
@@ -96,6 +96,7 @@ std::optional<Date> next_due(const Record& inspection, Date done_on) {
   for (int64_t i = 1; next <= done_on || next <= due; ++i)
     next = unit == "days" ? start.add_days(static_cast<int>(count * i))
                           : start.add_months(static_cast<int>(count * i));
+  if (Date::last() < next) return std::nullopt;
   return next;
 }
 

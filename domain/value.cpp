@@ -120,6 +120,10 @@ Date Date::from_ymd(int year, unsigned month, unsigned day) {
                                .count())};
 }
 
+Date Date::last() {
+  return from_ymd(9999, 12, 31);
+}
+
 std::string Date::format() const {
   std::string out;
   put_date(out, ymd_of(*this));

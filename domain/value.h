@@ -36,6 +36,9 @@ struct Date {
   int32_t days = 0;
   static std::optional<Date> parse(std::string_view text);  // "YYYY-MM-DD"
   static Date from_ymd(int year, unsigned month, unsigned day);
+  /// 9999-12-31, the last date `parse` reads and `format` writes with four digits of year: the
+  /// domain plans nothing after it.
+  static Date last();
   std::string format() const;
   int year() const;
   unsigned month() const;

@@ -482,6 +482,23 @@ TEST_F(DecideTest, AMonthlyInspectionKeepsItsDayAfterAShortMonth) {
   EXPECT_EQ(due(), "2028-03-30");
 }
 
+// Dates are written with four digits of year: a recurring inspection whose next date would fall
+// after 9999-12-31 is completed for good (it was planned for 10009-06-30, a date no list, query or
+// input could read back: the calendar took it for one before 2026).
+TEST_F(DecideTest, NoInspectionIsPlannedAfterTheYear9999) {
+  w.ok(K::inspection, A::create, "i-1",
+       {{"device_id", "d-1"}, {"due", "9999-06-30"}, {"every", Object{{"months", 120}}}});
+  w.ok(K::inspection, A::complete, "i-1", {{"date", "9999-07-01"}});
+  EXPECT_EQ(w.get(K::inspection, "i-1").text("status"), "completed");
+  EXPECT_EQ(w.get(K::inspection, "i-1").field("due")->get<Date>()->format(), "9999-06-30");
+  w.ok(K::inspection, A::create, "i-2",
+       {{"device_id", "d-1"}, {"due", "9999-12-01"}, {"every", Object{{"days", 30}}}});
+  w.ok(K::inspection, A::complete, "i-2", {{"date", "9999-12-01"}});
+  EXPECT_EQ(w.get(K::inspection, "i-2").field("due")->get<Date>()->format(), "9999-12-31");
+  w.ok(K::inspection, A::complete, "i-2", {{"date", "9999-12-31"}});
+  EXPECT_EQ(w.get(K::inspection, "i-2").text("status"), "completed");
+}
+
 TEST_F(DecideTest, OneOffAndOverdueInspections) {
   w.ok(K::inspection, A::create, "i-1", {{"device_id", "d-1"}, {"due", "2026-10-01"}});
   w.ok(K::inspection, A::complete, "i-1", {{"date", "2026-10-05"}});
