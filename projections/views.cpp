@@ -3931,12 +3931,15 @@ eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::stri
       client = v[5];
     }
   };
-  // The operator's entries in the range, and everyone's (inspections given to nobody).
+  // The operator's entries in the range, and everyone's (inspections given to nobody). A day
+  // after 9999-12-31 (a task planned for its last hour, UTC) is no date: its rows, which a range
+  // of the year 1000 meets by their text, are passed over.
   for (const std::string& owner : {operator_id + '\0', std::string("*") + '\0'}) {
     auto r =
         views_.scan(tables[0], owner + from.format(), owner + to.add_days(1).format(),
                     Direction::forward, 100'000, [&](std::string_view key, std::string_view value) {
-                      add(key, value, *domain::Date::parse(split(key, '\0')[1]));
+                      if (const auto day = domain::Date::parse(split(key, '\0')[1]))
+                        add(key, value, *day);
                       return true;
                     });
     if (!r) return unexpected(r.error());
@@ -3949,7 +3952,9 @@ eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::stri
     auto r = views_.scan(
         tables[0], owner, owner + to.add_days(1).format(), Direction::forward, 100'000,
         [&](std::string_view key, std::string_view value) {
-          const domain::Date due = *domain::Date::parse(split(key, '\0')[1]);
+          const auto due_day = domain::Date::parse(split(key, '\0')[1]);
+          if (!due_day) return true;  // planned after 9999-12-31 before no inspection could be
+          const domain::Date due = *due_day;
           const auto v = split(value, '\x1f');
           const std::string every = v.size() > 3 ? v[3] : "";
           const auto recurs_from = v.size() > 6 ? domain::Date::parse(v[6]) : std::nullopt;

@@ -3714,6 +3714,29 @@ TEST_F(ViewsTest, ARecurringInspectionFallsOnEachOfItsDaysInAnyonesRange) {
       << "one-off now";
 }
 
+// A task planned for 9999-12-31 at 23:30 UTC falls on 1 January 10000 in Warsaw: a day no calendar
+// can be asked for (dates have four digits of year), whose row a range of the year 1000 met
+// by its key's text and read as a date it is not (undefined: an entry on any day, or a crash).
+TEST_F(ViewsTest, NoCalendarHoldsADayAfterTheYear9999) {
+  ok(K::task, Action::create, "t-1",
+     {{"title", "Koniec świata"},
+      {"assignee_id", "op-1"},
+      {"planned_start", "9999-12-31T23:30:00Z"}});
+  ok(K::task, Action::create, "t-2",
+     {{"title", "Tysiąclecie"}, {"assignee_id", "op-1"}, {"due", "1000-06-01"}});
+  catch_up();
+  for (const auto& [from, to] :
+       {std::pair{"1000-01-01", "1001-01-31"}, std::pair{"9999-01-01", "9999-12-31"}}) {
+    auto cal = queries_->calendar("op-1", *domain::Date::parse(from), *domain::Date::parse(to));
+    ASSERT_TRUE(cal) << cal.error().message;
+    std::vector<std::string> ids;
+    for (const auto& e : *cal) ids.push_back(e.id + " " + e.date.format());
+    EXPECT_EQ(ids, std::string(from) == "1000-01-01" ? std::vector<std::string>{"t-2 1000-06-01"}
+                                                     : std::vector<std::string>{})
+        << from << ".." << to;
+  }
+}
+
 TEST_F(ViewsTest, AnInspectionIsInItsTechniciansCalendar) {
   ok(K::client, Action::create, "c-1", {{"name", "Alfa"}});
   ok(K::device, Action::create, "d-1", {{"serial_number", "SN1"}, {"client_id", "c-1"}});
