@@ -87,15 +87,12 @@ std::optional<Date> next_due(const Record& inspection, Date done_on) {
   const Value* due_v = inspection.field("due");
   if (!o || o->empty() || !due_v || !due_v->get<Date>()) return std::nullopt;
   const auto& [unit, n] = o->front();
-  const int64_t count = *n.get<int64_t>();
   const Date due = *due_v->get<Date>();
-  const Value* from = inspection.field("recurs_from");  // none in records planned before it was
-  const Date start =
-      from && from->get<Date>() && *from->get<Date>() <= due ? *from->get<Date>() : due;
-  Date next = start;
-  for (int64_t i = 1; next <= done_on || next <= due; ++i)
-    next = unit == "days" ? start.add_days(static_cast<int>(count * i))
-                          : start.add_months(static_cast<int>(count * i));
+  const Value* from = inspection.field("recurs_from");
+  const Rhythm rhythm =
+      Rhythm::of(from && from->get<Date>() ? std::optional(*from->get<Date>()) : std::nullopt, due,
+                 unit == "days", static_cast<int>(*n.get<int64_t>()));
+  const Date next = rhythm.on(rhythm.first_from(std::max(done_on, due).add_days(1)));
   if (Date::last() < next) return std::nullopt;
   return next;
 }

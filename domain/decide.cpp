@@ -154,8 +154,8 @@ void check_record_rules(const Command& cmd, const Record& target,
                         const std::vector<FieldChange>& changes, Builder& b) {
   auto changed = [&](std::string_view key) { return core_change(changes, key) != nullptr; };
   auto value = [&](std::string_view key) -> const Value* {
-    for (const auto& c : changes)
-      if (!c.custom && c.field == key) return c.after.is_null() ? nullptr : &c.after;
+    if (const FieldChange* c = core_change(changes, key))
+      return c->after.is_null() ? nullptr : &c->after;
     return target.field(key);
   };
   auto in_order = [&](const char* first, const char* second) {
@@ -477,6 +477,22 @@ std::vector<Date> turnover_12m_changes(const Record& client) {
   std::sort(days.begin(), days.end());
   days.erase(std::unique(days.begin(), days.end()), days.end());
   return days;
+}
+
+Rhythm Rhythm::of(std::optional<Date> recurs_from, Date due, bool by_days, int every) {
+  return {recurs_from && *recurs_from <= due ? *recurs_from : due, by_days, every};
+}
+
+Date Rhythm::on(int k) const {
+  return by_days ? from.add_days(every * k) : from.add_months(every * k);
+}
+
+int Rhythm::first_from(Date day) const {
+  if (day <= from) return 0;
+  const auto month_of = [](Date d) { return d.year() * 12 + static_cast<int>(d.month()); };
+  int k = (by_days ? day.days - from.days : month_of(day) - month_of(from)) / every;
+  while (on(k) < day) ++k;  // at most once or twice: the estimate is never past it
+  return k;
 }
 
 }  // namespace crm::domain

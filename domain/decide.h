@@ -116,4 +116,19 @@ Date turnover_12m_left(Date date);
 /// (turnover_12m_left), ascending, each once: between two of them the figure stays the same.
 std::vector<Date> turnover_12m_changes(const Record& client);
 
+/// The days a recurring inspection falls on: `from` and every `every` days or months after it (a
+/// monthly one from the 31st on a shorter month's last day, and on the 31st after it).
+struct Rhythm {
+  Date from;
+  bool by_days = false;
+  int every = 1;  // 1 or more
+  /// Counted from the inspection's `recurs_from`, or from its due date when it has none (planned
+  /// before it was kept) or a later one.
+  static Rhythm of(std::optional<Date> recurs_from, Date due, bool by_days, int every);
+  /// The k-th day, k >= 0 (from + k intervals).
+  Date on(int k) const;
+  /// The first k whose day is on or after `day`.
+  int first_from(Date day) const;
+};
+
 }  // namespace crm::domain

@@ -3944,37 +3944,29 @@ eventstore::result<std::vector<CalendarEntry>> Queries::calendar(const std::stri
                     });
     if (!r) return unexpected(r.error());
   }
-  // Recurring inspections, due in the range or before, on each day they fall on in it from their
-  // due date: every n days or months from the day they recur from (a monthly one due on the 31st
-  // falls on a shorter month's last day, and on the 31st after it).
+  // Recurring inspections, due in the range or before, on each day of their rhythm in it from
+  // their due date on (domain::Rhythm).
+  auto add_recurring = [&](std::string_view key, std::string_view value) {
+    const auto due = domain::Date::parse(split(key, '\0')[1]);
+    if (!due) return true;  // planned after 9999-12-31 before no inspection could be
+    const auto v = split(value, '\x1f');
+    const std::string every = v.size() > 3 ? v[3] : "";
+    const auto colon = every.find(':');
+    const int n = colon == std::string::npos ? 0 : std::stoi(every.substr(colon + 1));
+    if (n <= 0) return true;
+    const auto rhythm = domain::Rhythm::of(v.size() > 6 ? domain::Date::parse(v[6]) : std::nullopt,
+                                           *due, every.starts_with("days"), n);
+    for (int k = rhythm.first_from(std::max(from, *due));; ++k) {
+      const domain::Date day = rhythm.on(k);
+      if (to < day) break;
+      add(key, value, day);
+    }
+    return true;
+  };
   for (const std::string& owner :
        {std::string(kRecurring) + operator_id + '\0', std::string(kRecurring) + "*" + '\0'}) {
-    auto r = views_.scan(
-        tables[0], owner, owner + to.add_days(1).format(), Direction::forward, 100'000,
-        [&](std::string_view key, std::string_view value) {
-          const auto due_day = domain::Date::parse(split(key, '\0')[1]);
-          if (!due_day) return true;  // planned after 9999-12-31 before no inspection could be
-          const domain::Date due = *due_day;
-          const auto v = split(value, '\x1f');
-          const std::string every = v.size() > 3 ? v[3] : "";
-          const auto recurs_from = v.size() > 6 ? domain::Date::parse(v[6]) : std::nullopt;
-          const domain::Date start = recurs_from && *recurs_from <= due ? *recurs_from : due;
-          const auto colon = every.find(':');
-          const int n = colon == std::string::npos ? 0 : std::stoi(every.substr(colon + 1));
-          if (n <= 0) return true;
-          const bool by_days = every.starts_with("days");
-          const auto month_of = [](domain::Date d) { return d.year() * 12 + int(d.month()); };
-          // The first occurrence that can fall in the range, from the due date on (the one before
-          // it is before both).
-          const domain::Date first = std::max(from, due);
-          int i = (by_days ? first.days - start.days : month_of(first) - month_of(start)) / n;
-          for (;; ++i) {
-            const domain::Date d = by_days ? start.add_days(n * i) : start.add_months(n * i);
-            if (to < d) break;
-            if (!(d < first)) add(key, value, d);
-          }
-          return true;
-        });
+    auto r = views_.scan(tables[0], owner, owner + to.add_days(1).format(), Direction::forward,
+                         100'000, add_recurring);
     if (!r) return unexpected(r.error());
   }
   std::vector<ToName> records;  // named and given their status as they are now

@@ -804,9 +804,9 @@ TEST_F(ListsAgreeTest, TheCalendarHoldsTasksOrdersAndInspections) {
       // Its days: every interval from the date the test last set, from the one it is due on.
       const auto& [unit, count] = interval->front();
       bool on_its_day = false;
+      const domain::Date start = recurs_from.at(r->id);
       for (int64_t k = 0;; ++k) {
         const int n = static_cast<int>(k * *count.get<int64_t>());
-        const domain::Date start = recurs_from.at(r->id);
         const domain::Date d = unit == "days" ? start.add_days(n) : start.add_months(n);
         on_its_day = on_its_day || d == due;
         if (d < due) continue;
